@@ -1,0 +1,347 @@
+"""Burst detection in one time series: change points on the increments, a logistic fit, concentration.
+
+Definitions (thresholds are our assumptions, calibrated on synthetic series in the tests)
+-----------------------------------------------------------------------------------------
+Let y(t) be a metric over a window of T generations. Long series are first averaged into at most
+400 equal bins (``MAX_POINTS``), which bounds the cost and fixes the time resolution of an onset at
+ceil(n/400) generations. On the (binned) series:
+
+* noise: sigma_d = 1.4826 * MAD of the increments d = diff(y) (robust to the burst itself); the level
+  noise is sigma = sigma_d / sqrt(2) (white noise on the level puts sqrt(2) sigma on each increment).
+* net rise: R = mean of the last 10 % of y minus mean of the first 10 %.
+* concentration C: the share of the gain that falls in the steepest 10 % of the window, on the series
+  smoothed by a centred running mean over ~2 % of it (so single noisy steps do not count):
+  C = (sum of the positive parts of the largest 10 % of increments) / (sum of all positive
+  increments). C is in [0, 1] and invariant to adding a constant or scaling by a positive factor.
+  A linear ramp gives C ~ 0.1 (every tenth of the window carries a tenth of the gain); a step gives
+  C ~ 1; a logistic whose 10-90 % rise time is T/3 gives C ~ tanh(0.05 T r / 2) ~ 0.32.
+* change points: PELT (Killick, Fearnhead & Eckley 2012, JASA 107:1590) on the increments, with the
+  Gaussian mean-change cost (sum of squared deviations) and a BIC-like penalty
+  ``PENALTY_FACTOR * sigma_d**2 * ln(m)``; a segment of the increments with a higher mean is a phase
+  of steeper growth, so a change of *slope* (not of level) is what is detected. The implementation
+  is vectorised numpy; the tests check it against the ``ruptures`` package.
+
+A series shows a **burst** when all of (our assumptions, with the reasons):
+
+(a) it rises substantially: R >= 5 sigma (``RISE_SIGMAS``; far outside what noise alone gives);
+(b) PELT finds a steep phase: a run of consecutive segments each with slope >= 3 times the average
+    slope R/T of the whole window (``SLOPE_FACTOR``: growth at least three times faster than steady
+    growth would be, so the phase lasts at most about a third of the window), which carries at
+    least half of the net rise (``REGION_SHARE``: the burst is the main event, not a wiggle);
+(c) the gain is concentrated: C >= 0.3 (``MIN_CONCENTRATION``; three times a ramp's 0.1, and the
+    value of a logistic whose rise takes a third of the window, matching (b)).
+
+**Gradual growth** is (a) without (b) or (c); **flat** is |R| < 5 sigma; **decline** is R <= -5 sigma.
+The **onset** is the first generation of the steep phase (the start of the rise; for a logistic
+this is near its 10 % point t0 - ln 9 / r). The **size** is the rise across the steep phase.
+
+The second method fits a logistic y = lo + K / (1 + exp(-r (t - t0))) by least squares (onset
+t0 - ln 9 / r, 10-90 % rise time 2 ln 9 / r = 4.39 / r, SCIENCE.md). It calls a burst when
+K >= 5 sigma, t0 lies inside the window, the rise time is at most T/3 (the same bound as (b)/(c)),
+and the logistic beats a straight line by a BIC difference over 10 (Kass & Raftery 1995: "very
+strong"). Both verdicts are reported; ``burst`` is the change-point verdict.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import polars as pl
+from scipy.optimize import OptimizeWarning, curve_fit
+
+from analysis.tables import CULTURE_METRICS, time_values
+
+MAX_POINTS = 100
+MIN_POINTS = 20
+EDGE_SHARE = 0.10
+TOP_SHARE = 0.10
+SMOOTH_SHARE = 0.01
+RISE_SIGMAS = 5.0
+SLOPE_FACTOR = 3.0
+REGION_SHARE = 0.5
+MIN_CONCENTRATION = 0.3
+PENALTY_FACTOR = 3.0
+MAX_RISE_SHARE = 1.0 / 3.0
+MIN_DELTA_BIC = 10.0
+LN9 = math.log(9.0)
+
+
+@dataclass(frozen=True)
+class Burst:
+    """The verdict on one series (see the module docstring for every definition)."""
+
+    burst: bool
+    pattern: str
+    onset: float | None
+    end: float | None
+    size: float | None
+    concentration: float
+    total_rise: float
+    noise: float
+    n_changepoints: int
+    bin_width: int
+    burst_logistic: bool | None = None
+    onset_logistic: float | None = None
+    rise_time: float | None = None
+
+    def as_row(self) -> dict[str, object]:
+        """The verdict as a flat dict (one row of bursts.parquet)."""
+        return asdict(self)
+
+
+def robust_sd(x: np.ndarray) -> float:
+    """1.4826 * median absolute deviation: the sd for Gaussian data, robust to outliers.
+
+    Falls back to the plain sd when more than half the values are equal (MAD = 0), as for integer
+    series that step rarely.
+    """
+    if x.size == 0:
+        return 0.0
+    mad = float(np.median(np.abs(x - np.median(x))))
+    return 1.4826 * mad if mad > 0 else float(np.std(x))
+
+
+def coarse_grain(t: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS) -> tuple[
+    np.ndarray, np.ndarray, int
+]:
+    """Average consecutive points into at most ``max_points`` bins: (t_bins, y_bins, bin width)."""
+    n = y.size
+    width = max(1, math.ceil(n / max_points))
+    if width == 1:
+        return t, y, 1
+    starts = np.arange(0, n, width)
+    counts = np.diff(np.append(starts, n))
+    return np.add.reduceat(t, starts) / counts, np.add.reduceat(y, starts) / counts, width
+
+
+def running_mean(y: np.ndarray, share: float = SMOOTH_SHARE) -> np.ndarray:
+    """Centred running mean over 2 * floor(share * n) + 1 points ('valid' part only)."""
+    half = int(share * y.size)
+    if half == 0:
+        return y
+    c = np.concatenate(([0.0], np.cumsum(y)))
+    w = 2 * half + 1
+    return (c[w:] - c[:-w]) / w
+
+
+def concentration(y: np.ndarray, top: float = TOP_SHARE, smooth: bool = True) -> float:
+    """Share of the total gain that falls in the steepest ``top`` share of the window, in [0, 1].
+
+    On the series s (smoothed by ``running_mean`` when ``smooth``): the largest rise
+    s[i + L] - s[i] over a window of L = ceil(top * (len(s) - 1)) steps, divided by the total gain,
+    the largest rise anywhere, max over i < j of s[j] - s[i]. Returns 0 when the series never rises.
+    """
+    y = np.asarray(y, dtype=float)
+    s = running_mean(y) if smooth else y
+    if s.size < 2:
+        return 0.0
+    total = float(np.max(s - np.minimum.accumulate(s)))
+    # Rises below 1e-12 of the series' scale are rounding noise, not gain.
+    if total <= 1e-12 * float(np.max(np.abs(s))):
+        return 0.0
+    k = max(1, math.ceil(top * (s.size - 1)))
+    window = float(np.max(s[k:] - s[:-k]))
+    return float(min(1.0, max(0.0, window / total)))
+
+
+def pelt_mean(d: np.ndarray, penalty: float, min_size: int = 2) -> list[int]:
+    """PELT (Killick et al. 2012) for changes in mean under the squared-error cost.
+
+    Returns the segment ends in ruptures' convention (exclusive ends, the last one is len(d)).
+    Cost of segment [a, b): sum(d^2) - (sum d)^2 / (b - a), from cumulative sums.
+    """
+    m = d.size
+    if m < 2 * min_size:
+        return [m]
+    s1 = np.concatenate(([0.0], np.cumsum(d)))
+    s2 = np.concatenate(([0.0], np.cumsum(d * d)))
+    f = np.full(m + 1, np.inf)
+    f[0] = -penalty
+    last = np.zeros(m + 1, dtype=np.int64)
+    cands = np.array([0], dtype=np.int64)
+    for t in range(min_size, m + 1):
+        new = t - min_size
+        if new >= min_size:
+            cands = np.append(cands, new)
+        seg1 = s1[t] - s1[cands]
+        cost = (s2[t] - s2[cands]) - seg1 * seg1 / (t - cands)
+        total = f[cands] + cost
+        i = int(np.argmin(total))
+        f[t] = total[i] + penalty
+        last[t] = cands[i]
+        cands = cands[total <= f[t]]
+    ends = [m]
+    t = m
+    while last[t] > 0:
+        t = int(last[t])
+        ends.append(t)
+    return sorted(ends)
+
+
+@dataclass(frozen=True)
+class LogisticFit:
+    """Least-squares logistic y = lo + K / (1 + exp(-r (t - t0))) and its comparison to a line."""
+
+    lo: float
+    k: float
+    t0: float
+    r: float
+    delta_bic: float
+
+    @property
+    def onset(self) -> float:
+        """The 10 % point t0 - ln 9 / r."""
+        return self.t0 - LN9 / self.r
+
+    @property
+    def rise_time(self) -> float:
+        """The 10-90 % rise time 2 ln 9 / r = 4.39 / r."""
+        return 2 * LN9 / self.r
+
+
+def _logistic(t: np.ndarray, lo: float, k: float, t0: float, r: float) -> np.ndarray:
+    return lo + k / (1.0 + np.exp(np.clip(-r * (t - t0), -500, 500)))
+
+
+def fit_logistic(t: np.ndarray, y: np.ndarray) -> LogisticFit | None:
+    """Fit the logistic by bounded least squares; None when the fit fails or the data are flat."""
+    t = np.asarray(t, dtype=float)
+    y = np.asarray(y, dtype=float)
+    span = float(t[-1] - t[0])
+    yr = float(np.ptp(y))
+    if span <= 0 or yr <= 0:
+        return None
+    e = max(1, int(EDGE_SHARE * y.size))
+    lo0, hi0 = float(np.mean(y[:e])), float(np.mean(y[-e:]))
+    s = running_mean(y, 0.02)
+    off = (y.size - s.size) // 2
+    ds = np.diff(s)
+    k0 = max(hi0 - lo0, 1e-3 * yr)
+    t00 = float(t[off + int(np.argmax(ds))]) if ds.size else float(np.mean(t))
+    dt = span / (y.size - 1)
+    r_max = 10.0 / dt
+    r0 = float(np.clip(4 * max(float(np.max(ds, initial=0.0)), 0.0) / dt / k0, 1e-3 / span, r_max))
+    bounds = ([lo0 - 2 * yr, 0.0, t[0] - span, 1e-3 / span], [hi0 + 2 * yr, 4 * yr, t[-1] + span,
+                                                               r_max])
+    p0 = np.clip([lo0, k0, t00, r0], bounds[0], bounds[1])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", OptimizeWarning)
+            popt, _ = curve_fit(_logistic, t, y, p0=p0, bounds=bounds, maxfev=400)
+    except (RuntimeError, ValueError):
+        return None
+    n = y.size
+    ss_log = float(np.sum((y - _logistic(t, *popt)) ** 2))
+    coef = np.polyfit(t, y, 1)
+    ss_lin = float(np.sum((y - np.polyval(coef, t)) ** 2))
+    tiny = 1e-12 * (yr * yr * n)
+    delta_bic = n * math.log((ss_lin + tiny) / (ss_log + tiny)) - 2 * math.log(n)
+    return LogisticFit(*(float(v) for v in popt), delta_bic=delta_bic)
+
+
+def _steep_phase(
+    tb: np.ndarray, yb: np.ndarray, ends: list[int], mean_slope: float
+) -> tuple[int, int] | None:
+    """The run of consecutive steep segments with the largest rise, as (first, last) indices of yb.
+
+    Segment j of the increments covers increments [a, b), i.e. points a..b of yb.
+    """
+    starts = [0, *ends[:-1]]
+    steep = []
+    for a, b in zip(starts, ends, strict=True):
+        duration = tb[b] - tb[a]
+        steep.append(duration > 0 and (yb[b] - yb[a]) / duration >= SLOPE_FACTOR * mean_slope)
+    best: tuple[int, int] | None = None
+    best_gain = -np.inf
+    j = 0
+    while j < len(steep):
+        if not steep[j]:
+            j += 1
+            continue
+        k = j
+        while k + 1 < len(steep) and steep[k + 1]:
+            k += 1
+        a, b = starts[j], ends[k]
+        if yb[b] - yb[a] > best_gain:
+            best, best_gain = (a, b), float(yb[b] - yb[a])
+        j = k + 1
+    return best
+
+
+def detect_burst(t: np.ndarray, y: np.ndarray, logistic: bool = True) -> Burst:
+    """Classify one series as burst / gradual / flat / decline (module docstring) and locate it.
+
+    ``t`` and ``y`` are aligned arrays; non-finite values are dropped. Fewer than ``MIN_POINTS``
+    points give pattern "too_short" and no burst. ``logistic=False`` skips the (slower) fit.
+    """
+    t = np.asarray(t, dtype=float)
+    y = np.asarray(y, dtype=float)
+    ok = np.isfinite(t) & np.isfinite(y)
+    t, y = t[ok], y[ok]
+    order = np.argsort(t, kind="stable")
+    t, y = t[order], y[order]
+    if y.size < MIN_POINTS:
+        return Burst(False, "too_short", None, None, None, float("nan"), float("nan"),
+                     float("nan"), 0, 1)
+    conc = concentration(y)
+    tb, yb, width = coarse_grain(t, y)
+    d = np.diff(yb)
+    sigma_d = robust_sd(d)
+    scale = max(float(np.max(np.abs(yb))), 1e-300)
+    sigma_d = max(sigma_d, 1e-9 * scale)
+    sigma = sigma_d / math.sqrt(2)
+    e = max(1, int(EDGE_SHARE * yb.size))
+    rise = float(np.mean(yb[-e:]) - np.mean(yb[:e]))
+    span = float(tb[-1] - tb[0])
+    ends = pelt_mean(d, PENALTY_FACTOR * sigma_d**2 * math.log(d.size))
+    onset = end = size = None
+    is_burst = False
+    if rise >= RISE_SIGMAS * sigma:
+        pattern = "gradual"
+        phase = _steep_phase(tb, yb, ends, rise / span) if len(ends) > 1 else None
+        if phase is not None:
+            a, b = phase
+            gain = float(yb[b] - yb[a])
+            if gain >= REGION_SHARE * rise and conc >= MIN_CONCENTRATION:
+                is_burst, pattern = True, "burst"
+                first_raw = min((a + 1) * width, y.size - 1)
+                onset, end, size = float(t[first_raw]), float(tb[b]), gain
+    else:
+        pattern = "decline" if rise <= -RISE_SIGMAS * sigma else "flat"
+    burst_log = onset_log = rise_time = None
+    if logistic:
+        fit = fit_logistic(tb, yb)
+        if fit is not None:
+            onset_log, rise_time = fit.onset, fit.rise_time
+            burst_log = bool(
+                fit.k >= RISE_SIGMAS * sigma
+                and tb[0] <= fit.t0 <= tb[-1]
+                and fit.rise_time <= MAX_RISE_SHARE * span
+                and fit.delta_bic > MIN_DELTA_BIC
+            )
+        else:
+            burst_log = False
+    return Burst(is_burst, pattern, onset, end, size, conc, rise, sigma, len(ends) - 1, width,
+                 burst_log, onset_log, rise_time)
+
+
+def burst_summary(table: pl.DataFrame) -> dict[str, object]:
+    """Per-run burst columns for runs.parquet: ``{metric}_burst``, ``_onset``, ``_concentration``.
+
+    One entry per metric present among tool_complexity, gesture_success, lexicon_coherence; the
+    time axis is ``generation`` (else ``interactions``, else the row number). Pure and fast (no
+    logistic fit): the change-point verdict of ``detect_burst``.
+    """
+    t = time_values(table)
+    out: dict[str, object] = {}
+    for metric in CULTURE_METRICS:
+        if metric not in table.columns:
+            continue
+        b = detect_burst(t, table[metric].cast(pl.Float64).to_numpy(), logistic=False)
+        out[f"{metric}_burst"] = b.burst
+        out[f"{metric}_onset"] = None if b.onset is None else round(b.onset)
+        out[f"{metric}_concentration"] = b.concentration
+    return out

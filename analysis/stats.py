@@ -1,0 +1,90 @@
+"""Small statistics used across runs: proportions, bootstrap intervals and effect sizes.
+
+- Wilson score interval for a binomial proportion (Wilson 1927; recommended over the Wald interval
+  by Brown, Cai & DasGupta 2001, because it keeps its coverage at p near 0 or 1 and small n).
+- Newcombe's hybrid score interval for a difference of two independent proportions (Newcombe 1998,
+  Stat Med 17:873, method 10), built from the two Wilson intervals.
+- Percentile bootstrap interval of any statistic (Efron & Tibshirani 1993), with the caller's seed.
+- Cliff's delta (Cliff 1993): P(X > Y) - P(X < Y), a rank effect size in [-1, 1] that needs no
+  distributional assumption (useful for onsets, which are skewed and few).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+Z95 = 1.959963984540054
+
+
+def wilson_ci(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for successes/n; (nan, nan) when n == 0."""
+    if n < 0 or successes < 0 or successes > n:
+        raise ValueError(f"need 0 <= successes <= n, got successes={successes}, n={n}")
+    if n == 0:
+        return (float("nan"), float("nan"))
+    p = successes / n
+    denom = 1.0 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def diff_proportions_ci(
+    k1: int, n1: int, k2: int, n2: int, z: float = Z95
+) -> tuple[float, float, float]:
+    """Difference p1 - p2 with Newcombe's hybrid score 95 % interval: (diff, lo, hi).
+
+    All three are nan when either group is empty.
+    """
+    if n1 == 0 or n2 == 0:
+        nan = float("nan")
+        return (nan, nan, nan)
+    p1, p2 = k1 / n1, k2 / n2
+    l1, u1 = wilson_ci(k1, n1, z)
+    l2, u2 = wilson_ci(k2, n2, z)
+    d = p1 - p2
+    lo = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    hi = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return (d, max(-1.0, lo), min(1.0, hi))
+
+
+def bootstrap_ci(
+    values: Sequence[float] | np.ndarray,
+    stat: Callable[[np.ndarray], float] = np.median,
+    n_boot: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """Percentile bootstrap: (statistic, lo, hi); nan when there are no finite values.
+
+    With one value the interval collapses to that value (no spread can be estimated).
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        nan = float("nan")
+        return (nan, nan, nan)
+    est = float(stat(x))
+    if x.size == 1:
+        return (est, est, est)
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, x.size, size=(n_boot, x.size))
+    boots = np.apply_along_axis(stat, 1, x[idx]) if stat is not np.median else np.median(
+        x[idx], axis=1
+    )
+    alpha = (1 - level) / 2
+    lo, hi = np.quantile(boots, [alpha, 1 - alpha])
+    return (est, float(lo), float(hi))
+
+
+def cliffs_delta(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray) -> float:
+    """Cliff's delta P(a > b) - P(a < b) over all pairs of finite values; nan if either is empty."""
+    x = np.asarray(a, dtype=float)
+    y = np.asarray(b, dtype=float)
+    x, y = x[np.isfinite(x)], y[np.isfinite(y)]
+    if x.size == 0 or y.size == 0:
+        return float("nan")
+    diff = x[:, None] - y[None, :]
+    return float((np.sum(diff > 0) - np.sum(diff < 0)) / diff.size)

@@ -1,0 +1,64 @@
+"""Scheduled events of a scenario: parameter changes and a large-effect mutation.
+
+- `set`: from `generation` on, the listed parameters take new values (e.g. a population crash
+  and loss of contact, as in Henrich's 2004 Tasmanian case; rising density and migration, as in
+  Powell, Shennan & Thomas 2009).
+- `mutant`: at `generation`, a random `fraction` of the living get genetic mirror strength
+  `mirror` (a neural mutation of large effect: Klein 1995; Ramachandran 2000).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from evo.errors import UsageError
+from evo.params import Params
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A large-effect mirror allele given to a random share of the living."""
+
+    mirror: float
+    fraction: float
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happens at the start of a given generation."""
+
+    generation: int
+    set: Mapping[str, Any] = field(default_factory=dict)
+    mutant: Mutant | None = None
+
+
+def parse_event(raw: Mapping[str, Any], where: str) -> Event:
+    """An Event from its TOML table; raises UsageError naming `where` on a bad entry."""
+    unknown = set(raw) - {"generation", "set", "mutant"}
+    if unknown:
+        raise UsageError(f"{where}: unknown event keys {sorted(unknown)}; valid: generation, set, mutant")
+    gen = raw.get("generation")
+    if not isinstance(gen, int) or isinstance(gen, bool) or gen < 1:
+        raise UsageError(f"{where}: event generation must be an integer >= 1, got {gen!r}")
+    if not isinstance(raw.get("set", {}), Mapping):
+        raise UsageError(f"{where}: event set must be a table of parameter = value")
+    changes = Params.convert_values(raw.get("set", {}))
+    mutant = None
+    if "mutant" in raw:
+        m = raw["mutant"]
+        try:
+            mutant = Mutant(mirror=float(m["mirror"]), fraction=float(m["fraction"]))
+        except (KeyError, TypeError, ValueError):
+            raise UsageError(f"{where}: mutant needs numbers mirror and fraction") from None
+        if not (0.0 <= mutant.mirror <= 1.0 and 0.0 < mutant.fraction <= 1.0):
+            raise UsageError(f"{where}: mutant mirror must be in [0, 1] and fraction in (0, 1]")
+    return Event(generation=gen, set=changes, mutant=mutant)
+
+
+def max_population(params: Params, events: tuple[Event, ...]) -> int:
+    """The largest total carrying capacity the run will ever have."""
+    sizes = [params.population]
+    sizes += [int(e.set["population"]) for e in events if "population" in e.set]
+    return max(sizes)

@@ -1,0 +1,116 @@
+"""The measures recorded each generation, as pure functions of the state arrays.
+
+Definitions (our choices, documented in the README's model section):
+- `tool_complexity`: mean over individuals of sum_k max(z_k, 0) / skill_step, the number of tool
+  components an individual commands (Henrich's skill counted in units of one component).
+- `gesture_success`: share of this generation's gesture episodes that succeeded.
+- `lexicon_size`: distinct variants preferred by at least one individual, mean over meanings
+  (1 is a shared lexicon, large values a babel).
+- `lexicon_coherence`: per meaning, share of individuals whose preferred variant is the most common
+  preferred variant (individuals with none count as not agreeing), mean over meanings.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from evo.kernels import preferred_variants
+from evo.state import PopulationState
+
+GENERATION_SCHEMA = {
+    "generation": pl.Int64,
+    "population": pl.Int64,
+    "mirror_mean": pl.Float64,
+    "mirror_sd": pl.Float64,
+    "mirror_effective_mean": pl.Float64,
+    "mirror_learned_mean": pl.Float64,
+    "assoc_mean": pl.Float64,
+    "tool_skill_mean": pl.Float64,
+    "tool_skill_max": pl.Float64,
+    "tool_complexity": pl.Float64,
+    "gesture_success": pl.Float64,
+    "lexicon_size": pl.Float64,
+    "lexicon_coherence": pl.Float64,
+    "social_learner_frequency": pl.Float64,
+    "fitness_mean": pl.Float64,
+    "camps_occupied": pl.Int64,
+}
+
+NAMING_GAME_SCHEMA = {
+    "interactions": pl.Int64,
+    "words_total": pl.Int64,
+    "words_distinct": pl.Int64,
+    "gesture_success": pl.Float64,
+}
+
+
+def lexicon_measures(preferred: np.ndarray) -> tuple[float, float]:
+    """(lexicon_size, lexicon_coherence) from preferred variants, shape (n, M), -1 = none."""
+    n, n_meanings = preferred.shape
+    if n == 0 or n_meanings == 0:
+        return float("nan"), float("nan")
+    sizes, shares = [], []
+    for m in range(n_meanings):
+        used = preferred[:, m][preferred[:, m] >= 0]
+        if used.size == 0:
+            sizes.append(0.0)
+            shares.append(0.0)
+            continue
+        _, counts = np.unique(used, return_counts=True)
+        sizes.append(float(counts.size))
+        shares.append(float(counts.max()) / n)
+    return float(np.mean(sizes)), float(np.mean(shares))
+
+
+def generation_row(
+    st: PopulationState,
+    generation: int,
+    skill_step: float,
+    episodes: int,
+    successes: int,
+    track_behaviour: bool,
+) -> dict[str, float | int | None]:
+    """One row of the generation table for the living individuals."""
+    slots = st.alive_slots()
+    n = slots.size
+    row: dict[str, float | int | None] = {"generation": generation, "population": n}
+    if n == 0:
+        return row
+    g = st.g_mirror[slots]
+    learned = st.m_learned[slots]
+    skill = st.skill[slots]
+    row["mirror_mean"] = float(g.mean())
+    row["mirror_sd"] = float(g.std())
+    row["mirror_effective_mean"] = float((1.0 - (1.0 - g) * (1.0 - learned)).mean())
+    row["mirror_learned_mean"] = float(learned.mean())
+    row["assoc_mean"] = float(st.g_assoc[slots].mean())
+    if skill.shape[1] > 0:
+        row["tool_skill_mean"] = float(skill.mean())
+        row["tool_skill_max"] = float(skill.max())
+        row["tool_complexity"] = float(np.maximum(skill, 0.0).sum(axis=1).mean() / skill_step)
+    row["gesture_success"] = successes / episodes if episodes > 0 else None
+    if st.gestures.shape[1] > 0:
+        size, coherence = lexicon_measures(
+            preferred_variants(st.gestures, st.scores, st.n_known, slots)
+        )
+        row["lexicon_size"], row["lexicon_coherence"] = size, coherence
+    if track_behaviour:
+        row["social_learner_frequency"] = float(1.0 - st.alone[slots].mean())
+    row["fitness_mean"] = float(st.fitness[slots].mean())
+    row["camps_occupied"] = int(np.unique(st.group[slots]).size)
+    return row
+
+
+def naming_game_row(st: PopulationState, interactions: int, won: int, played: int) -> dict:
+    """Baronchelli et al.'s observables: total words N_w, distinct words N_d, success share."""
+    slots = st.alive_slots()
+    known = st.gestures[slots, 0, :]
+    counts = st.n_known[slots, 0]
+    mask = np.arange(known.shape[1])[None, :] < counts[:, None]
+    return {
+        "interactions": interactions,
+        "words_total": int(counts.sum()),
+        "words_distinct": int(np.unique(known[mask]).size),
+        "gesture_success": won / played if played > 0 else None,
+    }

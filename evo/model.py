@@ -1,0 +1,232 @@
+"""MirrorModel: a Mesa model of heritable mirror strength, tool culture and gesture conventions.
+
+One `step()` is one generation:
+1. scheduled events (parameter changes, a large-effect mutant); the environment may change (Rogers);
+2. reproduction within camps proportional to fitness, with inheritance and mutation;
+3. gesture episodes among all members of each camp (naming game with imperfect parity);
+4. the newborns learn tools (Henrich 2004) and the environment-tracking behaviour (Rogers 1988);
+5. death (all adults under discrete generations, each with `death_rate` when overlapping);
+6. ageing, fitness, then migration to neighbouring camps of the Mesa grid.
+The per-individual rules are numba kernels (`evo.kernels`) over the arrays in `evo.state`; Mesa
+holds one `Individual` per living person in the cell of its camp.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from mesa import Model
+from mesa.discrete_space import OrthogonalMooreGrid
+
+from evo import kernels
+from evo.agents import Individual
+from evo.events import Event, max_population
+from evo.metrics import generation_row
+from evo.params import DEMONSTRATOR_RULES, Params
+from evo.state import PopulationState
+
+
+def split_capacity(total: int, n_camps: int) -> np.ndarray:
+    """Carrying capacity per camp: `total` split as evenly as possible, first camps larger."""
+    base, extra = divmod(total, n_camps)
+    return np.array([base + (c < extra) for c in range(n_camps)], np.int64)
+
+
+class MirrorModel(Model):
+    """Heritable mirror strength coevolving with tools and gestures in camps on a Mesa grid."""
+
+    def __init__(self, params: Params, seed: int = 0, events: tuple[Event, ...] = ()) -> None:
+        super().__init__(rng=seed)
+        self.params = params
+        self.events = tuple(sorted(events, key=lambda e: e.generation))
+        self.generation = 0
+        self.env_state = 0
+        self.gesture_counters = np.zeros(3, np.int64)  # next variant id, dropped, words total
+        self.grid = OrthogonalMooreGrid(
+            (params.camps_x, params.camps_y), torus=params.torus, random=self.random
+        )
+        self.camp_cells = [self.grid[(x, y)] for x in range(params.camps_x)
+                           for y in range(params.camps_y)]
+        self.neighbour_start, self.neighbours = self._neighbour_table()
+        self.capacity = split_capacity(params.population, params.n_camps)
+        slots = 2 * max_population(params, self.events)
+        self.state = PopulationState.allocate(
+            slots, params.lineages, params.meanings, params.variants
+        )
+        self._agent_at: list[Individual | None] = [None] * slots
+        self.last_episodes = 0
+        self.last_successes = 0
+        self._found()
+
+    # --- set-up -----------------------------------------------------------------------------
+
+    def _neighbour_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """CSR table of each camp's Moore neighbours, read from the Mesa grid's connections."""
+        index = {cell.coordinate: c for c, cell in enumerate(self.camp_cells)}
+        start, flat = [0], []
+        for cell in self.camp_cells:
+            flat += sorted({index[n.coordinate] for n in cell.neighborhood} - {index[cell.coordinate]})
+            start.append(len(flat))
+        return np.array(start, np.int64), np.array(flat, np.int64)
+
+    def _found(self) -> None:
+        """Founders: adults filling every camp, genes drawn around `mirror_initial`, no culture."""
+        p, st = self.params, self.state
+        n = int(self.capacity.sum())
+        slots = st.free_slots(n)
+        st.newborn(slots)
+        st.age[slots] = 1
+        st.group[slots] = np.repeat(np.arange(p.n_camps), self.capacity)
+        if p.mutation_kind == "flip":  # two alleles: a share mirror_initial carries allele 1
+            st.g_mirror[slots] = (self.rng.random(n) < p.mirror_initial).astype(np.float64)
+        else:
+            noise = self.rng.standard_normal(n) * p.mirror_initial_sd
+            st.g_mirror[slots] = np.clip(p.mirror_initial + noise, 0.0, 1.0)
+        st.g_assoc[slots] = p.assoc_initial
+        self._evaluate_fitness()
+        self._add_agents(slots)
+
+    # --- Mesa bookkeeping ------------------------------------------------------------------
+
+    def _add_agents(self, slots: np.ndarray) -> None:
+        group = self.state.group
+        for slot in slots.tolist():
+            agent = Individual(self, slot)
+            agent.cell = self.camp_cells[group[slot]]
+            self._agent_at[slot] = agent
+
+    def _remove_agents(self, slots: np.ndarray) -> None:
+        for slot in slots.tolist():
+            self._agent_at[slot].remove()
+            self._agent_at[slot] = None
+        self.state.alive[slots] = False
+
+    def _move_agents(self, slots: np.ndarray) -> None:
+        group = self.state.group
+        for slot in slots.tolist():
+            self._agent_at[slot].cell = self.camp_cells[group[slot]]
+
+    def agent_at(self, slot: int) -> Individual | None:
+        """The Mesa agent living in a slot, if any."""
+        return self._agent_at[slot]
+
+    # --- one generation --------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Advance one generation and record its row in `self.last_row`."""
+        self.generation += 1
+        self._apply_events()
+        p, st, rng = self.params, self.state, self.rng
+        tracks_env = p.env_benefit > 0.0
+        if tracks_env and p.env_change_rate > 0.0 and rng.random() < p.env_change_rate:
+            self.env_state += 1
+        if p.overlapping:
+            self._cull_over_capacity()
+        adults = st.alive_slots()
+        newborns = self._reproduce()
+        self._communicate()
+        self._learn(newborns, tracks_env)
+        if p.overlapping:
+            dying = adults[rng.random(adults.size) < p.death_rate]
+        else:
+            dying = adults
+        self._remove_agents(dying)
+        st.age[st.alive] += 1
+        self._evaluate_fitness()
+        moved = kernels.migrate(rng, st.alive_slots(), st.group, self.neighbour_start,
+                                self.neighbours, p.migration_rate)
+        self._move_agents(moved)
+        self.last_row = self.record()
+
+    def record(self) -> dict:
+        """The current generation's row of measures."""
+        return generation_row(self.state, self.generation, self.params.skill_step,
+                              self.last_episodes, self.last_successes, self.params.env_benefit > 0)
+
+    def _apply_events(self) -> None:
+        for event in self.events:
+            if event.generation != self.generation:
+                continue
+            if event.set:
+                self.params = dataclasses.replace(self.params, **event.set)
+                self.params.check_consistency()
+                self.capacity = split_capacity(self.params.population, self.params.n_camps)
+            if event.mutant is not None:
+                alive = self.state.alive_slots()
+                k = max(1, round(event.mutant.fraction * alive.size))
+                chosen = self.rng.choice(alive, size=k, replace=False)
+                self.state.g_mirror[chosen] = event.mutant.mirror
+
+    def _cull_over_capacity(self) -> None:
+        """Camps above capacity (after immigration or a crash) lose random members.
+
+        Density-dependent mortality: our assumption, so that population never exceeds capacity.
+        """
+        st = self.state
+        start, members = kernels.camp_members(st.group, st.alive, self.params.n_camps)
+        for c in range(self.params.n_camps):
+            excess = start[c + 1] - start[c] - self.capacity[c]
+            if excess > 0:
+                doomed = self.rng.choice(members[start[c]:start[c + 1]], excess, replace=False)
+                self._remove_agents(np.sort(doomed))
+
+    def _reproduce(self) -> np.ndarray:
+        """Births fill each occupied camp to capacity (discrete) or its vacancies (overlapping)."""
+        p, st = self.params, self.state
+        start, members = kernels.camp_members(st.group, st.alive, p.n_camps)
+        counts = np.diff(start)
+        births = self.capacity - counts if p.overlapping else self.capacity.copy()
+        births = np.where(counts > 0, np.maximum(births, 0), 0)
+        parents = kernels.choose_parents(self.rng, start, members, births, st.fitness)
+        children = st.free_slots(parents.size)
+        st.newborn(children)
+        kernels.inherit(self.rng, parents, children, st.g_mirror, st.g_assoc, st.group, st.parent,
+                        p.mutation_rate, p.assoc_mutation_rate, p.mutation_sd,
+                        p.mutation_kind == "flip")
+        self._add_agents(children)
+        return children
+
+    def _communicate(self) -> None:
+        p, st = self.params, self.state
+        st.attempts[:] = 0
+        st.successes[:] = 0
+        self.last_episodes = self.last_successes = 0
+        if p.meanings == 0 or p.gesture_episodes == 0:
+            return
+        start, members = kernels.camp_members(st.group, st.alive, p.n_camps)
+        episodes = np.rint(p.gesture_episodes * np.diff(start)).astype(np.int64)
+        self.last_episodes, self.last_successes = kernels.gesture_generation(
+            self.rng, start, members, episodes, st.gestures, st.scores, st.n_known, st.g_mirror,
+            st.g_assoc, st.m_learned, st.attempts, st.successes, self.gesture_counters,
+        )
+
+    def _learn(self, learners: np.ndarray, tracks_env: bool) -> None:
+        p, st = self.params, self.state
+        adult_mask = st.alive & (st.age >= 1)
+        start, adults = kernels.camp_members(st.group, adult_mask, p.n_camps)
+        if p.lineages > 0:
+            preferred = np.full((st.capacity, p.meanings), -1, np.int64)
+            if p.meanings > 0 and p.teaching_gain > 0.0:
+                living = st.alive_slots()
+                preferred[living] = kernels.preferred_variants(
+                    st.gestures, st.scores, st.n_known, living
+                )
+            kernels.tool_learning(
+                self.rng, learners, st.group, st.parent, start, adults, st.skill, st.g_mirror,
+                st.g_assoc, st.m_learned, preferred, DEMONSTRATOR_RULES.index(p.demonstrator),
+                p.demonstrator_sample, p.learning_episodes, p.alpha, p.mirror_gain, p.beta,
+                p.keep_best, p.innovation_rate, p.innovation_mode, p.teaching_gain,
+            )
+        if tracks_env:
+            kernels.learn_behaviour(self.rng, learners, st.group, start, adults, st.behaviour,
+                                    st.alone, st.g_mirror, st.m_learned, self.env_state)
+
+    def _evaluate_fitness(self) -> None:
+        p, st = self.params, self.state
+        kernels.fitness(
+            st.alive_slots(), st.skill, st.attempts, st.successes, st.g_mirror, st.g_assoc,
+            st.behaviour, st.alone, self.env_state, st.fitness, p.baseline_fitness,
+            p.tool_benefit, p.comm_benefit, p.mirror_cost, p.assoc_cost, p.env_benefit,
+            p.individual_cost,
+        )

@@ -1,0 +1,181 @@
+"""Model parameters: one frozen dataclass, each field with its valid range and its source.
+
+`Params.from_mapping` is the only way values from the command line, scenario files or sweep specs
+enter the model: it checks names, types and ranges and raises a one-line `UsageError` naming the
+problem and the valid choices.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from evo.errors import UsageError
+
+DEMONSTRATOR_RULES = ("best", "sample_best", "random", "parent")
+MUTATION_KINDS = ("gaussian", "flip")
+DRIVERS = ("generations", "interactions")
+
+
+def _p(default: Any, lo: float | None = None, hi: float | None = None, *, choices=None, doc: str):
+    """A parameter field: default, inclusive range or choices, and a one-line meaning."""
+    return field(default=default, metadata={"lo": lo, "hi": hi, "choices": choices, "doc": doc})
+
+
+@dataclass(frozen=True)
+class Params:
+    """Every model parameter. Defaults describe the small `default` scenario."""
+
+    # Population and space (Powell, Shennan & Thomas 2009: demes linked by migration)
+    population: int = _p(200, 2, 1_000_000, doc="total carrying capacity, split evenly over camps")
+    camps_x: int = _p(2, 1, 100, doc="camps along x of the Mesa grid of camps")
+    camps_y: int = _p(2, 1, 100, doc="camps along y of the Mesa grid of camps")
+    torus: bool = _p(False, doc="whether the grid of camps wraps around")
+    migration_rate: float = _p(0.02, 0.0, 1.0, doc="per-generation chance to move to a neighbour camp")
+    generations: int = _p(300, 1, 10_000_000, doc="generations to run (the `generations` driver)")
+    overlapping: bool = _p(False, doc="overlapping (Moran-like) instead of discrete generations")
+    death_rate: float = _p(0.25, 0.0, 1.0, doc="adult death chance per generation when overlapping")
+    baseline_fitness: float = _p(1.0, 0.0, 100.0, doc="w, fitness before benefits and costs")
+
+    # Genome (Ramachandran 2000: genetic mirror strength; Heyes 2010: associative learning rate)
+    mirror_initial: float = _p(0.05, 0.0, 1.0, doc="mean genetic mirror strength of the founders")
+    mirror_initial_sd: float = _p(0.02, 0.0, 1.0, doc="spread of founder mirror strength")
+    assoc_initial: float = _p(0.0, 0.0, 1.0, doc="founders' rate of associative mirror learning")
+    mutation_rate: float = _p(0.01, 0.0, 1.0, doc="chance per birth that the mirror gene mutates")
+    assoc_mutation_rate: float = _p(0.0, 0.0, 1.0, doc="chance per birth that the assoc gene mutates")
+    mutation_sd: float = _p(0.05, 0.0, 1.0, doc="SD of a Gaussian mutation (reflected into [0,1])")
+    mutation_kind: str = _p("gaussian", choices=MUTATION_KINDS, doc="gaussian step, or flip 0<->1")
+    mirror_cost: float = _p(0.05, 0.0, 10.0, doc="fitness cost c in -c*mirror^2")
+    assoc_cost: float = _p(0.0, 0.0, 10.0, doc="fitness cost in -c*assoc^2")
+
+    # Tools (Henrich 2004)
+    lineages: int = _p(4, 0, 64, doc="K, independent tool lineages (0 = no tools)")
+    alpha: float = _p(6.0, 0.0, 1000.0, doc="copying loss (Gumbel mode shift) at mirror strength 0")
+    mirror_gain: float = _p(0.9, 0.0, 1.0, doc="share of alpha removed at mirror strength 1")
+    beta: float = _p(1.0, 1e-9, 1000.0, doc="Gumbel scale of copying and invention errors")
+    demonstrator: str = _p("sample_best", choices=DEMONSTRATOR_RULES, doc="whom a learner copies")
+    demonstrator_sample: int = _p(5, 1, 100_000, doc="s, adults sampled by sample_best")
+    keep_best: bool = _p(True, doc="keep own skill if the copy is worse (False: Henrich's replace)")
+    learning_episodes: int = _p(2, 1, 1000, doc="L, tool-learning episodes in a learner's youth")
+    innovation_rate: float = _p(1.0, 0.0, 1.0, doc="chance per episode and lineage of trial and error")
+    innovation_mode: float = _p(-1.0, -1000.0, 1000.0, doc="Gumbel mode of an invented skill")
+    skill_step: float = _p(1.0, 1e-9, 1000.0, doc="skill per tool component (complexity unit)")
+    tool_benefit: float = _p(0.05, 0.0, 100.0, doc="fitness per log1p(skill) summed over lineages")
+    teaching_gain: float = _p(0.3, 0.0, 1.0, doc="share of alpha removed when conventions are shared")
+
+    # Gestures (Baronchelli et al. 2006 naming game, with imperfect parity)
+    meanings: int = _p(4, 0, 64, doc="M, meanings that need a gesture (0 = no gestures)")
+    variants: int = _p(8, 1, 4096, doc="V, most gesture variants one individual holds per meaning")
+    gesture_episodes: float = _p(4.0, 0.0, 100_000.0, doc="gesture episodes per individual per gen")
+    comm_benefit: float = _p(0.1, 0.0, 100.0, doc="fitness per unit communicative success rate")
+
+    # Changing environment (Rogers 1988): social vs individual learning of one behaviour
+    env_change_rate: float = _p(0.0, 0.0, 1.0, doc="u, chance per generation the environment changes")
+    env_benefit: float = _p(0.0, 0.0, 100.0, doc="b, fitness +b if behaviour fits, -b if not (0 = off)")
+    individual_cost: float = _p(0.0, 0.0, 100.0, doc="c, individual learners lose b*c")
+
+    # Driver and naming-game logging
+    driver: str = _p("generations", choices=DRIVERS, doc="generations, or interactions (naming game)")
+    log_interval: int = _p(1000, 1, 10**12, doc="interactions between rows (interactions driver)")
+    max_interactions: int = _p(10**8, 1, 10**13, doc="cap on interactions (interactions driver)")
+
+    @property
+    def n_camps(self) -> int:
+        """Number of camps (cells of the grid)."""
+        return self.camps_x * self.camps_y
+
+    @classmethod
+    def convert_values(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Check names, types and ranges of raw values (strings or typed); raise UsageError."""
+        specs = {f.name: f for f in dataclasses.fields(cls)}
+        converted = {}
+        for name, raw in values.items():
+            if name not in specs:
+                hint = difflib.get_close_matches(name, specs, n=1)
+                near = f" (did you mean {hint[0]}?)" if hint else ""
+                raise UsageError(
+                    f"unknown parameter {name!r}{near}; valid: {', '.join(sorted(specs))}"
+                )
+            converted[name] = _convert(specs[name], raw)
+        return converted
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any], base: Params | None = None) -> Params:
+        """`base` (default: defaults) with `values` applied, checked alone and together."""
+        params = dataclasses.replace(base or cls(), **cls.convert_values(values))
+        params.check_consistency()
+        return params
+
+    def check_consistency(self) -> None:
+        """Cross-parameter rules that single ranges cannot express."""
+        if self.population < self.n_camps:
+            raise UsageError(
+                f"population={self.population} is smaller than the {self.n_camps} camps "
+                f"(camps_x*camps_y); valid: population >= {self.n_camps}"
+            )
+        if self.driver == "interactions" and self.meanings < 1:
+            raise UsageError("driver=interactions needs meanings >= 1 (it runs the naming game)")
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every parameter value by name (JSON-ready)."""
+        return dataclasses.asdict(self)
+
+
+def describe(name: str) -> str:
+    """One line: a parameter's valid range or choices and its meaning."""
+    spec = {f.name: f for f in dataclasses.fields(Params)}[name]
+    return f"{name} ({_valid_text(spec)}): {spec.metadata['doc']}"
+
+
+def _valid_text(spec: dataclasses.Field) -> str:
+    meta = spec.metadata
+    if meta["choices"]:
+        return "one of " + ", ".join(meta["choices"])
+    kind = {bool: "true or false", int: "an integer", float: "a number"}[_type_of(spec)]
+    if meta["lo"] is None:
+        return kind
+    return f"{kind} in [{meta['lo']:g}, {meta['hi']:g}]"
+
+
+def _type_of(spec: dataclasses.Field) -> type:
+    return {"int": int, "float": float, "bool": bool, "str": str}[str(spec.type)]
+
+
+def _convert(spec: dataclasses.Field, raw: Any) -> Any:
+    """Convert one raw value to the field's type and check its range or choices."""
+    kind = _type_of(spec)
+    meta = spec.metadata
+    bad = UsageError(f"bad value {raw!r} for {spec.name}; valid: {_valid_text(spec)}")
+    if kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in ("true", "1", "yes", "on"):
+            return True
+        if text in ("false", "0", "no", "off"):
+            return False
+        raise bad
+    if kind is str:
+        if str(raw) not in meta["choices"]:
+            raise bad
+        return str(raw)
+    if isinstance(raw, bool):
+        raise bad
+    try:
+        if kind is int:
+            value = int(raw) if not isinstance(raw, str) else int(raw.strip())
+            if isinstance(raw, float) and raw != value:
+                raise bad
+        else:
+            value = float(raw)
+    except (TypeError, ValueError):
+        raise bad from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise bad
+    if not meta["lo"] <= value <= meta["hi"]:
+        raise bad
+    return value

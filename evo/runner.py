@@ -1,0 +1,164 @@
+"""Run one scenario to a generation table and its metadata; write them to a run folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+from tqdm import tqdm
+
+import scenarios
+from evo import kernels
+from evo.errors import UsageError
+from evo.metrics import GENERATION_SCHEMA, NAMING_GAME_SCHEMA, naming_game_row
+from evo.model import MirrorModel
+from evo.params import Params
+
+MAX_SEED = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A finished run: its generation table and JSON-ready metadata (run.json)."""
+
+    table: pl.DataFrame
+    meta: dict[str, Any]
+
+
+def resolve_params(
+    scenario: str, overrides: Mapping[str, Any] | None = None, generations: int | None = None
+) -> Params:
+    """The scenario's parameters with overrides applied and checked; raises UsageError."""
+    values = dict(overrides or {})
+    if generations is not None:
+        values["generations"] = generations
+    return Params.from_mapping(values, base=scenarios.load(scenario).params)
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and of the packages that shape results."""
+    found = {"python": platform.python_version()}
+    for pkg in ("mirrorleap", "mesa", "numpy", "numba", "polars"):
+        try:
+            found[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            found[pkg] = "not installed"
+    return found
+
+
+def check_seed(seed: Any) -> int:
+    """A seed must be an integer in [0, 2**63 - 1]."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed <= MAX_SEED:
+        raise UsageError(f"bad seed {seed!r}; valid: an integer in [0, {MAX_SEED}]")
+    return int(seed)
+
+
+def simulate(
+    scenario: str,
+    *,
+    seed: int,
+    generations: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    progress: bool = False,
+) -> RunResult:
+    """Run `scenario` with `overrides` from `seed`; same inputs give a bit-identical table."""
+    seed = check_seed(seed)
+    params = resolve_params(scenario, overrides, generations)
+    events = scenarios.load(scenario).events
+    started = time.perf_counter()
+    model = MirrorModel(params, seed=seed, events=events)
+    extra: dict[str, Any] = {}
+    if params.driver == "interactions":
+        table, extra["consensus_interactions"] = _run_interactions(model, progress)
+    else:
+        table = _run_generations(model, progress)
+    extra["gesture_variants_dropped"] = int(model.gesture_counters[1])
+    meta = {
+        "scenario": scenario,
+        "seed": seed,
+        "generations": params.generations,
+        "params": params.as_dict(),
+        "events": [
+            {"generation": e.generation, "set": dict(e.set),
+             "mutant": None if e.mutant is None else vars(e.mutant)}
+            for e in events
+        ],
+        **extra,
+        "versions": versions(),
+        "wall_time_s": round(time.perf_counter() - started, 4),
+    }
+    return RunResult(table=table, meta=meta)
+
+
+def _run_generations(model: MirrorModel, progress: bool) -> pl.DataFrame:
+    rows = [model.record()]
+    for _ in tqdm(range(model.params.generations), desc="generations", disable=not progress,
+                  unit="gen", leave=False):
+        model.step()
+        rows.append(model.last_row)
+    return pl.DataFrame(rows, schema=GENERATION_SCHEMA)
+
+
+def _run_interactions(model: MirrorModel, progress: bool) -> tuple[pl.DataFrame, int | None]:
+    """The minimal naming game driver: episodes in chunks of `log_interval`, until consensus.
+
+    Baronchelli et al. (2006): no births or deaths, one group, rows every `log_interval`
+    interactions; returns the table and the interaction at which consensus was reached (None if
+    `max_interactions` came first).
+    """
+    p, st = model.params, model.state
+    members = st.alive_slots()
+    rows = [naming_game_row(st, 0, 0, 0)]
+    done, consensus = 0, None
+    with tqdm(total=p.max_interactions, desc="interactions", disable=not progress,
+              unit="int", leave=False) as bar:
+        while done < p.max_interactions:
+            chunk = min(p.log_interval, p.max_interactions - done)
+            played, won, reached = kernels.naming_game_chunk(
+                model.rng, members, chunk, st.gestures, st.scores, st.n_known, st.g_mirror,
+                st.g_assoc, st.m_learned, model.gesture_counters,
+            )
+            done += played
+            bar.update(played)
+            rows.append(naming_game_row(st, done, won, played))
+            if reached:
+                consensus = done
+                break
+    return pl.DataFrame(rows, schema=NAMING_GAME_SCHEMA), consensus
+
+
+def prepare_out_dir(out: Path, force: bool) -> None:
+    """Refuse a non-empty folder unless `force`; a file in the way is an error."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder; valid: a new or empty folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise UsageError(f"--out {out} is not empty; valid: a new or empty folder, or add --force")
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def atomic_write(path: Path, write) -> None:
+    """Write through `write(tmp_path)` into a temporary file, then rename over `path`."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def write_run(result: RunResult, out: Path) -> None:
+    """`out/generations.parquet` and `out/run.json`, each written whole or not at all."""
+    atomic_write(out / "generations.parquet", lambda p: result.table.write_parquet(p))
+    atomic_write(out / "run.json", lambda p: p.write_text(json.dumps(result.meta, indent=2)))

@@ -1,0 +1,42 @@
+"""`run.py sweep SPEC.toml --out DIR [--workers N] [--engine local|dask] [--address HOST:PORT]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from evo.sweep.core import run_sweep
+from evo.sweep.scheduler import TaskLost
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run or continue a sweep; 0 if every run is ok, 1 if some failed or a worker was lost.
+
+    Bad input raises UsageError (run.py prints it, exit 2); Ctrl-C propagates (exit 130).
+    """
+    try:
+        report = run_sweep(
+            args.spec,
+            args.out,
+            workers=args.workers,
+            engine=args.engine,
+            address=args.address,
+        )
+    except TaskLost as exc:
+        print(
+            f"error: {exc}; finished runs are kept, run the same command again to continue",
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        f"sweep: {report.total} runs in {report.out} "
+        f"({report.computed} run now, {report.already_done} done before), {report.failed} failed"
+    )
+    if report.failed:
+        print(
+            f"failed runs: status and error in {report.out / 'runs.parquet'}, "
+            f"tracebacks in {report.out / 'errors.log'}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0

@@ -1,0 +1,282 @@
+"""`run_sweep`: check the spec and the folder, warm the numba cache, run what is missing, save.
+
+Order of work: parse the spec; read ``DIR/sweep.json`` if the folder holds a sweep (a different
+spec is refused; its root seed is reused); expand and check every run (`spec.build_plan`); only then
+create the folder, take its lock, and skip the runs already recorded. One tiny run per scenario in
+this process compiles the numba kernels into the on-disk cache, so the workers load them instead of
+each compiling them again. Results are saved task by task; runs.parquet is rebuilt every minute and
+at the end, also after Ctrl-C or an error.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evo.errors import UsageError
+from evo.sweep.engines import check_engine, open_engine
+from evo.sweep.scheduler import execute
+from evo.sweep.seeds import draw_root_seed
+from evo.sweep.spec import PlannedRun, SweepSpec, build_plan, load_spec
+from evo.sweep.store import SweepStore
+from evo.sweep.worker import SUMMARIES, Outcome, RunFn, RunJob, simulate_run
+
+REBUILD_EVERY_S = 60.0
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What a call of `run_sweep` did."""
+
+    out: Path
+    total: int
+    already_done: int
+    computed: int
+    failed: int  # runs with status "error" in the whole sweep
+
+
+def default_resolve(scenario: str, overrides: Mapping[str, object]) -> object:
+    """Check a scenario's parameters with the model: `evo.runner.resolve_params`."""
+    from evo.runner import resolve_params
+
+    return resolve_params(scenario, overrides)
+
+
+def run_sweep(
+    spec: SweepSpec | str | Path,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    engine: str = "local",
+    address: str | None = None,
+    run_fn: RunFn = simulate_run,
+    resolve: Callable[[str, Mapping[str, object]], object] = default_resolve,
+    progress: bool = True,
+    warmup: bool = True,
+    target_task_s: float = 2.0,
+) -> SweepReport:
+    """Run (or continue) the sweep `spec` into folder `out`; see the package docstring.
+
+    `run_fn(scenario, *, seed, generations, overrides)` returns an object with a polars `table`
+    (or the table itself) and must be picklable (a module-level function). Bad input raises
+    UsageError before any run starts.
+    """
+    if not isinstance(spec, SweepSpec):
+        spec = load_spec(spec)
+    check_engine(engine, workers, address)
+    store = SweepStore(out)
+    existing = store.read_header()
+    if existing is not None:
+        _check_same_spec(existing, spec, store)
+        root_seed = int(existing["root_seed"])
+    else:
+        root_seed = spec.root_seed if spec.root_seed is not None else draw_root_seed()
+    plan = build_plan(spec, root_seed, resolve)
+    header = {
+        "spec": spec.raw,
+        "spec_hash": spec.digest,
+        "root_seed": root_seed,
+        "root_seed_drawn": spec.root_seed is None,
+        "scenarios": list(spec.scenarios),
+        "varied": spec.varied,
+        "seeds": spec.seeds,
+        "generations": spec.generations,
+        "n_points": len(plan) // (spec.seeds * len(spec.scenarios)),
+        "n_runs": len(plan),
+        "versions": versions(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    columns = [
+        "run_id",
+        "scenario",
+        "replicate",
+        "seed",
+        *spec.varied,
+        "status",
+        "error",
+        "wall_time_s",
+        "generations_run",
+        *(f"{c}_{how}" for c, how in SUMMARIES),
+    ]
+
+    with store.session(header, lambda found: _check_same_spec(found, spec, store)):
+        if existing is not None and existing.get("versions") != header["versions"]:
+            print(
+                f"warning: {store.out} was started with other versions: "
+                f"{existing.get('versions')}; continuing with {header['versions']}",
+                file=sys.stderr,
+            )
+        done = store.finished_ids()
+        todo = [run for run in plan if run.run_id not in done]
+        failed_before = _count_failed(store) if done else 0
+        saver = _Saver(
+            store,
+            plan,
+            spec.varied,
+            columns,
+            total=len(plan),
+            done=len(done),
+            failed=failed_before,
+            progress=progress and bool(todo),
+        )
+        try:
+            if todo:
+                if warmup:
+                    _warm_up(todo, spec, run_fn)
+                jobs = [
+                    RunJob(r.run_id, r.scenario, r.seed, {**spec.fixed, **r.point}) for r in todo
+                ]
+                with open_engine(engine, workers, address) as (executor, slots):
+                    execute(
+                        executor,
+                        slots,
+                        jobs,
+                        generations=spec.generations,
+                        run_fn=run_fn,
+                        on_task=saver.save,
+                        target_s=target_task_s,
+                    )
+        except KeyboardInterrupt:
+            print(
+                f"\ninterrupted: {saver.done} of {len(plan)} runs are saved in {store.out}; "
+                "run the same command again to continue",
+                file=sys.stderr,
+            )
+            raise
+        finally:
+            saver.close()
+            store.rebuild_runs(columns)
+    return SweepReport(store.out, len(plan), len(done), saver.done - len(done), saver.failed)
+
+
+class _Saver:
+    """Saves each finished task, counts failures, drives the progress bar."""
+
+    def __init__(
+        self,
+        store: SweepStore,
+        plan: Sequence[PlannedRun],
+        varied: list[str],
+        columns: list[str],
+        *,
+        total: int,
+        done: int,
+        failed: int,
+        progress: bool,
+    ):
+        from tqdm.auto import tqdm
+
+        self.store, self.plan, self.varied, self.columns = store, plan, varied, columns
+        self.done, self.failed = done, failed
+        self.last_rebuild = time.monotonic()
+        self.bar = tqdm(
+            total=total,
+            initial=done,
+            unit="run",
+            desc="sweep",
+            disable=not progress,
+            dynamic_ncols=True,
+            smoothing=0.05,
+            mininterval=0.5 if sys.stderr.isatty() else 30.0,
+        )
+        self.bar.set_postfix(failed=failed)
+
+    def save(self, outcomes: Sequence[Outcome]) -> None:
+        records = [self.record(o) for o in outcomes]
+        tables = [o.table for o in outcomes if o.table is not None and o.table.height]
+        self.store.write_task(records, tables)
+        for outcome in outcomes:
+            if outcome.traceback:
+                self.store.log_error(outcome.run_id, outcome.traceback)
+        new_failures = sum(o.status != "ok" for o in outcomes)
+        self.done += len(outcomes)
+        self.failed += new_failures
+        if new_failures:
+            self.bar.set_postfix(failed=self.failed, refresh=False)
+        self.bar.update(len(outcomes))
+        if time.monotonic() - self.last_rebuild > REBUILD_EVERY_S:
+            self.store.rebuild_runs(self.columns)
+            self.last_rebuild = time.monotonic()
+
+    def record(self, outcome: Outcome) -> dict[str, Any]:
+        run = self.plan[outcome.run_id]
+        return {
+            "run_id": run.run_id,
+            "scenario": run.scenario,
+            "replicate": run.replicate,
+            "seed": run.seed,
+            **{name: run.point[name] for name in self.varied},
+            "status": outcome.status,
+            "error": outcome.error,
+            "wall_time_s": outcome.wall_time_s,
+            **outcome.summary,
+        }
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _check_same_spec(header: Mapping[str, Any], spec: SweepSpec, store: SweepStore) -> None:
+    if header.get("spec_hash") != spec.digest:
+        raise UsageError(
+            f"{store.out} holds a different sweep (spec hash {str(header.get('spec_hash'))[:12]}, "
+            f"this spec {spec.digest[:12]}); rerun that sweep's spec, or give a new --out folder"
+        )
+
+
+def _count_failed(store: SweepStore) -> int:
+    import polars as pl
+
+    parts = sorted(store.records_dir.glob("part-*.parquet"))
+    return pl.scan_parquet(parts).filter(pl.col("status") != "ok").select(pl.len()).collect().item()
+
+
+def _warm_up(todo: Sequence[PlannedRun], spec: SweepSpec, run_fn: RunFn) -> None:
+    """One two-generation run per scenario here, so numba compiles once into its disk cache."""
+    first: dict[str, PlannedRun] = {}
+    for run in todo:
+        first.setdefault(run.scenario, run)
+    for scenario, run in first.items():
+        try:
+            run_fn(scenario, seed=0, generations=2, overrides={**spec.fixed, **run.point})
+        except Exception as exc:  # the runs themselves will record the error
+            print(
+                f"warning: warm-up run of {scenario!r} failed ({type(exc).__name__}: {exc}); "
+                "continuing",
+                file=sys.stderr,
+            )
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python, the packages that shape results, and the code's git commit."""
+    found = {"python": platform.python_version()}
+    for package in ("mirrorleap", "numpy", "numba", "polars", "mesa", "SALib"):
+        try:
+            found[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    found["git"] = _git_describe()
+    return found
+
+
+def _git_describe() -> str:
+    """Return the code's git commit ('-dirty' if the tree has changes), or 'unknown'."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), "describe", "--always", "--dirty", "--abbrev=12"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return result.stdout.strip() or "unknown"

@@ -1,0 +1,316 @@
+"""Sweep specs: parse a TOML file, check it, and expand its design into one planned run per seed.
+
+A spec names one or more scenarios, the replicate count, the generations, fixed overrides and a
+design (see the package docstring for the format). The design is expanded in a fixed order —
+scenarios (as listed) outermost, then design points, then replicates — and run ``i`` of that order
+gets ``run_id = i`` and the ``i``-th seed spawned from the root seed (`evo.sweep.seeds`). Every
+run's parameters are checked with the model's own `resolve_params` before anything runs, so a bad
+value anywhere in the design stops the sweep at once with one line naming it.
+
+Space-filling designs are drawn with SALib from their own stream, ``SeedSequence([root_seed, 1])``:
+Latin hypercube (McKay, Beckman & Conover 1979) draws ``n`` points, one in each of ``n`` equal
+slices of every range; Sobol' (Saltelli 2002 scheme, scrambled) draws ``n * (D + 2)`` points, or
+``n * (2D + 2)`` with ``second_order = true``, ``n`` a power of 2, as `SALib.analyze.sobol` needs.
+Integer parameters are rounded to the nearest integer after sampling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evo.errors import UsageError
+from evo.sweep.seeds import spawn_run_seeds
+
+TOP_KEYS = ("scenario", "seeds", "generations", "root_seed", "description", "set", "grid", "sample")
+SAMPLE_KEYS = ("method", "n", "ranges", "second_order")
+METHODS = ("lhs", "sobol")
+Scalar = str | int | float | bool
+ResolveFn = Callable[[str, Mapping[str, object]], object]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A space-filling design: `method` over `ranges` (name -> (lo, hi)) with base count `n`."""
+
+    method: str
+    n: int
+    ranges: dict[str, tuple[float, float]]
+    second_order: bool = False
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A checked sweep spec; `raw` is the parsed TOML exactly as written."""
+
+    scenarios: tuple[str, ...]
+    seeds: int
+    generations: int | None
+    root_seed: int | None
+    fixed: dict[str, Scalar]
+    grid: dict[str, list[Scalar]]
+    sample: Sample | None
+    raw: dict[str, Any]
+
+    @property
+    def varied(self) -> list[str]:
+        """Names of the parameters the design varies, in spec order."""
+        return list(self.grid) if self.sample is None else list(self.sample.ranges)
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the canonical JSON of `raw` (comments and key order do not count)."""
+        return hashlib.sha256(canonical_json(self.raw).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """One run of the sweep: its id, scenario, replicate index, int seed and varied values."""
+
+    run_id: int
+    scenario: str
+    replicate: int
+    seed: int
+    point: dict[str, Scalar]
+
+
+def canonical_json(data: Any) -> str:
+    """JSON with sorted keys and no spaces: equal data give equal text."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def load_spec(path: str | Path) -> SweepSpec:
+    """Read and check the TOML spec at `path`; raise UsageError on any problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read sweep spec {str(path)!r}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: TOML syntax error: {exc}") from None
+    return parse_spec(data, source=str(path))
+
+
+def parse_spec(data: Mapping[str, Any], *, source: str = "spec") -> SweepSpec:
+    """Check the structure and types of a parsed spec (not yet the parameter values)."""
+
+    def bad(message: str) -> UsageError:
+        return UsageError(f"{source}: {message}")
+
+    unknown = sorted(set(data) - set(TOP_KEYS))
+    if unknown:
+        raise bad(f"unknown key {unknown[0]!r}; valid keys: {', '.join(TOP_KEYS)}")
+    if "scenario" not in data:
+        raise bad("missing 'scenario' (a scenario name or a list of names)")
+    scenarios = data["scenario"]
+    if isinstance(scenarios, str):
+        scenarios = [scenarios]
+    if (
+        not isinstance(scenarios, list)
+        or not scenarios
+        or not all(isinstance(s, str) and s for s in scenarios)
+    ):
+        raise bad(f"'scenario' must be a name or a non-empty list of names, not {scenarios!r}")
+    if len(set(scenarios)) != len(scenarios):
+        raise bad(f"'scenario' lists a name twice: {scenarios!r}")
+    seeds = _positive_int(data.get("seeds", 1), "seeds", bad)
+    generations = data.get("generations")
+    if generations is not None:
+        generations = _positive_int(generations, "generations", bad)
+    root_seed = data.get("root_seed")
+    if root_seed is not None and (
+        not isinstance(root_seed, int) or isinstance(root_seed, bool) or root_seed < 0
+    ):
+        raise bad(f"'root_seed' must be a non-negative integer, not {root_seed!r}")
+    if not isinstance(data.get("description", ""), str):
+        raise bad("'description' must be a string")
+
+    fixed = _table(data, "set", bad)
+    for name, value in fixed.items():
+        if not isinstance(value, Scalar):
+            raise bad(f"[set] {name} must be a string, number or boolean, not {value!r}")
+    grid = _table(data, "grid", bad)
+    for name, values in grid.items():
+        if not isinstance(values, list) or not values:
+            raise bad(f"[grid] {name} must be a non-empty list of values, e.g. {name} = [1, 2]")
+        if not all(isinstance(v, Scalar) for v in values):
+            raise bad(f"[grid] {name} values must be strings, numbers or booleans: {values!r}")
+        if len({canonical_json(v) for v in values}) != len(values):
+            raise bad(f"[grid] {name} lists a value twice: {values!r}")
+    sample = _sample(data, bad) if "sample" in data else None
+    if grid and sample is not None:
+        raise bad("give either [grid] or [sample], not both")
+
+    seen: dict[str, str] = {}
+    for where, names in (
+        ("set", fixed),
+        ("grid", grid),
+        ("sample", sample.ranges if sample else {}),
+    ):
+        for name in names:
+            if name in ("scenario", "seed", "seeds", "run_id"):
+                raise bad(f"[{where}] {name}: set {name!r} at the top of the spec, not in a table")
+            if name == "generations" and generations is not None:
+                raise bad(f"[{where}] generations: already set by the top-level 'generations'")
+            if name in seen:
+                raise bad(f"parameter {name!r} is in both [{seen[name]}] and [{where}]")
+            seen[name] = where
+    return SweepSpec(
+        scenarios=tuple(scenarios),
+        seeds=seeds,
+        generations=generations,
+        root_seed=root_seed,
+        fixed=dict(fixed),
+        grid={k: list(v) for k, v in grid.items()},
+        sample=sample,
+        raw=json.loads(canonical_json(dict(data))),
+    )
+
+
+def build_plan(spec: SweepSpec, root_seed: int, resolve: ResolveFn) -> list[PlannedRun]:
+    """Expand the design into every run, each with its spawned seed; check every run's parameters.
+
+    `resolve(scenario, overrides)` is the model's `resolve_params`: it raises UsageError for an
+    unknown scenario or parameter, a wrong type or an out-of-range value, and returns the
+    parameters, from which the varied values are read back in their proper types.
+    """
+    points = design_points(spec, root_seed, resolve)
+    n_runs = len(spec.scenarios) * len(points) * spec.seeds
+    seeds = spawn_run_seeds(root_seed, n_runs)
+    plan: list[PlannedRun] = []
+    for scenario in spec.scenarios:
+        for raw_point in points:
+            try:
+                params = resolve(scenario, {**spec.fixed, **raw_point})
+            except UsageError as exc:
+                where = ", ".join(f"{k}={v!r}" for k, v in raw_point.items())
+                raise UsageError(
+                    f"scenario {scenario!r} at {where or 'the fixed point'}: {exc}"
+                ) from None
+            point = {name: _read_param(params, name, raw_point[name]) for name in raw_point}
+            for replicate in range(spec.seeds):
+                run_id = len(plan)
+                plan.append(PlannedRun(run_id, scenario, replicate, seeds[run_id], point))
+    return plan
+
+
+def design_points(spec: SweepSpec, root_seed: int, resolve: ResolveFn) -> list[dict[str, Scalar]]:
+    """List the design's parameter points (without scenario or seed) in a fixed order."""
+    if spec.sample is None:
+        names = list(spec.grid)
+        return [
+            dict(zip(names, combo, strict=True)) for combo in itertools.product(*spec.grid.values())
+        ]
+    sample = spec.sample
+    names = list(sample.ranges)
+    kinds = {name: _range_kind(spec, name, resolve) for name in names}
+    problem = {
+        "num_vars": len(names),
+        "names": names,
+        "bounds": [list(sample.ranges[n]) for n in names],
+    }
+    rng = np.random.default_rng(np.random.SeedSequence([root_seed, 1]))
+    if sample.method == "lhs":
+        from SALib.sample import latin
+
+        matrix = latin.sample(problem, sample.n, seed=rng)
+    else:
+        from SALib.sample import sobol
+
+        matrix = sobol.sample(problem, sample.n, calc_second_order=sample.second_order, seed=rng)
+    return [
+        {
+            name: (round(float(x)) if kinds[name] is int else float(x))
+            for name, x in zip(names, row, strict=True)
+        }
+        for row in matrix
+    ]
+
+
+def _range_kind(spec: SweepSpec, name: str, resolve: ResolveFn) -> type:
+    """Check both ends of a sample range with the model; return int or float."""
+    lo, hi = spec.sample.ranges[name]  # type: ignore[union-attr]
+    kinds = set()
+    for scenario in spec.scenarios:
+        for end in (lo, hi):
+            try:
+                params = resolve(scenario, {**spec.fixed, name: end})
+            except UsageError as exc:
+                raise UsageError(
+                    f"[sample.ranges] {name} = [{lo}, {hi}] in {scenario!r}: {exc}"
+                ) from None
+            kinds.add(type(_read_param(params, name, end)))
+    if kinds - {int, float}:
+        raise UsageError(
+            f"[sample.ranges] {name}: only numeric parameters can be sampled; use [grid]"
+        )
+    return int if kinds == {int} else float
+
+
+def _read_param(params: object, name: str, default: Scalar) -> Scalar:
+    """Read a resolved parameter (attribute or mapping item), else return the value as given."""
+    if isinstance(params, Mapping):
+        return params.get(name, default)
+    return getattr(params, name, default)
+
+
+def _positive_int(value: Any, key: str, bad: Callable[[str], UsageError]) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise bad(f"{key!r} must be a positive integer, not {value!r}")
+    return value
+
+
+def _table(data: Mapping[str, Any], key: str, bad: Callable[[str], UsageError]) -> dict[str, Any]:
+    table = data.get(key, {})
+    if not isinstance(table, dict):
+        raise bad(f"[{key}] must be a table of name = value lines")
+    return table
+
+
+def _sample(data: Mapping[str, Any], bad: Callable[[str], UsageError]) -> Sample:
+    table = _table(data, "sample", bad)
+    unknown = sorted(set(table) - set(SAMPLE_KEYS))
+    if unknown:
+        raise bad(f"[sample] unknown key {unknown[0]!r}; valid keys: {', '.join(SAMPLE_KEYS)}")
+    method = table.get("method")
+    if method not in METHODS:
+        raise bad(f"[sample] method must be one of {', '.join(METHODS)}, not {method!r}")
+    if "n" not in table:
+        raise bad("[sample] needs n, the sample count")
+    n = _positive_int(table["n"], "sample.n", bad)
+    if method == "sobol" and n & (n - 1):
+        lower = 1 << (n.bit_length() - 1)
+        raise bad(f"[sample] n={n}: sobol needs a power of 2, e.g. {lower} or {2 * lower}")
+    second_order = table.get("second_order", False)
+    if not isinstance(second_order, bool):
+        raise bad(f"[sample] second_order must be true or false, not {second_order!r}")
+    if second_order and method != "sobol":
+        raise bad("[sample] second_order applies to method = 'sobol' only")
+    ranges_in = table.get("ranges")
+    if not isinstance(ranges_in, dict) or not ranges_in:
+        raise bad("[sample.ranges] must list at least one parameter as name = [low, high]")
+    ranges = {}
+    for name, bounds in ranges_in.items():
+        ok = (
+            isinstance(bounds, list)
+            and len(bounds) == 2
+            and all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds)
+            and all(math.isfinite(b) for b in bounds)
+        )
+        if not ok or not bounds[0] < bounds[1]:
+            raise bad(
+                f"[sample.ranges] {name} must be [low, high] numbers, low < high, not {bounds!r}"
+            )
+        ranges[name] = (bounds[0], bounds[1])
+    return Sample(method=method, n=n, ranges=ranges, second_order=second_order)

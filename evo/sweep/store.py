@@ -1,0 +1,165 @@
+"""The sweep folder: atomic files, a lock, the header, finished runs and the runs table.
+
+Layout of ``DIR``::
+
+    sweep.json                 header: spec, spec_hash, root_seed, varied, versions (written once)
+    runs.parquet               one row per finished run (rebuilt from records/, atomically)
+    generations/part-NNNNNNN.parquet   generation tables of one task's runs, with run_id
+    records/part-NNNNNNN.parquet       the rows of the same task's runs: the resume state
+    errors.log                 tracebacks of failed runs
+    .lock                      held (flock) while a sweep process writes here
+
+Every file is written to a hidden temporary name in its own folder, flushed to disk, then renamed
+over its final name, so a kill at any moment leaves either the old file or the new one. A task's
+generations part is renamed before its records part; a task is finished exactly when its records
+part exists, so a generations part without one (a kill between the two renames) is an unfinished
+leftover and is removed on the next start, like stray temporary files. Nothing else is ever deleted
+or overwritten: finished runs (status ok or error) are skipped on resume, never recomputed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import json
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from evo.errors import UsageError
+
+TMP_MARK = ".tmp-"
+
+
+class SweepStore:
+    """Reads and writes one sweep folder."""
+
+    def __init__(self, out: str | Path):
+        self.out = Path(out)
+        self.header_path = self.out / "sweep.json"
+        self.runs_path = self.out / "runs.parquet"
+        self.generations_dir = self.out / "generations"
+        self.records_dir = self.out / "records"
+        self.errors_log = self.out / "errors.log"
+
+    # -- header -------------------------------------------------------------------------------
+    def read_header(self) -> dict[str, Any] | None:
+        """Return sweep.json, or None for a new sweep; refuse a folder that is not a sweep."""
+        if self.out.exists() and not self.out.is_dir():
+            raise UsageError(f"--out {self.out} is a file; give a folder (new, empty or a sweep's)")
+        if not self.header_path.exists():
+            if self.out.exists() and any(p.name != ".lock" for p in self.out.iterdir()):
+                raise UsageError(
+                    f"--out {self.out} is not empty and holds no sweep.json; "
+                    "give a new or empty folder, or the folder of an earlier sweep to continue it"
+                )
+            return None
+        try:
+            header = json.loads(self.header_path.read_text(encoding="utf-8"))
+            header["spec_hash"], header["root_seed"]  # required keys
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise UsageError(
+                f"{self.header_path} is unreadable ({exc}); not a sweep folder"
+            ) from None
+        return header
+
+    @contextmanager
+    def session(
+        self, header: dict[str, Any], check: Callable[[dict[str, Any]], None]
+    ) -> Iterator[None]:
+        """Create the folder, hold its lock, write or `check` the header, and clear leftovers."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        with open(self.out / ".lock", "a+") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise UsageError(
+                    f"another sweep process is writing to {self.out}; wait for it or stop it first"
+                ) from None
+            try:
+                existing = self.read_header()  # again, under the lock
+                if existing is None:
+                    write_atomic(self.header_path, (json.dumps(header, indent=2) + "\n").encode())
+                else:
+                    check(existing)
+                self.generations_dir.mkdir(exist_ok=True)
+                self.records_dir.mkdir(exist_ok=True)
+                self.remove_leftovers()
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    # -- finished runs ------------------------------------------------------------------------
+    def remove_leftovers(self) -> list[Path]:
+        """Delete temporary files and generations parts of unfinished tasks; return them."""
+        removed = []
+        for folder in (self.out, self.generations_dir, self.records_dir):
+            removed += [p for p in folder.glob(f".*{TMP_MARK}*") if p.is_file()]
+        finished = {p.name for p in self.records_dir.glob("part-*.parquet")}
+        removed += [
+            p for p in self.generations_dir.glob("part-*.parquet") if p.name not in finished
+        ]
+        for path in removed:
+            path.unlink()
+        return removed
+
+    def finished_ids(self) -> set[int]:
+        """run_ids with a record (status ok or error)."""
+        parts = sorted(self.records_dir.glob("part-*.parquet"))
+        if not parts:
+            return set()
+        return set(pl.scan_parquet(parts).select("run_id").collect()["run_id"].to_list())
+
+    def write_task(self, records: Sequence[dict[str, Any]], tables: Sequence[pl.DataFrame]) -> None:
+        """Save one finished task: its generation tables, then (marking it finished) its records."""
+        name = f"part-{min(r['run_id'] for r in records):07d}.parquet"
+        if tables:
+            write_atomic(self.generations_dir / name, _parquet_bytes(_concat(tables)))
+        write_atomic(
+            self.records_dir / name,
+            _parquet_bytes(pl.DataFrame(list(records), infer_schema_length=None)),
+        )
+
+    def log_error(self, run_id: int, text: str) -> None:
+        """Append a failed run's traceback to errors.log."""
+        with open(self.errors_log, "a", encoding="utf-8") as log:
+            log.write(f"--- run_id {run_id}\n{text.rstrip()}\n")
+
+    def rebuild_runs(self, first_columns: Sequence[str]) -> pl.DataFrame | None:
+        """Write runs.parquet from all records, sorted by run_id, `first_columns` first."""
+        parts = sorted(self.records_dir.glob("part-*.parquet"))
+        if not parts:
+            return None
+        runs = _concat([pl.read_parquet(p) for p in parts]).sort("run_id")
+        head = [c for c in first_columns if c in runs.columns]
+        runs = runs.select(head + sorted(c for c in runs.columns if c not in head))
+        write_atomic(self.runs_path, _parquet_bytes(runs))
+        return runs
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file in the same folder and a rename."""
+    tmp = path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _concat(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """Stack frames whose columns or null-only dtypes may differ."""
+    return pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
+
+
+def _parquet_bytes(frame: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,159 @@
+"""What runs inside a worker: thread limits, one task (a group of runs), and each run's summary.
+
+This module imports only the standard library at the top, so a worker can set its thread limits
+before numba, numpy or polars are first imported. A run that raises is caught here and returned as
+an `Outcome` with status "error"; it never stops the task or the sweep. Only a `BaseException`
+that is not an `Exception` (KeyboardInterrupt, SystemExit) escapes.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Every thread pool a run could start is held to one thread: the workers are the parallelism.
+THREAD_ENV = {
+    name: "1"
+    for name in (
+        "NUMBA_NUM_THREADS",
+        "OMP_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "VECLIB_MAXIMUM_THREADS",
+        "NUMEXPR_NUM_THREADS",
+        "POLARS_MAX_THREADS",
+        "RAYON_NUM_THREADS",
+    )
+}
+
+#: (column of the generation table, summary) pairs reported per run as ``{column}_{summary}``.
+SUMMARIES = (
+    ("tool_complexity", "final"),
+    ("tool_complexity", "max"),
+    ("mirror_mean", "final"),
+    ("gesture_success", "final"),
+)
+
+RunFn = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class RunJob:
+    """One run to do: its id, scenario, int seed and parameter overrides."""
+
+    run_id: int
+    scenario: str
+    seed: int
+    overrides: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Task:
+    """A group of runs sent to one worker as a unit (about a second of work or more)."""
+
+    jobs: tuple[RunJob, ...]
+    generations: int | None
+    run_fn: RunFn
+
+
+@dataclass
+class Outcome:
+    """What one run produced: status, error text, wall time, summary and generation table."""
+
+    run_id: int
+    status: str
+    error: str | None
+    wall_time_s: float
+    summary: dict[str, Any] = field(default_factory=dict)
+    table: Any = None  # polars.DataFrame with a leading run_id column, or None
+    traceback: str | None = None
+
+
+def simulate_run(
+    scenario: str, *, seed: int, generations: int | None, overrides: Mapping[str, object]
+) -> Any:
+    """Run one simulation with `evo.runner.simulate` (the default run function), no progress bar."""
+    from evo.runner import simulate
+
+    return simulate(
+        scenario, seed=seed, generations=generations, overrides=overrides, progress=False
+    )
+
+
+def limit_threads() -> None:
+    """Hold numba, OpenMP, BLAS and polars to one thread in this process."""
+    os.environ.update(THREAD_ENV)
+    numba = sys.modules.get("numba")
+    if numba is not None:  # imported before the limit was set (e.g. a reused dask worker)
+        numba.set_num_threads(1)
+
+
+def init_local_worker() -> None:
+    """Initialize a pool worker: one thread; Ctrl-C is left to the parent, which stops the pool."""
+    limit_threads()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def run_task(task: Task) -> list[Outcome]:
+    """Run every job of `task` in order and return one Outcome per job."""
+    limit_threads()
+    return [run_one(job, task.generations, task.run_fn) for job in task.jobs]
+
+
+def run_one(job: RunJob, generations: int | None, run_fn: RunFn) -> Outcome:
+    """Run one job; turn an exception into an error Outcome (keeping any table already made)."""
+    import polars as pl
+
+    start = time.perf_counter()
+    table = None
+    try:
+        result = run_fn(
+            job.scenario, seed=job.seed, generations=generations, overrides=job.overrides
+        )
+        wall = time.perf_counter() - start
+        table = result if isinstance(result, pl.DataFrame) else result.table
+        table = table.select(pl.lit(job.run_id, pl.Int64).alias("run_id"), pl.exclude("run_id"))
+        summary = summarize(table)
+    except Exception as exc:  # a failing run is data, not a reason to stop the sweep
+        message = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
+        return Outcome(
+            job.run_id,
+            "error",
+            message,
+            time.perf_counter() - start,
+            table=table,
+            traceback=traceback.format_exc(),
+        )
+    return Outcome(job.run_id, "ok", None, wall, summary=summary, table=table)
+
+
+def summarize(table: Any) -> dict[str, Any]:
+    """Summarize a run: final and max metrics, plus `analysis.bursts.burst_summary` if it exists."""
+    out: dict[str, Any] = {"generations_run": table.height}
+    for column, how in SUMMARIES:
+        value = None
+        if column in table.columns and table.height:
+            series = table[column]
+            value = series[-1] if how == "final" else series.max()
+        out[f"{column}_{how}"] = None if value is None else float(value)
+    burst_summary = _burst_summary()
+    if burst_summary is not None:
+        out.update(burst_summary(table))
+    return out
+
+
+def _burst_summary() -> Callable[[Any], dict[str, Any]] | None:
+    """`analysis.bursts.burst_summary`, or None while the analysis package does not provide it."""
+    try:
+        from analysis.bursts import burst_summary
+    except ModuleNotFoundError as exc:
+        if exc.name in ("analysis", "analysis.bursts"):
+            return None
+        raise  # analysis.bursts exists but one of its own imports is missing: say so
+    return burst_summary
