@@ -188,11 +188,12 @@ def build_plan(spec: SweepSpec, root_seed: int, resolve: ResolveFn) -> list[Plan
     points = design_points(spec, root_seed, resolve)
     n_runs = len(spec.scenarios) * len(points) * spec.seeds
     seeds = spawn_run_seeds(root_seed, n_runs)
+    top = {} if spec.generations is None else {"generations": spec.generations}
     plan: list[PlannedRun] = []
     for scenario in spec.scenarios:
         for raw_point in points:
             try:
-                params = resolve(scenario, {**spec.fixed, **raw_point})
+                params = resolve(scenario, {**spec.fixed, **raw_point, **top})
             except UsageError as exc:
                 where = ", ".join(f"{k}={v!r}" for k, v in raw_point.items())
                 raise UsageError(
