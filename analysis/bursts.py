@@ -54,7 +54,7 @@ from scipy.optimize import OptimizeWarning, curve_fit
 
 from analysis.tables import CULTURE_METRICS, time_values
 
-MAX_POINTS = 100
+MAX_POINTS = 200
 MIN_POINTS = 20
 EDGE_SHARE = 0.10
 TOP_SHARE = 0.10
@@ -104,7 +104,7 @@ def robust_sd(x: np.ndarray) -> float:
     return 1.4826 * mad if mad > 0 else float(np.std(x))
 
 
-def coarse_grain(t: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS) -> tuple[
+def coarse_grain(t: np.ndarray, y: np.ndarray, max_points: int) -> tuple[
     np.ndarray, np.ndarray, int
 ]:
     """Average consecutive points into at most ``max_points`` bins: (t_bins, y_bins, bin width)."""
@@ -287,7 +287,7 @@ def detect_burst(t: np.ndarray, y: np.ndarray, logistic: bool = True) -> Burst:
         return Burst(False, "too_short", None, None, None, float("nan"), float("nan"),
                      float("nan"), 0, 1)
     conc = concentration(y)
-    tb, yb, width = coarse_grain(t, y)
+    tb, yb, width = coarse_grain(t, y, MAX_POINTS)
     d = np.diff(yb)
     sigma_d = robust_sd(d)
     scale = max(float(np.max(np.abs(yb))), 1e-300)

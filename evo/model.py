@@ -8,7 +8,7 @@ One `step()` is one generation:
 5. death (all adults under discrete generations, each with `death_rate` when overlapping);
 6. ageing, fitness, then migration to neighbouring camps of the Mesa grid.
 The per-individual rules are numba kernels (`evo.kernels`) over the arrays in `evo.state`; Mesa
-holds one `Individual` per living person in the cell of its camp.
+holds one `Individual` per living person in the cell of its camp (see `sync_agents`).
 """
 
 from __future__ import annotations
@@ -55,6 +55,9 @@ class MirrorModel(Model):
             slots, params.lineages, params.meanings, params.variants
         )
         self._agent_at: list[Individual | None] = [None] * slots
+        self._agent_serial = np.full(slots, -1, np.int64)  # serial each Mesa agent stands for
+        self._agent_camp = np.full(slots, -1, np.int64)
+        self._born = 0
         self.last_episodes = 0
         self.last_successes = 0
         self._found()
@@ -75,7 +78,7 @@ class MirrorModel(Model):
         p, st = self.params, self.state
         n = int(self.capacity.sum())
         slots = st.free_slots(n)
-        st.newborn(slots)
+        self._births(slots)
         st.age[slots] = 1
         st.group[slots] = np.repeat(np.arange(p.n_camps), self.capacity)
         if p.mutation_kind == "flip":  # two alleles: a share mirror_initial carries allele 1
@@ -85,31 +88,55 @@ class MirrorModel(Model):
             st.g_mirror[slots] = np.clip(p.mirror_initial + noise, 0.0, 1.0)
         st.g_assoc[slots] = p.assoc_initial
         self._evaluate_fitness()
-        self._add_agents(slots)
+        if p.agent_sync == "step":
+            self.sync_agents()
 
     # --- Mesa bookkeeping ------------------------------------------------------------------
 
-    def _add_agents(self, slots: np.ndarray) -> None:
-        group = self.state.group
-        for slot in slots.tolist():
-            agent = Individual(self, slot)
-            agent.cell = self.camp_cells[group[slot]]
-            self._agent_at[slot] = agent
+    @property
+    def agents(self):
+        """All Mesa agents (synced with the arrays first when `agent_sync` is lazy)."""
+        if self.params.agent_sync == "lazy":
+            self.sync_agents()
+        return super().agents
 
-    def _remove_agents(self, slots: np.ndarray) -> None:
-        for slot in slots.tolist():
+    def sync_agents(self) -> None:
+        """Make the Mesa agents match the arrays: one `Individual` per living person, in its camp.
+
+        Agents of the dead are removed, the newborn get new agents, migrants move cell. With
+        `agent_sync = "step"` this runs after every generation; with "lazy" only when
+        `model.agents` is read, so long sweeps do not pay for objects nobody looks at. Agents hold
+        no state of their own and draw no random numbers: both modes give identical tables.
+        """
+        st = self.state
+        stale = (self._agent_serial >= 0) & (~st.alive | (self._agent_serial != st.serial))
+        for slot in np.flatnonzero(stale).tolist():
             self._agent_at[slot].remove()
             self._agent_at[slot] = None
-        self.state.alive[slots] = False
-
-    def _move_agents(self, slots: np.ndarray) -> None:
-        group = self.state.group
-        for slot in slots.tolist():
-            self._agent_at[slot].cell = self.camp_cells[group[slot]]
+        self._agent_serial[stale] = -1
+        new = st.alive & (self._agent_serial != st.serial)
+        moved = st.alive & ~new & (self._agent_camp != st.group)
+        for slot in np.flatnonzero(new).tolist():
+            agent = Individual(self, slot)
+            agent.cell = self.camp_cells[st.group[slot]]
+            self._agent_at[slot] = agent
+        for slot in np.flatnonzero(moved).tolist():
+            self._agent_at[slot].cell = self.camp_cells[st.group[slot]]
+        self._agent_serial[new] = st.serial[new]
+        self._agent_camp[st.alive] = st.group[st.alive]
 
     def agent_at(self, slot: int) -> Individual | None:
-        """The Mesa agent living in a slot, if any."""
+        """The Mesa agent of the individual in a slot (None for an empty slot)."""
+        if self.params.agent_sync == "lazy":
+            self.sync_agents()
         return self._agent_at[slot]
+
+    def _births(self, slots: np.ndarray) -> None:
+        self.state.newborn(slots, self._born)
+        self._born += slots.size
+
+    def _deaths(self, slots: np.ndarray) -> None:
+        self.state.alive[slots] = False
 
     # --- one generation --------------------------------------------------------------------
 
@@ -131,12 +158,13 @@ class MirrorModel(Model):
             dying = adults[rng.random(adults.size) < p.death_rate]
         else:
             dying = adults
-        self._remove_agents(dying)
+        self._deaths(dying)
         st.age[st.alive] += 1
         self._evaluate_fitness()
-        moved = kernels.migrate(rng, st.alive_slots(), st.group, self.neighbour_start,
-                                self.neighbours, p.migration_rate)
-        self._move_agents(moved)
+        kernels.migrate(rng, st.alive_slots(), st.group, self.neighbour_start, self.neighbours,
+                        p.migration_rate)
+        if p.agent_sync == "step":
+            self.sync_agents()
         self.last_row = self.record()
 
     def record(self) -> dict:
@@ -169,7 +197,7 @@ class MirrorModel(Model):
             excess = start[c + 1] - start[c] - self.capacity[c]
             if excess > 0:
                 doomed = self.rng.choice(members[start[c]:start[c + 1]], excess, replace=False)
-                self._remove_agents(np.sort(doomed))
+                self._deaths(doomed)
 
     def _reproduce(self) -> np.ndarray:
         """Births fill each occupied camp to capacity (discrete) or its vacancies (overlapping)."""
@@ -180,11 +208,10 @@ class MirrorModel(Model):
         births = np.where(counts > 0, np.maximum(births, 0), 0)
         parents = kernels.choose_parents(self.rng, start, members, births, st.fitness)
         children = st.free_slots(parents.size)
-        st.newborn(children)
+        self._births(children)
         kernels.inherit(self.rng, parents, children, st.g_mirror, st.g_assoc, st.group, st.parent,
                         p.mutation_rate, p.assoc_mutation_rate, p.mutation_sd,
                         p.mutation_kind == "flip")
-        self._add_agents(children)
         return children
 
     def _communicate(self) -> None:

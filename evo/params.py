@@ -19,6 +19,7 @@ from evo.errors import UsageError
 DEMONSTRATOR_RULES = ("best", "sample_best", "random", "parent")
 MUTATION_KINDS = ("gaussian", "flip")
 DRIVERS = ("generations", "interactions")
+AGENT_SYNC = ("step", "lazy")
 
 
 def _p(default: Any, lo: float | None = None, hi: float | None = None, *, choices=None, doc: str):
@@ -78,7 +79,8 @@ class Params:
     env_benefit: float = _p(0.0, 0.0, 100.0, doc="b, fitness +b if behaviour fits, -b if not (0 = off)")
     individual_cost: float = _p(0.0, 0.0, 100.0, doc="c, individual learners lose b*c")
 
-    # Driver and naming-game logging
+    # Mesa face and driver
+    agent_sync: str = _p("step", choices=AGENT_SYNC, doc="Mesa agents synced every step, or lazily")
     driver: str = _p("generations", choices=DRIVERS, doc="generations, or interactions (naming game)")
     log_interval: int = _p(1000, 1, 10**12, doc="interactions between rows (interactions driver)")
     max_interactions: int = _p(10**8, 1, 10**13, doc="cap on interactions (interactions driver)")

@@ -20,6 +20,7 @@ class PopulationState:
     """Arrays of length `capacity` (slots) holding every individual's genome, culture and record."""
 
     alive: np.ndarray  # bool: the slot holds a living individual
+    serial: np.ndarray  # int64: birth number of the slot's occupant (-1: never occupied)
     age: np.ndarray  # int64: generations lived (0 while learning)
     group: np.ndarray  # int64: camp index
     parent: np.ndarray  # int64: parent's slot at birth (-1 for founders)
@@ -41,6 +42,7 @@ class PopulationState:
         """Empty state with room for `capacity` individuals."""
         return cls(
             alive=np.zeros(capacity, np.bool_),
+            serial=np.full(capacity, -1, np.int64),
             age=np.zeros(capacity, np.int64),
             group=np.zeros(capacity, np.int64),
             parent=np.full(capacity, NO_PARENT, np.int64),
@@ -70,13 +72,14 @@ class PopulationState:
             raise RuntimeError(f"state capacity {self.capacity} exhausted (need {n} free slots)")
         return free
 
-    def newborn(self, slots: np.ndarray) -> None:
+    def newborn(self, slots: np.ndarray, first_serial: int) -> None:
         """Reset slots to a newborn: alive, age 0, no skill, no gestures, nothing learned.
 
         Culture is learned, not inherited (our assumption; the parent is one possible model).
         Genes, camp and parent are set by `evo.kernels.inherit`.
         """
         self.alive[slots] = True
+        self.serial[slots] = np.arange(first_serial, first_serial + slots.size)
         self.age[slots] = 0
         self.m_learned[slots] = 0.0
         self.skill[slots] = 0.0
