@@ -8,8 +8,15 @@ one line naming the file. Nothing here writes anything.
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import polars as pl
+
+from evo.errors import UsageError
 
 CULTURE_METRICS = ("tool_complexity", "gesture_success", "lexicon_coherence")
 MIRROR_METRICS = ("mirror_mean", "mirror_effective_mean")
@@ -27,3 +34,202 @@ def time_values(table: pl.DataFrame) -> np.ndarray:
     if col is None:
         return np.arange(table.height, dtype=float)
     return table[col].cast(pl.Float64).to_numpy()
+
+RUN_FILES = ("generations.parquet", "run.json")
+SWEEP_FILES = ("runs.parquet", "generations/", "sweep.json")
+PLANNED_KEYS = ("n_runs", "planned_runs", "total_runs", "runs_planned")
+
+
+@dataclass(frozen=True)
+class Results:
+    """Validated tables of a run or a sweep, ready for analysis (never written back).
+
+    ``runs`` has one row per analysed run (``run_id`` null for a single run, ``scenario``, ``seed``
+    and one column per varied parameter); ``generations`` is long (``run_id``, ``time`` and the
+    metric columns present). ``time_label`` names the time axis (generation, interactions or row).
+    """
+
+    kind: str
+    root: Path
+    runs: pl.DataFrame
+    generations: pl.DataFrame
+    varied: list[str]
+    metrics: list[str]
+    skipped: list[str]
+    mirror: list[str]
+    time_label: str
+    failed: pl.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+
+def _fail(path: Path, problem: str) -> UsageError:
+    return UsageError(f"{path}: {problem}")
+
+
+def _read_parquet(path: Path) -> pl.DataFrame:
+    if not path.is_file():
+        raise _fail(path, "missing")
+    try:
+        table = pl.read_parquet(path)
+    except Exception as exc:  # polars raises several types for bad bytes
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        problem = f"not a readable Parquet table, corrupt or partially written ({reason})"
+        raise _fail(path, problem) from None
+    if table.height == 0:
+        raise _fail(path, "empty table (0 rows)")
+    return table
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise _fail(path, "missing")
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _fail(path, f"not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise _fail(path, f"expected a JSON object, found {type(data).__name__}")
+    return data
+
+
+def _check_generations(table: pl.DataFrame, path: Path, by: list[str]) -> tuple[str, pl.DataFrame]:
+    """Validate one generation table; return (time label, table with a float ``time`` column)."""
+    metrics = [c for c in (*CULTURE_METRICS, *MIRROR_METRICS) if c in table.columns]
+    col = time_column(table)
+    if not metrics:
+        wanted = ", ".join((*TIME_COLUMNS, *CULTURE_METRICS, *MIRROR_METRICS))
+        raise _fail(path, f"no metric column to analyse (wanted some of {wanted}; "
+                          f"found {', '.join(table.columns[:12])})")
+    for m in metrics:
+        if not table[m].dtype.is_numeric():
+            raise _fail(path, f"column {m} is {table[m].dtype}, expected numbers")
+    if col is None:
+        row = pl.int_range(pl.len()).over(by) if by else pl.int_range(pl.len())
+        table = table.with_columns(row.cast(pl.Float64).alias("time"))
+        label = "row"
+    else:
+        if not table[col].dtype.is_numeric():
+            raise _fail(path, f"column {col} is {table[col].dtype}, expected numbers")
+        table = table.with_columns(pl.col(col).cast(pl.Float64).alias("time"))
+        label = col
+    dup = table.select([*by, "time"]).is_duplicated()
+    if dup.any():
+        raise _fail(path, f"repeated {label} values (each run needs one row per {label})")
+    return label, table.select([*by, "time", *metrics]).sort([*by, "time"])
+
+
+def detect_kind(root: Path) -> str:
+    """'run' or 'sweep' from the files present; UsageError when it is neither."""
+    if not root.is_dir():
+        raise _fail(root, "no such directory (give a run directory or a sweep directory)")
+    if any((root / f.rstrip("/")).exists() for f in SWEEP_FILES):
+        return "sweep"
+    if any((root / f).exists() for f in RUN_FILES):
+        return "run"
+    raise _fail(root, "neither a run directory (generations.parquet, run.json) nor a sweep "
+                      "directory (runs.parquet, generations/, sweep.json)")
+
+
+def load(root: Path | str) -> Results:
+    """Load and validate a run or sweep directory (see ``detect_kind``)."""
+    root = Path(root)
+    return load_sweep(root) if detect_kind(root) == "sweep" else load_run(root)
+
+
+def _present(generations: pl.DataFrame) -> tuple[list[str], list[str], list[str]]:
+    metrics = [m for m in CULTURE_METRICS if m in generations.columns]
+    skipped = [m for m in CULTURE_METRICS if m not in generations.columns]
+    mirror = [m for m in MIRROR_METRICS if m in generations.columns]
+    return metrics, skipped, mirror
+
+
+def load_run(root: Path) -> Results:
+    """A single run: ``generations.parquet`` and ``run.json``."""
+    gpath = root / "generations.parquet"
+    table = _read_parquet(gpath)
+    meta = _read_json(root / "run.json")
+    label, gens = _check_generations(table, gpath, [])
+    gens = gens.with_columns(pl.lit(None, dtype=pl.Int64).alias("run_id"))
+    warnings: list[str] = []
+    planned = meta.get("generations")
+    if isinstance(planned, int) and label == "generation" and gens.height < planned:
+        warnings.append(f"{gpath}: {gens.height} rows but run.json says {planned} generations; "
+                        "analysing the partial run")
+    runs = pl.DataFrame({"run_id": [None], "scenario": [str(meta.get("scenario", "unknown"))],
+                         "seed": [meta.get("seed")]},
+                        schema={"run_id": pl.Int64, "scenario": pl.String, "seed": pl.Int64})
+    metrics, skipped, mirror = _present(gens)
+    return Results("run", root, runs, gens, [], metrics, skipped, mirror, label,
+                   runs.clear(), warnings)
+
+
+def _scan_generations(folder: Path) -> pl.DataFrame:
+    if not folder.is_dir():
+        raise _fail(folder, "missing (a sweep directory needs generations/*.parquet)")
+    files = sorted(folder.glob("*.parquet"))
+    if not files:
+        raise _fail(folder, "no Parquet files")
+    try:
+        return pl.scan_parquet(folder / "*.parquet").collect()
+    except Exception:
+        pass
+    tables = []  # find the bad file, or join files whose schemas differ by scenario
+    for f in files:
+        tables.append(_read_parquet(f))
+    try:
+        return pl.concat(tables, how="diagonal_relaxed")
+    except Exception as exc:
+        reason = str(exc).splitlines()[0][:120]
+        raise _fail(folder, f"files cannot be combined ({reason})") from None
+
+
+def load_sweep(root: Path) -> Results:
+    """A sweep: ``sweep.json``, ``runs.parquet`` and ``generations/*.parquet``."""
+    meta = _read_json(root / "sweep.json")
+    rpath = root / "runs.parquet"
+    runs = _read_parquet(rpath)
+    missing = [c for c in ("run_id", "scenario", "status") if c not in runs.columns]
+    if missing:
+        raise _fail(rpath, f"missing column(s) {', '.join(missing)}")
+    if runs["run_id"].is_duplicated().any():
+        raise _fail(rpath, "repeated run_id values")
+    warnings: list[str] = []
+    varied_raw = meta.get("varied", [])
+    if not isinstance(varied_raw, list) or not all(isinstance(v, str) for v in varied_raw):
+        raise _fail(root / "sweep.json", f"'varied' must be a list of parameter names, "
+                                         f"found {varied_raw!r}")
+    varied = [v for v in varied_raw if v in runs.columns]
+    if len(varied) < len(varied_raw):
+        gone = sorted(set(varied_raw) - set(varied))
+        warnings.append(f"{rpath}: no column for varied parameter(s) {', '.join(gone)}; ignored")
+    gpath = root / "generations"
+    table = _scan_generations(gpath)
+    if "run_id" not in table.columns:
+        raise _fail(gpath, "rows carry no run_id column")
+    label, gens = _check_generations(table, gpath, ["run_id"])
+    gens = gens.with_columns(pl.col("run_id").cast(pl.Int64))
+    runs = runs.with_columns(pl.col("run_id").cast(pl.Int64))
+    failed = runs.filter(pl.col("status") != "ok")
+    ok = runs.filter(pl.col("status") == "ok")
+    have = set(gens["run_id"].unique().to_list())
+    no_rows = ok.filter(~pl.col("run_id").is_in(list(have)))
+    if no_rows.height:
+        warnings.append(f"{gpath}: no rows for {no_rows.height} run(s) marked ok in runs.parquet "
+                        "(still being written?); excluded")
+        ok = ok.filter(pl.col("run_id").is_in(list(have)))
+    extra = have - set(runs["run_id"].to_list())
+    if extra:
+        warnings.append(f"{gpath}: rows for {len(extra)} run(s) not yet in runs.parquet; skipped")
+    if ok.height == 0:
+        raise _fail(rpath, f"no finished run to analyse ({failed.height} failed, "
+                           f"{no_rows.height} without generation rows)")
+    gens = gens.filter(pl.col("run_id").is_in(ok["run_id"].to_list()))
+    planned = next((meta[k] for k in PLANNED_KEYS if isinstance(meta.get(k), int)), None)
+    if planned is not None and runs.height < planned:
+        warnings.append(f"{root}: sweep in progress, {runs.height} of {planned} runs finished; "
+                        "analysing those")
+    keep = ["run_id", "scenario", *(["seed"] if "seed" in ok.columns else []), *varied]
+    metrics, skipped, mirror = _present(gens)
+    failed = failed.select([c for c in ("run_id", "scenario", "error") if c in failed.columns])
+    return Results("sweep", root, ok.select(keep), gens, varied, metrics, skipped, mirror, label,
+                   failed, warnings)
