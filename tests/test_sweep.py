@@ -1,0 +1,364 @@
+"""The sweep runner: designs, spec errors, determinism across engines, resume, failures."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+import run
+import scenarios
+from evo.errors import UsageError
+from evo.runner import resolve_params, simulate
+from evo.sweep import build_plan, load_spec, parse_spec, run_sweep
+from evo.sweep.seeds import spawn_run_seeds
+from evo.sweep.store import SweepStore
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Six real runs of the small `default` scenario: fast, but every mechanism of the model runs.
+REAL_SPEC = """
+scenario = "default"
+seeds = 3
+generations = 12
+root_seed = 2024
+[set]
+population = 40
+[grid]
+mirror_cost = [0.02, 0.2]
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "spec.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def runs_without_time(out: Path) -> pl.DataFrame:
+    return pl.read_parquet(out / "runs.parquet").drop("wall_time_s")
+
+
+def generations(out: Path) -> pl.DataFrame:
+    return pl.scan_parquet(out / "generations" / "*.parquet").collect().sort("run_id", "generation")
+
+
+class Recorder:
+    """A picklable run function: the real model, logging each seed it runs, optionally failing.
+
+    `interrupt_at`: raise KeyboardInterrupt instead of running that seed (a Ctrl-C mid-sweep).
+    `fail_cost`: raise ValueError for runs with that mirror_cost (a crashing run).
+    """
+
+    def __init__(self, log: Path, interrupt_at: int | None = None, fail_cost: float | None = None):
+        self.log, self.interrupt_at, self.fail_cost = log, interrupt_at, fail_cost
+
+    def __call__(self, scenario, *, seed, generations, overrides):
+        if seed == self.interrupt_at:
+            raise KeyboardInterrupt
+        if self.fail_cost is not None and overrides.get("mirror_cost") == self.fail_cost:
+            raise ValueError(f"mirror_cost {self.fail_cost} is cursed\nsecond line")
+        with open(self.log, "a") as log:
+            log.write(f"{seed}\n")
+        return simulate(scenario, seed=seed, generations=generations, overrides=overrides)
+
+
+def logged_seeds(log: Path) -> list[int]:
+    return [int(x) for x in log.read_text().split()] if log.exists() else []
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> Path:
+    """The REAL_SPEC sweep, uninterrupted, one worker: the result every other path must equal."""
+    tmp = tmp_path_factory.mktemp("reference")
+    out = tmp / "out"
+    report = run_sweep(write(tmp, REAL_SPEC), out, workers=1, progress=False)
+    assert (report.total, report.computed, report.failed) == (6, 6, 0)
+    return out
+
+
+# -- designs ------------------------------------------------------------------------------------
+
+
+def test_grid_is_full_factorial_in_fixed_order():
+    spec = parse_spec({
+        "scenario": ["default", "rogers"], "seeds": 2, "root_seed": 5,
+        "grid": {"mirror_cost": [0.0, 0.1, 0.2], "population": [40, 80]},
+    })
+    plan = build_plan(spec, 5, resolve_params)
+    assert len(plan) == 2 * 3 * 2 * 2
+    assert [r.run_id for r in plan] == list(range(24))
+    assert [r.seed for r in plan] == spawn_run_seeds(5, 24)
+    assert len({r.seed for r in plan}) == 24
+    assert all(0 <= r.seed < 2**63 for r in plan)
+    assert plan[0].scenario == "default" and plan[12].scenario == "rogers"
+    assert [r.replicate for r in plan[:4]] == [0, 1, 0, 1]
+    points = {(r.point["mirror_cost"], r.point["population"]) for r in plan}
+    assert points == {(c, p) for c in (0.0, 0.1, 0.2) for p in (40, 80)}
+    assert isinstance(plan[0].point["mirror_cost"], float)  # TOML 0 would be read back as 0.0
+
+
+def test_lhs_sample_fills_each_stratum_once_within_ranges():
+    n = 16
+    spec = parse_spec({
+        "scenario": "default", "seeds": 1,
+        "sample": {"method": "lhs", "n": n,
+                   "ranges": {"mirror_cost": [0.0, 0.5], "population": [40, 400]}},
+    })
+    plan = build_plan(spec, 11, resolve_params)
+    assert len(plan) == n
+    costs = np.array([r.point["mirror_cost"] for r in plan])
+    pops = [r.point["population"] for r in plan]
+    assert ((costs >= 0.0) & (costs <= 0.5)).all()
+    assert sorted(np.floor(costs / 0.5 * n).astype(int)) == list(range(n))
+    assert all(isinstance(p, int) and 40 <= p <= 400 for p in pops)
+    again = build_plan(spec, 11, resolve_params)
+    assert [r.point for r in again] == [r.point for r in plan]
+    assert [r.point for r in build_plan(spec, 12, resolve_params)] != [r.point for r in plan]
+
+
+@pytest.mark.parametrize(("second_order", "rows"), [(False, 8 * (2 + 2)), (True, 8 * (2 * 2 + 2))])
+def test_sobol_sample_has_saltelli_size_within_ranges(second_order, rows):
+    spec = parse_spec({
+        "scenario": "default", "seeds": 2,
+        "sample": {"method": "sobol", "n": 8, "second_order": second_order,
+                   "ranges": {"mirror_cost": [0.01, 0.3], "migration_rate": [0.0, 0.2]}},
+    })
+    plan = build_plan(spec, 3, resolve_params)
+    assert len(plan) == rows * 2
+    for r in plan:
+        assert 0.01 <= r.point["mirror_cost"] <= 0.3
+        assert 0.0 <= r.point["migration_rate"] <= 0.2
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios" / "sweeps").glob("*.toml")), ids=str)
+def test_shipped_specs_are_valid(path):
+    spec = load_spec(path)
+    missing = sorted(set(spec.scenarios) - set(scenarios.names()))
+    if missing:
+        pytest.skip(f"scenarios {missing} are not written yet")
+    plan = build_plan(spec, spec.root_seed or 0, resolve_params)
+    assert len(plan) >= spec.seeds
+
+
+def test_main_spec_is_the_main_experiment():
+    spec = load_spec(ROOT / "scenarios" / "sweeps" / "main.toml")
+    assert set(spec.scenarios) == {"coevolution", "fixed_low", "fixed_high", "demography",
+                                   "associative"}
+    assert {"mirror_cost", "population"} <= set(spec.varied)
+    assert spec.seeds >= 20
+
+
+# -- bad input ----------------------------------------------------------------------------------
+
+BAD_SPECS = [
+    ("scenario = [", "TOML syntax error"),
+    ('scenario = "default"\nseed = 3', "unknown key 'seed'"),
+    ('scenario = "nope"', "unknown scenario 'nope'"),
+    ('scenario = "default"\n[grid]\nmirror_cots = [0.1]', "unknown parameter 'mirror_cots'"),
+    ('scenario = "default"\n[grid]\nmirror_cost = ["cheap"]', "bad value 'cheap' for mirror_cost"),
+    ('scenario = "default"\n[grid]\nmirror_cost = 0.1', "non-empty list"),
+    ('scenario = "default"\n[grid]\npopulation = [40, 1.5]', "bad value 1.5 for population"),
+    ('scenario = "default"\nseeds = 0', "'seeds' must be a positive integer"),
+    ('scenario = "default"\nseeds = "3"', "'seeds' must be a positive integer"),
+    ('scenario = "default"\n[set]\nmirror_cost = 0.1\n[grid]\nmirror_cost = [0.2]',
+     "in both [set] and [grid]"),
+    ('scenario = "default"\n[sample]\nmethod = "lhs"\nn = 4\n[sample.ranges]\n'
+     'mirror_cost = [0, 20]',
+     "bad value 20 for mirror_cost"),
+    ('scenario = "default"\n[sample]\nmethod = "sobol"\nn = 6\n[sample.ranges]\nalpha = [1, 2]',
+     "power of 2"),
+    ('scenario = "default"\n[sample]\nmethod = "grid"\nn = 6', "method must be one of lhs, sobol"),
+    ('scenario = "default"\n[sample]\nmethod = "lhs"\nn = 4\n[sample.ranges]\nmirror_cost = [2, 1]',
+     "low < high"),
+    ('scenario = "default"\n[sample]\nmethod = "lhs"\nn = 4\n[sample.ranges]\ndriver = [0, 1]',
+     "bad value"),
+    ('scenario = "default"\n[grid]\nmirror_cost = [0.1]\n[sample]\nmethod = "lhs"\nn = 2\n'
+     '[sample.ranges]\nalpha = [1, 2]', "either [grid] or [sample]"),
+    ('scenario = "default"\ngenerations = 0', "'generations' must be a positive integer"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_SPECS, ids=[m for _, m in BAD_SPECS])
+def test_bad_spec_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, text, message):
+    out = tmp_path / "out"
+    assert run.main(["sweep", str(write(tmp_path, text)), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--address", "localhost:8786"], "--address needs --engine dask"),
+    (["--workers", "0"], "positive number"),
+    (["--engine", "dask", "--address", "localhost:1", "--workers", "2"], "--workers sizes"),
+])
+def test_bad_engine_options_exit_2(tmp_path, capsys, extra, message):
+    spec = write(tmp_path, REAL_SPEC)
+    assert run.main(["sweep", str(spec), "--out", str(tmp_path / "out"), *extra]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_missing_spec_file_exits_2(tmp_path, capsys):
+    assert run.main(["sweep", str(tmp_path / "none.toml"), "--out", str(tmp_path / "o")]) == 2
+    assert "cannot read sweep spec" in capsys.readouterr().err
+
+
+def test_folder_that_is_not_a_sweep_is_refused(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    assert run.main(["sweep", str(write(tmp_path, REAL_SPEC)), "--out", str(out)]) == 2
+    assert "holds no sweep.json" in capsys.readouterr().err
+    assert (out / "notes.txt").read_text() == "mine"
+
+
+# -- results ------------------------------------------------------------------------------------
+
+
+def test_cli_sweep_writes_runs_generations_and_header(tmp_path, capsys, reference):
+    spec = write(tmp_path, REAL_SPEC)
+    out = tmp_path / "out"
+    assert run.main(["sweep", str(spec), "--out", str(out), "--workers", "2"]) == 0
+    assert "6 runs" in capsys.readouterr().out
+    runs = pl.read_parquet(out / "runs.parquet")
+    assert runs["run_id"].to_list() == list(range(6))
+    for column in ("scenario", "seed", "replicate", "mirror_cost", "status", "error",
+                   "wall_time_s", "tool_complexity_final", "tool_complexity_max",
+                   "mirror_mean_final", "gesture_success_final"):
+        assert column in runs.columns
+    assert runs["status"].to_list() == ["ok"] * 6 and runs["error"].null_count() == 6
+    header = json.loads((out / "sweep.json").read_text())
+    assert header["spec"]["grid"] == {"mirror_cost": [0.02, 0.2]}
+    assert header["varied"] == ["mirror_cost"] and header["root_seed"] == 2024
+    assert {"python", "numpy", "polars"} <= set(header["versions"])
+    gens = generations(out)
+    assert gens.height == 6 * 13 and gens["run_id"].unique().sort().to_list() == list(range(6))
+    # A single run replays outside the sweep from its recorded seed and parameters.
+    row = runs.row(4, named=True)
+    alone = simulate("default", seed=row["seed"], generations=12,
+                     overrides={"population": 40, "mirror_cost": row["mirror_cost"]})
+    assert alone.table.equals(gens.filter(pl.col("run_id") == 4).drop("run_id"))
+    assert row["tool_complexity_final"] == alone.table["tool_complexity"][-1]
+
+
+def test_same_results_with_one_worker_two_workers_and_dask(tmp_path, reference):
+    pytest.importorskip("distributed")
+    spec = write(tmp_path, REAL_SPEC)
+    two, dask = tmp_path / "two", tmp_path / "dask"
+    run_sweep(spec, two, workers=2, progress=False, target_task_s=0.05)
+    run_sweep(spec, dask, workers=2, engine="dask", progress=False)
+    for out in (two, dask):
+        assert runs_without_time(out).equals(runs_without_time(reference))
+        assert generations(out).equals(generations(reference))
+
+
+def test_different_spec_into_same_folder_is_refused(tmp_path, capsys, reference):
+    before = {p: p.read_bytes() for p in reference.rglob("*") if p.is_file()}
+    other = write(tmp_path, REAL_SPEC.replace("seeds = 3", "seeds = 4"))
+    assert run.main(["sweep", str(other), "--out", str(reference)]) == 2
+    assert "holds a different sweep" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in reference.rglob("*") if p.is_file()} == before
+
+
+def test_failing_run_is_recorded_and_the_others_finish(tmp_path):
+    spec = write(tmp_path, REAL_SPEC)
+    out = tmp_path / "out"
+    fn = Recorder(tmp_path / "log", fail_cost=0.2)
+    report = run_sweep(spec, out, workers=2, run_fn=fn, progress=False, warmup=False)
+    assert (report.total, report.failed) == (6, 3)
+    runs = pl.read_parquet(out / "runs.parquet")
+    bad = runs.filter(pl.col("status") == "error")
+    assert bad["mirror_cost"].to_list() == [0.2] * 3
+    assert bad["error"].to_list() == ["ValueError: mirror_cost 0.2 is cursed"] * 3
+    assert bad["tool_complexity_final"].null_count() == 3
+    assert runs.filter(pl.col("status") == "ok").height == 3
+    assert set(generations(out)["run_id"].to_list()) == set(runs.filter(
+        pl.col("status") == "ok")["run_id"].to_list())
+    assert "is cursed" in (out / "errors.log").read_text()
+    # Errors are finished runs: a rerun computes nothing.
+    again = run_sweep(spec, out, workers=1, run_fn=fn, progress=False, warmup=False)
+    assert (again.computed, again.already_done, again.failed) == (0, 6, 3)
+    assert len(logged_seeds(tmp_path / "log")) == 3
+
+
+def test_interrupted_sweep_resumes_without_recomputing(tmp_path, reference):
+    spec = write(tmp_path, REAL_SPEC)
+    out, log = tmp_path / "out", tmp_path / "log"
+    seeds = spawn_run_seeds(2024, 6)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(spec, out, workers=1, run_fn=Recorder(log, interrupt_at=seeds[3]),
+                  progress=False, warmup=False)
+    first = logged_seeds(log)
+    saved = pl.read_parquet(out / "runs.parquet")
+    assert 1 <= saved.height <= 5 and set(saved["seed"].to_list()) <= set(first)
+    # Leftovers of a kill: a temporary file and a generations part without its record.
+    (out / "generations" / ".part-0000009.parquet.tmp-1").write_bytes(b"half")
+    pl.DataFrame({"run_id": [5], "generation": [0]}).write_parquet(
+        out / "generations" / "part-0000005.parquet")
+    report = run_sweep(spec, out, workers=2, run_fn=Recorder(log), progress=False, warmup=False)
+    second = logged_seeds(log)[len(first):]
+    assert sorted(second) == sorted(set(seeds) - set(saved["seed"].to_list()))
+    assert (report.already_done, report.computed) == (saved.height, 6 - saved.height)
+    assert runs_without_time(out).equals(runs_without_time(reference))
+    assert generations(out).equals(generations(reference))
+    assert not list(out.rglob(".*tmp-*"))
+
+
+def test_killed_sweep_continues_with_the_same_command(tmp_path, reference):
+    """SIGKILL the whole sweep (parent and workers) mid-way; the same command finishes it."""
+    spec = write(tmp_path, REAL_SPEC.replace("generations = 12", "generations = 120"))
+    out = tmp_path / "out"
+    cmd = [sys.executable, str(ROOT / "run.py"), "sweep", str(spec), "--out", str(out),
+           "--workers", "1"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while len(list((out / "records").glob("part-*"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    done = SweepStore(out).finished_ids()
+    assert 2 <= len(done) < 6, "the sweep finished before it could be killed"
+    assert subprocess.run(cmd, cwd=ROOT, capture_output=True).returncode == 0
+    runs = pl.read_parquet(out / "runs.parquet")
+    assert runs["run_id"].to_list() == list(range(6))
+    assert runs["status"].unique().to_list() == ["ok"]
+    full = tmp_path / "full"
+    run_sweep(spec, full, workers=1, progress=False)
+    assert runs_without_time(out).equals(runs_without_time(full))
+    assert generations(out).equals(generations(full))
+
+
+def test_seeds_depend_on_root_and_position_only():
+    assert spawn_run_seeds(1, 5) == spawn_run_seeds(1, 8)[:5]
+    assert spawn_run_seeds(1, 5) != spawn_run_seeds(2, 5)
+
+
+def test_sweep_spec_without_root_seed_draws_one_and_reuses_it(tmp_path):
+    text = REAL_SPEC.replace("root_seed = 2024\n", "").replace("seeds = 3", "seeds = 1")
+    spec = write(tmp_path, text)
+    out = tmp_path / "out"
+    run_sweep(spec, out, workers=1, progress=False, warmup=False)
+    header = json.loads((out / "sweep.json").read_text())
+    assert header["root_seed_drawn"] is True
+    seeds = pl.read_parquet(out / "runs.parquet")["seed"].to_list()
+    assert seeds == spawn_run_seeds(header["root_seed"], 2)
+    assert run_sweep(spec, out, workers=1, progress=False).computed == 0
+
+
+def test_usage_error_is_raised_before_any_run(tmp_path):
+    spec = parse_spec({"scenario": "default", "grid": {"mirror_cost": [0.1, 99.0]}})
+    with pytest.raises(UsageError, match=r"mirror_cost=99\.0"):
+        run_sweep(spec, tmp_path / "out", run_fn=Recorder(tmp_path / "log"), progress=False)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "log").exists()
