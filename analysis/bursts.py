@@ -47,7 +47,8 @@ The second method fits a logistic y = lo + K / (1 + exp(-r (t - t0))) by least s
 t0 - ln 9 / r, 10-90 % rise time 2 ln 9 / r = 4.39 / r, SCIENCE.md). It calls a burst when
 K >= 5 sigma, t0 lies inside the window, the rise time is at most T/3 (the same bound as (b)/(c)),
 and the logistic beats a straight line by a BIC difference over 10 (Kass & Raftery 1995: "very
-strong"). Both verdicts are reported; ``burst`` is the change-point verdict.
+strong"). It is fitted only to series that rise (criterion (a)); flat and declining series get
+``burst_logistic`` False. Both verdicts are reported; ``burst`` is the change-point verdict.
 """
 
 from __future__ import annotations
@@ -214,6 +215,12 @@ def _logistic(t: np.ndarray, lo: float, k: float, t0: float, r: float) -> np.nda
     return lo + k / (1.0 + np.exp(np.clip(-r * (t - t0), -500, 500)))
 
 
+def _logistic_jac(t: np.ndarray, lo: float, k: float, t0: float, r: float) -> np.ndarray:
+    p = 1.0 / (1.0 + np.exp(np.clip(-r * (t - t0), -500, 500)))
+    dp = k * p * (1.0 - p)
+    return np.column_stack([np.ones_like(t), p, -r * dp, (t - t0) * dp])
+
+
 def fit_logistic(t: np.ndarray, y: np.ndarray) -> LogisticFit | None:
     """Fit the logistic by bounded least squares; None when the fit fails or the data are flat."""
     t = np.asarray(t, dtype=float)
@@ -238,7 +245,8 @@ def fit_logistic(t: np.ndarray, y: np.ndarray) -> LogisticFit | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", OptimizeWarning)
-            popt, _ = curve_fit(_logistic, t, y, p0=p0, bounds=bounds, maxfev=400)
+            popt, _ = curve_fit(_logistic, t, y, p0=p0, bounds=bounds, jac=_logistic_jac,
+                                max_nfev=200)
     except (RuntimeError, ValueError):
         return None
     n = y.size
@@ -279,32 +287,39 @@ def _steep_phase(
     return best
 
 
+def clean_series(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Finite pairs sorted by time, as floats."""
+    t = np.asarray(t, dtype=float)
+    y = np.asarray(y, dtype=float)
+    ok = np.isfinite(t) & np.isfinite(y)
+    order = np.argsort(t[ok], kind="stable")
+    return t[ok][order], y[ok][order]
+
+
+def net_rise(yb: np.ndarray) -> tuple[float, float, float]:
+    """(R, sigma, sigma_d) of a (binned) series: net rise, level noise and increment noise."""
+    d = np.diff(yb)
+    scale = max(float(np.max(np.abs(yb))), 1e-300)
+    sigma_d = max(robust_sd(d), 1e-9 * scale)
+    e = max(1, int(EDGE_SHARE * yb.size))
+    return float(np.mean(yb[-e:]) - np.mean(yb[:e])), sigma_d / math.sqrt(2), sigma_d
+
+
 def detect_burst(t: np.ndarray, y: np.ndarray, logistic: bool = True) -> Burst:
     """Classify one series as burst / gradual / flat / decline (module docstring) and locate it.
 
     ``t`` and ``y`` are aligned arrays; non-finite values are dropped. Fewer than ``MIN_POINTS``
     points give pattern "too_short" and no burst. ``logistic=False`` skips the (slower) fit.
     """
-    t = np.asarray(t, dtype=float)
-    y = np.asarray(y, dtype=float)
-    ok = np.isfinite(t) & np.isfinite(y)
-    t, y = t[ok], y[ok]
-    order = np.argsort(t, kind="stable")
-    t, y = t[order], y[order]
+    t, y = clean_series(t, y)
     if y.size < MIN_POINTS:
         return Burst(False, "too_short", None, None, None, float("nan"), float("nan"),
                      float("nan"), 0, 1)
     conc = concentration(y)
     tb, yb, width = coarse_grain(t, y, MAX_POINTS)
-    d = np.diff(yb)
-    sigma_d = robust_sd(d)
-    scale = max(float(np.max(np.abs(yb))), 1e-300)
-    sigma_d = max(sigma_d, 1e-9 * scale)
-    sigma = sigma_d / math.sqrt(2)
-    e = max(1, int(EDGE_SHARE * yb.size))
-    rise = float(np.mean(yb[-e:]) - np.mean(yb[:e]))
+    rise, sigma, sigma_d = net_rise(yb)
     span = float(tb[-1] - tb[0])
-    ends = pelt_mean(d, PENALTY_FACTOR * sigma_d**2 * math.log(d.size))
+    ends = pelt_mean(np.diff(yb), PENALTY_FACTOR * sigma_d**2 * math.log(yb.size - 1))
     onset = end = size = None
     is_burst = False
     if rise >= RISE_SIGMAS * sigma:
@@ -320,7 +335,9 @@ def detect_burst(t: np.ndarray, y: np.ndarray, logistic: bool = True) -> Burst:
     else:
         pattern = "decline" if rise <= -RISE_SIGMAS * sigma else "flat"
     burst_log = onset_log = rise_time = None
-    if logistic:
+    if logistic and pattern in ("flat", "decline"):
+        burst_log = False  # a logistic rise needs a rise: criterion (a)
+    elif logistic:
         fit = fit_logistic(tb, yb)
         if fit is not None:
             onset_log, rise_time = fit.onset, fit.rise_time
@@ -353,3 +370,27 @@ def burst_summary(table: pl.DataFrame) -> dict[str, object]:
         out[f"{metric}_onset"] = None if b.onset is None else round(b.onset)
         out[f"{metric}_concentration"] = b.concentration
     return out
+
+
+def bursts_table(
+    generations: pl.DataFrame, metrics: list[str], progress: bool = False
+) -> pl.DataFrame:
+    """One row per run and metric: ``run_id``, ``metric`` and every field of ``Burst``.
+
+    ``generations`` is long (``run_id``, ``time``, metric columns), as ``tables.load`` gives it.
+    """
+    from tqdm import tqdm
+
+    rows = []
+    parts = generations.partition_by("run_id", as_dict=True, maintain_order=True)
+    for (run_id,), part in tqdm(parts.items(), desc="bursts", unit="run", disable=not progress):
+        t = part["time"].to_numpy()
+        for metric in metrics:
+            b = detect_burst(t, part[metric].cast(pl.Float64).to_numpy())
+            rows.append({"run_id": run_id, "metric": metric, **b.as_row()})
+    schema = {"run_id": pl.Int64, "metric": pl.String, "burst": pl.Boolean, "pattern": pl.String,
+              "onset": pl.Float64, "end": pl.Float64, "size": pl.Float64,
+              "concentration": pl.Float64, "total_rise": pl.Float64, "noise": pl.Float64,
+              "n_changepoints": pl.Int64, "bin_width": pl.Int64, "burst_logistic": pl.Boolean,
+              "onset_logistic": pl.Float64, "rise_time": pl.Float64}
+    return pl.DataFrame(rows, schema=schema, orient="row")

@@ -166,11 +166,12 @@ def load_run(root: Path) -> Results:
 def _scan_generations(folder: Path) -> pl.DataFrame:
     if not folder.is_dir():
         raise _fail(folder, "missing (a sweep directory needs generations/*.parquet)")
-    files = sorted(folder.glob("*.parquet"))
+    # Hidden files are a writer's temporary files (renamed into place when complete): skip them.
+    files = sorted(f for f in folder.glob("*.parquet") if not f.name.startswith("."))
     if not files:
         raise _fail(folder, "no Parquet files")
     try:
-        return pl.scan_parquet(folder / "*.parquet").collect()
+        return pl.scan_parquet(files).collect()
     except Exception:
         pass
     tables = []  # find the bad file, or join files whose schemas differ by scenario

@@ -1,0 +1,171 @@
+"""``python run.py analyze DIR``: bursts, order of events, statistics, figures and a report.
+
+Reads the tables of a run or sweep directory (``analysis.tables``), never the model, and writes only
+into DIR/analysis/: bursts.parquet (per run and metric), lags.parquet (per run: mirror vs culture),
+order.parquet (lags per condition), conditions.parquet (per condition and metric), effects.parquet
+(one-factor contrasts between conditions), the figures (PNG and SVG), report.md and report.html.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from analysis import bursts as bursts_mod
+from analysis import plots
+from analysis.bursts import bursts_table
+from analysis.conclude import conclusions
+from analysis.conditions import conditions_table, effects_table, with_conditions
+from analysis.order import lags_table, summarize_lags
+from analysis.report import Report, text_table, write
+from analysis.tables import Results, load
+from evo.errors import UsageError
+
+SHOWN = ["metric", "n_runs", "n_burst", "p_burst", "p_lo", "p_hi", "onset_median",
+         "concentration_median", "lag_mid_median", "order"]
+TIMESERIES = ("mirror_mean", "mirror_effective_mean", "tool_complexity", "gesture_success")
+
+
+def _primary(results: Results) -> str | None:
+    return results.metrics[0] if results.metrics else None
+
+
+def _definition_text() -> str:
+    b = bursts_mod
+    return (
+        "A burst is a change of slope that concentrates the rise: (a) the net rise (last 10 % of "
+        f"the window minus the first 10 %) is at least {b.RISE_SIGMAS:g} times the noise sd; (b) "
+        "PELT change points on the increments (Killick et al. 2012; series averaged into at most "
+        f"{b.MAX_POINTS} bins) find a phase growing at least {b.SLOPE_FACTOR:g} times faster "
+        f"than the window's average, carrying at least {b.REGION_SHARE:.0%} of the net rise; (c) "
+        f"the steepest 10 % of the window carries at least {b.MIN_CONCENTRATION:.0%} of the gain "
+        "(a linear ramp: 10 %). Gradual growth: (a) without (b) or (c). The onset is the first "
+        "generation of the steep phase (resolution one bin). A logistic fit (onset t0 - ln 9 / r, "
+        "rise time 4.39 / r, burst when the rise takes at most a third of the window and beats a "
+        "line by BIC > 10) is the second method; methods_agree is the share of runs where both "
+        "verdicts match. These thresholds are our assumptions (analysis/bursts.py explains them)."
+    )
+
+
+def _figures(results: Results, bursts: pl.DataFrame, conditions: pl.DataFrame, keys: list[str],
+             out: Path) -> list[tuple[Path, str]]:
+    gens, runs = results.generations, results.runs
+    groups = plots.group_labels(runs, keys)
+    order = sorted(groups["group"].unique().to_list())
+    xlabel = results.time_label
+    figs: list[tuple[Path, str]] = []
+    panels = [m for m in TIMESERIES if m in gens.columns]
+    primary = _primary(results)
+    if panels:
+        fig, axes = plots.plt.subplots(len(panels), 1, figsize=(7, 2.4 * len(panels)),
+                                       sharex=True, layout="constrained", squeeze=False)
+        for m, ax in zip(panels, axes[:, 0], strict=True):
+            plots.plot_ribbons(plots.ribbon_data(gens, groups, m), m, xlabel, ax=ax,
+                               order=order)
+        figs.append((plots.save_figure(fig, out, "timeseries"),
+                     "Median and interquartile band across seeds, per condition."))
+        if primary and bursts.filter((pl.col("metric") == primary) & pl.col("burst")).height:
+            fig, axes = plots.plt.subplots(len(panels), 1, figsize=(7, 2.4 * len(panels)),
+                                           sharex=True, layout="constrained", squeeze=False)
+            for m, ax in zip(panels, axes[:, 0], strict=True):
+                data = plots.aligned_data(gens, groups, bursts, m, primary)
+                plots.plot_ribbons(data, m, f"{xlabel}s from the {primary} burst onset", ax=ax,
+                                   order=order)
+                ax.axvline(0, color="grey", linewidth=0.8, linestyle="--")
+            figs.append((plots.save_figure(fig, out, "aligned"),
+                         f"The same series aligned at each run's {primary} burst onset "
+                         "(runs without a burst left out)."))
+    if primary:
+        fig = plots.plot_burst_probability(conditions, primary, keys)
+        figs.append((plots.save_figure(fig, out, "burst_probability"),
+                     f"Burst probability of {primary} per condition, 95 % Wilson intervals."))
+    if primary and len(results.varied) >= 2:
+        x, y = results.varied[:2]
+        names = conditions["scenario"].unique(maintain_order=True).to_list()[:6]
+        fig, axes = plots.plt.subplots(1, len(names), figsize=(4.6 * len(names), 3.8),
+                                       layout="constrained", squeeze=False)
+        for name, ax in zip(names, axes[0], strict=True):
+            xs, ys, p = plots.heatmap_data(conditions, x, y, primary, name)
+            plots.plot_heatmap(xs, ys, p, x, y, name, ax=ax)
+        figs.append((plots.save_figure(fig, out, "heatmap"),
+                     f"Burst probability of {primary} over {x} and {y} (other varied "
+                     "parameters pooled)."))
+    if "mirror_mean" in gens.columns and "tool_complexity" in gens.columns:
+        fig = plots.plot_phase(plots.phase_data(gens, groups, "mirror_mean", "tool_complexity"),
+                               "mirror_mean", "tool_complexity", order=order)
+        figs.append((plots.save_figure(fig, out, "phase"),
+                     "Phase portrait: median mirror strength against median tool complexity "
+                     "(dot: start, arrow: end)."))
+    return figs
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """Analyse DIR (a run or a sweep); write DIR/analysis/; print the conditions table."""
+    root = Path(args.dir)
+    results = load(root)
+    for warning in results.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    out = root / "analysis"
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out}: exists and is not a folder; move it away to analyse {root}")
+    out.mkdir(exist_ok=True)
+    keys = ["scenario", *results.varied]
+    runs = results.runs
+    bursts = bursts_table(results.generations, [*results.metrics, *results.mirror],
+                          progress=results.kind == "sweep")
+    lags = lags_table(results.generations, bursts, results.mirror, results.metrics)
+    order = summarize_lags(lags, runs, keys) if lags.height else None
+    conditions = conditions_table(bursts, runs, keys, order)
+    effects = effects_table(bursts, runs, keys)
+    scen_order = summarize_lags(lags, runs, ["scenario"]) if lags.height else None
+    scenarios = conditions_table(bursts, runs, ["scenario"], None)
+    meta = [c for c in ("scenario", "seed", *results.varied) if c in runs.columns]
+    with_conditions(bursts, runs, meta).write_parquet(out / "bursts.parquet")
+    with_conditions(lags, runs, meta).write_parquet(out / "lags.parquet")
+    if order is not None:
+        order.write_parquet(out / "order.parquet")
+    conditions.write_parquet(out / "conditions.parquet")
+    effects.write_parquet(out / "effects.parquet")
+
+    report = Report(f"mirrorleap analysis of {root.name or root}")
+    report.heading("Data")
+    n_failed = results.failed.height
+    report.text(f"{results.kind.capitalize()} directory {root}: {runs.height} run(s) analysed"
+                + (f", {n_failed} failed run(s) excluded" if n_failed else "")
+                + f"; time axis: {results.time_label}; conditions: {', '.join(keys)}.")
+    report.text("Metrics analysed: " + ", ".join([*results.metrics, *results.mirror]) + ".")
+    if results.skipped:
+        report.text("Skipped (not in the tables): " + ", ".join(results.skipped) + ".")
+    for warning in results.warnings:
+        report.text(f"Warning: {warning}")
+    if n_failed:
+        report.table(results.failed, "Failed runs (status error), excluded")
+    report.heading("What these data say")
+    for metric in results.metrics:
+        report.heading(metric, level=3)
+        for paragraph in conclusions(scenarios, scen_order, metric):
+            report.text(paragraph)
+    report.heading("Definitions")
+    report.text(_definition_text())
+    report.heading("Tables")
+    shown = [*keys, *[c for c in SHOWN if c in conditions.columns]]
+    report.table(conditions.select(shown), "Per condition (conditions.parquet)")
+    if order is not None:
+        report.table(order, "Order of events: mirror rise minus cultural rise, in generations "
+                            "(negative: mirror first; order.parquet)")
+    if effects.height:
+        top = effects.sort(pl.col("dp").abs(), descending=True, nulls_last=True)
+        report.table(top, "One-factor contrasts, largest differences in burst probability "
+                          "first (effects.parquet)")
+    report.heading("Figures")
+    for png, caption in _figures(results, bursts, conditions, keys, out):
+        report.figure(png, caption)
+    md, page = write(report, out)
+    if results.skipped:
+        print(f"skipped metrics (not in the tables): {', '.join(results.skipped)}")
+    print(text_table(conditions.filter(pl.col("metric").is_in(results.metrics)).select(shown)))
+    print(f"report: {page} (and {md.name}); tables and figures in {out}")
+    return 0

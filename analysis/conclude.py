@@ -1,0 +1,197 @@
+"""The report's plain statement about the question, derived from the numbers only.
+
+Input: the per-scenario table (``conditions.conditions_table`` with keys ["scenario"], pooled over
+any varied parameters) and, when available, the per-scenario order of events
+(``order.summarize_lags``). Scenarios are matched to roles by name: coevolution, fixed_low,
+fixed_high, demography, associative (SCIENCE.md). Rules, all our assumptions:
+
+* Two burst probabilities differ when Newcombe's 95 % interval of their difference excludes 0;
+  otherwise the statement is "no detectable difference" with the interval.
+* Mirror strength has a causal effect on the burst when fixed_high bursts more often than
+  fixed_low (mirror set by hand, everything else equal).
+* "Demography explains it as well" when the demography scenario does not burst less often than
+  coevolution (the difference is not significant, or demography bursts more).
+* The order of events is the ``order`` verdict of mirror_mean against the same metric in the
+  coevolution scenario (or every scenario with lags when there is no coevolution scenario).
+"""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from analysis.stats import diff_proportions_ci
+
+ROLES = ("coevolution", "fixed_low", "fixed_high", "demography", "associative")
+
+
+def role(scenario: str) -> str | None:
+    """The account a scenario stages, from its name (None when it is none of ``ROLES``)."""
+    name = scenario.lower().replace("-", "_")
+    if "fixed" in name and "low" in name:
+        return "fixed_low"
+    if "fixed" in name and "high" in name:
+        return "fixed_high"
+    for r, stem in (("coevolution", "coevol"), ("demography", "demog"), ("associative", "assoc")):
+        if stem in name:
+            return r
+    return None
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f} %"
+
+
+def _rate(row: dict) -> str:
+    return (f"{row['n_burst']} of {row['n_runs']} runs (p = {row['p_burst']:.2f}, "
+            f"95 % CI {row['p_lo']:.2f}-{row['p_hi']:.2f})")
+
+
+def compare(a: dict, b: dict) -> tuple[str, str]:
+    """('higher' | 'lower' | 'same', 'difference d, 95 % CI lo to hi') for the rate of a vs b."""
+    d, lo, hi = diff_proportions_ci(a["n_burst"], a["n_runs"], b["n_burst"], b["n_runs"])
+    text = f"difference {d:+.2f}, 95 % CI {lo:+.2f} to {hi:+.2f}"
+    if lo > 0:
+        return "higher", text
+    if hi < 0:
+        return "lower", text
+    return "same", text
+
+
+def _order_sentence(lags: pl.DataFrame | None, metric: str, scenario: str | None) -> str | None:
+    if lags is None or lags.height == 0:
+        return None
+    rows = lags.filter((pl.col("mirror_metric") == "mirror_mean")
+                       & (pl.col("culture_metric") == metric))
+    if scenario is not None:
+        rows = rows.filter(pl.col("scenario") == scenario)
+    sentences = []
+    for row in rows.iter_rows(named=True):
+        where = f"In {row['scenario']}"
+        if row["n_lag"] == 0:
+            sentences.append(f"{where}, mirror_mean did not rise in any of the "
+                             f"{row['n_bursts']} runs with a burst, so no order can be measured.")
+            continue
+        lag = (f"median lag {row['lag_mid_median']:+.0f} generations at half-rise, 95 % CI "
+               f"{row['lag_mid_lo']:+.0f} to {row['lag_mid_hi']:+.0f}, {row['n_lag']} runs")
+        verdict = {"mirror leads": "the rise in mirror strength leads the cultural burst",
+                   "mirror follows": "the rise in mirror strength follows the cultural burst",
+                   }.get(row["order"], "the order of mirror rise and cultural burst is not "
+                                        "resolved (the interval includes 0)")
+        sentences.append(f"{where}, {verdict} ({lag}; mirror first in "
+                         f"{_pct(row['share_mirror_leads'])} of runs).")
+    return " ".join(sentences) if sentences else None
+
+
+def conclusions(
+    scenarios: pl.DataFrame, lags: pl.DataFrame | None = None, metric: str = "tool_complexity"
+) -> list[str]:
+    """Paragraphs stating what the per-scenario table says about ``metric`` (module docstring)."""
+    rows = scenarios.filter(pl.col("metric") == metric).to_dicts() if scenarios.height else []
+    if not rows:
+        return [f"{metric} is not in these tables, so nothing can be said about its bursts."]
+    total = sum(r["n_runs"] for r in rows)
+    bursts = sum(r["n_burst"] for r in rows)
+    out = []
+    if total == 1:
+        r = rows[0]
+        what = (f"shows a burst in {metric} starting at generation {r['onset_median']:.0f}"
+                if bursts else f"shows no burst in {metric} (pattern: "
+                + ", ".join(p for p in ("gradual", "flat", "decline") if r[f"n_{p}"]) + ")")
+        out.append(f"This single run of {r['scenario']} {what}. One run cannot estimate how often "
+                   "bursts happen, nor compare accounts: run a sweep with many seeds and the "
+                   "fixed_low, fixed_high and demography controls.")
+        order = _order_sentence(lags, metric, None)
+        return [*out, order] if order else out
+    out.append("Burst probability of " + metric + ": " + "; ".join(
+        f"{r['scenario']} {_rate(r)}" for r in rows) + ".")
+    if bursts == 0:
+        gradual = sum(r["n_gradual"] for r in rows)
+        lo_hi = max(r["p_hi"] for r in rows)
+        out.append(f"No burst: none of the {total} runs shows a burst in {metric} (the upper 95 % "
+                   f"bound of the burst probability is at most {lo_hi:.2f} in every scenario); "
+                   f"{gradual} runs grew gradually. These data give no support to a mirror-caused "
+                   "burst; they fit gradual accumulation or no take-off at all.")
+        return out
+    by_role = {role(r["scenario"]): r for r in rows if role(r["scenario"]) is not None}
+    low, high = by_role.get("fixed_low"), by_role.get("fixed_high")
+    coev, demo, assoc = (by_role.get(k) for k in ("coevolution", "demography", "associative"))
+    mirror_effect = None
+    if low and high:
+        cmp, text = compare(high, low)
+        mirror_effect = cmp == "higher"
+        out.append({
+            "higher": f"Fixing the mirror high bursts more often than fixing it low ({text}): "
+                      "mirror strength has a causal effect on the burst in this model.",
+            "lower": f"Fixing the mirror high bursts less often than fixing it low ({text}): a "
+                     "stronger mirror system does not produce the burst here.",
+            "same": f"No detectable difference between mirror fixed high and fixed low ({text}): "
+                    "these data give no evidence that mirror strength controls the burst.",
+        }[cmp])
+    else:
+        out.append("The fixed_low / fixed_high controls are not both present, so these data "
+                   "cannot separate a causal effect of mirror strength from a correlation.")
+    if coev and low:
+        cmp, text = compare(coev, low)
+        how = {"higher": "more often than", "lower": "less often than",
+               "same": "about as often as"}[cmp]
+        out.append(f"Coevolution bursts {how} the fixed_low control ({text}).")
+    demo_as_well = None
+    if demo and coev:
+        cmp, text = compare(demo, coev)
+        demo_as_well = cmp != "lower"
+        out.append({
+            "higher": f"Demography alone bursts more often than coevolution ({text}): demography "
+                      "explains the burst at least as well as a mirror upgrade.",
+            "same": f"Demography alone bursts about as often as coevolution ({text}): demography "
+                    "explains the burst as well.",
+            "lower": f"Demography alone bursts less often than coevolution ({text}).",
+        }[cmp])
+    if assoc and coev:
+        cmp, text = compare(assoc, coev)
+        out.append({
+            "higher": f"Associative (learned) mirroring bursts more often than genetic "
+                      f"coevolution ({text}): no genetic change is needed.",
+            "same": f"Associative (learned) mirroring bursts about as often as genetic "
+                    f"coevolution ({text}): learning explains the burst as well as genes.",
+            "lower": f"Associative (learned) mirroring bursts less often than genetic "
+                     f"coevolution ({text}).",
+        }[cmp])
+    order = _order_sentence(lags, metric, coev["scenario"] if coev else None)
+    if order:
+        out.append(order)
+    out.append(_verdict(mirror_effect, demo_as_well, lags, metric, coev))
+    return out
+
+
+def _verdict(
+    mirror_effect: bool | None, demo_as_well: bool | None, lags: pl.DataFrame | None,
+    metric: str, coev: dict | None,
+) -> str:
+    leads = None
+    if lags is not None and lags.height and coev is not None:
+        row = lags.filter((pl.col("scenario") == coev["scenario"])
+                          & (pl.col("mirror_metric") == "mirror_mean")
+                          & (pl.col("culture_metric") == metric))
+        if row.height and not math.isnan(row["lag_mid_median"][0]):
+            leads = row["order"][0]
+    if mirror_effect is None:
+        return ("Verdict: undetermined. Without both mirror controls the data cannot say whether a "
+                "stronger mirror system caused the burst.")
+    if not mirror_effect:
+        return ("Verdict: these data do not support the claim that a stronger mirror system caused "
+                "the burst.")
+    parts = ["Verdict: mirror strength raises the chance of a burst"]
+    if leads == "mirror leads":
+        parts.append("and its rise precedes the burst, as a causal account predicts")
+    elif leads == "mirror follows":
+        parts.append("but in coevolution its rise follows the burst, so culture drives the mirror "
+                     "at least as much as the reverse")
+    else:
+        parts.append("but the order of events in coevolution is not resolved")
+    if demo_as_well:
+        parts.append("; demography explains the burst as well, so the mirror is not the only route")
+    elif demo_as_well is False:
+        parts.append("; demography alone bursts less often")
+    return " ".join(parts).replace(" ;", ";") + "."

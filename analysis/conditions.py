@@ -1,0 +1,111 @@
+"""Across runs: burst probability, onsets and effect sizes per condition.
+
+A condition is a scenario plus the values of the varied parameters. Per condition and metric:
+the burst probability k/n with its Wilson 95 % interval, the onset distribution of the runs that
+burst (median and quartiles), the median concentration, how often the logistic fit agrees with the
+change-point verdict, the patterns (burst / gradual / flat / decline), and the order of events
+(``order.summarize_lags``, mirror_mean against the same metric). Effect sizes compare conditions
+that differ in one factor only (the scenario, or one varied parameter, all else equal): the
+difference in burst probability with Newcombe's interval and Cliff's delta of onsets and of
+concentrations.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import polars as pl
+
+from analysis.stats import cliffs_delta, diff_proportions_ci, wilson_ci
+
+MAX_EFFECT_ROWS = 5000
+
+
+def with_conditions(bursts: pl.DataFrame, runs: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """The bursts table with the condition columns (``keys``) of each run joined on."""
+    return bursts.join(runs.select(["run_id", *keys]), on="run_id", how="left", nulls_equal=True)
+
+
+def _quantile(x: np.ndarray, q: float) -> float:
+    return float(np.quantile(x, q)) if x.size else float("nan")
+
+
+def conditions_table(
+    bursts: pl.DataFrame, runs: pl.DataFrame, keys: list[str], lag_summary: pl.DataFrame | None
+) -> pl.DataFrame:
+    """One row per condition (``keys``) and metric; see the module docstring for the columns."""
+    rows = []
+    joined = with_conditions(bursts, runs, keys)
+    for key, part in joined.group_by([*keys, "metric"], maintain_order=True):
+        n = part.height
+        k = int(part["burst"].sum())
+        lo, hi = wilson_ci(k, n)
+        onsets = part.filter(pl.col("burst"))["onset"].to_numpy().astype(float)
+        logistic = part["burst_logistic"].fill_null(False)
+        patterns = part["pattern"].to_list()
+        rows.append({
+            **dict(zip([*keys, "metric"], key, strict=True)),
+            "n_runs": n, "n_burst": k, "p_burst": k / n, "p_lo": lo, "p_hi": hi,
+            "onset_median": _quantile(onsets, 0.5), "onset_q25": _quantile(onsets, 0.25),
+            "onset_q75": _quantile(onsets, 0.75),
+            "concentration_median": float(part["concentration"].median()),
+            "size_median": float(part["size"].median()) if k else float("nan"),
+            "p_logistic": float(logistic.mean()),
+            "methods_agree": float((logistic == part["burst"]).mean()),
+            **{f"n_{p}": patterns.count(p) for p in ("gradual", "flat", "decline")},
+        })
+    table = pl.DataFrame(rows)
+    if lag_summary is not None and lag_summary.height:
+        lag = (lag_summary.filter(pl.col("mirror_metric") == "mirror_mean")
+               .rename({"culture_metric": "metric"})
+               .select([*keys, "metric", "n_lag", "lag_mid_median", "lag_mid_lo", "lag_mid_hi",
+                        "order"]))
+        table = table.join(lag, on=[*keys, "metric"], how="left", nulls_equal=True)
+    return table
+
+
+def condition_label(values: dict[str, object], keys: list[str]) -> str:
+    """A readable name of a condition: 'coevolution, mirror_cost=0.05, population=300'."""
+    parts = [str(values["scenario"])] if "scenario" in keys else []
+    parts += [f"{k}={values[k]}" for k in keys if k != "scenario"]
+    return ", ".join(parts)
+
+
+def effects_table(bursts: pl.DataFrame, runs: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Pairs of conditions that differ in exactly one of ``keys``, per metric.
+
+    Columns: metric, factor, the two levels, the shared values (``context``), n and k of each,
+    ``dp`` = p_a - p_b with Newcombe's 95 % interval, and Cliff's delta of onsets (runs that burst)
+    and of concentrations (all runs). Capped at ``MAX_EFFECT_ROWS`` rows.
+    """
+    joined = with_conditions(bursts, runs, keys)
+    groups = {key: part for key, part in joined.group_by([*keys, "metric"], maintain_order=True)}
+    rows = []
+    for (ka, pa), (kb, pb) in itertools.combinations(groups.items(), 2):
+        if ka[-1] != kb[-1]:
+            continue
+        differ = [i for i in range(len(keys)) if ka[i] != kb[i]]
+        if len(differ) != 1:
+            continue
+        i = differ[0]
+        na, nb = pa.height, pb.height
+        ka_, kb_ = int(pa["burst"].sum()), int(pb["burst"].sum())
+        dp, lo, hi = diff_proportions_ci(ka_, na, kb_, nb)
+        context = ", ".join(f"{keys[j]}={ka[j]}" for j in range(len(keys)) if j != i)
+        rows.append({
+            "metric": ka[-1], "factor": keys[i], "level_a": str(ka[i]), "level_b": str(kb[i]),
+            "context": context, "n_a": na, "k_a": ka_, "n_b": nb, "k_b": kb_,
+            "dp": dp, "dp_lo": lo, "dp_hi": hi,
+            "cliffs_onset": cliffs_delta(pa.filter(pl.col("burst"))["onset"].to_numpy(),
+                                         pb.filter(pl.col("burst"))["onset"].to_numpy()),
+            "cliffs_concentration": cliffs_delta(pa["concentration"].to_numpy(),
+                                                 pb["concentration"].to_numpy()),
+        })
+        if len(rows) >= MAX_EFFECT_ROWS:
+            break
+    schema = {"metric": pl.String, "factor": pl.String, "level_a": pl.String,
+              "level_b": pl.String, "context": pl.String, "n_a": pl.Int64, "k_a": pl.Int64,
+              "n_b": pl.Int64, "k_b": pl.Int64, "dp": pl.Float64, "dp_lo": pl.Float64,
+              "dp_hi": pl.Float64, "cliffs_onset": pl.Float64, "cliffs_concentration": pl.Float64}
+    return pl.DataFrame(rows, schema=schema, orient="row")

@@ -1,0 +1,195 @@
+"""Figures: seed ribbons, onset-aligned ribbons, burst-probability heat maps, a phase portrait.
+
+The data each figure draws is prepared by a pure function (``*_data``) that tests check; the plot
+functions take ``ax=None`` and return the Figure (STYLE.md). Ribbons are the median and the
+interquartile band across the runs (seeds) of a group at each time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import polars as pl
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from analysis.conditions import condition_label
+
+MAX_GROUPS = 8
+
+
+def group_labels(runs: pl.DataFrame, keys: list[str], max_groups: int = MAX_GROUPS) -> pl.DataFrame:
+    """``run_id`` -> ``group``: the condition, or only the scenario when conditions are too many."""
+    use = keys
+    if runs.select(keys).unique().height > max_groups:
+        use = ["scenario"]
+    labels = [condition_label(row, use) for row in runs.select(use).to_dicts()]
+    return pl.DataFrame({"run_id": runs["run_id"], "group": labels},
+                        schema={"run_id": pl.Int64, "group": pl.String})
+
+
+def _ribbons(table: pl.DataFrame, value: str) -> pl.DataFrame:
+    return (table.drop_nulls(value).filter(pl.col(value).is_finite())
+            .group_by(["group", "time"])
+            .agg(pl.col(value).quantile(0.25, "linear").alias("q25"),
+                 pl.col(value).median().alias("median"),
+                 pl.col(value).quantile(0.75, "linear").alias("q75"),
+                 pl.len().alias("n"))
+            .sort(["group", "time"]))
+
+
+def ribbon_data(generations: pl.DataFrame, groups: pl.DataFrame, metric: str) -> pl.DataFrame:
+    """Per group and time: q25, median, q75 and n of ``metric`` across runs."""
+    table = generations.select("run_id", "time", metric).join(groups, on="run_id",
+                                                              nulls_equal=True)
+    return _ribbons(table, metric)
+
+
+def aligned_data(
+    generations: pl.DataFrame, groups: pl.DataFrame, bursts: pl.DataFrame, metric: str,
+    align_on: str,
+) -> pl.DataFrame:
+    """Like ``ribbon_data`` with time measured from each run's burst onset in ``align_on``.
+
+    Runs without a burst in ``align_on`` are left out.
+    """
+    onsets = (bursts.filter((pl.col("metric") == align_on) & pl.col("burst"))
+              .select("run_id", "onset"))
+    table = (generations.select("run_id", "time", metric)
+             .join(onsets, on="run_id", nulls_equal=True)
+             .join(groups, on="run_id", nulls_equal=True)
+             .with_columns((pl.col("time") - pl.col("onset")).alias("time")))
+    return _ribbons(table, metric)
+
+
+def heatmap_data(
+    conditions: pl.DataFrame, x: str, y: str, metric: str, scenario: str
+) -> tuple[list[object], list[object], np.ndarray]:
+    """Burst probability over two parameters, pooling runs over any other varied parameter.
+
+    Returns (x levels, y levels, matrix P[i_y, i_x]); nan where a cell has no runs.
+    """
+    part = conditions.filter((pl.col("metric") == metric) & (pl.col("scenario") == scenario))
+    cells = part.group_by([x, y]).agg(pl.col("n_burst").sum(), pl.col("n_runs").sum())
+    xs = sorted(part[x].unique().to_list())
+    ys = sorted(part[y].unique().to_list())
+    p = np.full((len(ys), len(xs)), np.nan)
+    for row in cells.iter_rows(named=True):
+        p[ys.index(row[y]), xs.index(row[x])] = row["n_burst"] / row["n_runs"]
+    return xs, ys, p
+
+
+def phase_data(
+    generations: pl.DataFrame, groups: pl.DataFrame, x: str, y: str
+) -> pl.DataFrame:
+    """Per group and time: the median of ``x`` and of ``y`` across runs (a median trajectory)."""
+    return (generations.select("run_id", "time", x, y).join(groups, on="run_id",
+                                                            nulls_equal=True)
+            .group_by(["group", "time"]).agg(pl.col(x).median(), pl.col(y).median())
+            .sort(["group", "time"]))
+
+
+def _axes(ax: Axes | None, size: tuple[float, float] = (6.0, 4.0)) -> tuple[Figure, Axes]:
+    if ax is None:
+        fig, ax = plt.subplots(figsize=size, layout="constrained")
+        return fig, ax
+    return ax.figure, ax  # type: ignore[return-value]
+
+
+def _colour(name: str, order: list[str] | None, i: int) -> str:
+    return f"C{(order.index(name) if order and name in order else i) % 10}"
+
+
+def plot_ribbons(
+    data: pl.DataFrame, ylabel: str, xlabel: str = "generation", ax: Axes | None = None,
+    order: list[str] | None = None,
+) -> Figure:
+    """Median line and interquartile band per group (data from ``ribbon_data``).
+
+    ``order`` (all group names) keeps each group's colour the same across figures.
+    """
+    fig, ax = _axes(ax)
+    for i, (name, part) in enumerate(data.group_by("group", maintain_order=True)):
+        colour = _colour(str(name[0]), order, i)
+        t = part["time"].to_numpy()
+        ax.fill_between(t, part["q25"].to_numpy(), part["q75"].to_numpy(), color=colour,
+                        alpha=0.25, linewidth=0)
+        ax.plot(t, part["median"].to_numpy(), color=colour, label=str(name[0]), linewidth=1.2)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if data.height:
+        ax.legend(fontsize="small", frameon=False)
+    return fig
+
+
+def plot_heatmap(
+    xs: list[object], ys: list[object], p: np.ndarray, xlabel: str, ylabel: str, title: str = "",
+    ax: Axes | None = None,
+) -> Figure:
+    """Burst probability per cell (data from ``heatmap_data``), values written in the cells."""
+    fig, ax = _axes(ax, (5.0, 4.0))
+    image = ax.imshow(p, origin="lower", vmin=0, vmax=1, cmap="viridis", aspect="auto")
+    ax.set_xticks(range(len(xs)), [str(v) for v in xs])
+    ax.set_yticks(range(len(ys)), [str(v) for v in ys])
+    for (i, j), v in np.ndenumerate(p):
+        if np.isfinite(v):
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center",
+                    color="white" if v < 0.6 else "black", fontsize="small")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize="medium")
+    fig.colorbar(image, ax=ax, label="burst probability")
+    return fig
+
+
+def plot_phase(
+    data: pl.DataFrame, x: str, y: str, ax: Axes | None = None, order: list[str] | None = None
+) -> Figure:
+    """Median trajectories in the (x, y) plane, a dot at the start and an arrow at the end."""
+    fig, ax = _axes(ax, (5.0, 4.0))
+    for i, (name, part) in enumerate(data.group_by("group", maintain_order=True)):
+        xv, yv = part[x].to_numpy(), part[y].to_numpy()
+        colour = _colour(str(name[0]), order, i)
+        ax.plot(xv, yv, color=colour, label=str(name[0]), linewidth=1.0)
+        if xv.size:
+            ax.plot(xv[0], yv[0], "o", color=colour, markersize=4)
+        if xv.size > 1:
+            ax.annotate("", xy=(xv[-1], yv[-1]), xytext=(xv[-2], yv[-2]),
+                        arrowprops={"arrowstyle": "->", "color": colour})
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    if data.height:
+        ax.legend(fontsize="small", frameon=False)
+    return fig
+
+
+def plot_burst_probability(
+    conditions: pl.DataFrame, metric: str, keys: list[str], ax: Axes | None = None
+) -> Figure:
+    """Burst probability per condition with its Wilson 95 % interval."""
+    part = conditions.filter(pl.col("metric") == metric)
+    fig, ax = _axes(ax, (6.0, max(2.0, 0.3 * part.height + 1)))
+    labels = [condition_label(r, keys) for r in part.select(keys).to_dicts()]
+    p = part["p_burst"].to_numpy()
+    err = np.clip(np.vstack([p - part["p_lo"].to_numpy(), part["p_hi"].to_numpy() - p]), 0, None)
+    pos = np.arange(part.height)
+    ax.errorbar(p, pos, xerr=err, fmt="o", color="C0", capsize=3)
+    ax.set_yticks(pos, labels, fontsize="small")
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_xlabel(f"burst probability ({metric}, 95 % Wilson CI)")
+    ax.invert_yaxis()
+    return fig
+
+
+def save_figure(fig: Figure, folder: Path, stem: str) -> Path:
+    """Write ``stem``.png and .svg into ``folder``, close the figure, return the PNG path."""
+    png = folder / f"{stem}.png"
+    fig.savefig(png, dpi=110)
+    fig.savefig(folder / f"{stem}.svg")
+    plt.close(fig)
+    return png
