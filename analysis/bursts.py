@@ -338,7 +338,7 @@ def detect_burst(t: np.ndarray, y: np.ndarray, logistic: bool = True) -> Burst:
     if logistic and pattern in ("flat", "decline"):
         burst_log = False  # a logistic rise needs a rise: criterion (a)
     elif logistic:
-        fit = fit_logistic(tb, yb)
+        fit = fit_logistic(t, y)
         if fit is not None:
             onset_log, rise_time = fit.onset, fit.rise_time
             burst_log = bool(

@@ -1,0 +1,195 @@
+"""Burst detector: known answers on synthetic series, properties, and the PELT reference twin.
+
+Tolerances. Series have T = 1000 generations, binned into 50 bins of w = 20 generations, so the
+change-point onset cannot be finer than one bin. Step at t_s: |onset - t_s| <= w. Logistic with
+midpoint t0 and rate r: the onset estimates the start of the rise, the 10 % point
+t10 = t0 - ln 9 / r; the steep phase begins somewhere inside the first half of the 10-90 % rise
+(of length 4.39 / r), so |onset - t10| <= 0.5 * 4.39 / r + w. The logistic fit estimates t10
+directly: |onset_logistic - t10| <= 0.1 * 4.39 / r.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import polars as pl
+import pytest
+import ruptures as rpt
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.bursts import (
+    MAX_POINTS,
+    burst_summary,
+    concentration,
+    detect_burst,
+    fit_logistic,
+    pelt_mean,
+)
+
+T = 1000
+W = math.ceil(T / MAX_POINTS)
+SEEDS = range(8)
+t = np.arange(T, dtype=float)
+
+
+def logistic(t0: float, r: float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-r * (t - t0)))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("t_step", [300, 620])
+def test_step_is_a_burst_at_its_generation(seed: int, t_step: int) -> None:
+    y = (t >= t_step).astype(float) + 0.1 * np.random.default_rng(seed).normal(size=T)
+    b = detect_burst(t, y)
+    assert b.burst and b.pattern == "burst"
+    assert abs(b.onset - t_step) <= W
+    assert b.concentration > 0.8
+    assert b.size == pytest.approx(1.0, abs=0.15)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize(("t0", "r"), [(500, 0.05), (700, 0.1), (400, 0.03)])
+def test_logistic_onset_within_tolerance(seed: int, t0: float, r: float) -> None:
+    y = 3 + 50 * logistic(t0, r) + 2.5 * np.random.default_rng(seed).normal(size=T)
+    rise_time = 2 * math.log(9) / r
+    t10 = t0 - math.log(9) / r
+    b = detect_burst(t, y)
+    assert b.burst
+    assert abs(b.onset - t10) <= 0.5 * rise_time + W
+    assert b.burst_logistic
+    assert abs(b.onset_logistic - t10) <= 0.1 * rise_time
+    assert b.rise_time == pytest.approx(rise_time, rel=0.1)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("noise", [0.02, 0.1, 0.3])
+def test_linear_ramp_is_gradual_not_a_burst(seed: int, noise: float) -> None:
+    y = t / T + noise * np.random.default_rng(seed).normal(size=T)
+    b = detect_burst(t, y)
+    assert not b.burst and b.onset is None and b.size is None
+    assert b.pattern == "gradual"
+    assert not b.burst_logistic
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_pure_noise_is_flat_not_a_burst(seed: int) -> None:
+    b = detect_burst(t, np.random.default_rng(seed).normal(size=T))
+    assert not b.burst and b.pattern == "flat" and b.onset is None
+    assert not b.burst_logistic
+
+
+def test_slow_logistic_spanning_the_window_is_gradual() -> None:
+    # 10-90 % rise time 4.39 / 0.006 = 732 generations, far over a third of the window.
+    y = logistic(500, 0.006) + 0.02 * np.random.default_rng(0).normal(size=T)
+    b = detect_burst(t, y)
+    assert not b.burst and b.pattern == "gradual"
+
+
+def test_decline_and_too_short() -> None:
+    assert detect_burst(t, 1 - t / T).pattern == "decline"
+    short = detect_burst(np.arange(10), np.arange(10.0))
+    assert short.pattern == "too_short" and not short.burst
+
+
+def test_nan_values_are_dropped_and_order_does_not_matter() -> None:
+    y = (t >= 600).astype(float) + 0.05 * np.random.default_rng(1).normal(size=T)
+    base = detect_burst(t, y)
+    y2 = y.copy()
+    y2[::97] = np.nan
+    perm = np.random.default_rng(2).permutation(T)
+    assert detect_burst(t, y2).burst
+    assert detect_burst(t[perm], y[perm]) == base
+
+
+def test_concentration_known_values() -> None:
+    assert concentration(t) == pytest.approx(0.1, abs=0.01)
+    assert concentration((t >= 500).astype(float)) == pytest.approx(1.0)
+    r = 4.39 / (T / 3)  # rise time a third of the window
+    assert concentration(logistic(500, r)) == pytest.approx(math.tanh(r * 0.05 * T / 2), abs=0.03)
+    assert concentration(np.ones(T)) == 0.0
+    assert concentration(1 - t / T) == 0.0
+
+
+# Integer values, integer shifts and power-of-two scales keep the arithmetic exact, so the
+# invariances are tested, not floating-point rounding.
+series = st.lists(st.integers(-1000, 1000), min_size=2, max_size=200)
+
+
+@settings(max_examples=60, deadline=None)
+@given(series, st.integers(-1000, 1000), st.integers(-8, 8).map(lambda k: 2.0**k))
+def test_concentration_bounded_and_invariant(values: list[int], shift: int,
+                                             scale: float) -> None:
+    y = np.array(values, dtype=float)
+    c = concentration(y)
+    assert 0.0 <= c <= 1.0
+    assert concentration(y + shift) == pytest.approx(c, abs=1e-6)
+    assert concentration(y * scale) == pytest.approx(c, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_pelt_matches_ruptures(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(8, 50))
+    d = rng.normal(size=n) + np.repeat(rng.normal(scale=2, size=3), n // 3 + 1)[:n]
+    pen = float(rng.uniform(0.5, 10))
+    expected = rpt.Pelt(model="l2", min_size=2, jump=1).fit(d).predict(pen=pen)
+    assert pelt_mean(d, pen, min_size=2) == expected
+
+
+def test_fit_logistic_recovers_parameters() -> None:
+    y = 2 + 5 * logistic(600, 0.05)
+    fit = fit_logistic(t, y)
+    assert fit is not None
+    assert (fit.lo, fit.k, fit.t0, fit.r) == pytest.approx((2, 5, 600, 0.05), rel=1e-3)
+    assert fit_logistic(t, np.ones(T)) is None
+
+
+def _table(rows: int) -> pl.DataFrame:
+    rng = np.random.default_rng(0)
+    g = np.arange(rows)
+    return pl.DataFrame({
+        "generation": g,
+        "tool_complexity": 3 + 100 / (1 + np.exp(-0.05 * (g - rows / 2))) + rng.normal(size=rows),
+        "gesture_success": 0.2 + 0.01 * rng.normal(size=rows),
+        "lexicon_coherence": g / rows + 0.01 * rng.normal(size=rows),
+        "mirror_mean": np.full(rows, 0.3),
+    })
+
+
+def test_burst_summary_contract_and_speed() -> None:
+    table = _table(2000)
+    out = burst_summary(table)
+    assert set(out) == {f"{m}_{k}" for m in ("tool_complexity", "gesture_success",
+                                             "lexicon_coherence")
+                        for k in ("burst", "onset", "concentration")}
+    assert out["tool_complexity_burst"] is True
+    assert isinstance(out["tool_complexity_onset"], int)
+    assert abs(out["tool_complexity_onset"] - (1000 - math.log(9) / 0.05)) <= 0.5 * 88 + 40
+    assert out["gesture_success_burst"] is False and out["gesture_success_onset"] is None
+    assert out["lexicon_coherence_burst"] is False
+    assert all(0 <= out[f"{m}_concentration"] <= 1 for m in ("tool_complexity",))
+    best = min(_timed(burst_summary, table) for _ in range(3))
+    assert best < 0.1
+
+
+def _timed(fn, arg) -> float:
+    start = time.perf_counter()
+    fn(arg)
+    return time.perf_counter() - start
+
+
+def test_burst_summary_naming_game_table_uses_interactions() -> None:
+    n = 400
+    inter = np.arange(n) * 50
+    success = 0.05 + 0.9 / (1 + np.exp(-0.08 * (np.arange(n) - 200)))
+    table = pl.DataFrame({"interactions": inter, "words_total": np.ones(n),
+                          "words_distinct": np.ones(n), "gesture_success": success})
+    out = burst_summary(table)
+    assert set(out) == {"gesture_success_burst", "gesture_success_onset",
+                        "gesture_success_concentration"}
+    assert out["gesture_success_burst"] is True
+    assert out["gesture_success_onset"] % 50 == 0  # a value on the interactions axis
+    assert burst_summary(pl.DataFrame({"generation": [1, 2]})) == {}

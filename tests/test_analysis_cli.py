@@ -1,0 +1,231 @@
+"""`python run.py analyze DIR` end to end on synthetic run and sweep directories.
+
+Checks the files written, that nothing outside DIR/analysis/ changes, and the one-line error with
+exit code 2 for missing, empty, corrupt and partial tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+import run
+from tests.test_analysis_data import write_run, write_sweep
+
+FIGURES = ("timeseries", "aligned", "heatmap", "phase", "burst_probability")
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """SHA-256 of every file under root except the analysis folder."""
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*"))
+            if p.is_file() and "analysis" not in p.relative_to(root).parts}
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, int, str]:
+    root = write_sweep(tmp_path_factory.mktemp("sweep") / "s")
+    before = snapshot(root)
+    capture = pytest.MonkeyPatch()
+    import io
+    import sys
+    out = io.StringIO()
+    capture.setattr(sys, "stdout", out)
+    code = run.main(["analyze", str(root)])
+    capture.undo()
+    return root, before, code, out.getvalue()
+
+
+def test_sweep_exit_code_and_printout(sweep) -> None:
+    root, _, code, out = sweep
+    assert code == 0
+    assert "p_burst" in out and "coevolution" in out
+    assert f"report: {root / 'analysis' / 'report.html'}" in out
+
+
+def test_sweep_never_modifies_results(sweep) -> None:
+    root, before, _, _ = sweep
+    assert snapshot(root) == before
+
+
+def test_sweep_bursts_table(sweep) -> None:
+    root = sweep[0]
+    bursts = pl.read_parquet(root / "analysis" / "bursts.parquet")
+    for col in ("run_id", "metric", "burst", "onset", "size", "concentration", "scenario",
+                "mirror_cost", "population", "burst_logistic", "onset_logistic", "pattern"):
+        assert col in bursts.columns
+    assert 0 not in bursts["run_id"].to_list()  # the failed run is excluded
+    assert bursts.height == 47 * 5
+    tc = bursts.filter(pl.col("metric") == "tool_complexity")
+    by = {s: part for (s,), part in tc.group_by("scenario")}
+    assert by["coevolution"]["burst"].all() and by["fixed_high"]["burst"].all()
+    assert not by["fixed_low"]["burst"].any() and not by["demography"]["burst"].any()
+    # Synthetic onsets: logistic midpoint 120-180, r = 0.15: t10 = t0 - 14.6 generations.
+    onsets = tc.filter(pl.col("burst"))["onset"].to_numpy()
+    assert np.all((onsets >= 120 - 14.6 - 20) & (onsets <= 180))
+    assert tc.filter(~pl.col("burst"))["onset"].is_null().all()
+
+
+def test_sweep_conditions_and_effects(sweep) -> None:
+    root = sweep[0]
+    cond = pl.read_parquet(root / "analysis" / "conditions.parquet")
+    assert cond.height == 16 * 5
+    tc = cond.filter(pl.col("metric") == "tool_complexity")
+    assert tc.filter(pl.col("scenario") == "fixed_low")["p_burst"].to_list() == [0.0] * 4
+    assert tc.filter(pl.col("scenario") == "fixed_high")["p_burst"].to_list() == [1.0] * 4
+    assert (tc["p_lo"] <= tc["p_burst"]).all() and (tc["p_burst"] <= tc["p_hi"]).all()
+    coev = tc.filter(pl.col("scenario") == "coevolution")
+    assert (coev["order"] == "mirror leads").all()
+    assert coev["lag_mid_median"].to_numpy() == pytest.approx(np.full(4, -30.0), abs=6)
+    effects = pl.read_parquet(root / "analysis" / "effects.parquet")
+    row = effects.filter((pl.col("metric") == "tool_complexity") & (pl.col("factor") == "scenario")
+                         & (pl.col("level_a") == "fixed_low") & (pl.col("level_b") == "fixed_high")
+                         ).row(0, named=True)
+    assert row["dp"] == -1.0 and row["dp_hi"] < 0
+    assert set(effects["factor"].unique()) == {"scenario", "mirror_cost", "population"}
+
+
+def test_sweep_figures_and_report(sweep) -> None:
+    out = sweep[0] / "analysis"
+    for stem in FIGURES:
+        assert (out / f"{stem}.png").stat().st_size > 1000
+        assert (out / f"{stem}.svg").read_text().lstrip().startswith("<?xml")
+    md = (out / "report.md").read_text()
+    assert "Fixing the mirror high bursts more often than fixing it low" in md
+    assert "leads the cultural burst" in md
+    assert "Failed runs" in md and "boom" in md
+    page = (out / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == len(FIGURES)
+    assert "src='timeseries.png'" not in page and "<table>" in page
+
+
+def test_single_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_run(tmp_path / "r")
+    before = snapshot(root)
+    assert run.main(["analyze", str(root)]) == 0
+    assert snapshot(root) == before
+    bursts = pl.read_parquet(root / "analysis" / "bursts.parquet")
+    assert bursts["run_id"].is_null().all() and bursts.height == 5
+    tc = bursts.filter(pl.col("metric") == "tool_complexity").row(0, named=True)
+    assert tc["burst"] and abs(tc["onset"] - (150 - np.log(9) / 0.15)) <= 0.5 * 29.3 + 6
+    cond = pl.read_parquet(root / "analysis" / "conditions.parquet")
+    assert cond["n_runs"].to_list() == [1] * 5
+    assert "single run of coevolution" in (root / "analysis" / "report.md").read_text()
+    assert "report:" in capsys.readouterr().out
+
+
+def test_naming_game_table_skips_missing_metrics(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "ng"
+    root.mkdir()
+    n = 300
+    success = 0.05 + 0.9 / (1 + np.exp(-0.08 * (np.arange(n) - 150)))
+    pl.DataFrame({"interactions": np.arange(n) * 100, "words_total": np.ones(n),
+                  "words_distinct": np.ones(n), "gesture_success": success}
+                 ).write_parquet(root / "generations.parquet")
+    (root / "run.json").write_text(json.dumps({"scenario": "naming_game", "seed": 1}))
+    assert run.main(["analyze", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "skipped metrics (not in the tables): tool_complexity, lexicon_coherence" in out
+    bursts = pl.read_parquet(root / "analysis" / "bursts.parquet")
+    assert bursts["metric"].to_list() == ["gesture_success"] and bursts["burst"][0]
+    md = (root / "analysis" / "report.md").read_text()
+    assert "Skipped (not in the tables): tool_complexity, lexicon_coherence" in md
+    assert "time axis: interactions" in md
+
+
+def test_sweep_in_progress_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_sweep(tmp_path / "p", seeds=1, scenarios={"coevolution": (1.0, None)},
+                       n_errors=0)
+    meta = json.loads((root / "sweep.json").read_text())
+    meta["n_runs"] = 40
+    (root / "sweep.json").write_text(json.dumps(meta))
+    runs = pl.read_parquet(root / "runs.parquet")  # a finished run whose rows are not there yet
+    extra = runs.head(1).with_columns(pl.lit(99, dtype=runs["run_id"].dtype).alias("run_id"))
+    pl.concat([runs, extra]).write_parquet(root / "runs.parquet")
+    assert run.main(["analyze", str(root)]) == 0
+    err = capsys.readouterr().err
+    assert "sweep in progress, 5 of 40 runs finished" in err
+    assert "no rows for 1 run(s) marked ok" in err
+
+
+# Bad input: each case builds a directory, then expects exit 2, one line naming `culprit`.
+
+def _garbage(p: Path) -> None:
+    p.write_bytes(b"\x00garbage, not parquet\xff" * 10)
+
+
+def _truncate(p: Path) -> None:
+    data = p.read_bytes()
+    p.write_bytes(data[: len(data) // 2])
+
+
+def _empty(p: Path) -> None:
+    pl.read_parquet(p).head(0).write_parquet(p)
+
+
+def _no_metrics(p: Path) -> None:
+    pl.DataFrame({"population": [1, 2, 3]}).write_parquet(p)
+
+
+RUN_CASES = {
+    "missing table": ("generations.parquet", lambda p: p.unlink(), "missing"),
+    "garbage bytes": ("generations.parquet", _garbage, "corrupt"),
+    "truncated": ("generations.parquet", _truncate, "corrupt"),
+    "empty table": ("generations.parquet", _empty, "empty"),
+    "no metrics": ("generations.parquet", _no_metrics, "no metric column"),
+    "missing run.json": ("run.json", lambda p: p.unlink(), "missing"),
+    "bad run.json": ("run.json", lambda p: p.write_text("{oops"), "not valid JSON"),
+}
+
+
+def _expect_error(root: Path, culprit: Path, words: str, capsys) -> None:
+    assert run.main(["analyze", str(root)]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("error: ") and str(culprit) in lines[0] and words in lines[0]
+    assert not (root / "analysis").exists()
+
+
+@pytest.mark.parametrize("case", RUN_CASES)
+def test_bad_run_directory(tmp_path: Path, case: str, capsys) -> None:
+    name, damage, words = RUN_CASES[case]
+    root = write_run(tmp_path / "r")
+    damage(root / name)
+    _expect_error(root, root / name, words, capsys)
+
+
+SWEEP_CASES = {
+    "garbage runs.parquet": ("runs.parquet", _garbage, "corrupt"),
+    "missing runs.parquet": ("runs.parquet", lambda p: p.unlink(), "missing"),
+    "empty runs.parquet": ("runs.parquet", _empty, "empty"),
+    "truncated part": ("generations/part-0000008.parquet", _truncate, "corrupt"),
+    "missing sweep.json": ("sweep.json", lambda p: p.unlink(), "missing"),
+}
+
+
+@pytest.mark.parametrize("case", SWEEP_CASES)
+def test_bad_sweep_directory(tmp_path: Path, case: str, capsys) -> None:
+    name, damage, words = SWEEP_CASES[case]
+    root = write_sweep(tmp_path / "s", seeds=1)
+    damage(root / name)
+    _expect_error(root, root / name, words, capsys)
+
+
+def test_not_a_results_directory(tmp_path: Path, capsys) -> None:
+    _expect_error(tmp_path / "nowhere", tmp_path / "nowhere", "no such directory", capsys)
+    (tmp_path / "empty").mkdir()
+    _expect_error(tmp_path / "empty", tmp_path / "empty", "neither a run directory", capsys)
+
+
+def test_all_runs_failed(tmp_path: Path, capsys) -> None:
+    root = write_sweep(tmp_path / "s", seeds=1, scenarios={"coevolution": (1.0, None)})
+    runs = pl.read_parquet(root / "runs.parquet").with_columns(pl.lit("error").alias("status"))
+    runs.write_parquet(root / "runs.parquet")
+    _expect_error(root, root / "runs.parquet", "no finished run", capsys)

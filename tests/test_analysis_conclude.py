@@ -1,0 +1,106 @@
+"""The report's conclusion is derived from the condition table: one test per outcome."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from analysis.conclude import compare, conclusions, role
+from analysis.stats import wilson_ci
+
+N = 40
+
+
+def table(rates: dict[str, int], metric: str = "tool_complexity", n: int = N) -> pl.DataFrame:
+    rows = []
+    for scenario, k in rates.items():
+        lo, hi = wilson_ci(k, n)
+        rows.append({"scenario": scenario, "metric": metric, "n_runs": n, "n_burst": k,
+                     "p_burst": k / n, "p_lo": lo, "p_hi": hi,
+                     "onset_median": 500.0 if k else float("nan"),
+                     "n_gradual": n - k, "n_flat": 0, "n_decline": 0})
+    return pl.DataFrame(rows)
+
+
+def lags(order: str, median: float, lo: float, hi: float, scenario: str = "coevolution"):
+    return pl.DataFrame([{"scenario": scenario, "mirror_metric": "mirror_mean",
+                          "culture_metric": "tool_complexity", "n_bursts": 30, "n_lag": 30,
+                          "lag_mid_median": median, "lag_mid_lo": lo, "lag_mid_hi": hi,
+                          "share_mirror_leads": 0.9 if median < 0 else 0.1, "order": order}])
+
+
+def text(paragraphs: list[str]) -> str:
+    return " ".join(paragraphs)
+
+
+def test_roles_from_names() -> None:
+    assert [role(s) for s in ("coevolution", "fixed_low", "mirror-fixed-high", "demography",
+                              "associative", "henrich")] == [
+        "coevolution", "fixed_low", "fixed_high", "demography", "associative", None]
+
+
+def test_compare_uses_the_interval() -> None:
+    a, b = table({"a": 30, "b": 10}).to_dicts()
+    assert compare(a, b)[0] == "higher" and compare(b, a)[0] == "lower"
+    a, b = table({"a": 21, "b": 19}).to_dicts()
+    assert compare(a, b)[0] == "same"
+
+
+def test_no_burst_anywhere() -> None:
+    out = text(conclusions(table({"coevolution": 0, "fixed_low": 0, "fixed_high": 0})))
+    assert "No burst" in out and "none of the 120 runs" in out
+    assert "causal effect" not in out
+
+
+def test_mirror_causes_and_leads() -> None:
+    scen = table({"coevolution": 30, "fixed_low": 2, "fixed_high": 35, "demography": 3})
+    out = text(conclusions(scen, lags("mirror leads", -120, -200, -50)))
+    assert "mirror strength has a causal effect" in out
+    assert "leads the cultural burst" in out
+    assert "Demography alone bursts less often" in out
+    assert "precedes the burst" in out
+
+
+def test_no_difference_between_controls() -> None:
+    scen = table({"coevolution": 20, "fixed_low": 19, "fixed_high": 21})
+    out = text(conclusions(scen))
+    assert "no evidence that mirror strength controls the burst" in out
+    assert "do not support" in out
+
+
+def test_demography_explains_it_as_well() -> None:
+    scen = table({"coevolution": 30, "fixed_low": 2, "fixed_high": 35, "demography": 28})
+    out = text(conclusions(scen, lags("unresolved", -10, -60, 40)))
+    assert "demography explains the burst as well" in out.lower()
+    assert "not resolved" in out
+
+
+def test_mirror_follows_culture() -> None:
+    scen = table({"coevolution": 30, "fixed_low": 2, "fixed_high": 35})
+    out = text(conclusions(scen, lags("mirror follows", 150, 90, 210)))
+    assert "follows the cultural burst" in out
+    assert "culture drives the mirror" in out
+
+
+def test_associative_versus_genetic() -> None:
+    scen = table({"coevolution": 30, "associative": 31, "fixed_low": 1, "fixed_high": 30})
+    out = text(conclusions(scen))
+    assert "learning explains the burst as well as genes" in out
+
+
+def test_controls_missing() -> None:
+    out = text(conclusions(table({"coevolution": 30, "demography": 10})))
+    assert "cannot separate a causal effect" in out and "undetermined" in out
+
+
+def test_single_run_and_missing_metric() -> None:
+    single = table({"coevolution": 1}, n=1)
+    out = text(conclusions(single))
+    assert "single run" in out and "generation 500" in out
+    assert "not in these tables" in text(conclusions(single, metric="lexicon_coherence"))
+
+
+@pytest.mark.parametrize("k", [0, 40])
+def test_numbers_in_sentences_come_from_the_table(k: int) -> None:
+    out = text(conclusions(table({"coevolution": k, "fixed_low": 0, "fixed_high": k})))
+    assert f"coevolution {k} of 40 runs" in out

@@ -1,0 +1,86 @@
+"""The data behind each figure, checked on small inputs; figure functions draw on a given axis."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import polars as pl
+import pytest
+from matplotlib.figure import Figure
+
+from analysis import plots
+
+
+@pytest.fixture
+def gens() -> pl.DataFrame:
+    # 4 runs, 3 times; value = run_id * 10 + time, mirror = time / 10.
+    rows = [{"run_id": r, "time": float(tt), "tool_complexity": r * 10.0 + tt,
+             "mirror_mean": tt / 10} for r in range(4) for tt in range(3)]
+    return pl.DataFrame(rows)
+
+
+@pytest.fixture
+def runs() -> pl.DataFrame:
+    return pl.DataFrame({"run_id": [0, 1, 2, 3], "scenario": ["a", "a", "a", "b"],
+                         "population": [100, 100, 300, 100]})
+
+
+def test_group_labels(runs: pl.DataFrame) -> None:
+    g = plots.group_labels(runs, ["scenario", "population"])
+    assert g["group"].to_list() == ["a, population=100", "a, population=100",
+                                    "a, population=300", "b, population=100"]
+    assert plots.group_labels(runs, ["scenario", "population"], max_groups=2)["group"].to_list() \
+        == ["a", "a", "a", "b"]
+
+
+def test_ribbon_data_quantiles(gens: pl.DataFrame, runs: pl.DataFrame) -> None:
+    groups = plots.group_labels(runs, ["scenario"])
+    data = plots.ribbon_data(gens, groups, "tool_complexity")
+    a0 = data.filter((pl.col("group") == "a") & (pl.col("time") == 0)).row(0, named=True)
+    assert (a0["q25"], a0["median"], a0["q75"], a0["n"]) == (5.0, 10.0, 15.0, 3)
+    b2 = data.filter((pl.col("group") == "b") & (pl.col("time") == 2)).row(0, named=True)
+    assert b2["median"] == 32.0 and b2["n"] == 1
+
+
+def test_aligned_data_shifts_time_to_onset(gens: pl.DataFrame, runs: pl.DataFrame) -> None:
+    groups = plots.group_labels(runs, ["scenario"])
+    bursts = pl.DataFrame({"run_id": [0, 1, 3], "metric": ["tool_complexity"] * 3,
+                           "burst": [True, False, True], "onset": [1.0, None, 2.0]})
+    data = plots.aligned_data(gens, groups, bursts, "tool_complexity", "tool_complexity")
+    assert sorted(data.filter(pl.col("group") == "a")["time"].to_list()) == [-1.0, 0.0, 1.0]
+    assert sorted(data.filter(pl.col("group") == "b")["time"].to_list()) == [-2.0, -1.0, 0.0]
+    assert data.filter(pl.col("group") == "a")["n"].max() == 1  # run 1 has no burst
+
+
+def test_heatmap_data_pools_other_parameters() -> None:
+    cond = pl.DataFrame({"scenario": ["s"] * 6, "metric": ["m"] * 6,
+                         "x": [1, 1, 2, 2, 1, 1], "y": [10, 20, 10, 20, 10, 10],
+                         "z": [0, 0, 0, 0, 1, 2], "n_burst": [1, 2, 3, 4, 3, 0],
+                         "n_runs": [4, 4, 4, 4, 4, 4]})
+    xs, ys, p = plots.heatmap_data(cond, "x", "y", "m", "s")
+    assert xs == [1, 2] and ys == [10, 20]
+    np.testing.assert_allclose(p, [[4 / 12, 3 / 4], [2 / 4, 4 / 4]])
+    _, _, empty = plots.heatmap_data(cond, "x", "y", "m", "other")
+    assert empty.size == 0
+
+
+def test_phase_data_medians(gens: pl.DataFrame, runs: pl.DataFrame) -> None:
+    groups = plots.group_labels(runs, ["scenario"])
+    data = plots.phase_data(gens, groups, "mirror_mean", "tool_complexity")
+    row = data.filter((pl.col("group") == "a") & (pl.col("time") == 1)).row(0, named=True)
+    assert row["mirror_mean"] == 0.1 and row["tool_complexity"] == 11.0
+
+
+def test_figures_accept_an_axis_and_return_its_figure(gens: pl.DataFrame,
+                                                      runs: pl.DataFrame) -> None:
+    groups = plots.group_labels(runs, ["scenario"])
+    fig, ax = plt.subplots()
+    out = plots.plot_ribbons(plots.ribbon_data(gens, groups, "tool_complexity"), "tc", ax=ax)
+    assert out is fig and len(ax.lines) == 2
+    plt.close(fig)
+    assert isinstance(plots.plot_phase(plots.phase_data(gens, groups, "mirror_mean",
+                                                        "tool_complexity"),
+                                       "mirror_mean", "tool_complexity"), Figure)
+    fig = plots.plot_heatmap([1, 2], [3], np.array([[0.2, np.nan]]), "x", "y")
+    assert isinstance(fig, Figure)
+    plt.close("all")

@@ -1,0 +1,48 @@
+"""Statistics helpers against published values and basic properties."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis.stats import bootstrap_ci, cliffs_delta, diff_proportions_ci, wilson_ci
+
+
+def test_wilson_published_values() -> None:
+    # Newcombe (1998, Stat Med 17:857), Table I: 81/263 -> 0.2553 to 0.3662; 0/10 -> 0 to 0.2775.
+    assert wilson_ci(81, 263) == pytest.approx((0.2553, 0.3662), abs=1e-4)
+    assert wilson_ci(0, 10) == pytest.approx((0.0, 0.2775), abs=1e-4)
+    lo, hi = wilson_ci(10, 10)
+    assert hi == 1.0 and lo == pytest.approx(0.7225, abs=1e-4)
+    assert all(np.isnan(wilson_ci(0, 0)))
+    with pytest.raises(ValueError, match="successes"):
+        wilson_ci(3, 2)
+
+
+def test_newcombe_difference_published_value() -> None:
+    # Newcombe (1998, Stat Med 17:873), example (a): 56/70 - 48/80 = 0.2, method 10: 0.0524-0.3339.
+    d, lo, hi = diff_proportions_ci(56, 70, 48, 80)
+    assert d == pytest.approx(0.2)
+    assert (lo, hi) == pytest.approx((0.0524, 0.3339), abs=1e-4)
+    assert all(np.isnan(diff_proportions_ci(1, 0, 1, 2)))
+
+
+def test_bootstrap_ci_contains_estimate_and_is_seeded() -> None:
+    x = np.random.default_rng(0).normal(10, 2, size=50)
+    est, lo, hi = bootstrap_ci(x, seed=3)
+    assert lo <= est <= hi
+    assert est == pytest.approx(np.median(x))
+    assert bootstrap_ci(x, seed=3) == (est, lo, hi)
+    assert hi - lo < 2.0  # about 2 * 1.96 * 1.25 * 2 / sqrt(50) = 1.4
+    assert bootstrap_ci([5.0]) == (5.0, 5.0, 5.0)
+    assert all(np.isnan(bootstrap_ci([np.nan])))
+    mean = bootstrap_ci(x, stat=np.mean, seed=1)
+    assert mean[1] <= np.mean(x) <= mean[2]
+
+
+def test_cliffs_delta() -> None:
+    assert cliffs_delta([5, 6, 7], [1, 2]) == 1.0
+    assert cliffs_delta([1, 2], [5, 6, 7]) == -1.0
+    assert cliffs_delta([1, 2, 3], [1, 2, 3]) == 0.0
+    assert cliffs_delta([1, 2, 3], [2]) == 0.0
+    assert np.isnan(cliffs_delta([], [1.0]))
