@@ -15,7 +15,7 @@ from evo.errors import UsageError
 class _Parser(argparse.ArgumentParser):
     """argparse that exits 2 with one line instead of a usage dump."""
 
-    def error(self, message: str) -> None:  # noqa: D102
+    def error(self, message: str) -> None:
         raise UsageError(f"{self.prog}: {message}")
 
 

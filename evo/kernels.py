@@ -15,6 +15,16 @@ from numba import njit
 RULE_BEST, RULE_SAMPLE_BEST, RULE_RANDOM, RULE_PARENT = 0, 1, 2, 3
 
 
+@njit(cache=True, inline="always")
+def _randint(u, n):
+    """A uniform integer in [0, n) as floor(u * n) from one uniform u = rng.random().
+
+    Ten times faster than `Generator.integers` inside numba (measured 11 vs 112 ns); the bias
+    from u's 53-bit resolution is below n / 2**53, far under any sampling error here.
+    """
+    return np.int64(u * n)
+
+
 @njit(cache=True)
 def effective_mirror(g_mirror: float, m_learned: float) -> float:
     """Effective mirror strength m = 1 - (1 - genetic)(1 - learned).
@@ -43,7 +53,7 @@ def camp_members(group: np.ndarray, mask: np.ndarray, n_camps: int):
     return start, members
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _learn_from_match(i, g_assoc, m_learned):
     """Associative sequence learning (Heyes 2010; Catmur, Walsh & Heyes 2007).
 
@@ -93,8 +103,9 @@ def tool_learning(
     4. keep the result if `keep_best` and it beats the current skill, else replace (Henrich's rule).
     A copy that raises the learner's skill is a matched episode for associative mirror learning.
     Random draws per (episode, learner, lineage): demonstrator draws (none for best and parent,
-    one for random, `sample_size` for sample_best), one Exp(1), then for innovation one uniform if
-    0 < rate < 1 and one Exp(1) if inventing. Returns the number of matched episodes.
+    one for random, `sample_size` for sample_best; each a `_randint`), one Exp(1), then for
+    innovation one uniform if 0 < rate < 1 and one Exp(1) if inventing.
+    Returns the number of matched episodes.
     """
     n_lineages = skill.shape[1]
     n_meanings = preferred.shape[1]
@@ -121,13 +132,13 @@ def tool_learning(
                 if rule == RULE_BEST:
                     d = best[c, k]
                 elif rule == RULE_SAMPLE_BEST:
-                    d = adults[lo + rng.integers(0, n_adults)]
+                    d = adults[lo + _randint(rng.random(), n_adults)]
                     for _s in range(sample_size - 1):
-                        e = adults[lo + rng.integers(0, n_adults)]
+                        e = adults[lo + _randint(rng.random(), n_adults)]
                         if skill[e, k] > skill[d, k]:
                             d = e
                 elif rule == RULE_RANDOM:
-                    d = adults[lo + rng.integers(0, n_adults)]
+                    d = adults[lo + _randint(rng.random(), n_adults)]
                 else:
                     d = parent[i]
                     if d < 0:
@@ -154,7 +165,7 @@ def tool_learning(
     return matched
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _preferred_of(gestures, scores, n_known, i, m):
     """The variant with the highest use score (first on ties), or -1 when none is known."""
     best = -1
@@ -177,7 +188,7 @@ def preferred_variants(gestures, scores, n_known, slots):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _add_variant(gestures, scores, n_known, i, m, variant):
     """Add a variant to i's inventory; when full, it replaces the least used (first on ties).
 
@@ -198,7 +209,7 @@ def _add_variant(gestures, scores, n_known, i, m, variant):
     return 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _collapse(gestures, scores, n_known, i, m, variant):
     """Success in the naming game: keep only `variant`, with its use score raised by one."""
     for j in range(n_known[i, m]):
@@ -210,7 +221,7 @@ def _collapse(gestures, scores, n_known, i, m, variant):
             return
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _knows(gestures, n_known, i, m, variant):
     for j in range(n_known[i, m]):
         if gestures[i, m, j] == variant:
@@ -218,7 +229,7 @@ def _knows(gestures, n_known, i, m, variant):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _gesture_episode(
     rng, speaker, hearer, gestures, scores, n_known, g_mirror, g_assoc, m_learned, counters
 ):
@@ -234,7 +245,7 @@ def _gesture_episode(
     held in all inventories (kept exact only while nobody is born or dies)]. Returns 1 on success.
     """
     n_meanings = gestures.shape[1]
-    m = 0 if n_meanings == 1 else rng.integers(0, n_meanings)
+    m = 0 if n_meanings == 1 else _randint(rng.random(), n_meanings)
     n = n_known[speaker, m]
     if n == 0:
         word = counters[0]
@@ -242,7 +253,7 @@ def _gesture_episode(
         counters[1] += _add_variant(gestures, scores, n_known, speaker, m, word)
         counters[2] += 1
     else:
-        word = gestures[speaker, m, rng.integers(0, n)]
+        word = gestures[speaker, m, _randint(rng.random(), n)]
     parity = effective_mirror(g_mirror[hearer], m_learned[hearer])
     perceived = word
     if parity < 1.0 and not rng.random() < parity:
@@ -262,20 +273,12 @@ def _gesture_episode(
 
 
 @njit(cache=True)
-def _pick_pair(rng, lo, n):
-    """A random speaker and a different random hearer among n members starting at lo."""
-    s = rng.integers(0, n)
-    h = rng.integers(0, n - 1)
-    if h >= s:
-        h += 1
-    return lo + s, lo + h
-
-
-@njit(cache=True)
 def gesture_generation(
     rng,
     start,
     members,
+    speaker_start,
+    speakers,
     episodes_per_camp,
     gestures,
     scores,
@@ -289,6 +292,10 @@ def gesture_generation(
 ):
     """A generation of gesture episodes, camp by camp: `episodes_per_camp[c]` random pairs.
 
+    The speaker is a random adult of the camp (`speakers`), the hearer a random other member
+    (`members`, adults and newborns; redrawn while it is the speaker). Children learn conventions
+    by attending to adults before they use them: our assumption, which keeps each new cohort from
+    flooding the camp with inventions (in the minimal naming game every speaker may invent).
     Per-individual `attempts` and `successes` are raised for both partners (they feed fitness).
     Returns (episodes, successful episodes).
     """
@@ -297,12 +304,15 @@ def gesture_generation(
     for c in range(start.size - 1):
         lo = start[c]
         n = start[c + 1] - lo
-        if n < 2:
+        s_lo = speaker_start[c]
+        n_speakers = speaker_start[c + 1] - s_lo
+        if n < 2 or n_speakers == 0:
             continue
         for _ in range(episodes_per_camp[c]):
-            a, b = _pick_pair(rng, lo, n)
-            s = members[a]
-            h = members[b]
+            s = speakers[s_lo + _randint(rng.random(), n_speakers)]
+            h = members[lo + _randint(rng.random(), n)]
+            while h == s:
+                h = members[lo + _randint(rng.random(), n)]
             ok = _gesture_episode(
                 rng, s, h, gestures, scores, n_known, g_mirror, g_assoc, m_learned, counters
             )
@@ -315,7 +325,7 @@ def gesture_generation(
     return total, won
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _all_share_one_word(gestures, n_known, members):
     word = gestures[members[0], 0, 0]
     for r in range(members.size):
@@ -338,7 +348,9 @@ def naming_game_chunk(
     n = members.size
     won = 0
     for e in range(n_episodes):
-        a, b = _pick_pair(rng, 0, n)
+        a = _randint(rng.random(), n)
+        b = _randint(rng.random(), n - 1)
+        b += b >= a  # a random other member
         won += _gesture_episode(
             rng, members[a], members[b], gestures, scores, n_known, g_mirror, g_assoc, m_learned,
             counters,
@@ -366,7 +378,7 @@ def learn_behaviour(rng, learners, group, adult_start, adults, behaviour, alone,
         n_adults = adult_start[c + 1] - lo
         social = m >= 1.0 or (m > 0.0 and rng.random() < m)
         if social and n_adults > 0:
-            behaviour[i] = behaviour[adults[lo + rng.integers(0, n_adults)]]
+            behaviour[i] = behaviour[adults[lo + _randint(rng.random(), n_adults)]]
             alone[i] = False
         else:
             behaviour[i] = env_state
@@ -403,7 +415,7 @@ def fitness(
         out[i] = max(w, 0.0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _mutate(rng, value, rate, sd, flip):
     """Mutation: with probability `rate`, a Gaussian step reflected into [0, 1], or 0<->1 flip."""
     if rng.random() >= rate:
@@ -445,7 +457,7 @@ def choose_parents(rng, start, members, births_per_camp, weights):
                 if r >= n:
                     r = n - 1
             else:
-                r = rng.integers(0, n)
+                r = _randint(rng.random(), n)
             parents[out] = members[lo + r]
             out += 1
     return parents[:out]
@@ -454,8 +466,11 @@ def choose_parents(rng, start, members, births_per_camp, weights):
 @njit(cache=True)
 def inherit(rng, parents, children, g_mirror, g_assoc, group, parent, mutation_rate,
             assoc_mutation_rate, mutation_sd, flip):
-    """Children take their parent's genes with mutation (two uniforms per birth, plus one normal
-    per Gaussian mutation), and are born into the parent's camp."""
+    """Children take their parent's genes with mutation and are born into the parent's camp.
+
+    Random draws per birth: one uniform per gene (mirror, then assoc), plus one normal for each
+    Gaussian mutation. Asexual inheritance of a quantitative trait: our simplification.
+    """
     for r in range(parents.size):
         p = parents[r]
         c = children[r]
@@ -481,7 +496,7 @@ def migrate(rng, slots, group, neighbour_start, neighbours, rate):
             lo = neighbour_start[c]
             n = neighbour_start[c + 1] - lo
             if n > 0:
-                group[i] = neighbours[lo + rng.integers(0, n)]
+                group[i] = neighbours[lo + _randint(rng.random(), n)]
                 moved[n_moved] = i
                 n_moved += 1
     return moved[:n_moved]

@@ -4,10 +4,13 @@ Definitions (our choices, documented in the README's model section):
 - `tool_complexity`: mean over individuals of sum_k max(z_k, 0) / skill_step, the number of tool
   components an individual commands (Henrich's skill counted in units of one component).
 - `gesture_success`: share of this generation's gesture episodes that succeeded.
-- `lexicon_size`: distinct variants preferred by at least one individual, mean over meanings
-  (1 is a shared lexicon, large values a babel).
+- `lexicon_size`: distinct variants preferred by at least one individual in the population, mean
+  over meanings (1 is one shared lexicon, the number of camps is one dialect per camp, large values
+  a babel).
 - `lexicon_coherence`: per meaning, share of individuals whose preferred variant is the most common
-  preferred variant (individuals with none count as not agreeing), mean over meanings.
+  preferred variant of their own camp (individuals with none count as not agreeing), mean over
+  meanings. Within camps, because gestures are exchanged within camps: local dialects count as
+  conventions.
 """
 
 from __future__ import annotations
@@ -45,22 +48,20 @@ NAMING_GAME_SCHEMA = {
 }
 
 
-def lexicon_measures(preferred: np.ndarray) -> tuple[float, float]:
-    """(lexicon_size, lexicon_coherence) from preferred variants, shape (n, M), -1 = none."""
+def lexicon_measures(preferred: np.ndarray, group: np.ndarray) -> tuple[float, float]:
+    """(lexicon_size, lexicon_coherence) from preferred variants (n, M; -1 = none) and camps (n,)."""
     n, n_meanings = preferred.shape
     if n == 0 or n_meanings == 0:
         return float("nan"), float("nan")
-    sizes, shares = [], []
+    sizes, agreeing = [], 0
     for m in range(n_meanings):
-        used = preferred[:, m][preferred[:, m] >= 0]
-        if used.size == 0:
-            sizes.append(0.0)
-            shares.append(0.0)
-            continue
-        _, counts = np.unique(used, return_counts=True)
-        sizes.append(float(counts.size))
-        shares.append(float(counts.max()) / n)
-    return float(np.mean(sizes)), float(np.mean(shares))
+        column = preferred[:, m]
+        sizes.append(float(np.unique(column[column >= 0]).size))
+        for camp in np.unique(group):
+            used = column[(group == camp) & (column >= 0)]
+            if used.size:
+                agreeing += np.unique(used, return_counts=True)[1].max()
+    return float(np.mean(sizes)), agreeing / (n * n_meanings)
 
 
 def generation_row(
@@ -92,7 +93,7 @@ def generation_row(
     row["gesture_success"] = successes / episodes if episodes > 0 else None
     if st.gestures.shape[1] > 0:
         size, coherence = lexicon_measures(
-            preferred_variants(st.gestures, st.scores, st.n_known, slots)
+            preferred_variants(st.gestures, st.scores, st.n_known, slots), st.group[slots]
         )
         row["lexicon_size"], row["lexicon_coherence"] = size, coherence
     if track_behaviour:

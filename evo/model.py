@@ -222,10 +222,13 @@ class MirrorModel(Model):
         if p.meanings == 0 or p.gesture_episodes == 0:
             return
         start, members = kernels.camp_members(st.group, st.alive, p.n_camps)
+        adults = st.alive & (st.age >= 1)
+        speaker_start, speakers = kernels.camp_members(st.group, adults, p.n_camps)
         episodes = np.rint(p.gesture_episodes * np.diff(start)).astype(np.int64)
         self.last_episodes, self.last_successes = kernels.gesture_generation(
-            self.rng, start, members, episodes, st.gestures, st.scores, st.n_known, st.g_mirror,
-            st.g_assoc, st.m_learned, st.attempts, st.successes, self.gesture_counters,
+            self.rng, start, members, speaker_start, speakers, episodes, st.gestures, st.scores,
+            st.n_known, st.g_mirror, st.g_assoc, st.m_learned, st.attempts, st.successes,
+            self.gesture_counters,
         )
 
     def _learn(self, learners: np.ndarray, tracks_env: bool) -> None:

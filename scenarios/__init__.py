@@ -2,6 +2,8 @@
 
 Each file holds `summary` (one line), `hypothesis` (which account it stages), `citation`, a
 `[params]` table (any `evo.params.Params` field) and optional `[[events]]` (see `evo.events`).
+`base = "other"` starts from another scenario's parameters (not its events), so a control differs
+from the main experiment only in the lines it lists.
 Scenarios are data, not code: every scenario runs the same model.
 """
 
@@ -50,6 +52,11 @@ def load(name: str) -> Scenario:
     missing = {"summary", "hypothesis", "citation", "params"} - set(raw)
     if missing:
         raise UsageError(f"{where} lacks {sorted(missing)}")
-    params = Params.from_mapping(raw["params"])
+    base = None
+    if "base" in raw:
+        if raw["base"] == name:
+            raise UsageError(f"{where}: a scenario cannot be its own base")
+        base = load(raw["base"]).params
+    params = Params.from_mapping(raw["params"], base=base)
     events = tuple(parse_event(e, where) for e in raw.get("events", []))
     return Scenario(name, raw["summary"], raw["hypothesis"], raw["citation"], params, events)
