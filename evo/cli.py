@@ -8,7 +8,7 @@ from pathlib import Path
 
 import scenarios
 from evo.errors import UsageError
-from evo.runner import prepare_out_dir, simulate, write_run
+from evo.runner import check_seed, prepare_out_dir, resolve_params, simulate, write_run
 
 
 def parse_overrides(items: list[str]) -> dict[str, str]:
@@ -33,10 +33,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario, write its table and run.json, print a short summary."""
     overrides = parse_overrides(args.overrides)
     out = Path(args.out or f"results/{args.scenario}")
-    scenarios.load(args.scenario)  # unknown scenario fails before anything is touched
-    from evo.runner import resolve_params
-
-    resolve_params(args.scenario, overrides, args.generations)
+    resolve_params(args.scenario, overrides, args.generations)  # all checks before touching DIR
+    check_seed(args.seed)
     prepare_out_dir(out, args.force)
     result = simulate(args.scenario, seed=args.seed, generations=args.generations,
                       overrides=overrides, progress=not args.quiet and sys.stderr.isatty())
