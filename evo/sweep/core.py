@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from evo.errors import UsageError
-from evo.sweep.engines import check_engine, open_engine
+from evo.sweep.engines import check_engine, default_workers, open_engine
 from evo.sweep.scheduler import execute
 from evo.sweep.seeds import draw_root_seed
 from evo.sweep.spec import PlannedRun, SweepSpec, build_plan, load_spec
@@ -133,6 +133,8 @@ def run_sweep(
                 jobs = [
                     RunJob(r.run_id, r.scenario, r.seed, {**spec.fixed, **r.point}) for r in todo
                 ]
+                if address is None:  # no more processes than runs to do
+                    workers = min(workers or default_workers(), len(todo))
                 with open_engine(engine, workers, address) as (executor, slots):
                     execute(
                         executor,
@@ -144,6 +146,7 @@ def run_sweep(
                         target_s=target_task_s,
                     )
         except KeyboardInterrupt:
+            saver.close()
             print(
                 f"\ninterrupted: {saver.done} of {len(plan)} runs are saved in {store.out}; "
                 "run the same command again to continue",
