@@ -38,6 +38,11 @@ A series shows a **burst** when all of (our assumptions, with the reasons):
 (c) the gain is concentrated: C >= 0.3 (``MIN_CONCENTRATION``; three times a ramp's 0.1, and the
     value of a logistic whose rise takes a third of the window, matching (b)).
 
+(d) the steep phase starts after the first 10 % of the window (``EDGE_SHARE``): a rise that
+    starts before any baseline has been seen is the relaxation from the initial state (real runs
+    start from zero culture at generation 0 and jump to their working level at generation 1),
+    which we call a **transient**, not a burst.
+
 **Gradual growth** is (a) without (b) or (c); **flat** is |R| < 5 sigma; **decline** is
 R <= -5 sigma.
 The **onset** is the first generation of the steep phase (the start of the rise; for a logistic
@@ -258,20 +263,20 @@ def fit_logistic(t: np.ndarray, y: np.ndarray) -> LogisticFit | None:
     return LogisticFit(*(float(v) for v in popt), delta_bic=delta_bic)
 
 
-def _steep_phase(
+def _steep_phases(
     tb: np.ndarray, yb: np.ndarray, ends: list[int], mean_slope: float
-) -> tuple[int, int] | None:
-    """The run of consecutive steep segments with the largest rise, as (first, last) indices of yb.
+) -> list[tuple[int, int]]:
+    """Runs of consecutive steep segments, as (first, last) indices of yb.
 
-    Segment j of the increments covers increments [a, b), i.e. points a..b of yb.
+    Segment j of the increments covers increments [a, b), i.e. points a..b of yb; it is steep when
+    its slope is at least ``SLOPE_FACTOR * mean_slope``.
     """
     starts = [0, *ends[:-1]]
     steep = []
     for a, b in zip(starts, ends, strict=True):
         duration = tb[b] - tb[a]
         steep.append(duration > 0 and (yb[b] - yb[a]) / duration >= SLOPE_FACTOR * mean_slope)
-    best: tuple[int, int] | None = None
-    best_gain = -np.inf
+    phases = []
     j = 0
     while j < len(steep):
         if not steep[j]:
@@ -280,11 +285,9 @@ def _steep_phase(
         k = j
         while k + 1 < len(steep) and steep[k + 1]:
             k += 1
-        a, b = starts[j], ends[k]
-        if yb[b] - yb[a] > best_gain:
-            best, best_gain = (a, b), float(yb[b] - yb[a])
+        phases.append((starts[j], ends[k]))
         j = k + 1
-    return best
+    return phases
 
 
 def clean_series(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -306,7 +309,7 @@ def net_rise(yb: np.ndarray) -> tuple[float, float, float]:
 
 
 def detect_burst(t: np.ndarray, y: np.ndarray, logistic: bool = True) -> Burst:
-    """Classify one series as burst / gradual / flat / decline (module docstring) and locate it.
+    """Classify a series as burst / transient / gradual / flat / decline and locate the burst.
 
     ``t`` and ``y`` are aligned arrays; non-finite values are dropped. Fewer than ``MIN_POINTS``
     points give pattern "too_short" and no burst. ``logistic=False`` skips the (slower) fit.
@@ -324,14 +327,16 @@ def detect_burst(t: np.ndarray, y: np.ndarray, logistic: bool = True) -> Burst:
     is_burst = False
     if rise >= RISE_SIGMAS * sigma:
         pattern = "gradual"
-        phase = _steep_phase(tb, yb, ends, rise / span) if len(ends) > 1 else None
-        if phase is not None:
-            a, b = phase
-            gain = float(yb[b] - yb[a])
-            if gain >= REGION_SHARE * rise and conc >= MIN_CONCENTRATION:
-                is_burst, pattern = True, "burst"
-                first_raw = min((a + 1) * width, y.size - 1)
-                onset, end, size = float(t[first_raw]), float(tb[b]), gain
+        phases = [(a, b) for a, b in _steep_phases(tb, yb, ends, rise / span)
+                  if yb[b] - yb[a] >= REGION_SHARE * rise]
+        late = [(a, b) for a, b in phases if a >= max(1, int(EDGE_SHARE * yb.size))]
+        if late and conc >= MIN_CONCENTRATION:
+            a, b = max(late, key=lambda ab: yb[ab[1]] - yb[ab[0]])
+            is_burst, pattern = True, "burst"
+            first_raw = min((a + 1) * width, y.size - 1)
+            onset, end, size = float(t[first_raw]), float(tb[b]), float(yb[b] - yb[a])
+        elif phases and not late:
+            pattern = "transient"
     else:
         pattern = "decline" if rise <= -RISE_SIGMAS * sigma else "flat"
     burst_log = onset_log = rise_time = None
@@ -356,7 +361,8 @@ def detect_burst(t: np.ndarray, y: np.ndarray, logistic: bool = True) -> Burst:
 def burst_summary(table: pl.DataFrame) -> dict[str, object]:
     """Per-run burst columns for runs.parquet: ``{metric}_burst``, ``_onset``, ``_concentration``.
 
-    One entry per metric present among tool_complexity, gesture_success, lexicon_coherence; the
+    One entry per metric recorded (present, not all null) among tool_complexity, gesture_success,
+    lexicon_coherence; series under 20 points give burst False and concentration nan. The
     time axis is ``generation`` (else ``interactions``, else the row number). Pure and fast (no
     logistic fit): the change-point verdict of ``detect_burst``.
     """
@@ -365,7 +371,10 @@ def burst_summary(table: pl.DataFrame) -> dict[str, object]:
     for metric in CULTURE_METRICS:
         if metric not in table.columns:
             continue
-        b = detect_burst(t, table[metric].cast(pl.Float64).to_numpy(), logistic=False)
+        y = table[metric].cast(pl.Float64).to_numpy()
+        if not np.isfinite(y).any():
+            continue  # an all-null column: the scenario does not model this measure
+        b = detect_burst(t, y, logistic=False)
         out[f"{metric}_burst"] = b.burst
         out[f"{metric}_onset"] = None if b.onset is None else round(b.onset)
         out[f"{metric}_concentration"] = b.concentration
@@ -375,9 +384,10 @@ def burst_summary(table: pl.DataFrame) -> dict[str, object]:
 def bursts_table(
     generations: pl.DataFrame, metrics: list[str], progress: bool = False
 ) -> pl.DataFrame:
-    """One row per run and metric: ``run_id``, ``metric`` and every field of ``Burst``.
+    """One row per run and recorded metric: ``run_id``, ``metric`` and every field of ``Burst``.
 
-    ``generations`` is long (``run_id``, ``time``, metric columns), as ``tables.load`` gives it.
+    Runs in which a metric is all null or nan get no row for it. ``generations`` is long
+    (``run_id``, ``time``, metric columns), as ``tables.load`` gives it.
     """
     from tqdm import tqdm
 
@@ -386,7 +396,10 @@ def bursts_table(
     for (run_id,), part in tqdm(parts.items(), desc="bursts", unit="run", disable=not progress):
         t = part["time"].to_numpy()
         for metric in metrics:
-            b = detect_burst(t, part[metric].cast(pl.Float64).to_numpy())
+            y = part[metric].cast(pl.Float64).to_numpy()
+            if not np.isfinite(y).any():
+                continue  # not recorded in this run (e.g. another scenario's measure)
+            b = detect_burst(t, y)
             rows.append({"run_id": run_id, "metric": metric, **b.as_row()})
     schema = {"run_id": pl.Int64, "metric": pl.String, "burst": pl.Boolean, "pattern": pl.String,
               "onset": pl.Float64, "end": pl.Float64, "size": pl.Float64,

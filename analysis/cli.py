@@ -42,11 +42,13 @@ def _definition_text() -> str:
         f"{b.MAX_POINTS} bins) find a phase growing at least {b.SLOPE_FACTOR:g} times faster "
         f"than the window's average, carrying at least {b.REGION_SHARE:.0%} of the net rise; (c) "
         f"the steepest 10 % of the window carries at least {b.MIN_CONCENTRATION:.0%} of the gain "
-        "(a linear ramp: 10 %). Gradual growth: (a) without (b) or (c). The onset is the first "
-        "generation of the steep phase (resolution one bin). A logistic fit (onset t0 - ln 9 / r, "
-        "rise time 4.39 / r, burst when the rise takes at most a third of the window and beats a "
-        "line by BIC > 10) is the second method; methods_agree is the share of runs where both "
-        "verdicts match. These thresholds are our assumptions (analysis/bursts.py explains them)."
+        "(a linear ramp: 10 %); (d) the steep phase starts after the first 10 % of the window "
+        "(earlier: a transient from the initial state). Gradual growth: (a) without (b) or (c). "
+        "The onset is the first generation of the steep phase (resolution one bin). A logistic "
+        "fit (onset t0 - ln 9 / r, rise time 4.39 / r, burst when the rise takes at most a third "
+        "of the window and beats a line by BIC > 10) is the second method; methods_agree is the "
+        "share of runs where both verdicts match. These thresholds are our assumptions "
+        "(analysis/bursts.py explains them)."
     )
 
 
@@ -138,12 +140,17 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                 + f"; time axis: {results.time_label}; conditions: {', '.join(keys)}.")
     report.text("Metrics analysed: " + ", ".join([*results.metrics, *results.mirror]) + ".")
     if results.skipped:
-        report.text("Skipped (not in the tables): " + ", ".join(results.skipped) + ".")
+        report.text("Skipped (absent or all null in the tables): " + ", ".join(results.skipped)
+                    + ".")
     for warning in results.warnings:
         report.text(f"Warning: {warning}")
     if n_failed:
         report.table(results.failed, "Failed runs (status error), excluded")
     report.heading("What these data say")
+    if not results.metrics:
+        report.text("None of the cultural measures (tool_complexity, gesture_success, "
+                    "lexicon_coherence) is recorded in these tables, so they say nothing about "
+                    "a cultural burst.")
     for metric in results.metrics:
         report.heading(metric, level=3)
         for paragraph in conclusions(scenarios, scen_order, metric):
@@ -165,7 +172,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         report.figure(png, caption)
     md, page = write(report, out)
     if results.skipped:
-        print(f"skipped metrics (not in the tables): {', '.join(results.skipped)}")
+        print(f"skipped metrics (absent or all null): {', '.join(results.skipped)}")
     print(text_table(conditions.filter(pl.col("metric").is_in(results.metrics)).select(shown)))
     print(f"report: {page} (and {md.name}); tables and figures in {out}")
     return 0

@@ -21,6 +21,7 @@ import math
 
 import polars as pl
 
+from analysis.bursts import MIN_POINTS
 from analysis.stats import diff_proportions_ci
 
 ROLES = ("coevolution", "fixed_low", "fixed_high", "demography", "associative")
@@ -91,6 +92,10 @@ def conclusions(
     rows = scenarios.filter(pl.col("metric") == metric).to_dicts() if scenarios.height else []
     if not rows:
         return [f"{metric} is not in these tables, so nothing can be said about its bursts."]
+    rows = [r for r in rows if r["n_runs"] > 0]
+    if not rows:
+        return [f"Every {metric} series is too short to judge (fewer than {MIN_POINTS} recorded "
+                "points), so nothing can be said about its bursts."]
     total = sum(r["n_runs"] for r in rows)
     bursts = sum(r["n_burst"] for r in rows)
     out = []
@@ -98,7 +103,8 @@ def conclusions(
         r = rows[0]
         what = (f"shows a burst in {metric} starting at generation {r['onset_median']:.0f}"
                 if bursts else f"shows no burst in {metric} (pattern: "
-                + ", ".join(p for p in ("gradual", "flat", "decline") if r[f"n_{p}"]) + ")")
+                + ", ".join(p for p in ("transient", "gradual", "flat", "decline")
+                           if r.get(f"n_{p}")) + ")")
         out.append(f"This single run of {r['scenario']} {what}. One run cannot estimate how often "
                    "bursts happen, nor compare accounts: run a sweep with many seeds and the "
                    "fixed_low, fixed_high and demography controls.")

@@ -1,9 +1,10 @@
 """Across runs: burst probability, onsets and effect sizes per condition.
 
 A condition is a scenario plus the values of the varied parameters. Per condition and metric:
-the burst probability k/n with its Wilson 95 % interval, the onset distribution of the runs that
+the burst probability k/n with its Wilson 95 % interval (n counts the runs long enough to judge,
+``n_too_short`` the others), the onset distribution of the runs that
 burst (median and quartiles), the median concentration, how often the logistic fit agrees with the
-change-point verdict, the patterns (burst / gradual / flat / decline), and the order of events
+change-point verdict, the patterns (burst / transient / gradual / flat / decline), and the order of events
 (``order.summarize_lags``, mirror_mean against the same metric). Effect sizes compare conditions
 that differ in one factor only (the scenario, or one varied parameter, all else equal): the
 difference in burst probability with Newcombe's interval and Cliff's delta of onsets and of
@@ -27,6 +28,11 @@ def with_conditions(bursts: pl.DataFrame, runs: pl.DataFrame, keys: list[str]) -
     return bursts.join(runs.select(["run_id", *keys]), on="run_id", how="left", nulls_equal=True)
 
 
+def _median(x: pl.Series, how: str = "median") -> float:
+    value = x.drop_nulls().median() if how == "median" else x.drop_nulls().mean()
+    return float("nan") if value is None else float(value)  # type: ignore[arg-type]
+
+
 def _quantile(x: np.ndarray, q: float) -> float:
     return float(np.quantile(x, q)) if x.size else float("nan")
 
@@ -38,6 +44,8 @@ def conditions_table(
     rows = []
     joined = with_conditions(bursts, runs, keys)
     for key, part in joined.group_by([*keys, "metric"], maintain_order=True):
+        too_short = int((part["pattern"] == "too_short").sum())
+        part = part.filter(pl.col("pattern") != "too_short")
         n = part.height
         k = int(part["burst"].sum())
         lo, hi = wilson_ci(k, n)
@@ -46,14 +54,15 @@ def conditions_table(
         patterns = part["pattern"].to_list()
         rows.append({
             **dict(zip([*keys, "metric"], key, strict=True)),
-            "n_runs": n, "n_burst": k, "p_burst": k / n, "p_lo": lo, "p_hi": hi,
+            "n_runs": n, "n_too_short": too_short, "n_burst": k,
+            "p_burst": k / n if n else float("nan"), "p_lo": lo, "p_hi": hi,
             "onset_median": _quantile(onsets, 0.5), "onset_q25": _quantile(onsets, 0.25),
             "onset_q75": _quantile(onsets, 0.75),
-            "concentration_median": float(part["concentration"].median()),
-            "size_median": float(part["size"].median()) if k else float("nan"),
-            "p_logistic": float(logistic.mean()),
-            "methods_agree": float((logistic == part["burst"]).mean()),
-            **{f"n_{p}": patterns.count(p) for p in ("gradual", "flat", "decline")},
+            "concentration_median": _median(part["concentration"]),
+            "size_median": _median(part["size"]),
+            "p_logistic": _median(logistic.cast(pl.Float64), "mean"),
+            "methods_agree": _median((logistic == part["burst"]).cast(pl.Float64), "mean"),
+            **{f"n_{p}": patterns.count(p) for p in ("transient", "gradual", "flat", "decline")},
         })
     table = pl.DataFrame(rows)
     if lag_summary is not None and lag_summary.height:

@@ -190,6 +190,7 @@ def save_figure(fig: Figure, folder: Path, stem: str) -> Path:
     """Write ``stem``.png and .svg into ``folder``, close the figure, return the PNG path."""
     png = folder / f"{stem}.png"
     fig.savefig(png, dpi=110)
-    fig.savefig(folder / f"{stem}.svg")
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # text as text: smaller and faster
+        fig.savefig(folder / f"{stem}.svg")
     plt.close(fig)
     return png

@@ -136,10 +136,21 @@ def load(root: Path | str) -> Results:
     return load_sweep(root) if detect_kind(root) == "sweep" else load_run(root)
 
 
+def _recorded(generations: pl.DataFrame, metric: str) -> bool:
+    """Whether the column exists and holds a finite value.
+
+    Scenarios write all-null columns for measures they do not model.
+    """
+    if metric not in generations.columns:
+        return False
+    return generations.select(pl.col(metric).cast(pl.Float64).is_finite().any()).item() is True
+
+
 def _present(generations: pl.DataFrame) -> tuple[list[str], list[str], list[str]]:
-    metrics = [m for m in CULTURE_METRICS if m in generations.columns]
-    skipped = [m for m in CULTURE_METRICS if m not in generations.columns]
-    mirror = [m for m in MIRROR_METRICS if m in generations.columns]
+    """(cultural metrics recorded, cultural metrics absent or empty, mirror metrics recorded)."""
+    metrics = [m for m in CULTURE_METRICS if _recorded(generations, m)]
+    skipped = [m for m in CULTURE_METRICS if m not in metrics]
+    mirror = [m for m in MIRROR_METRICS if _recorded(generations, m)]
     return metrics, skipped, mirror
 
 

@@ -193,3 +193,24 @@ def test_burst_summary_naming_game_table_uses_interactions() -> None:
     assert out["gesture_success_burst"] is True
     assert out["gesture_success_onset"] % 50 == 0  # a value on the interactions axis
     assert burst_summary(pl.DataFrame({"generation": [1, 2]})) == {}
+
+
+def test_burst_summary_skips_all_null_columns() -> None:
+    table = _table(300).with_columns(pl.lit(None, dtype=pl.Float64).alias("lexicon_coherence"))
+    assert not any(k.startswith("lexicon_coherence") for k in burst_summary(table))
+
+
+def test_start_up_transient_is_not_a_burst() -> None:
+    # Real runs start from zero culture at generation 0 and sit at their level from generation 1.
+    rng = np.random.default_rng(0)
+    y = np.full(50, 0.02) + 0.0001 * rng.normal(size=50)
+    y[0] = 0.0
+    b = detect_burst(np.arange(50), y)
+    assert not b.burst and b.pattern == "transient"
+    z = 3 + 0.2 * rng.normal(size=T)
+    z[0] = 0.0
+    assert not detect_burst(t, z).burst
+    # ... while a burst after such a start is still found.
+    z = z + 100 * (t >= 600)
+    b = detect_burst(t, z)
+    assert b.burst and abs(b.onset - 600) <= W

@@ -6,7 +6,9 @@ exit code 2 for missing, empty, corrupt and partial tables.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -31,13 +33,9 @@ def snapshot(root: Path) -> dict[str, str]:
 def sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, int, str]:
     root = write_sweep(tmp_path_factory.mktemp("sweep") / "s")
     before = snapshot(root)
-    capture = pytest.MonkeyPatch()
-    import io
-    import sys
     out = io.StringIO()
-    capture.setattr(sys, "stdout", out)
-    code = run.main(["analyze", str(root)])
-    capture.undo()
+    with contextlib.redirect_stdout(out):
+        code = run.main(["analyze", str(root)])
     return root, before, code, out.getvalue()
 
 
@@ -119,6 +117,15 @@ def test_single_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "report:" in capsys.readouterr().out
 
 
+@pytest.fixture
+def no_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skip drawing in tests about other things (figures are checked on the sweep and the run)."""
+    import analysis.cli
+
+    monkeypatch.setattr(analysis.cli, "_figures", lambda *args: [])
+
+
+@pytest.mark.usefixtures("no_figures")
 def test_naming_game_table_skips_missing_metrics(tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "ng"
@@ -131,14 +138,15 @@ def test_naming_game_table_skips_missing_metrics(tmp_path: Path,
     (root / "run.json").write_text(json.dumps({"scenario": "naming_game", "seed": 1}))
     assert run.main(["analyze", str(root)]) == 0
     out = capsys.readouterr().out
-    assert "skipped metrics (not in the tables): tool_complexity, lexicon_coherence" in out
+    assert "skipped metrics (absent or all null): tool_complexity, lexicon_coherence" in out
     bursts = pl.read_parquet(root / "analysis" / "bursts.parquet")
     assert bursts["metric"].to_list() == ["gesture_success"] and bursts["burst"][0]
     md = (root / "analysis" / "report.md").read_text()
-    assert "Skipped (not in the tables): tool_complexity, lexicon_coherence" in md
+    assert "Skipped (absent or all null in the tables): tool_complexity, lexicon_coherence" in md
     assert "time axis: interactions" in md
 
 
+@pytest.mark.usefixtures("no_figures")
 def test_sweep_in_progress_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = write_sweep(tmp_path / "p", seeds=1, scenarios={"coevolution": (1.0, None)},
                        n_errors=0)
@@ -229,3 +237,15 @@ def test_all_runs_failed(tmp_path: Path, capsys) -> None:
     runs = pl.read_parquet(root / "runs.parquet").with_columns(pl.lit("error").alias("status"))
     runs.write_parquet(root / "runs.parquet")
     _expect_error(root, root / "runs.parquet", "no finished run", capsys)
+
+
+@pytest.mark.usefixtures("no_figures")
+def test_all_null_metric_is_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_run(tmp_path / "r")
+    table = pl.read_parquet(root / "generations.parquet")
+    table.with_columns(pl.lit(None, dtype=pl.Float64).alias("lexicon_coherence")).write_parquet(
+        root / "generations.parquet")
+    assert run.main(["analyze", str(root)]) == 0
+    assert "skipped metrics (absent or all null): lexicon_coherence" in capsys.readouterr().out
+    bursts = pl.read_parquet(root / "analysis" / "bursts.parquet")
+    assert "lexicon_coherence" not in bursts["metric"].to_list()

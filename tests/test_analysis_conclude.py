@@ -16,7 +16,7 @@ def table(rates: dict[str, int], metric: str = "tool_complexity", n: int = N) ->
     for scenario, k in rates.items():
         lo, hi = wilson_ci(k, n)
         rows.append({"scenario": scenario, "metric": metric, "n_runs": n, "n_burst": k,
-                     "p_burst": k / n, "p_lo": lo, "p_hi": hi,
+                     "p_burst": k / n if n else float("nan"), "p_lo": lo, "p_hi": hi,
                      "onset_median": 500.0 if k else float("nan"),
                      "n_gradual": n - k, "n_flat": 0, "n_decline": 0})
     return pl.DataFrame(rows)
@@ -104,3 +104,9 @@ def test_single_run_and_missing_metric() -> None:
 def test_numbers_in_sentences_come_from_the_table(k: int) -> None:
     out = text(conclusions(table({"coevolution": k, "fixed_low": 0, "fixed_high": k})))
     assert f"coevolution {k} of 40 runs" in out
+
+
+def test_too_short_series_say_nothing() -> None:
+    out = text(conclusions(table({"naming_game": 0}, metric="gesture_success", n=0),
+                           metric="gesture_success"))
+    assert "too short to judge" in out
