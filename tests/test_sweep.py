@@ -227,7 +227,7 @@ def test_folder_that_is_not_a_sweep_is_refused(tmp_path, capsys):
 def test_sweep_writes_runs_generations_and_header(reference):
     out = reference
     runs = pl.read_parquet(out / "runs.parquet")
-    assert runs["run_id"].to_list() == list(range(6))
+    assert runs["run_id"].to_list() == list(range(20))
     for column in ("scenario", "seed", "replicate", "mirror_cost", "status", "error",
                    "wall_time_s", "tool_complexity_final", "tool_complexity_max",
                    "mirror_mean_final", "gesture_success_final"):
@@ -313,7 +313,8 @@ def test_interrupted_sweep_resumes_without_recomputing(tmp_path, reference):
 
 def test_killed_sweep_continues_with_the_same_command(tmp_path, reference):
     """SIGKILL the whole sweep (parent and workers) mid-way; the same command finishes it."""
-    spec = write(tmp_path, REAL_SPEC.replace("generations = 12", "generations = 40"))
+    spec = write(tmp_path, REAL_SPEC.replace("generations = 12", "generations = 30").replace(
+        "seeds = 3", "seeds = 10"))
     out = tmp_path / "out"
     cmd = [sys.executable, str(ROOT / "run.py"), "sweep", str(spec), "--out", str(out),
            "--workers", "1"]
@@ -327,10 +328,10 @@ def test_killed_sweep_continues_with_the_same_command(tmp_path, reference):
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     done = SweepStore(out).finished_ids()
-    assert 1 <= len(done) < 6, "the sweep finished before it could be killed"
+    assert 1 <= len(done) < 20, "the sweep finished before it could be killed"
     assert subprocess.run(cmd, cwd=ROOT, capture_output=True).returncode == 0
     runs = pl.read_parquet(out / "runs.parquet")
-    assert runs["run_id"].to_list() == list(range(6))
+    assert runs["run_id"].to_list() == list(range(20))
     assert runs["status"].unique().to_list() == ["ok"]
     full = tmp_path / "full"
     run_sweep(spec, full, workers=1, progress=False)
