@@ -1,0 +1,729 @@
+"""Every numba kernel against its plain-Python twin (tests/reference_kernels.py), plus invariants.
+
+Kernel and twin run from two generators with one seed; their outputs must be equal exactly and the
+generators must end in the same state (same draws, in the same order).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
+
+from evo import kernels
+from evo.state import PopulationState
+from tests import reference_kernels as ref
+
+PROPERTY = settings(max_examples=25, deadline=None)
+
+
+# --- builders --------------------------------------------------------------------------------
+
+
+def two_rngs(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
+    return np.random.default_rng(seed), np.random.default_rng(seed)
+
+
+def assert_same_stream(rng_kernel: np.random.Generator, rng_twin: np.random.Generator) -> None:
+    assert rng_kernel.bit_generator.state == rng_twin.bit_generator.state
+
+
+def gene(g: np.random.Generator, n: int) -> np.ndarray:
+    """Gene values in [0, 1] with exact 0s and 1s mixed in (the no-draw cases)."""
+    return np.where(g.random(n) < 0.2, g.integers(0, 2, n).astype(float), g.random(n))
+
+
+def random_state(seed: int, capacity: int = 12, lineages: int = 3, meanings: int = 2,
+                 variants: int = 4, n_camps: int = 3, alive_share: float = 0.85,
+                 learned: bool = True) -> PopulationState:
+    """A small random state: ages 0 (learners) and 1+ (adults), genes, skills, inventories."""
+    g = np.random.default_rng(seed)
+    s = PopulationState.allocate(capacity, lineages, meanings, variants)
+    s.alive[:] = g.random(capacity) < alive_share
+    s.group[:] = g.integers(0, n_camps, capacity)
+    s.age[:] = g.integers(0, 3, capacity)
+    s.g_mirror[:] = gene(g, capacity)
+    s.g_assoc[:] = gene(g, capacity)
+    s.m_learned[:] = g.random(capacity) * 0.5 if learned else 0.0
+    s.skill[:] = g.normal(1.0, 2.0, (capacity, lineages))
+    if g.random() < 0.5:  # whole-number skills: ties between demonstrators
+        s.skill[:] = np.round(s.skill)
+    pool = 2 * variants + 1  # a small pool of ids, so that partners often share words
+    for i in range(capacity):
+        for m in range(meanings):
+            n = int(g.integers(0, variants + 1))
+            s.gestures[i, m, :n] = g.choice(pool, n, replace=False)
+            s.scores[i, m, :n] = g.integers(0, 4, n)
+            s.n_known[i, m] = n
+    s.attempts[:] = g.integers(0, 5, capacity)
+    s.successes[:] = np.minimum(s.attempts, g.integers(0, 5, capacity))
+    s.behaviour[:] = g.integers(0, 3, capacity)
+    s.alone[:] = g.random(capacity) < 0.5
+    s.fitness[:] = np.where(g.random(capacity) < 0.3, 0.0, g.random(capacity) * 2)
+    adult = s.alive & (s.age >= 1)
+    for i in range(capacity):  # a parent: an adult of the learner's camp, or none
+        same_camp = np.flatnonzero(adult & (s.group == s.group[i]))
+        if same_camp.size and g.random() < 0.8:
+            s.parent[i] = g.choice(same_camp)
+    return s
+
+
+def counters_for(s: PopulationState) -> np.ndarray:
+    """[next variant id, dropped, words total] consistent with the state's inventories."""
+    next_id = int(s.gestures.max()) + 1 if s.gestures.size else 0
+    return np.array([max(next_id, 0), 0, int(s.n_known.sum())], np.int64)
+
+
+def counters_dict(counters: np.ndarray) -> dict:
+    return dict(zip(("next_variant", "dropped", "words_total"), counters.tolist(), strict=True))
+
+
+def inventory_of(s: PopulationState) -> list[list[list[list[int]]]]:
+    """inventory[i][m] = [[variant, score], ...] from the arrays."""
+    return [
+        [
+            [[int(s.gestures[i, m, j]), int(s.scores[i, m, j])] for j in range(s.n_known[i, m])]
+            for m in range(s.n_known.shape[1])
+        ]
+        for i in range(s.capacity)
+    ]
+
+
+def assert_inventory_equal(s: PopulationState, inventory) -> None:
+    assert inventory_of(s) == inventory
+
+
+def adults_csr(s: PopulationState, n_camps: int):
+    return kernels.camp_members(s.group, s.alive & (s.age >= 1), n_camps)
+
+
+def learners_of(s: PopulationState) -> np.ndarray:
+    return np.flatnonzero(s.alive & (s.age == 0))
+
+
+# --- camp_members ----------------------------------------------------------------------------
+
+
+@PROPERTY
+@given(seed=hs.integers(0, 2**32 - 1), size=hs.integers(0, 15), n_camps=hs.integers(1, 5))
+def test_camp_members_matches_twin(seed, size, n_camps):
+    g = np.random.default_rng(seed)
+    group = g.integers(0, n_camps, size)
+    mask = g.random(size) < 0.6
+    start, members = kernels.camp_members(group, mask, n_camps)
+    ref_start, ref_members = ref.camp_members(group.tolist(), mask.tolist(), n_camps)
+    np.testing.assert_array_equal(start, ref_start)
+    np.testing.assert_array_equal(members, ref_members)
+
+
+def test_camp_members_nobody_selected():
+    start, members = kernels.camp_members(np.array([0, 2, 1]), np.zeros(3, np.bool_), 3)
+    np.testing.assert_array_equal(start, [0, 0, 0, 0])
+    assert members.size == 0
+
+
+# --- tool_learning ---------------------------------------------------------------------------
+
+
+def check_tool_learning(seed, rule, keep_best, innovation_rate, teaching_gain, *, capacity=12,
+                        lineages=3, meanings=2, n_camps=3, episodes=2, sample_size=3,
+                        mirror_gain=0.9):
+    s = random_state(seed, capacity, lineages, meanings, 4, n_camps)
+    g = np.random.default_rng(seed + 1)
+    preferred = g.integers(-1, 2, (capacity, meanings))  # small ids: shared conventions are common
+    start, adults = adults_csr(s, n_camps)
+    learners = learners_of(s)
+    twin_skill, twin_m = s.skill.tolist(), s.m_learned.tolist()
+    rng_k, rng_t = two_rngs(seed)
+    matched = kernels.tool_learning(
+        rng_k, learners, s.group, s.parent, start, adults, s.skill, s.g_mirror, s.g_assoc,
+        s.m_learned, preferred, rule, sample_size, episodes, 6.0, mirror_gain, 1.0, keep_best,
+        innovation_rate, -1.0, teaching_gain,
+    )
+    ref_matched = ref.tool_learning(
+        rng_t, learners.tolist(), s.group.tolist(), s.parent.tolist(),
+        ref.camps_from_csr(start, adults), twin_skill, s.g_mirror.tolist(), s.g_assoc.tolist(),
+        twin_m, preferred.tolist(), ref.RULES[rule], sample_size, episodes, 6.0, mirror_gain,
+        1.0, keep_best, innovation_rate, -1.0, teaching_gain,
+    )
+    assert matched == ref_matched
+    np.testing.assert_array_equal(s.skill, twin_skill)
+    np.testing.assert_array_equal(s.m_learned, twin_m)
+    assert_same_stream(rng_k, rng_t)
+    return matched
+
+
+@pytest.mark.parametrize(
+    ("rule", "keep_best", "innovation_rate", "teaching_gain"),
+    list(itertools.product(range(4), (True, False), (0.0, 0.4, 1.0), (0.0, 0.5))),
+)
+def test_tool_learning_matches_twin(rule, keep_best, innovation_rate, teaching_gain):
+    for seed in (3, 17):
+        check_tool_learning(seed, rule, keep_best, innovation_rate, teaching_gain)
+
+
+@PROPERTY
+@given(seed=hs.integers(0, 2**31), rule=hs.integers(0, 3), keep_best=hs.booleans(),
+       innovation_rate=hs.sampled_from([0.0, 0.25, 0.9, 1.0]),
+       teaching_gain=hs.sampled_from([0.0, 0.3, 1.0]), capacity=hs.integers(1, 14),
+       lineages=hs.integers(1, 4), meanings=hs.integers(0, 3), n_camps=hs.integers(1, 4),
+       episodes=hs.integers(1, 3), sample_size=hs.integers(1, 4))
+def test_tool_learning_property(seed, rule, keep_best, innovation_rate, teaching_gain, capacity,
+                                lineages, meanings, n_camps, episodes, sample_size):
+    check_tool_learning(seed, rule, keep_best, innovation_rate, teaching_gain, capacity=capacity,
+                        lineages=lineages, meanings=meanings, n_camps=n_camps, episodes=episodes,
+                        sample_size=sample_size)
+
+
+def test_tool_learning_learns_something():
+    """Guard against vacuous agreement: the random cases above do copy and do match episodes."""
+    assert check_tool_learning(5, kernels.RULE_BEST, True, 0.0, 0.0, capacity=30,
+                               mirror_gain=1.0) > 0
+
+
+def tied_demonstrators(rule, seed):
+    """Three adults of equal skill with different conventions; the learner shares the last one's.
+
+    Which tied adult is the demonstrator decides whether the teaching discount applies.
+    """
+    s = PopulationState.allocate(4, 1, 1, 1)
+    s.alive[:] = True
+    s.age[:] = [1, 1, 1, 0]
+    s.skill[:3, 0] = 2.0
+    s.parent[3] = 2
+    preferred = np.array([[5], [6], [7], [7]])
+    start, adults = adults_csr(s, 1)
+    learners = np.array([3])
+    twin_skill, twin_m = s.skill.tolist(), s.m_learned.tolist()
+    rng_k, rng_t = two_rngs(seed)
+    args = (rule, 3, 1, 6.0, 0.9, 1.0, False, 0.0, -1.0, 0.5)
+    kernels.tool_learning(rng_k, learners, s.group, s.parent, start, adults, s.skill, s.g_mirror,
+                          s.g_assoc, s.m_learned, preferred, *args)
+    ref.tool_learning(rng_t, learners.tolist(), s.group.tolist(), s.parent.tolist(),
+                      ref.camps_from_csr(start, adults), twin_skill, s.g_mirror.tolist(),
+                      s.g_assoc.tolist(), twin_m, preferred.tolist(), ref.RULES[rule], *args[1:])
+    np.testing.assert_array_equal(s.skill, twin_skill)
+    assert_same_stream(rng_k, rng_t)
+    return s.skill[3, 0]
+
+
+def test_tool_learning_ties_go_to_the_first_adult():
+    """Best: the first adult in slot order on ties (no shared convention: the full loss alpha)."""
+    exponential = np.random.default_rng(0).standard_exponential()
+    assert tied_demonstrators(kernels.RULE_BEST, 0) == 2.0 - 6.0 - np.log(exponential)
+    for seed in range(20):
+        tied_demonstrators(kernels.RULE_SAMPLE_BEST, seed)
+
+
+def test_tool_learning_teaching_through_the_parent():
+    """Parent rule, shared convention: loss alpha (1 - teaching_gain), one Exp(1) drawn."""
+    exponential = np.random.default_rng(1).standard_exponential()
+    assert tied_demonstrators(kernels.RULE_PARENT, 1) == 2.0 - 6.0 * 0.5 - np.log(exponential)
+
+
+def test_tool_learning_no_adults_or_no_parent_draws_nothing():
+    s = PopulationState.allocate(3, 2, 0, 1)
+    s.alive[:] = True
+    s.group[:] = [0, 1, 1]
+    s.age[:] = [1, 0, 0]
+    start, adults = adults_csr(s, 2)  # camp 1 has no adult
+    for rule in range(4):
+        rng = np.random.default_rng(2)
+        before = rng.bit_generator.state
+        kernels.tool_learning(rng, np.array([1, 2]), s.group, s.parent, start, adults, s.skill,
+                              s.g_mirror, s.g_assoc, s.m_learned, np.zeros((3, 0), np.int64),
+                              rule, 2, 3, 6.0, 0.9, 1.0, True, 0.5, -1.0, 0.0)
+        assert rng.bit_generator.state == before
+    s.group[:] = 0  # now with an adult, but the parent rule and no parent: nothing either
+    start, adults = adults_csr(s, 2)
+    rng = np.random.default_rng(2)
+    before = rng.bit_generator.state
+    kernels.tool_learning(rng, np.array([1, 2]), s.group, s.parent, start, adults, s.skill,
+                          s.g_mirror, s.g_assoc, s.m_learned, np.zeros((3, 0), np.int64),
+                          kernels.RULE_PARENT, 2, 3, 6.0, 0.9, 1.0, True, 0.5, -1.0, 0.0)
+    assert rng.bit_generator.state == before
+    assert (s.skill == 0).all()
+
+
+# --- gestures --------------------------------------------------------------------------------
+
+
+@PROPERTY
+@given(seed=hs.integers(0, 2**31), meanings=hs.integers(1, 3), variants=hs.integers(1, 4))
+def test_preferred_variants_matches_twin(seed, meanings, variants):
+    s = random_state(seed, 10, 1, meanings, variants)
+    slots = np.flatnonzero(np.random.default_rng(seed).random(10) < 0.7)
+    got = kernels.preferred_variants(s.gestures, s.scores, s.n_known, slots)
+    np.testing.assert_array_equal(got, np.array(ref.preferred_variants(inventory_of(s), slots),
+                                                np.int64).reshape(slots.size, meanings))
+
+
+def test_preferred_variants_ties_and_empty():
+    s = PopulationState.allocate(1, 0, 2, 3)
+    s.gestures[0, 0, :3] = [7, 5, 9]
+    s.scores[0, 0, :3] = [1, 2, 2]
+    s.n_known[0] = [3, 0]
+    got = kernels.preferred_variants(s.gestures, s.scores, s.n_known, np.array([0]))
+    np.testing.assert_array_equal(got, [[5, -1]])
+
+
+def check_gesture_generation(seed, *, capacity=10, meanings=2, variants=3, n_camps=2,
+                             max_episodes=8, perfect_parity=False):
+    s = random_state(seed, capacity, 0, meanings, variants, n_camps)
+    if perfect_parity:
+        s.g_mirror[:] = 1.0
+    counters = counters_for(s)
+    start, members = kernels.camp_members(s.group, s.alive, n_camps)
+    speaker_start, speakers = adults_csr(s, n_camps)
+    episodes = np.random.default_rng(seed).integers(0, max_episodes + 1, n_camps)
+    inventory, twin_counters = inventory_of(s), counters_dict(counters)
+    twin_m, twin_att, twin_succ = s.m_learned.tolist(), s.attempts.tolist(), s.successes.tolist()
+    rng_k, rng_t = two_rngs(seed)
+    result = kernels.gesture_generation(
+        rng_k, start, members, speaker_start, speakers, episodes, s.gestures, s.scores, s.n_known,
+        s.g_mirror, s.g_assoc, s.m_learned, s.attempts, s.successes, counters,
+    )
+    ref_result = ref.gesture_generation(
+        rng_t, ref.camps_from_csr(start, members), ref.camps_from_csr(speaker_start, speakers),
+        episodes.tolist(), inventory, variants,
+        s.g_mirror.tolist(), s.g_assoc.tolist(), twin_m, twin_att, twin_succ, twin_counters,
+    )
+    assert tuple(result) == ref_result
+    assert_inventory_equal(s, inventory)
+    np.testing.assert_array_equal(s.m_learned, twin_m)
+    np.testing.assert_array_equal(s.attempts, twin_att)
+    np.testing.assert_array_equal(s.successes, twin_succ)
+    assert counters_dict(counters) == twin_counters
+    assert_same_stream(rng_k, rng_t)
+    assert (s.n_known <= variants).all()
+    assert counters[2] == s.n_known.sum()  # nobody born or dead: words_total stays exact
+    return s, counters, result
+
+
+@PROPERTY
+@given(seed=hs.integers(0, 2**31), capacity=hs.integers(2, 12), meanings=hs.integers(1, 3),
+       variants=hs.integers(1, 5), n_camps=hs.integers(1, 4), perfect_parity=hs.booleans())
+def test_gesture_generation_property(seed, capacity, meanings, variants, n_camps,
+                                     perfect_parity):
+    check_gesture_generation(seed, capacity=capacity, meanings=meanings, variants=variants,
+                             n_camps=n_camps, perfect_parity=perfect_parity)
+
+
+@pytest.mark.parametrize("perfect_parity", [False, True])
+@pytest.mark.parametrize("meanings", [1, 3])
+def test_gesture_generation_parity(perfect_parity, meanings):
+    for seed in range(3):
+        _, _, (played, won) = check_gesture_generation(
+            seed, meanings=meanings, max_episodes=30, perfect_parity=perfect_parity)
+        assert 0 <= won <= played
+
+
+def test_gesture_generation_inventory_overflow():
+    """V = 1 and imperfect parity: inventories overflow, n_known stays within V."""
+    s, counters, _ = check_gesture_generation(11, capacity=12, meanings=1, variants=1,
+                                              n_camps=1, max_episodes=40)
+    assert counters[1] > 0
+    assert (s.n_known <= 1).all()
+
+
+def test_gesture_generation_small_camps_draw_nothing():
+    """Camps with fewer than two members or no adult speaker play no episode and draw nothing."""
+    s = PopulationState.allocate(6, 0, 1, 2)
+    s.alive[:] = True
+    s.group[:] = [0, 2, 2, 3, 3, 3]  # camp 0: one member, camp 1: empty, 2: two, 3: three
+    s.age[:] = [1, 0, 0, 1, 1, 1]  # camp 2 has no adult
+    start, members = kernels.camp_members(s.group, s.alive, 4)
+    speaker_start, speakers = adults_csr(s, 4)
+    counters = np.zeros(3, np.int64)
+    rng = np.random.default_rng(0)
+    before = rng.bit_generator.state
+    kernels.gesture_generation(rng, start, members, speaker_start, speakers,
+                               np.array([5, 5, 5, 0]), s.gestures, s.scores, s.n_known,
+                               s.g_mirror, s.g_assoc, s.m_learned, s.attempts, s.successes,
+                               counters)
+    assert rng.bit_generator.state == before
+    assert s.attempts.sum() == 0
+
+
+def test_gesture_generation_speakers_are_adults():
+    """Only adults speak: with perfect parity and adults that all know a word, no newborn ever
+    has to invent one, so no new variant id is issued."""
+    for seed in range(5):
+        s = random_state(seed, 10, 0, 1, 4, 1, alive_share=1.1)
+        s.age[:] = [0] * 5 + [1] * 5
+        s.g_mirror[:] = 1.0
+        s.attempts[:] = 0
+        s.n_known[:5] = 0  # newborns know nothing
+        s.n_known[5:] = np.maximum(s.n_known[5:], 1)
+        s.gestures[5:, 0, 0] = np.maximum(s.gestures[5:, 0, 0], 0)
+        start, members = kernels.camp_members(s.group, s.alive, 1)
+        speaker_start, speakers = adults_csr(s, 1)
+        counters = counters_for(s)
+        first_new_id = counters[0]
+        total, _ = kernels.gesture_generation(
+            np.random.default_rng(seed), start, members, speaker_start, speakers, np.array([30]),
+            s.gestures, s.scores, s.n_known, s.g_mirror, s.g_assoc, s.m_learned, s.attempts,
+            s.successes, counters)
+        assert total == 30
+        assert counters[0] == first_new_id
+        assert s.attempts.sum() == 60
+        assert s.attempts[5:].sum() >= 30  # an adult in every episode
+
+
+# --- naming game -----------------------------------------------------------------------------
+
+
+def fixed_population(seed, n, meanings=1, variants=4, perfect_parity=False, empty=False):
+    """Everybody alive and in the group; words_total counts only members."""
+    s = random_state(seed, n, 0, meanings, variants, 1, alive_share=1.1)
+    if perfect_parity:
+        s.g_mirror[:] = 1.0
+    if empty:
+        s.n_known[:] = 0
+        s.gestures[:] = -1
+    return s, np.arange(n), counters_for(s)
+
+
+def check_naming_game_chunk(seed, s, members, counters, n_episodes, variants):
+    inventory, twin_counters = inventory_of(s), counters_dict(counters)
+    twin_m = s.m_learned.tolist()
+    rng_k, rng_t = two_rngs(seed)
+    result = kernels.naming_game_chunk(rng_k, members, n_episodes, s.gestures, s.scores,
+                                       s.n_known, s.g_mirror, s.g_assoc, s.m_learned, counters)
+    ref_result = ref.naming_game_chunk(rng_t, members.tolist(), n_episodes, inventory, variants,
+                                       s.g_mirror.tolist(), s.g_assoc.tolist(), twin_m,
+                                       twin_counters)
+    assert tuple(result) == ref_result
+    assert_inventory_equal(s, inventory)
+    np.testing.assert_array_equal(s.m_learned, twin_m)
+    assert counters_dict(counters) == twin_counters
+    assert_same_stream(rng_k, rng_t)
+    assert counters[2] == s.n_known[members].sum()  # words_total exact in a fixed population
+    assert (s.n_known <= variants).all()
+    return result
+
+
+@PROPERTY
+@given(seed=hs.integers(0, 2**31), n=hs.integers(2, 8), variants=hs.integers(1, 5),
+       n_episodes=hs.integers(1, 60), perfect_parity=hs.booleans(), empty=hs.booleans())
+def test_naming_game_chunk_property(seed, n, variants, n_episodes, perfect_parity, empty):
+    s, members, counters = fixed_population(seed, n, 1, variants, perfect_parity, empty)
+    check_naming_game_chunk(seed, s, members, counters, n_episodes, variants)
+
+
+@pytest.mark.parametrize("n", [2, 3, 6])
+def test_naming_game_chunk_stops_at_consensus(n):
+    s, members, counters = fixed_population(n, n, 1, 64, perfect_parity=True, empty=True)
+    played, _, reached = check_naming_game_chunk(n, s, members, counters, 100_000, 64)
+    assert reached and played < 100_000
+    assert (s.n_known[members, 0] == 1).all()
+    assert len(set(s.gestures[members, 0, 0].tolist())) == 1
+
+
+def test_naming_game_chunk_several_chunks():
+    """Chunks continue one game: consensus is found in whichever chunk it happens."""
+    s, members, counters = fixed_population(4, 5, 1, 8, perfect_parity=True, empty=True)
+    total = 0
+    for chunk in range(1000):
+        played, _, reached = check_naming_game_chunk(chunk, s, members, counters, 7, 8)
+        total += played
+        if reached:
+            break
+    assert reached and total < 7000
+
+
+def test_gesture_success_leaves_one_shared_variant():
+    """After a successful episode both partners know exactly one variant, the same one."""
+    wins = 0
+    for seed in range(40):
+        s, members, counters = fixed_population(seed, 2, 1, 3)
+        _, won, _ = kernels.naming_game_chunk(np.random.default_rng(seed), members, 1,
+                                              s.gestures, s.scores, s.n_known, s.g_mirror,
+                                              s.g_assoc, s.m_learned, counters)
+        if won:
+            wins += 1
+            assert (s.n_known[:, 0] == 1).all()
+            assert s.gestures[0, 0, 0] == s.gestures[1, 0, 0]
+    assert wins > 0
+
+
+def test_gesture_generation_success_with_several_meanings():
+    """Two adults, one episode at a time: on success, the one meaning that changed holds exactly
+    one variant for both partners, the same one, with its score raised."""
+    wins = 0
+    for seed in range(60):
+        s = random_state(seed, 2, 0, 3, 3, 1, alive_share=1.1)
+        s.age[:] = 1
+        start, members = kernels.camp_members(s.group, s.alive, 1)
+        before = (s.gestures.copy(), s.scores.copy(), s.n_known.copy())
+        _, won = kernels.gesture_generation(
+            np.random.default_rng(seed), start, members, start, members, np.array([1]),
+            s.gestures, s.scores, s.n_known, s.g_mirror, s.g_assoc, s.m_learned, s.attempts,
+            s.successes, counters_for(s))
+        if not won:
+            continue
+        wins += 1
+        changed = [m for m in range(3)
+                   if (s.n_known[:, m] != before[2][:, m]).any()
+                   or (s.scores[:, m] != before[1][:, m]).any()]
+        assert len(changed) == 1
+        m = changed[0]
+        assert (s.n_known[:, m] == 1).all()
+        assert s.gestures[0, m, 0] == s.gestures[1, m, 0]
+    assert wins > 0
+
+
+# BUG (evo.kernels.naming_game_chunk, reported to the lead; remove the xfails once fixed):
+# consensus is tested only when words_total == N and then only on meaning 0. With M > 1 meanings
+# (the interactions driver allows meanings >= 1) this is wrong both ways:
+# - premature: once meaning 0 has converged while another meaning is still empty, words_total == N
+#   and the chunk reports consensus (from empty inventories, N = 2: after 1 episode, 0 successes);
+# - never: when every meaning has converged, words_total == N * M != N, so the chunk plays on to
+#   n_episodes (and the driver to max_interactions).
+# The twin requires one shared word per member for every meaning.
+@pytest.mark.xfail(strict=True, reason="naming_game_chunk: consensus checks meaning 0 only")
+def test_naming_game_chunk_no_premature_consensus_with_two_meanings():
+    s, members, counters = fixed_population(0, 2, meanings=2, variants=4, perfect_parity=True,
+                                            empty=True)
+    _, _, reached = kernels.naming_game_chunk(
+        np.random.default_rng(0), members, 200, s.gestures, s.scores, s.n_known, s.g_mirror,
+        s.g_assoc, s.m_learned, counters)
+    # the kernel returns (1, 0, True) with meaning 1 still unnamed
+    assert not reached or (s.n_known == 1).all()
+
+
+@pytest.mark.xfail(strict=True, reason="naming_game_chunk: consensus needs words_total == N")
+def test_naming_game_chunk_consensus_with_two_meanings():
+    s = PopulationState.allocate(2, 0, 2, 4)
+    s.alive[:] = True
+    s.g_mirror[:] = 1.0
+    s.gestures[:, 0, 0], s.gestures[:, 1, 0] = 0, 1  # both know word 0 for meaning 0, 1 for 1
+    s.n_known[:] = 1
+    counters = counters_for(s)
+    played, _, reached = check_naming_game_chunk(0, s, np.arange(2), counters, 200, 4)
+    # the kernel returns (200, 200, False): the group is at consensus after every episode
+    assert reached and played == 1
+
+
+# --- learn_behaviour -------------------------------------------------------------------------
+
+
+@PROPERTY
+@given(seed=hs.integers(0, 2**31), capacity=hs.integers(1, 14), n_camps=hs.integers(1, 4),
+       env_state=hs.integers(0, 3), learned=hs.booleans())
+def test_learn_behaviour_matches_twin(seed, capacity, n_camps, env_state, learned):
+    s = random_state(seed, capacity, 0, 0, 1, n_camps, learned=learned)
+    start, adults = adults_csr(s, n_camps)
+    learners = learners_of(s)
+    twin_behaviour, twin_alone = s.behaviour.tolist(), s.alone.tolist()
+    rng_k, rng_t = two_rngs(seed)
+    kernels.learn_behaviour(rng_k, learners, s.group, start, adults, s.behaviour, s.alone,
+                            s.g_mirror, s.m_learned, env_state)
+    ref.learn_behaviour(rng_t, learners.tolist(), s.group.tolist(),
+                        ref.camps_from_csr(start, adults), twin_behaviour, twin_alone,
+                        s.g_mirror.tolist(), s.m_learned.tolist(), env_state)
+    np.testing.assert_array_equal(s.behaviour, twin_behaviour)
+    np.testing.assert_array_equal(s.alone, twin_alone)
+    assert_same_stream(rng_k, rng_t)
+
+
+def test_learn_behaviour_pure_strategy_draws_no_uniform():
+    """Mirror 1 (a pure strategy): no uniform for the choice; a camp without adults: alone."""
+    s = PopulationState.allocate(4, 0, 0, 1)
+    s.group[:] = [0, 0, 0, 1]
+    s.behaviour[:] = [5, 5, -1, -1]
+    s.g_mirror[:] = [1, 1, 1, 1]
+    start, adults = kernels.camp_members(s.group, np.array([True, False, False, False]), 2)
+    rng = np.random.default_rng(1)
+    kernels.learn_behaviour(rng, np.array([1, 3]), s.group, start, adults, s.behaviour, s.alone,
+                            s.g_mirror, s.m_learned, 9)
+    np.testing.assert_array_equal(s.behaviour, [5, 5, -1, 9])
+    np.testing.assert_array_equal(s.alone, [False, False, False, True])
+    expected = np.random.default_rng(1)
+    expected.random()  # the only draw: learner 1 picks its demonstrator among camp 0's adults
+    assert rng.bit_generator.state == expected.bit_generator.state
+
+
+# --- fitness ---------------------------------------------------------------------------------
+
+
+@PROPERTY
+@given(seed=hs.integers(0, 2**31), capacity=hs.integers(1, 12), lineages=hs.integers(0, 4),
+       env_benefit=hs.sampled_from([0.0, 0.5]), baseline=hs.sampled_from([0.0, 0.3, 1.0]))
+def test_fitness_matches_twin(seed, capacity, lineages, env_benefit, baseline):
+    s = random_state(seed, capacity, lineages, 0, 1)
+    s.attempts[0] = 0  # success rate undefined: no communication term
+    slots = np.flatnonzero(s.alive)
+    env_state = 1
+    # baseline, tool_benefit, comm_benefit, mirror_cost, assoc_cost, env_benefit, individual_cost
+    weights = (baseline, 0.05, 0.1, 0.4, 0.2, env_benefit, 0.3)
+    out = np.full(capacity, -7.0)
+    twin_out = out.tolist()
+    kernels.fitness(slots, s.skill, s.attempts, s.successes, s.g_mirror, s.g_assoc, s.behaviour,
+                    s.alone, env_state, out, *weights)
+    ref.fitness(slots.tolist(), s.skill.tolist(), s.attempts.tolist(), s.successes.tolist(),
+                s.g_mirror.tolist(), s.g_assoc.tolist(), s.behaviour.tolist(), s.alone.tolist(),
+                env_state, twin_out, *weights)
+    np.testing.assert_array_equal(out, twin_out)
+    assert (out[slots] >= 0.0).all()
+    assert (np.delete(out, slots) == -7.0).all()  # unlisted slots untouched
+
+
+# --- choose_parents --------------------------------------------------------------------------
+
+
+def check_choose_parents(seed, capacity=14, n_camps=4, max_births=5):
+    g = np.random.default_rng(seed)
+    s = random_state(seed, capacity, 0, 0, 1, n_camps)
+    weights = s.fitness.copy()
+    zero_camp = int(g.integers(0, n_camps))  # one camp where every member has fitness 0
+    weights[s.group == zero_camp] = 0.0
+    start, members = kernels.camp_members(s.group, s.alive, n_camps)
+    births = g.integers(0, max_births + 1, n_camps)
+    rng_k, rng_t = two_rngs(seed)
+    parents = kernels.choose_parents(rng_k, start, members, births, weights)
+    by_camp = ref.camps_from_csr(start, members)
+    ref_parents = ref.choose_parents(rng_t, by_camp, births.tolist(), weights.tolist())
+    np.testing.assert_array_equal(parents, ref_parents)
+    assert_same_stream(rng_k, rng_t)
+    # invariants: camp by camp, members only, no zero-fitness parent while a member is fit
+    out = 0
+    for c in range(n_camps):
+        if not by_camp[c]:
+            continue
+        chosen = parents[out:out + births[c]]
+        out += births[c]
+        assert set(chosen.tolist()) <= set(by_camp[c])
+        if weights[by_camp[c]].sum() > 0:
+            assert (weights[chosen] > 0).all()
+    assert out == parents.size
+    return parents
+
+
+@PROPERTY
+@given(seed=hs.integers(0, 2**31), capacity=hs.integers(0, 16), n_camps=hs.integers(1, 5))
+def test_choose_parents_property(seed, capacity, n_camps):
+    check_choose_parents(seed, capacity, n_camps)
+
+
+def test_choose_parents_zero_and_empty_camps():
+    """All-zero camp: uniform; empty camp with births: no parents; births 0: nothing drawn."""
+    weights = np.array([0.0, 0.0, 0.0, 2.0, 0.0, 1.0])
+    start, members = kernels.camp_members(np.array([0, 0, 0, 2, 2, 2]), np.ones(6, np.bool_), 4)
+    births = np.array([50, 3, 40, 0])  # camp 1 is empty, camp 3 is empty and has no births
+    rng_k, rng_t = two_rngs(8)
+    parents = kernels.choose_parents(rng_k, start, members, births, weights)
+    ref_parents = ref.choose_parents(rng_t, ref.camps_from_csr(start, members), births.tolist(),
+                                     weights.tolist())
+    np.testing.assert_array_equal(parents, ref_parents)
+    assert_same_stream(rng_k, rng_t)
+    assert parents.size == 90
+    assert set(parents[:50].tolist()) == {0, 1, 2}  # uniform among the all-zero camp
+    assert set(parents[50:].tolist()) == {3, 5}  # never the zero-fitness member 4
+
+
+def test_choose_parents_no_births_draws_nothing():
+    start, members = kernels.camp_members(np.array([0, 0]), np.ones(2, np.bool_), 1)
+    rng = np.random.default_rng(3)
+    parents = kernels.choose_parents(rng, start, members, np.array([0]), np.ones(2))
+    assert parents.size == 0
+    assert rng.bit_generator.state == np.random.default_rng(3).bit_generator.state
+
+
+# --- inherit ---------------------------------------------------------------------------------
+
+
+def check_inherit(seed, flip, mutation_rate, assoc_rate, mutation_sd, capacity=14):
+    g = np.random.default_rng(seed)
+    s = random_state(seed, capacity, 0, 0, 1)
+    if flip:
+        s.g_mirror[:] = g.integers(0, 2, capacity)
+        s.g_assoc[:] = g.integers(0, 2, capacity)
+    living, free = np.flatnonzero(s.alive), np.flatnonzero(~s.alive)
+    n = min(free.size, int(g.integers(0, capacity + 1)))
+    children = g.permutation(free)[:n]
+    parents = g.choice(living, n) if living.size else np.empty(0, np.int64)
+    children = children[:parents.size]
+    twin = {name: getattr(s, name).tolist() for name in ("g_mirror", "g_assoc", "group", "parent")}
+    rng_k, rng_t = two_rngs(seed)
+    kernels.inherit(rng_k, parents, children, s.g_mirror, s.g_assoc, s.group, s.parent,
+                    mutation_rate, assoc_rate, mutation_sd, flip)
+    ref.inherit(rng_t, parents.tolist(), children.tolist(), twin["g_mirror"], twin["g_assoc"],
+                twin["group"], twin["parent"], mutation_rate, assoc_rate, mutation_sd, flip)
+    for name, values in twin.items():
+        np.testing.assert_array_equal(getattr(s, name), values)
+    assert_same_stream(rng_k, rng_t)
+    assert ((s.g_mirror >= 0) & (s.g_mirror <= 1)).all()
+    assert ((s.g_assoc >= 0) & (s.g_assoc <= 1)).all()
+    np.testing.assert_array_equal(s.parent[children], parents)
+    np.testing.assert_array_equal(s.group[children], s.group[parents])
+
+
+@PROPERTY
+@given(seed=hs.integers(0, 2**31), flip=hs.booleans(),
+       mutation_rate=hs.sampled_from([0.0, 0.3, 1.0]), assoc_rate=hs.sampled_from([0.0, 0.7]),
+       mutation_sd=hs.sampled_from([0.05, 0.5, 40.0]), capacity=hs.integers(1, 16))
+def test_inherit_property(seed, flip, mutation_rate, assoc_rate, mutation_sd, capacity):
+    check_inherit(seed, flip, mutation_rate, assoc_rate, mutation_sd, capacity)
+
+
+@pytest.mark.parametrize("flip", [False, True])
+def test_inherit_explicit(flip):
+    for seed in range(5):
+        check_inherit(seed, flip, 1.0, 1.0, 0.3, capacity=30)
+
+
+def test_inherit_large_steps_stay_in_unit_interval():
+    """Gaussian steps far larger than [0, 1] are reflected back into it."""
+    n = 500
+    g_mirror = np.concatenate([[0.0, 1.0, 0.5], np.zeros(n)])
+    g_assoc = g_mirror.copy()
+    group, parent = np.zeros(n + 3, np.int64), np.full(n + 3, -1, np.int64)
+    parents = np.arange(n) % 3
+    kernels.inherit(np.random.default_rng(0), parents, np.arange(3, n + 3), g_mirror, g_assoc,
+                    group, parent, 1.0, 1.0, 25.0, False)
+    assert ((g_mirror >= 0) & (g_mirror <= 1)).all()
+    assert ((g_assoc >= 0) & (g_assoc <= 1)).all()
+    assert np.unique(g_mirror[3:]).size > n // 2  # they did move
+
+
+# --- migrate ---------------------------------------------------------------------------------
+
+
+def random_neighbours(g: np.random.Generator, n_camps: int):
+    """CSR neighbour table: each camp gets a random subset of the others (possibly none)."""
+    start, flat = [0], []
+    for c in range(n_camps):
+        flat += [d for d in range(n_camps) if d != c and g.random() < 0.5]
+        start.append(len(flat))
+    return np.array(start, np.int64), np.array(flat, np.int64)
+
+
+@PROPERTY
+@given(seed=hs.integers(0, 2**31), capacity=hs.integers(0, 16), n_camps=hs.integers(1, 5),
+       rate=hs.sampled_from([0.0, 0.3, 1.0]))
+def test_migrate_matches_twin(seed, capacity, n_camps, rate):
+    g = np.random.default_rng(seed)
+    group = g.integers(0, n_camps, capacity)
+    slots = np.flatnonzero(g.random(capacity) < 0.8)
+    n_start, neighbours = random_neighbours(g, n_camps)
+    before = group.copy()
+    twin_group = group.tolist()
+    rng_k, rng_t = two_rngs(seed)
+    moved = kernels.migrate(rng_k, slots, group, n_start, neighbours, rate)
+    by_camp = ref.camps_from_csr(n_start, neighbours)
+    ref_moved = ref.migrate(rng_t, slots.tolist(), twin_group, by_camp, rate)
+    np.testing.assert_array_equal(moved, ref_moved)
+    np.testing.assert_array_equal(group, twin_group)
+    assert_same_stream(rng_k, rng_t)
+    # invariants: movers went to a listed neighbour, nobody else changed camp
+    for i in range(capacity):
+        if i in moved:
+            assert group[i] in by_camp[before[i]]
+        else:
+            assert group[i] == before[i]
+    if rate == 0.0:
+        assert moved.size == 0
