@@ -327,11 +327,13 @@ def gesture_generation(
 
 @njit(cache=True, inline="always")
 def _all_share_one_word(gestures, n_known, members):
-    word = gestures[members[0], 0, 0]
-    for r in range(members.size):
-        i = members[r]
-        if n_known[i, 0] != 1 or gestures[i, 0, 0] != word:
-            return False
+    """Every member knows exactly one variant per meaning, the same one for each meaning."""
+    for m in range(gestures.shape[1]):
+        word = gestures[members[0], m, 0]
+        for r in range(members.size):
+            i = members[r]
+            if n_known[i, m] != 1 or gestures[i, m, 0] != word:
+                return False
     return True
 
 
@@ -341,11 +343,12 @@ def naming_game_chunk(
 ):
     """Up to `n_episodes` naming-game episodes in one group, stopping at consensus.
 
-    Consensus (Baronchelli et al. 2006): every member knows exactly one word, the same one; it is
-    tested only when words_total = N, where it can hold. Returns (episodes played, successes,
-    consensus reached).
+    Consensus (Baronchelli et al. 2006): for every meaning, every member knows exactly one word,
+    the same one; it is tested only when words_total = N * M, where it can hold.
+    Returns (episodes played, successes, consensus reached).
     """
     n = members.size
+    n_meanings = gestures.shape[1]
     won = 0
     for e in range(n_episodes):
         a = _randint(rng.random(), n)
@@ -355,7 +358,7 @@ def naming_game_chunk(
             rng, members[a], members[b], gestures, scores, n_known, g_mirror, g_assoc, m_learned,
             counters,
         )
-        if counters[2] == n and _all_share_one_word(gestures, n_known, members):
+        if counters[2] == n * n_meanings and _all_share_one_word(gestures, n_known, members):
             return e + 1, won, True
     return n_episodes, won, False
 
@@ -485,7 +488,8 @@ def migrate(rng, slots, group, neighbour_start, neighbours, rate):
     """Each listed individual moves to a uniformly chosen neighbour camp with probability `rate`.
 
     Stepping-stone migration between neighbouring demes (Kimura & Weiss 1964; Powell, Shennan &
-    Thomas 2009). One uniform per individual, one integer per mover. Returns the movers' slots.
+    Thomas 2009). One uniform per individual, one more per mover (the neighbour).
+    Returns the movers' slots.
     """
     moved = np.empty(slots.size, np.int64)
     n_moved = 0

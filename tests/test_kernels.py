@@ -476,26 +476,17 @@ def test_gesture_generation_success_with_several_meanings():
     assert wins > 0
 
 
-# BUG (evo.kernels.naming_game_chunk, reported to the lead; remove the xfails once fixed):
-# consensus is tested only when words_total == N and then only on meaning 0. With M > 1 meanings
-# (the interactions driver allows meanings >= 1) this is wrong both ways:
-# - premature: once meaning 0 has converged while another meaning is still empty, words_total == N
-#   and the chunk reports consensus (from empty inventories, N = 2: after 1 episode, 0 successes);
-# - never: when every meaning has converged, words_total == N * M != N, so the chunk plays on to
-#   n_episodes (and the driver to max_interactions).
-# The twin requires one shared word per member for every meaning.
-@pytest.mark.xfail(strict=True, reason="naming_game_chunk: consensus checks meaning 0 only")
+# Consensus with M > 1 meanings needs one shared word per member for every meaning (a bug once
+# reported consensus from meaning 0 alone, or never, as words_total was compared with N).
 def test_naming_game_chunk_no_premature_consensus_with_two_meanings():
     s, members, counters = fixed_population(0, 2, meanings=2, variants=4, perfect_parity=True,
                                             empty=True)
     _, _, reached = kernels.naming_game_chunk(
         np.random.default_rng(0), members, 200, s.gestures, s.scores, s.n_known, s.g_mirror,
         s.g_assoc, s.m_learned, counters)
-    # the kernel returns (1, 0, True) with meaning 1 still unnamed
     assert not reached or (s.n_known == 1).all()
 
 
-@pytest.mark.xfail(strict=True, reason="naming_game_chunk: consensus needs words_total == N")
 def test_naming_game_chunk_consensus_with_two_meanings():
     s = PopulationState.allocate(2, 0, 2, 4)
     s.alive[:] = True
