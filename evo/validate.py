@@ -76,7 +76,7 @@ class Check:
     def line(self) -> str:
         """One table row."""
         verdict = "pass" if self.passed else "FAIL"
-        return (f"{self.name:<44} {self.analytic:>10.4g} {self.simulated:>10.4g} "
+        return (f"{self.name:<44} {self.analytic:>10.6g} {self.simulated:>10.6g} "
                 f"{self.stderr:>9.2g} {self.tolerance:>9.2g}  {verdict}  {self.rule}")
 
 
