@@ -8,9 +8,11 @@ falls as 1/sqrt(w), so slope changes stand out of the noise (calibration: 100 bi
 rises with noise sd 0.15 of the rise that 50 bins find); the price is the time resolution of the
 onset, one bin = ceil(n/50) generations, 2 % of the window. On the binned series:
 
-* noise: sigma_d = 1.4826 * MAD of the increments d = diff(y) (robust to the burst itself); the
-  level noise is sigma = sigma_d / sqrt(2) (white noise on the level gives increments of sd
-  sqrt(2) sigma).
+* noise: sigma_d = the robust sd (1.4826 * MAD) of the increments d = diff(y) minus their running
+  median over 5 bins, scaled to be unbiased for white increments (robust to the burst itself and
+  to changes of slope, which a plain MAD of d would count as noise: in a real coevolution run
+  that hid the take-off); the level noise is sigma = sigma_d / sqrt(2) (white noise on the level
+  gives increments of sd sqrt(2) sigma).
 * net rise: R = mean of the last 10 % of y minus mean of the first 10 %.
 * concentration C (on the unbinned series, smoothed by a centred running mean over ~2 % of it so
   that single noisy steps do not count): the largest rise over any window of 10 % of the
@@ -43,7 +45,20 @@ A series shows a **burst** when all of (our assumptions, with the reasons):
     start from zero culture at generation 0 and jump to their working level at generation 1),
     which we call a **transient**, not a burst.
 
-**Gradual growth** is (a) without (b) or (c); **flat** is |R| < 5 sigma; **decline** is
+A **take-off** is a threshold-like onset that need not be concentrated: (a) holds, and there is a
+PELT change point after the first 10 % of the window at which the series is still at its
+baseline (it has made at most 5 % of its net rise, ``TAKEOFF_SHARE``) and after which it grows at
+least 3 times faster (to the last 10 % of the window) than before (from the first 10 %; a rate
+below 0 counts as 0). The take-off onset is the last such change point. This is the
+signature of Henrich-type cumulative culture: skill is lost below a threshold and then grows at a
+constant rate above it, a change of slope with gradual growth afterwards (in a real coevolution
+run, tool complexity sat near 3 for 950 generations and then grew steadily to 10,000, which the
+concentration criterion alone would call gradual). Every burst that starts after the first 10 %
+of the window counts as a take-off too (``takeoff`` True, ``takeoff_onset`` = ``onset``);
+``pattern`` is "takeoff" for a take-off that is not a burst.
+
+**Gradual growth** is (a) without a burst or a take-off: growth from the start of the window at a
+roughly steady rate (McBrearty & Brooks' account); **flat** is |R| < 5 sigma; **decline** is
 R <= -5 sigma.
 The **onset** is the first generation of the steep phase (the start of the rise; for a logistic
 this is near its 10 % point t0 - ln 9 / r). The **size** is the rise across the steep phase.
@@ -64,6 +79,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import polars as pl
+from scipy.ndimage import median_filter
 from scipy.optimize import OptimizeWarning, curve_fit
 
 from analysis.tables import CULTURE_METRICS, time_values
@@ -79,8 +95,10 @@ REGION_SHARE = 0.5
 MIN_CONCENTRATION = 0.3
 PENALTY_FACTOR = 3.0
 MAX_RISE_SHARE = 1.0 / 3.0
+TAKEOFF_SHARE = 0.05
 MIN_DELTA_BIC = 10.0
 LN9 = math.log(9.0)
+MEDIAN_RESID_FACTOR = 1 / 0.69  # sd(x) / sd(x - running median of 5) for white noise (simulated)
 
 
 @dataclass(frozen=True)
@@ -100,6 +118,8 @@ class Burst:
     burst_logistic: bool | None = None
     onset_logistic: float | None = None
     rise_time: float | None = None
+    takeoff: bool = False
+    takeoff_onset: float | None = None
 
     def as_row(self) -> dict[str, object]:
         """The verdict as a flat dict (one row of bursts.parquet)."""
@@ -290,6 +310,28 @@ def _steep_phases(
     return phases
 
 
+def _takeoff(tb: np.ndarray, yb: np.ndarray, ends: list[int], rise: float) -> int | None:
+    """The last change point after the first 10 % of the window while still at the baseline.
+
+    "At the baseline": the series has made at most ``TAKEOFF_SHARE`` of its net rise R since the
+    first 10 % of the window. The growth rate from there to the last 10 % must be at least
+    ``SLOPE_FACTOR`` times the rate before it (a rate below 0 counts as 0). None when no change
+    point qualifies.
+    """
+    e = max(1, int(EDGE_SHARE * yb.size))
+    t_start, y_start = float(np.mean(tb[:e])), float(np.mean(yb[:e]))
+    t_end, y_end = float(np.mean(tb[-e:])), float(np.mean(yb[-e:]))
+    knee = None
+    for c in ends[:-1]:
+        if c < e or tb[c] >= t_end or yb[c] - y_start > TAKEOFF_SHARE * rise:
+            continue
+        before = (yb[c] - y_start) / (tb[c] - t_start)
+        after = (y_end - yb[c]) / (t_end - tb[c])
+        if after >= SLOPE_FACTOR * max(before, 0.0):
+            knee = c
+    return knee
+
+
 def clean_series(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Finite pairs sorted by time, as floats."""
     t = np.asarray(t, dtype=float)
@@ -302,14 +344,18 @@ def clean_series(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def net_rise(yb: np.ndarray) -> tuple[float, float, float]:
     """(R, sigma, sigma_d) of a (binned) series: net rise, level noise and increment noise."""
     d = np.diff(yb)
+    # Increments minus their running median over 5: a trend whose slope changes (a take-off, a
+    # burst) is removed, so it does not pass for noise. The factor makes the estimate unbiased
+    # for white increments (a random walk); for white noise on the level it errs 14 % high.
+    resid = d - median_filter(d, size=5, mode="nearest") if d.size >= 5 else d - np.median(d)
     scale = max(float(np.max(np.abs(yb))), 1e-300)
-    sigma_d = max(robust_sd(d), 1e-9 * scale)
+    sigma_d = max(robust_sd(resid) * MEDIAN_RESID_FACTOR, 1e-9 * scale)
     e = max(1, int(EDGE_SHARE * yb.size))
     return float(np.mean(yb[-e:]) - np.mean(yb[:e])), sigma_d / math.sqrt(2), sigma_d
 
 
 def detect_burst(t: np.ndarray, y: np.ndarray, logistic: bool = True) -> Burst:
-    """Classify a series as burst / transient / gradual / flat / decline and locate the burst.
+    """Classify a series (burst / takeoff / transient / gradual / flat / decline) and locate it.
 
     ``t`` and ``y`` are aligned arrays; non-finite values are dropped. Fewer than ``MIN_POINTS``
     points give pattern "too_short" and no burst. ``logistic=False`` skips the (slower) fit.
@@ -323,7 +369,7 @@ def detect_burst(t: np.ndarray, y: np.ndarray, logistic: bool = True) -> Burst:
     rise, sigma, sigma_d = net_rise(yb)
     span = float(tb[-1] - tb[0])
     ends = pelt_mean(np.diff(yb), PENALTY_FACTOR * sigma_d**2 * math.log(yb.size - 1))
-    onset = end = size = None
+    onset = end = size = takeoff_onset = None
     is_burst = False
     if rise >= RISE_SIGMAS * sigma:
         pattern = "gradual"
@@ -337,6 +383,12 @@ def detect_burst(t: np.ndarray, y: np.ndarray, logistic: bool = True) -> Burst:
             onset, end, size = float(t[first_raw]), float(tb[b]), float(yb[b] - yb[a])
         elif phases and not late:
             pattern = "transient"
+        knee = _takeoff(tb, yb, ends, rise)
+        if is_burst:
+            takeoff_onset = onset
+        elif knee is not None:
+            pattern = "takeoff"
+            takeoff_onset = float(t[min((knee + 1) * width, y.size - 1)])
     else:
         pattern = "decline" if rise <= -RISE_SIGMAS * sigma else "flat"
     burst_log = onset_log = rise_time = None
@@ -355,7 +407,7 @@ def detect_burst(t: np.ndarray, y: np.ndarray, logistic: bool = True) -> Burst:
         else:
             burst_log = False
     return Burst(is_burst, pattern, onset, end, size, conc, rise, sigma, len(ends) - 1, width,
-                 burst_log, onset_log, rise_time)
+                 burst_log, onset_log, rise_time, takeoff_onset is not None, takeoff_onset)
 
 
 def burst_summary(table: pl.DataFrame) -> dict[str, object]:
@@ -405,5 +457,6 @@ def bursts_table(
               "onset": pl.Float64, "end": pl.Float64, "size": pl.Float64,
               "concentration": pl.Float64, "total_rise": pl.Float64, "noise": pl.Float64,
               "n_changepoints": pl.Int64, "bin_width": pl.Int64, "burst_logistic": pl.Boolean,
-              "onset_logistic": pl.Float64, "rise_time": pl.Float64}
+              "onset_logistic": pl.Float64, "rise_time": pl.Float64, "takeoff": pl.Boolean,
+              "takeoff_onset": pl.Float64}
     return pl.DataFrame(rows, schema=schema, orient="row")

@@ -25,7 +25,8 @@ from analysis.tables import Results, load
 from evo.errors import UsageError
 
 SHOWN = ["metric", "n_runs", "n_burst", "p_burst", "p_lo", "p_hi", "onset_median",
-         "concentration_median", "lag_mid_median", "order"]
+         "concentration_median", "n_takeoff", "p_takeoff", "takeoff_onset_median",
+         "lag_mid_median", "order"]
 TIMESERIES = ("mirror_mean", "mirror_effective_mean", "tool_complexity", "gesture_success")
 
 
@@ -43,7 +44,11 @@ def _definition_text() -> str:
         f"than the window's average, carrying at least {b.REGION_SHARE:.0%} of the net rise; (c) "
         f"the steepest 10 % of the window carries at least {b.MIN_CONCENTRATION:.0%} of the gain "
         "(a linear ramp: 10 %); (d) the steep phase starts after the first 10 % of the window "
-        "(earlier: a transient from the initial state). Gradual growth: (a) without (b) or (c). "
+        "(earlier: a transient from the initial state). A take-off is a threshold-like onset that "
+        "need not be concentrated: a change point after the first 10 % of the window, while the "
+        "series has made at most 5 % of its rise, after which it grows at least 3 times faster "
+        "than before (every burst is a take-off too). Gradual growth: a significant rise that is "
+        "neither. "
         "The onset is the first generation of the steep phase (resolution one bin). A logistic "
         "fit (onset t0 - ln 9 / r, rise time 4.39 / r, burst when the rise takes at most a third "
         "of the window and beats a line by BIC > 10) is the second method; methods_agree is the "
@@ -69,17 +74,17 @@ def _figures(results: Results, bursts: pl.DataFrame, conditions: pl.DataFrame, k
                                order=order)
         figs.append((plots.save_figure(fig, out, "timeseries"),
                      "Median and interquartile band across seeds, per condition."))
-        if primary and bursts.filter((pl.col("metric") == primary) & pl.col("burst")).height:
+        if primary and bursts.filter((pl.col("metric") == primary) & pl.col("takeoff")).height:
             fig, axes = plots.plt.subplots(len(panels), 1, figsize=(7, 2.4 * len(panels)),
                                            sharex=True, layout="constrained", squeeze=False)
             for m, ax in zip(panels, axes[:, 0], strict=True):
                 data = plots.aligned_data(gens, groups, bursts, m, primary)
-                plots.plot_ribbons(data, m, f"{xlabel}s from the {primary} burst onset", ax=ax,
+                plots.plot_ribbons(data, m, f"{xlabel}s from the {primary} onset", ax=ax,
                                    order=order)
                 ax.axvline(0, color="grey", linewidth=0.8, linestyle="--")
             figs.append((plots.save_figure(fig, out, "aligned"),
-                         f"The same series aligned at each run's {primary} burst onset "
-                         "(runs without a burst left out)."))
+                         f"The same series aligned at each run's {primary} burst or take-off "
+                         "onset (runs with neither left out)."))
     if primary:
         fig = plots.plot_burst_probability(conditions, primary, keys)
         figs.append((plots.save_figure(fig, out, "burst_probability"),
@@ -155,6 +160,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         report.heading(metric, level=3)
         for paragraph in conclusions(scenarios, scen_order, metric):
             report.text(paragraph)
+        rows = scenarios.filter(pl.col("metric") == metric)
+        if rows.height and (rows["n_takeoff"] > rows["n_burst"]).any():
+            report.text("Counting take-offs (a burst, or a threshold-like onset followed by "
+                        "sustained growth) as well:")
+            for paragraph in conclusions(scenarios, scen_order, metric, event="takeoff"):
+                report.text(paragraph)
     report.heading("Definitions")
     report.text(_definition_text())
     report.heading("Tables")

@@ -11,8 +11,9 @@ fixed_high, demography, associative (SCIENCE.md). Rules, all our assumptions:
   fixed_low (mirror set by hand, everything else equal).
 * "Demography explains it as well" when the demography scenario does not burst less often than
   coevolution (the difference is not significant, or demography bursts more).
-* The order of events is the ``order`` verdict of mirror_mean against the same metric in the
-  coevolution scenario (or every scenario with lags when there is no coevolution scenario).
+* The order of events (runs whose metric shows a burst or a take-off, ``order.py``) is the
+  ``order`` verdict of mirror_mean against the same metric in the coevolution scenario (or every
+  scenario with lags when there is no coevolution scenario).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from analysis.bursts import MIN_POINTS
 from analysis.stats import diff_proportions_ci
 
 ROLES = ("coevolution", "fixed_low", "fixed_high", "demography", "associative")
+PATTERNS = ("takeoff", "transient", "gradual", "flat", "decline")
 
 
 def role(scenario: str) -> str | None:
@@ -72,13 +74,13 @@ def _order_sentence(lags: pl.DataFrame | None, metric: str, scenario: str | None
         where = f"In {row['scenario']}"
         if row["n_lag"] == 0:
             sentences.append(f"{where}, mirror_mean did not rise in any of the "
-                             f"{row['n_bursts']} runs with a burst, so no order can be measured.")
+                             f"{row['n_bursts']} runs with a cultural rise, so no order can be measured.")
             continue
         lag = (f"median lag {row['lag_mid_median']:+.0f} generations at half-rise, 95 % CI "
                f"{row['lag_mid_lo']:+.0f} to {row['lag_mid_hi']:+.0f}, {row['n_lag']} runs")
-        verdict = {"mirror leads": "the rise in mirror strength leads the cultural burst",
-                   "mirror follows": "the rise in mirror strength follows the cultural burst",
-                   }.get(row["order"], "the order of mirror rise and cultural burst is not "
+        verdict = {"mirror leads": "the rise in mirror strength leads the cultural rise",
+                   "mirror follows": "the rise in mirror strength follows the cultural rise",
+                   }.get(row["order"], "the order of mirror rise and cultural rise is not "
                                         "resolved (the interval includes 0)")
         sentences.append(f"{where}, {verdict} ({lag}; mirror first in "
                          f"{_pct(row['share_mirror_leads'])} of runs).")
@@ -86,39 +88,53 @@ def _order_sentence(lags: pl.DataFrame | None, metric: str, scenario: str | None
 
 
 def conclusions(
-    scenarios: pl.DataFrame, lags: pl.DataFrame | None = None, metric: str = "tool_complexity"
+    scenarios: pl.DataFrame, lags: pl.DataFrame | None = None, metric: str = "tool_complexity",
+    event: str = "burst",
 ) -> list[str]:
-    """Paragraphs stating what the per-scenario table says about ``metric`` (module docstring)."""
+    """Paragraphs stating what the per-scenario table says about ``metric`` (module docstring).
+
+    ``event`` "burst" reads the burst columns; "takeoff" reads the take-off columns (a burst or a
+    threshold-like onset, ``bursts.detect_burst``) and says "take-off" instead of "burst".
+    """
     rows = scenarios.filter(pl.col("metric") == metric).to_dicts() if scenarios.height else []
+    if event == "takeoff":
+        rows = [{**r, "n_burst": r["n_takeoff"], "p_burst": r["p_takeoff"],
+                 "p_lo": r["p_takeoff_lo"], "p_hi": r["p_takeoff_hi"],
+                 "onset_median": r["takeoff_onset_median"]} for r in rows]
+    n, v = ("take-off", "takes off") if event == "takeoff" else ("burst", "bursts")
     if not rows:
-        return [f"{metric} is not in these tables, so nothing can be said about its bursts."]
+        return [f"{metric} is not in these tables, so nothing can be said about its {n}s."]
     rows = [r for r in rows if r["n_runs"] > 0]
     if not rows:
         return [f"Every {metric} series is too short to judge (fewer than {MIN_POINTS} recorded "
-                "points), so nothing can be said about its bursts."]
+                f"points), so nothing can be said about its {n}s."]
     total = sum(r["n_runs"] for r in rows)
     bursts = sum(r["n_burst"] for r in rows)
     out = []
     if total == 1:
         r = rows[0]
-        what = (f"shows a burst in {metric} starting at generation {r['onset_median']:.0f}"
-                if bursts else f"shows no burst in {metric} (pattern: "
-                + ", ".join(p for p in ("transient", "gradual", "flat", "decline")
-                           if r.get(f"n_{p}")) + ")")
+        what = (f"shows a {n} in {metric} starting at generation {r['onset_median']:.0f}"
+                if bursts else f"shows no {n} in {metric} (pattern: "
+                + ", ".join(p for p in PATTERNS if r.get(f"n_{p}")) + ")")
         out.append(f"This single run of {r['scenario']} {what}. One run cannot estimate how often "
-                   "bursts happen, nor compare accounts: run a sweep with many seeds and the "
+                   f"a {n} happens, nor compare accounts: run a sweep with many seeds and the "
                    "fixed_low, fixed_high and demography controls.")
         order = _order_sentence(lags, metric, None)
         return [*out, order] if order else out
-    out.append("Burst probability of " + metric + ": " + "; ".join(
+    out.append(f"{n.capitalize()} probability of " + metric + ": " + "; ".join(
         f"{r['scenario']} {_rate(r)}" for r in rows) + ".")
     if bursts == 0:
         gradual = sum(r["n_gradual"] for r in rows)
+        takeoffs = sum(r.get("n_takeoff", 0) for r in rows) if event == "burst" else 0
         lo_hi = max(r["p_hi"] for r in rows)
-        out.append(f"No burst: none of the {total} runs shows a burst in {metric} (the upper 95 % "
-                   f"bound of the burst probability is at most {lo_hi:.2f} in every scenario); "
-                   f"{gradual} runs grew gradually. These data give no support to a mirror-caused "
-                   "burst; they fit gradual accumulation or no take-off at all.")
+        out.append(f"No {n}: none of the {total} runs shows a {n} in {metric} (the upper 95 % "
+                   f"bound of the {n} probability is at most {lo_hi:.2f} in every scenario); "
+                   f"{gradual} runs grew gradually from the start.")
+        out.append(f"{takeoffs} runs show a take-off (a threshold-like onset followed by growth "
+                   "that is not concentrated enough to be a burst): see the take-off statements."
+                   if takeoffs else
+                   f"These data give no support to a mirror-caused {n}; they fit gradual "
+                   "accumulation or no take-off at all.")
         return out
     by_role = {role(r["scenario"]): r for r in rows if role(r["scenario"]) is not None}
     low, high = by_role.get("fixed_low"), by_role.get("fixed_high")
@@ -128,12 +144,12 @@ def conclusions(
         cmp, text = compare(high, low)
         mirror_effect = cmp == "higher"
         out.append({
-            "higher": f"Fixing the mirror high bursts more often than fixing it low ({text}): "
-                      "mirror strength has a causal effect on the burst in this model.",
-            "lower": f"Fixing the mirror high bursts less often than fixing it low ({text}): a "
-                     "stronger mirror system does not produce the burst here.",
+            "higher": f"Fixing the mirror high {v} more often than fixing it low ({text}): "
+                      f"mirror strength has a causal effect on the {n} in this model.",
+            "lower": f"Fixing the mirror high {v} less often than fixing it low ({text}): a "
+                     f"stronger mirror system does not produce the {n} here.",
             "same": f"No detectable difference between mirror fixed high and fixed low ({text}): "
-                    "these data give no evidence that mirror strength controls the burst.",
+                    f"these data give no evidence that mirror strength controls the {n}.",
         }[cmp])
     else:
         out.append("The fixed_low / fixed_high controls are not both present, so these data "
@@ -142,38 +158,38 @@ def conclusions(
         cmp, text = compare(coev, low)
         how = {"higher": "more often than", "lower": "less often than",
                "same": "about as often as"}[cmp]
-        out.append(f"Coevolution bursts {how} the fixed_low control ({text}).")
+        out.append(f"Coevolution {v} {how} the fixed_low control ({text}).")
     demo_as_well = None
     if demo and coev:
         cmp, text = compare(demo, coev)
         demo_as_well = cmp != "lower"
         out.append({
-            "higher": f"Demography alone bursts more often than coevolution ({text}): demography "
-                      "explains the burst at least as well as a mirror upgrade.",
-            "same": f"Demography alone bursts about as often as coevolution ({text}): demography "
-                    "explains the burst as well.",
-            "lower": f"Demography alone bursts less often than coevolution ({text}).",
+            "higher": f"Demography alone {v} more often than coevolution ({text}): demography "
+                      f"explains the {n} at least as well as a mirror upgrade.",
+            "same": f"Demography alone {v} about as often as coevolution ({text}): demography "
+                    f"explains the {n} as well.",
+            "lower": f"Demography alone {v} less often than coevolution ({text}).",
         }[cmp])
     if assoc and coev:
         cmp, text = compare(assoc, coev)
         out.append({
-            "higher": f"Associative (learned) mirroring bursts more often than genetic "
+            "higher": f"Associative (learned) mirroring {v} more often than genetic "
                       f"coevolution ({text}): no genetic change is needed.",
-            "same": f"Associative (learned) mirroring bursts about as often as genetic "
-                    f"coevolution ({text}): learning explains the burst as well as genes.",
-            "lower": f"Associative (learned) mirroring bursts less often than genetic "
+            "same": f"Associative (learned) mirroring {v} about as often as genetic "
+                    f"coevolution ({text}): learning explains the {n} as well as genes.",
+            "lower": f"Associative (learned) mirroring {v} less often than genetic "
                      f"coevolution ({text}).",
         }[cmp])
     order = _order_sentence(lags, metric, coev["scenario"] if coev else None)
     if order:
         out.append(order)
-    out.append(_verdict(mirror_effect, demo_as_well, lags, metric, coev))
+    out.append(_verdict(mirror_effect, demo_as_well, lags, metric, coev, n, v))
     return out
 
 
 def _verdict(
     mirror_effect: bool | None, demo_as_well: bool | None, lags: pl.DataFrame | None,
-    metric: str, coev: dict | None,
+    metric: str, coev: dict | None, n: str = "burst", v: str = "bursts",
 ) -> str:
     leads = None
     if lags is not None and lags.height and coev is not None:
@@ -184,20 +200,20 @@ def _verdict(
             leads = row["order"][0]
     if mirror_effect is None:
         return ("Verdict: undetermined. Without both mirror controls the data cannot say whether a "
-                "stronger mirror system caused the burst.")
+                f"stronger mirror system caused the {n}.")
     if not mirror_effect:
         return ("Verdict: these data do not support the claim that a stronger mirror system caused "
-                "the burst.")
-    parts = ["Verdict: mirror strength raises the chance of a burst"]
+                f"the {n}.")
+    parts = [f"Verdict: mirror strength raises the chance of a {n}"]
     if leads == "mirror leads":
-        parts.append("and its rise precedes the burst, as a causal account predicts")
+        parts.append(f"and its rise precedes the {n}, as a causal account predicts")
     elif leads == "mirror follows":
-        parts.append("but in coevolution its rise follows the burst, so culture drives the mirror "
+        parts.append(f"but in coevolution its rise follows the {n}, so culture drives the mirror "
                      "at least as much as the reverse")
     else:
         parts.append("but the order of events in coevolution is not resolved")
     if demo_as_well:
-        parts.append("; demography explains the burst as well, so the mirror is not the only route")
+        parts.append(f"; demography explains the {n} as well, so the mirror is not the only route")
     elif demo_as_well is False:
-        parts.append("; demography alone bursts less often")
+        parts.append(f"; demography alone {v} less often")
     return " ".join(parts).replace(" ;", ";") + "."

@@ -1,10 +1,10 @@
 """Across runs: burst probability, onsets and effect sizes per condition.
 
-A condition is a scenario plus the values of the varied parameters. Per condition and metric:
-the burst probability k/n with its Wilson 95 % interval (n counts the runs long enough to judge,
-``n_too_short`` the others), the onset distribution of the runs that
-burst (median and quartiles), the median concentration, how often the logistic fit agrees with the
-change-point verdict, the patterns (burst / transient / gradual / flat / decline), and the order of events
+A condition is a scenario plus the values of the varied parameters. Per condition and metric: the
+burst probability k/n with its Wilson 95 % interval (n counts the runs long enough to judge,
+``n_too_short`` the others), the same for take-offs (a burst or a threshold-like onset), the onset
+distribution of the runs that burst (median and quartiles), the median concentration, how often
+the logistic fit agrees with the change-point verdict, the pattern counts, and the order of events
 (``order.summarize_lags``, mirror_mean against the same metric). Effect sizes compare conditions
 that differ in one factor only (the scenario, or one varied parameter, all else equal): the
 difference in burst probability with Newcombe's interval and Cliff's delta of onsets and of
@@ -18,6 +18,7 @@ import itertools
 import numpy as np
 import polars as pl
 
+from analysis.conclude import PATTERNS
 from analysis.stats import cliffs_delta, diff_proportions_ci, wilson_ci
 
 MAX_EFFECT_ROWS = 5000
@@ -49,7 +50,10 @@ def conditions_table(
         n = part.height
         k = int(part["burst"].sum())
         lo, hi = wilson_ci(k, n)
+        k_off = int(part["takeoff"].sum())
+        off_lo, off_hi = wilson_ci(k_off, n)
         onsets = part.filter(pl.col("burst"))["onset"].to_numpy().astype(float)
+        off_onsets = part.filter(pl.col("takeoff"))["takeoff_onset"].to_numpy().astype(float)
         logistic = part["burst_logistic"].fill_null(False)
         patterns = part["pattern"].to_list()
         rows.append({
@@ -58,11 +62,14 @@ def conditions_table(
             "p_burst": k / n if n else float("nan"), "p_lo": lo, "p_hi": hi,
             "onset_median": _quantile(onsets, 0.5), "onset_q25": _quantile(onsets, 0.25),
             "onset_q75": _quantile(onsets, 0.75),
+            "n_takeoff": k_off, "p_takeoff": k_off / n if n else float("nan"),
+            "p_takeoff_lo": off_lo, "p_takeoff_hi": off_hi,
+            "takeoff_onset_median": _quantile(off_onsets, 0.5),
             "concentration_median": _median(part["concentration"]),
             "size_median": _median(part["size"]),
             "p_logistic": _median(logistic.cast(pl.Float64), "mean"),
             "methods_agree": _median((logistic == part["burst"]).cast(pl.Float64), "mean"),
-            **{f"n_{p}": patterns.count(p) for p in ("transient", "gradual", "flat", "decline")},
+            **{f"n_{p}": patterns.count(p) for p in PATTERNS},
         })
     table = pl.DataFrame(rows)
     if lag_summary is not None and lag_summary.height:

@@ -1,6 +1,7 @@
 """Order of events: does the rise in mirror strength lead or follow the cultural burst.
 
-For each run whose cultural metric shows a burst (``bursts.detect_burst``) and whose mirror metric
+For each run whose cultural metric shows a burst or a take-off (``bursts.detect_burst``) and whose
+mirror metric
 rises (net rise R >= 5 sigma, the burst detector's criterion (a)), we take the crossing times of
 both series on the same footing: t_f is the first generation at which the smoothed series
 (``bursts.running_mean``) reaches start + f * R, with start the mean of the first 10 % of the
@@ -52,9 +53,9 @@ def crossing_time(t: np.ndarray, y: np.ndarray, frac: float) -> float | None:
 def lags_table(
     generations: pl.DataFrame, bursts: pl.DataFrame, mirror: list[str], culture: list[str]
 ) -> pl.DataFrame:
-    """Per run, mirror metric and bursting cultural metric: ``lag_onset`` and ``lag_mid``."""
+    """Per run, mirror metric and cultural metric that takes off: ``lag_onset``, ``lag_mid``."""
     rows = []
-    burst_runs = bursts.filter(pl.col("burst") & pl.col("metric").is_in(culture))
+    burst_runs = bursts.filter(pl.col("takeoff") & pl.col("metric").is_in(culture))
     parts = generations.partition_by("run_id", as_dict=True)
     for run_id, metric in burst_runs.select("run_id", "metric").iter_rows():
         part = parts[(run_id,)]

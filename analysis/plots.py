@@ -54,12 +54,13 @@ def aligned_data(
     generations: pl.DataFrame, groups: pl.DataFrame, bursts: pl.DataFrame, metric: str,
     align_on: str,
 ) -> pl.DataFrame:
-    """Like ``ribbon_data`` with time measured from each run's burst onset in ``align_on``.
+    """Like ``ribbon_data`` with time measured from each run's take-off onset in ``align_on``.
 
-    Runs without a burst in ``align_on`` are left out.
+    The take-off onset is the burst onset for runs with a burst. Runs without a burst or take-off
+    in ``align_on`` are left out.
     """
-    onsets = (bursts.filter((pl.col("metric") == align_on) & pl.col("burst"))
-              .select("run_id", "onset"))
+    onsets = (bursts.filter((pl.col("metric") == align_on) & pl.col("takeoff"))
+              .select("run_id", pl.col("takeoff_onset").alias("onset")))
     table = (generations.select("run_id", "time", metric)
              .join(onsets, on="run_id", nulls_equal=True)
              .join(groups, on="run_id", nulls_equal=True)

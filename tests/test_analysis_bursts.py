@@ -57,7 +57,7 @@ def test_logistic_onset_within_tolerance(seed: int, t0: float, r: float) -> None
     rise_time = 2 * math.log(9) / r
     t10 = t0 - math.log(9) / r
     b = detect_burst(t, y)
-    assert b.burst
+    assert b.burst and b.takeoff and b.takeoff_onset == b.onset
     assert abs(b.onset - t10) <= 0.5 * rise_time + W
     assert b.burst_logistic
     assert abs(b.onset_logistic - t10) <= 0.1 * rise_time
@@ -70,14 +70,14 @@ def test_linear_ramp_is_gradual_not_a_burst(seed: int, noise: float) -> None:
     y = t / T + noise * np.random.default_rng(seed).normal(size=T)
     b = detect_burst(t, y)
     assert not b.burst and b.onset is None and b.size is None
-    assert b.pattern == "gradual"
+    assert b.pattern == "gradual" and not b.takeoff
     assert not b.burst_logistic
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_pure_noise_is_flat_not_a_burst(seed: int) -> None:
     b = detect_burst(t, np.random.default_rng(seed).normal(size=T))
-    assert not b.burst and b.pattern == "flat" and b.onset is None
+    assert not b.burst and b.pattern == "flat" and b.onset is None and not b.takeoff
     assert not b.burst_logistic
 
 
@@ -214,3 +214,15 @@ def test_start_up_transient_is_not_a_burst() -> None:
     z = z + 100 * (t >= 600)
     b = detect_burst(t, z)
     assert b.burst and abs(b.onset - 600) <= W
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("knee", [333, 500])
+def test_hockey_stick_is_a_takeoff_not_a_burst(seed: int, knee: int) -> None:
+    # Flat, then steady growth: a change of slope without concentration (Henrich-type take-off).
+    # The onset is the last change point within 5 % of the rise: at most 5 % of the climb
+    # (0.05 * (T - knee) generations) plus one bin after the knee.
+    y = np.clip(t - knee, 0, None) / (T - knee) + 0.02 * np.random.default_rng(seed).normal(size=T)
+    b = detect_burst(t, y)
+    assert not b.burst and b.pattern == "takeoff" and b.takeoff
+    assert -W <= b.takeoff_onset - knee <= 0.05 * (T - knee) + W

@@ -95,7 +95,7 @@ def test_sweep_figures_and_report(sweep) -> None:
         assert (out / f"{stem}.svg").read_text().lstrip().startswith("<?xml")
     md = (out / "report.md").read_text()
     assert "Fixing the mirror high bursts more often than fixing it low" in md
-    assert "leads the cultural burst" in md
+    assert "leads the cultural rise" in md
     assert "Failed runs" in md and "boom" in md
     page = (out / "report.html").read_text()
     assert page.count("data:image/png;base64,") == len(FIGURES)

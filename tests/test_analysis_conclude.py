@@ -11,14 +11,20 @@ from analysis.stats import wilson_ci
 N = 40
 
 
-def table(rates: dict[str, int], metric: str = "tool_complexity", n: int = N) -> pl.DataFrame:
+def table(rates: dict[str, int], metric: str = "tool_complexity", n: int = N,
+          takeoffs: dict[str, int] | None = None) -> pl.DataFrame:
     rows = []
     for scenario, k in rates.items():
         lo, hi = wilson_ci(k, n)
+        k_off = (takeoffs or rates)[scenario]
+        off_lo, off_hi = wilson_ci(k_off, n)
         rows.append({"scenario": scenario, "metric": metric, "n_runs": n, "n_burst": k,
                      "p_burst": k / n if n else float("nan"), "p_lo": lo, "p_hi": hi,
                      "onset_median": 500.0 if k else float("nan"),
-                     "n_gradual": n - k, "n_flat": 0, "n_decline": 0})
+                     "n_takeoff": k_off, "p_takeoff": k_off / n if n else float("nan"),
+                     "p_takeoff_lo": off_lo, "p_takeoff_hi": off_hi,
+                     "takeoff_onset_median": 400.0 if k_off else float("nan"),
+                     "n_gradual": n - k_off, "n_flat": 0, "n_decline": 0})
     return pl.DataFrame(rows)
 
 
@@ -56,7 +62,7 @@ def test_mirror_causes_and_leads() -> None:
     scen = table({"coevolution": 30, "fixed_low": 2, "fixed_high": 35, "demography": 3})
     out = text(conclusions(scen, lags("mirror leads", -120, -200, -50)))
     assert "mirror strength has a causal effect" in out
-    assert "leads the cultural burst" in out
+    assert "leads the cultural rise" in out
     assert "Demography alone bursts less often" in out
     assert "precedes the burst" in out
 
@@ -78,7 +84,7 @@ def test_demography_explains_it_as_well() -> None:
 def test_mirror_follows_culture() -> None:
     scen = table({"coevolution": 30, "fixed_low": 2, "fixed_high": 35})
     out = text(conclusions(scen, lags("mirror follows", 150, 90, 210)))
-    assert "follows the cultural burst" in out
+    assert "follows the cultural rise" in out
     assert "culture drives the mirror" in out
 
 
@@ -110,3 +116,15 @@ def test_too_short_series_say_nothing() -> None:
     out = text(conclusions(table({"naming_game": 0}, metric="gesture_success", n=0),
                            metric="gesture_success"))
     assert "too short to judge" in out
+
+
+def test_takeoffs_without_bursts() -> None:
+    scen = table({"coevolution": 0, "fixed_low": 0, "fixed_high": 0},
+                 takeoffs={"coevolution": 30, "fixed_low": 1, "fixed_high": 33})
+    out = text(conclusions(scen))
+    assert "No burst" in out and "64 runs show a take-off" in out
+    assert "no support to a mirror-caused burst" not in out
+    off = text(conclusions(scen, event="takeoff"))
+    assert "Take-off probability of tool_complexity: coevolution 30 of 40 runs" in off
+    assert "Fixing the mirror high takes off more often than fixing it low" in off
+    assert "raises the chance of a take-off" in off

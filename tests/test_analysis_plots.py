@@ -45,7 +45,7 @@ def test_ribbon_data_quantiles(gens: pl.DataFrame, runs: pl.DataFrame) -> None:
 def test_aligned_data_shifts_time_to_onset(gens: pl.DataFrame, runs: pl.DataFrame) -> None:
     groups = plots.group_labels(runs, ["scenario"])
     bursts = pl.DataFrame({"run_id": [0, 1, 3], "metric": ["tool_complexity"] * 3,
-                           "burst": [True, False, True], "onset": [1.0, None, 2.0]})
+                           "takeoff": [True, False, True], "takeoff_onset": [1.0, None, 2.0]})
     data = plots.aligned_data(gens, groups, bursts, "tool_complexity", "tool_complexity")
     assert sorted(data.filter(pl.col("group") == "a")["time"].to_list()) == [-1.0, 0.0, 1.0]
     assert sorted(data.filter(pl.col("group") == "b")["time"].to_list()) == [-2.0, -1.0, 0.0]
