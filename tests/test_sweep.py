@@ -227,7 +227,7 @@ def test_folder_that_is_not_a_sweep_is_refused(tmp_path, capsys):
 def test_sweep_writes_runs_generations_and_header(reference):
     out = reference
     runs = pl.read_parquet(out / "runs.parquet")
-    assert runs["run_id"].to_list() == list(range(20))
+    assert runs["run_id"].to_list() == list(range(6))
     for column in ("scenario", "seed", "replicate", "mirror_cost", "status", "error",
                    "wall_time_s", "tool_complexity_final", "tool_complexity_max",
                    "mirror_mean_final", "gesture_success_final"):

@@ -79,38 +79,14 @@ def run_sweep(
     else:
         root_seed = spec.root_seed if spec.root_seed is not None else draw_root_seed()
     plan = build_plan(spec, root_seed, resolve)
-    header = {
-        "spec": spec.raw,
-        "spec_hash": spec.digest,
-        "root_seed": root_seed,
-        "root_seed_drawn": spec.root_seed is None,
-        "scenarios": list(spec.scenarios),
-        "varied": spec.varied,
-        "seeds": spec.seeds,
-        "generations": spec.generations,
-        "n_points": len(plan) // (spec.seeds * len(spec.scenarios)),
-        "n_runs": len(plan),
-        "versions": versions(),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
-    columns = [
-        "run_id",
-        "scenario",
-        "replicate",
-        "seed",
-        *spec.varied,
-        "status",
-        "error",
-        "wall_time_s",
-        "generations_run",
-        *(f"{c}_{how}" for c, how in SUMMARIES),
-    ]
+    header = _header(spec, root_seed, len(plan))
+    columns = _first_columns(spec)
 
     with store.session(header, lambda found: _check_same_spec(found, spec, store)):
         if existing is not None and existing.get("versions") != header["versions"]:
             print(
-                f"warning: {store.out} was started with other versions: "
-                f"{existing.get('versions')}; continuing with {header['versions']}",
+                f"warning: {store.out} was started with other versions "
+                f"({existing.get('versions')}); continuing with {header['versions']}",
                 file=sys.stderr,
             )
         done = store.finished_ids()
@@ -130,9 +106,7 @@ def run_sweep(
             if todo:
                 if warmup:
                     _warm_up(todo, spec, run_fn)
-                jobs = [
-                    RunJob(r.run_id, r.scenario, r.seed, {**spec.fixed, **r.point}) for r in todo
-                ]
+                jobs = [RunJob(r.run_id, r.scenario, r.seed, {**spec.fixed, **r.point}) for r in todo]
                 if address is None:  # no more processes than runs to do
                     workers = min(workers or default_workers(), len(todo))
                 with open_engine(engine, workers, address) as (executor, slots):
@@ -157,6 +131,41 @@ def run_sweep(
             saver.close()
             store.rebuild_runs(columns)
     return SweepReport(store.out, len(plan), len(done), saver.done - len(done), saver.failed)
+
+
+def _header(spec: SweepSpec, root_seed: int, n_runs: int) -> dict[str, Any]:
+    """The content of sweep.json."""
+    return {
+        "spec": spec.raw,
+        "spec_hash": spec.digest,
+        "root_seed": root_seed,
+        "root_seed_drawn": spec.root_seed is None,
+        "scenarios": list(spec.scenarios),
+        "varied": spec.varied,
+        "seeds": spec.seeds,
+        "generations": spec.generations,
+        "n_points": n_runs // (spec.seeds * len(spec.scenarios)),
+        "n_runs": n_runs,
+        "versions": versions(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+
+
+def _first_columns(spec: SweepSpec) -> list[str]:
+    """The leading columns of runs.parquet, in order (burst columns follow, sorted)."""
+    summaries = [f"{column}_{how}" for column, how in SUMMARIES]
+    return [
+        "run_id",
+        "scenario",
+        "replicate",
+        "seed",
+        *spec.varied,
+        "status",
+        "error",
+        "wall_time_s",
+        "generations_run",
+        *summaries,
+    ]
 
 
 class _Saver:
@@ -251,8 +260,7 @@ def _warm_up(todo: Sequence[PlannedRun], spec: SweepSpec, run_fn: RunFn) -> None
             run_fn(scenario, seed=0, generations=2, overrides={**spec.fixed, **run.point})
         except Exception as exc:  # the runs themselves will record the error
             print(
-                f"warning: warm-up run of {scenario!r} failed ({type(exc).__name__}: {exc}); "
-                "continuing",
+                f"warning: warm-up run of {scenario!r} failed ({type(exc).__name__}: {exc}); continuing",
                 file=sys.stderr,
             )
 
