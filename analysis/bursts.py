@@ -43,7 +43,10 @@ A series shows a **burst** when all of (our assumptions, with the reasons):
 (d) the steep phase starts after the first 10 % of the window (``EDGE_SHARE``): a rise that
     starts before any baseline has been seen is the relaxation from the initial state (real runs
     start from zero culture at generation 0 and jump to their working level at generation 1),
-    which we call a **transient**, not a burst.
+    which we call a **transient**, not a burst;
+(e) the gain is kept: the net rise R is at least half the rise across the steep phase
+    (``KEPT_SHARE``). A steep rise that falls back (in a real coevolution run, gesture success
+    jumped from 0.01 to 0.15 and fell back within 300 generations) is a **spike**, not a burst.
 
 A **take-off** is a threshold-like onset that need not be concentrated: (a) holds, and there is a
 PELT change point after the first 10 % of the window at which the series is still at its
@@ -96,6 +99,7 @@ MIN_CONCENTRATION = 0.3
 PENALTY_FACTOR = 3.0
 MAX_RISE_SHARE = 1.0 / 3.0
 TAKEOFF_SHARE = 0.05
+KEPT_SHARE = 0.5
 MIN_DELTA_BIC = 10.0
 LN9 = math.log(9.0)
 MEDIAN_RESID_FACTOR = 1 / 0.69  # sd(x) / sd(x - running median of 5) for white noise (simulated)
@@ -378,15 +382,18 @@ def detect_burst(t: np.ndarray, y: np.ndarray, logistic: bool = True) -> Burst:
         late = [(a, b) for a, b in phases if a >= max(1, int(EDGE_SHARE * yb.size))]
         if late and conc >= MIN_CONCENTRATION:
             a, b = max(late, key=lambda ab: yb[ab[1]] - yb[ab[0]])
-            is_burst, pattern = True, "burst"
-            first_raw = min((a + 1) * width, y.size - 1)
-            onset, end, size = float(t[first_raw]), float(tb[b]), float(yb[b] - yb[a])
+            if rise >= KEPT_SHARE * (yb[b] - yb[a]):
+                is_burst, pattern = True, "burst"
+                first_raw = min((a + 1) * width, y.size - 1)
+                onset, end, size = float(t[first_raw]), float(tb[b]), float(yb[b] - yb[a])
+            else:
+                pattern = "spike"
         elif phases and not late:
             pattern = "transient"
         knee = _takeoff(tb, yb, ends, rise)
         if is_burst:
             takeoff_onset = onset
-        elif knee is not None:
+        elif knee is not None and pattern != "spike":  # a spike's gain is not kept
             pattern = "takeoff"
             takeoff_onset = float(t[min((knee + 1) * width, y.size - 1)])
     else:

@@ -38,22 +38,22 @@ def _definition_text() -> str:
     b = bursts_mod
     return (
         "A burst is a change of slope that concentrates the rise: (a) the net rise (last 10 % of "
-        f"the window minus the first 10 %) is at least {b.RISE_SIGMAS:g} times the noise sd; (b) "
-        "PELT change points on the increments (Killick et al. 2012; series averaged into at most "
-        f"{b.MAX_POINTS} bins) find a phase growing at least {b.SLOPE_FACTOR:g} times faster "
-        f"than the window's average, carrying at least {b.REGION_SHARE:.0%} of the net rise; (c) "
-        f"the steepest 10 % of the window carries at least {b.MIN_CONCENTRATION:.0%} of the gain "
-        "(a linear ramp: 10 %); (d) the steep phase starts after the first 10 % of the window "
-        "(earlier: a transient from the initial state). A take-off is a threshold-like onset that "
-        "need not be concentrated: a change point after the first 10 % of the window, while the "
-        "series has made at most 5 % of its rise, after which it grows at least 3 times faster "
-        "than before (every burst is a take-off too). Gradual growth: a significant rise that is "
-        "neither. "
-        "The onset is the first generation of the steep phase (resolution one bin). A logistic "
-        "fit (onset t0 - ln 9 / r, rise time 4.39 / r, burst when the rise takes at most a third "
-        "of the window and beats a line by BIC > 10) is the second method; methods_agree is the "
-        "share of runs where both verdicts match. These thresholds are our assumptions "
-        "(analysis/bursts.py explains them)."
+        f"the window minus the first 10 %) is at least {b.RISE_SIGMAS:g} times the noise sd; (b) PELT change "
+        f"points on the increments (Killick et al. 2012; series averaged into at most {b.MAX_POINTS} bins) "
+        f"find a phase growing at least {b.SLOPE_FACTOR:g} times faster than the window's "
+        f"average, carrying at least {b.REGION_SHARE:.0%} of the net rise; (c) the steepest "
+        f"10 % of the window carries at least {b.MIN_CONCENTRATION:.0%} of"
+        " the gain (a linear ramp: 10 %); (d) the steep phase starts after the first 10 % of the "
+        "window (earlier: a transient from the initial state); (e) the gain is kept: the net rise"
+        " is at least half the rise of the steep phase (otherwise a spike). A take-off is a "
+        "threshold-like onset that need not be concentrated: a change point after the first 10 % "
+        "of the window, while the series has made at most 5 % of its rise, after which it grows "
+        "at least 3 times faster than before (every burst is a take-off too). Gradual growth: a "
+        "significant rise that is neither. The onset is the first generation of the steep phase "
+        "(resolution one bin). A logistic fit (onset t0 - ln 9 / r, rise time 4.39 / r, burst "
+        "when the rise takes at most a third of the window and beats a line by BIC > 10) is the "
+        "second method; methods_agree is the share of runs where both verdicts match. These "
+        "thresholds are our assumptions (analysis/bursts.py explains them)."
     )
 
 
@@ -158,14 +158,16 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                     "a cultural burst.")
     for metric in results.metrics:
         report.heading(metric, level=3)
-        for paragraph in conclusions(scenarios, scen_order, metric):
+        said = conclusions(scenarios, scen_order, metric)
+        for paragraph in said:
             report.text(paragraph)
         rows = scenarios.filter(pl.col("metric") == metric)
         if rows.height and (rows["n_takeoff"] > rows["n_burst"]).any():
             report.text("Counting take-offs (a burst, or a threshold-like onset followed by "
                         "sustained growth) as well:")
             for paragraph in conclusions(scenarios, scen_order, metric, event="takeoff"):
-                report.text(paragraph)
+                if paragraph not in said:  # the order of events is the same for both
+                    report.text(paragraph)
     report.heading("Definitions")
     report.text(_definition_text())
     report.heading("Tables")

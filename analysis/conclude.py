@@ -26,7 +26,7 @@ from analysis.bursts import MIN_POINTS
 from analysis.stats import diff_proportions_ci
 
 ROLES = ("coevolution", "fixed_low", "fixed_high", "demography", "associative")
-PATTERNS = ("takeoff", "transient", "gradual", "flat", "decline")
+PATTERNS = ("takeoff", "spike", "transient", "gradual", "flat", "decline")
 
 
 def role(scenario: str) -> str | None:

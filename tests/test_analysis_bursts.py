@@ -226,3 +226,12 @@ def test_hockey_stick_is_a_takeoff_not_a_burst(seed: int, knee: int) -> None:
     b = detect_burst(t, y)
     assert not b.burst and b.pattern == "takeoff" and b.takeoff
     assert -W <= b.takeoff_onset - knee <= 0.05 * (T - knee) + W
+
+
+def test_spike_that_falls_back_is_not_a_burst() -> None:
+    # Like gesture success in a real coevolution run: up by 0.15, back down to 0.01 above the start.
+    rng = np.random.default_rng(0)
+    y = 0.15 * ((t >= 600) & (t < 750)) + 0.01 * (t >= 750) + 0.0005 * rng.normal(size=T)
+    b = detect_burst(t, y)
+    assert not b.burst and b.pattern == "spike"
+    assert detect_burst(t, y - 0.01 * (t >= 750)).pattern == "flat"  # no rise kept at all
