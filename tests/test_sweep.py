@@ -386,3 +386,23 @@ def test_scheduler_groups_quick_runs_into_bigger_tasks_and_keeps_every_run_once(
     assert sorted(seen) == list(range(200))
     assert sizes[0] == 1 and max(sizes) > 10  # first tasks measure, later ones group
     assert sizes[-1] < max(sizes)  # the tail is split finer to keep workers balanced
+
+
+def thread_probe(scenario, *, seed, generations, overrides):
+    import numba
+
+    return pl.DataFrame({
+        "generation": [0],
+        "numba_threads": [numba.config.NUMBA_NUM_THREADS],
+        "numba_active": [numba.get_num_threads()],
+        "polars_threads": [pl.thread_pool_size()],
+        "omp_env": [int(os.environ["OMP_NUM_THREADS"])],
+    })
+
+
+def test_local_workers_are_single_threaded(tmp_path):
+    spec = write(tmp_path, 'scenario = "default"\nseeds = 2\ngenerations = 1\n')
+    out = tmp_path / "out"
+    run_sweep(spec, out, workers=2, run_fn=thread_probe, progress=False, warmup=False)
+    probes = generations(out).drop("run_id", "generation")
+    assert probes.height == 2 and (probes == 1).to_numpy().all(), probes

@@ -37,7 +37,25 @@ Modules: `spec` (parse, check, design), `seeds`, `store` (atomic files, resume),
 worker runs), `scheduler` (task sizing), `engines` (local pool, dask), `core` (`run_sweep`), `cli`.
 """
 
-from evo.sweep.core import SweepReport, run_sweep
-from evo.sweep.spec import SweepSpec, build_plan, load_spec, parse_spec
+from __future__ import annotations
 
-__all__ = ["SweepReport", "SweepSpec", "build_plan", "load_spec", "parse_spec", "run_sweep"]
+import importlib
+from typing import Any
+
+# Exported lazily: a worker unpickling `evo.sweep.worker` must not import numpy, numba or polars
+# before it has set its thread limits (see `evo.sweep.worker`).
+_EXPORTS = {
+    "SweepReport": "evo.sweep.core",
+    "run_sweep": "evo.sweep.core",
+    "SweepSpec": "evo.sweep.spec",
+    "build_plan": "evo.sweep.spec",
+    "load_spec": "evo.sweep.spec",
+    "parse_spec": "evo.sweep.spec",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'evo.sweep' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)
