@@ -411,20 +411,26 @@ def rogers_invasion_check(runs: RogersRuns, change: float, cost: float) -> Check
 
 
 def rogers_share_check(runs: RogersRuns, change: float, cost: float, mutation: float,
-                       reference_se: float) -> Check:
-    """Social-learner share against the reference runs of SCIENCE.md, and between 1/2 and x*.
+                       reference_se: float | None) -> Check:
+    """Social-learner share between 1/2 and x*, and near the reference runs of SCIENCE.md.
 
-    Tolerance: Z * sqrt(se^2 + reference_se^2); the reference is one simulation whose standard
-    error the caller estimates (see `run_validation`).
+    Mutation pulls the share from x* toward 1/2, so it must lie in (1/2, x*) up to Z standard
+    errors. With `reference_se` (the reference is one simulation whose standard error the caller
+    estimates) it must also be within Z * sqrt(se^2 + reference_se^2) of the reference; without
+    it (quick runs, too short to resolve a 0.02 difference) only the bracket is checked.
     """
     share, se = mean_and_stderr(runs.share)
-    reference = ROGERS_REFERENCE[mutation]
     x_star = rogers_equilibrium(change, cost)
+    inside = 0.5 < share + Z * se and share - Z * se < x_star
+    if reference_se is None:
+        return Check(f"rogers share mu={mutation:g} in (1/2, x*={x_star:.3f})", x_star, share, se,
+                     Z * se, bool(inside), "1/2 < sim +/- tol < x*",
+                     f"mutation pulls x* toward 1/2; {runs.share.size} batches")
+    reference = ROGERS_REFERENCE[mutation]
     tolerance = Z * math.hypot(se, reference_se)
-    inside = 0.5 < share < x_star if mutation >= 0.001 else True
     return Check(f"rogers share mu={mutation:g} (x*={x_star:.3f})", reference, share, se,
                  tolerance, bool(abs(share - reference) <= tolerance and inside),
-                 "|sim - ref| <= tol" + (", 1/2 < sim < x*" if mutation >= 0.001 else ""),
+                 "|sim - ref| <= tol, 1/2 < sim +/- tol < x*",
                  f"reference: one run of 20000 generations, SE {reference_se:.2g}; "
                  f"{runs.share.size} batches")
 
@@ -464,7 +470,8 @@ def validation_checks(quick: bool, executor: Executor | None = None) -> list[Che
                        env_change_rate=0.2, mutation_rate=0.001, **base)
     checks.append(rogers_fitness_check(main, 0.03, 0.9, label="u=0.2 mu=0.001"))
     # The reference share is one 20000-generation run: its SE is a single run's batch-means SE.
-    reference_se = float(np.std(main.share, ddof=1) / math.sqrt(18))
+    # Quick runs are too short to resolve the ~0.02 between our model and that reference.
+    reference_se = None if quick else float(np.std(main.share, ddof=1) / math.sqrt(18))
     checks.append(rogers_share_check(main, 0.2, 0.9, 0.001, reference_se))
     checks.append(rogers_identity_check(main))
     rare = {"mirror_initial": 0.0, "mutation_rate": 0.001, **base}
