@@ -263,7 +263,7 @@ def test_different_spec_into_same_folder_is_refused(tmp_path, capsys, reference)
     before = {p: p.read_bytes() for p in reference.rglob("*") if p.is_file()}
     other = write(tmp_path, REAL_SPEC.replace("seeds = 3", "seeds = 4"))
     assert run.main(["sweep", str(other), "--out", str(reference)]) == 2
-    assert "holds a different sweep" in capsys.readouterr().err
+    assert "holds a different sweep (its spec differs in: seeds)" in capsys.readouterr().err
     assert {p: p.read_bytes() for p in reference.rglob("*") if p.is_file()} == before
 
 

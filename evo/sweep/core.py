@@ -236,11 +236,15 @@ class _Saver:
 
 
 def _check_same_spec(header: Mapping[str, Any], spec: SweepSpec, store: SweepStore) -> None:
-    if header.get("spec_hash") != spec.digest:
-        raise UsageError(
-            f"{store.out} holds a different sweep (spec hash {str(header.get('spec_hash'))[:12]}, "
-            f"this spec {spec.digest[:12]}); rerun that sweep's spec, or give a new --out folder"
-        )
+    """Refuse to continue a sweep folder with another spec, naming the keys that differ."""
+    if header.get("spec_hash") == spec.digest:
+        return
+    old = header.get("spec") if isinstance(header.get("spec"), dict) else {}
+    keys = sorted(k for k in set(old) | set(spec.raw) if old.get(k) != spec.raw.get(k))
+    raise UsageError(
+        f"{store.out} holds a different sweep (its spec differs in: {', '.join(keys) or '?'}); "
+        "rerun it with its own spec (in its sweep.json) to continue, or give a new --out folder"
+    )
 
 
 def _count_failed(store: SweepStore) -> int:
