@@ -1,0 +1,44 @@
+"""The plain-Mesa reference in bench/ is the same model as evo, statistically.
+
+Speed itself is measured by bench/run.py, not in tests.
+"""
+
+import numpy as np
+import pytest
+
+from bench.plain_mesa import PlainMirrorModel
+from evo.runner import resolve_params, simulate
+
+GENERATIONS = 40
+SETTINGS = {"population": 100, "mutation_rate": 0.0, "gesture_episodes": 2.0}
+
+
+def _evo(mirror: float, seed: int) -> float:
+    overrides = {**SETTINGS, "mirror_initial": mirror}
+    table = simulate("coevolution", seed=seed, generations=GENERATIONS, overrides=overrides).table
+    return float(table["tool_complexity"][GENERATIONS // 2 + 1:].mean())
+
+
+def _plain(mirror: float, seed: int) -> float:
+    model = PlainMirrorModel(resolve_params("coevolution", {**SETTINGS, "mirror_initial": mirror}), seed)
+    for _ in range(GENERATIONS):
+        model.step()
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert frame["population"].tolist() == [100] * (GENERATIONS + 1)
+    return float(frame["tool_complexity"].to_numpy()[GENERATIONS // 2 + 1:].mean())
+
+
+@pytest.mark.parametrize("mirror", [0.6, 0.2])
+def test_plain_mesa_matches_evo_at_fixed_mirror(mirror):
+    """Mean tool complexity over generations 21-40 agrees within the seed-to-seed spread."""
+    evo = [_evo(mirror, seed) for seed in range(10)]
+    plain = [_plain(mirror, 100 + seed) for seed in range(3)]
+    spread = np.std(evo, ddof=1)
+    assert abs(np.mean(plain) - np.mean(evo)) <= 3 * spread + 0.02 * np.mean(evo)
+    assert min(plain) > min(evo) - 3 * spread and max(plain) < max(evo) + 3 * spread
+
+
+def test_mirror_separates_the_regimes():
+    """Both implementations tell mirror 0.6 (cumulative culture) from 0.2 (none)."""
+    assert _plain(0.6, 7) > 5 * _plain(0.2, 7)
+    assert _evo(0.6, 7) > 5 * _evo(0.2, 7)
