@@ -379,26 +379,6 @@ def split_run(n: int, generations: int, sync: str) -> dict:
     }
 
 
-def fast_lexicon_measures(preferred: np.ndarray, group: np.ndarray) -> tuple[float, float]:
-    """`evo.metrics.lexicon_measures` without Python loops over camps (a suggestion for evo)."""
-    n, n_meanings = preferred.shape
-    if n == 0 or n_meanings == 0:
-        return float("nan"), float("nan")
-    sizes, agreeing = [], 0
-    for m in range(n_meanings):
-        column = preferred[:, m]
-        used = column >= 0
-        sizes.append(float(np.unique(column[used]).size))
-        base = int(column.max()) + 1 if used.any() else 1
-        keys, counts = np.unique(group[used] * base + column[used], return_counts=True)
-        camps = keys // base
-        if counts.size:
-            best = np.zeros(int(camps.max()) + 1, np.int64)
-            np.maximum.at(best, camps, counts)
-            agreeing += int(best.sum())
-    return float(np.mean(sizes)), agreeing / (n * n_meanings)
-
-
 def bench_suggestions(n: int, repeats: int) -> dict:
     """Numbers behind the suggestions for evo/: recording and Mesa agent churn."""
     out = {}
@@ -409,11 +389,7 @@ def bench_suggestions(n: int, repeats: int) -> dict:
     slots = st.alive_slots()
     pref = kernels.preferred_variants(st.gestures, st.scores, st.n_known, slots)
     grp = st.group[slots]
-    if fast_lexicon_measures(pref, grp) != lexicon_measures(pref, grp):
-        raise RuntimeError("fast_lexicon_measures disagrees with evo.metrics.lexicon_measures")
     out["lexicon_measures_ms"] = 1e3 * median(timed(lambda _: lexicon_measures(pref, grp), repeats))
-    out["fast_lexicon_measures_ms"] = 1e3 * median(
-        timed(lambda _: fast_lexicon_measures(pref, grp), repeats))
     out["record_ms"] = 1e3 * median(timed(lambda _: sim.record(), repeats))
     # Mesa churn: what one agent's birth (create + place) and death (remove) cost
     from evo.agents import Individual

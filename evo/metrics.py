@@ -56,11 +56,15 @@ def lexicon_measures(preferred: np.ndarray, group: np.ndarray) -> tuple[float, f
     sizes, agreeing = [], 0
     for m in range(n_meanings):
         column = preferred[:, m]
-        sizes.append(float(np.unique(column[column >= 0]).size))
-        for camp in np.unique(group):
-            used = column[(group == camp) & (column >= 0)]
-            if used.size:
-                agreeing += np.unique(used, return_counts=True)[1].max()
+        used = column >= 0
+        sizes.append(float(np.unique(column[used]).size))
+        if not used.any():
+            continue
+        base = int(column.max()) + 1  # one key per (camp, variant)
+        keys, counts = np.unique(group[used] * base + column[used], return_counts=True)
+        most_common = np.zeros(int(group.max()) + 1, np.int64)
+        np.maximum.at(most_common, keys // base, counts)
+        agreeing += int(most_common.sum())
     return float(np.mean(sizes)), agreeing / (n * n_meanings)
 
 

@@ -168,3 +168,15 @@ def test_fixed_mirror_controls_bracket_the_coevolution_start():
     differing = {f.name for f in dataclasses.fields(Params)
                  if getattr(low, f.name) != getattr(coev, f.name)}
     assert differing == {"mirror_initial", "mutation_rate"}
+
+
+def test_lexicon_measures_by_hand():
+    from evo.metrics import lexicon_measures
+
+    # camp 0: variants 5, 5, 7 for meaning 0; camp 1: 7, none. Meaning 1: all prefer 2.
+    preferred = np.array([[5, 2], [5, 2], [7, 2], [7, 2], [-1, 2]])
+    group = np.array([0, 0, 0, 1, 1])
+    size, coherence = lexicon_measures(preferred, group)
+    assert size == (2 + 1) / 2
+    # meaning 0: 2 agree in camp 0, 1 in camp 1 (the silent one does not); meaning 1: 3 + 2
+    assert coherence == (3 + 5) / 10
