@@ -92,24 +92,16 @@ def run_sweep(
         done = store.finished_ids()
         todo = [run for run in plan if run.run_id not in done]
         failed_before = _count_failed(store) if done else 0
-        saver = _Saver(
-            store,
-            plan,
-            spec.varied,
-            columns,
-            total=len(plan),
-            done=len(done),
-            failed=failed_before,
-            progress=progress and bool(todo),
-        )
+        saver = _Saver(store, plan, spec.varied, columns, done=len(done), failed=failed_before)
         try:
             if todo:
-                if warmup:
-                    _warm_up(todo, spec, run_fn)
                 jobs = [RunJob(r.run_id, r.scenario, r.seed, {**spec.fixed, **r.point}) for r in todo]
                 if address is None:  # no more processes than runs to do
                     workers = min(workers or default_workers(), len(todo))
                 with open_engine(engine, workers, address) as (executor, slots):
+                    if warmup:  # workers are idle until the first submit
+                        _warm_up(todo, spec, run_fn)
+                    saver.show_progress(total=len(plan), enabled=progress)
                     execute(
                         executor,
                         slots,
@@ -178,27 +170,29 @@ class _Saver:
         varied: list[str],
         columns: list[str],
         *,
-        total: int,
         done: int,
         failed: int,
-        progress: bool,
     ):
-        from tqdm.auto import tqdm
-
         self.store, self.plan, self.varied, self.columns = store, plan, varied, columns
         self.done, self.failed = done, failed
         self.last_rebuild = time.monotonic()
+        self.bar: Any = None
+
+    def show_progress(self, total: int, enabled: bool) -> None:
+        """Start the progress bar: runs done of `total`, rate, time left, failures."""
+        from tqdm.auto import tqdm
+
         self.bar = tqdm(
             total=total,
-            initial=done,
+            initial=self.done,
             unit="run",
             desc="sweep",
-            disable=not progress,
+            disable=not enabled,
             dynamic_ncols=True,
             smoothing=0.05,
             mininterval=0.5 if sys.stderr.isatty() else 30.0,
         )
-        self.bar.set_postfix(failed=failed)
+        self.bar.set_postfix(failed=self.failed)
 
     def save(self, outcomes: Sequence[Outcome]) -> None:
         records = [self.record(o) for o in outcomes]
@@ -210,9 +204,10 @@ class _Saver:
         new_failures = sum(o.status != "ok" for o in outcomes)
         self.done += len(outcomes)
         self.failed += new_failures
-        if new_failures:
-            self.bar.set_postfix(failed=self.failed, refresh=False)
-        self.bar.update(len(outcomes))
+        if self.bar is not None:
+            if new_failures:
+                self.bar.set_postfix(failed=self.failed, refresh=False)
+            self.bar.update(len(outcomes))
         if time.monotonic() - self.last_rebuild > REBUILD_EVERY_S:
             self.store.rebuild_runs(self.columns)
             self.last_rebuild = time.monotonic()
@@ -232,7 +227,8 @@ class _Saver:
         }
 
     def close(self) -> None:
-        self.bar.close()
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _check_same_spec(header: Mapping[str, Any], spec: SweepSpec, store: SweepStore) -> None:
