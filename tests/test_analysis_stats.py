@@ -46,3 +46,25 @@ def test_cliffs_delta() -> None:
     assert cliffs_delta([1, 2, 3], [1, 2, 3]) == 0.0
     assert cliffs_delta([1, 2, 3], [2]) == 0.0
     assert np.isnan(cliffs_delta([], [1.0]))
+
+
+def test_conditions_carry_the_effect_against_the_fixed_low_control():
+    import polars as pl
+
+    from analysis.conditions import with_effect_vs_control
+    from analysis.stats import diff_proportions_ci
+
+    table = pl.DataFrame({
+        "scenario": ["coevolution", "fixed_low", "coevolution", "demography"],
+        "population": [100, 100, 300, 100],
+        "metric": ["tool_complexity"] * 4,
+        "n_burst": [8, 2, 5, 3],
+        "n_runs": [10, 10, 10, 10],
+    })
+    out = with_effect_vs_control(table, ["scenario", "population"])
+    expected = diff_proportions_ci(8, 10, 2, 10)
+    assert out["dp_vs_fixed_low"][0] == expected[0] == pytest.approx(0.6)
+    assert (out["dp_vs_fixed_low_lo"][0], out["dp_vs_fixed_low_hi"][0]) == expected[1:]
+    assert out["dp_vs_fixed_low"][1] == 0.0
+    assert out["dp_vs_fixed_low"][2] is None  # no control at population 300
+    assert out["dp_vs_fixed_low"][3] == pytest.approx(0.1)
