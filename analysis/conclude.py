@@ -7,8 +7,11 @@ fixed_high, demography, associative (SCIENCE.md). Rules, all our assumptions:
 
 * Two burst probabilities differ when Newcombe's 95 % interval of their difference excludes 0;
   otherwise the statement is "no detectable difference" with the interval.
-* Mirror strength has a causal effect on the burst when fixed_high bursts more often than
-  fixed_low (mirror set by hand, everything else equal).
+* Mirror strength has a causal effect on culture when fixed_high bursts more often than
+  fixed_low, or when its net rise is higher (bootstrap 95 % intervals of the median rise do not
+  overlap): with a strong mirror from the start culture may rise at once, which is an effect of
+  mirror strength but, by definition, no burst. Whether a *rise* in mirror strength caused a burst
+  then rests on coevolution against fixed_low and on the order of events.
 * "Demography explains it as well" when the demography scenario does not burst less often than
   coevolution (the difference is not significant, or demography bursts more).
 * The order of events (runs whose metric shows a burst or a take-off, ``order.py``) is the
@@ -58,6 +61,20 @@ def compare(a: dict, b: dict) -> tuple[str, str]:
     if lo > 0:
         return "higher", text
     if hi < 0:
+        return "lower", text
+    return "same", text
+
+
+def compare_levels(a: dict, b: dict) -> tuple[str, str]:
+    """('higher' | 'lower' | 'same', text) for the median net rise of a vs b (interval overlap)."""
+    if any(math.isnan(x[k]) for x in (a, b) for k in ("rise_lo", "rise_hi")):
+        return "same", "net rise not available"
+    text = (f"median net rise {a['rise_median']:.3g} (95 % CI {a['rise_lo']:.3g} to "
+            f"{a['rise_hi']:.3g}) against {b['rise_median']:.3g} ({b['rise_lo']:.3g} to "
+            f"{b['rise_hi']:.3g})")
+    if a["rise_lo"] > b["rise_hi"]:
+        return "higher", text
+    if a["rise_hi"] < b["rise_lo"]:
         return "lower", text
     return "same", text
 
@@ -142,15 +159,24 @@ def conclusions(
     mirror_effect = None
     if low and high:
         cmp, text = compare(high, low)
-        mirror_effect = cmp == "higher"
-        out.append({
-            "higher": f"Fixing the mirror high {v} more often than fixing it low ({text}): "
-                      f"mirror strength has a causal effect on the {n} in this model.",
-            "lower": f"Fixing the mirror high {v} less often than fixing it low ({text}): a "
-                     f"stronger mirror system does not produce the {n} here.",
-            "same": f"No detectable difference between mirror fixed high and fixed low ({text}): "
-                    f"these data give no evidence that mirror strength controls the {n}.",
-        }[cmp])
+        level, level_text = compare_levels(high, low) if "rise_lo" in high else ("same", "")
+        mirror_effect = "burst" if cmp == "higher" else "level" if level == "higher" else False
+        if cmp == "higher":
+            out.append(f"Fixing the mirror high {v} more often than fixing it low ({text}): "
+                       f"mirror strength has a causal effect on the {n} in this model.")
+        elif level == "higher":
+            out.append(f"Fixing the mirror high raises {metric} far above fixing it low "
+                       f"({level_text}), though not by a {n} ({text}): with a strong mirror from "
+                       "the start culture rises at once. Mirror strength controls culture in this "
+                       f"model; whether a rise in mirror strength caused a {n} rests on "
+                       "coevolution against fixed_low and on the order of events below.")
+        elif cmp == "lower":
+            out.append(f"Fixing the mirror high {v} less often than fixing it low ({text}): a "
+                       f"stronger mirror system does not produce the {n} here.")
+        else:
+            out.append(f"No detectable difference between mirror fixed high and fixed low ({text}"
+                       + (f"; {level_text}" if level_text else "") + "): these data give no "
+                       f"evidence that mirror strength controls {metric}.")
     else:
         out.append("The fixed_low / fixed_high controls are not both present, so these data "
                    "cannot separate a causal effect of mirror strength from a correlation.")
@@ -188,7 +214,7 @@ def conclusions(
 
 
 def _verdict(
-    mirror_effect: bool | None, demo_as_well: bool | None, lags: pl.DataFrame | None,
+    mirror_effect: str | bool | None, demo_as_well: bool | None, lags: pl.DataFrame | None,
     metric: str, coev: dict | None, n: str = "burst", v: str = "bursts",
 ) -> str:
     leads = None
@@ -204,7 +230,8 @@ def _verdict(
     if not mirror_effect:
         return ("Verdict: these data do not support the claim that a stronger mirror system caused "
                 f"the {n}.")
-    parts = [f"Verdict: mirror strength raises the chance of a {n}"]
+    parts = [f"Verdict: mirror strength raises the chance of a {n}" if mirror_effect == "burst"
+             else f"Verdict: mirror strength controls {metric} in this model"]
     if leads == "mirror leads":
         parts.append(f"and its rise precedes the {n}, as a causal account predicts")
     elif leads == "mirror follows":

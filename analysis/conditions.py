@@ -3,7 +3,8 @@
 A condition is a scenario plus the values of the varied parameters. Per condition and metric: the
 burst probability k/n with its Wilson 95 % interval (n counts the runs long enough to judge,
 ``n_too_short`` the others), the same for take-offs (a burst or a threshold-like onset), the onset
-distribution of the runs that burst (median and quartiles), the median concentration, how often
+distribution of the runs that burst (median and quartiles), the net rise of the metric (median
+with a bootstrap 95 % interval: the level culture reaches, burst or not), the median concentration, how often
 the logistic fit agrees with the change-point verdict, the pattern counts, and the order of events
 (``order.summarize_lags``, mirror_mean against the same metric). Effect sizes compare conditions
 that differ in one factor only (the scenario, or one varied parameter, all else equal): the
@@ -20,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from analysis.conclude import PATTERNS
-from analysis.stats import cliffs_delta, diff_proportions_ci, wilson_ci
+from analysis.stats import bootstrap_ci, cliffs_delta, diff_proportions_ci, wilson_ci
 
 MAX_EFFECT_ROWS = 5000
 
@@ -57,8 +58,11 @@ def conditions_table(
         off_onsets = part.filter(pl.col("takeoff"))["takeoff_onset"].to_numpy().astype(float)
         logistic = part["burst_logistic"].fill_null(False)
         patterns = part["pattern"].to_list()
+        rise, rise_lo, rise_hi = bootstrap_ci(part["total_rise"].to_numpy())
         rows.append({
             **dict(zip([*keys, "metric"], key, strict=True)),
+            # pattern counts first: n_takeoff below (every take-off, bursts included) wins
+            **{f"n_{p}": patterns.count(p) for p in PATTERNS},
             "n_runs": n, "n_too_short": too_short, "n_burst": k,
             "p_burst": k / n if n else float("nan"), "p_lo": lo, "p_hi": hi,
             "onset_median": _quantile(onsets, 0.5), "onset_q25": _quantile(onsets, 0.25),
@@ -70,7 +74,7 @@ def conditions_table(
             "size_median": _median(part["size"]),
             "p_logistic": _median(logistic.cast(pl.Float64), "mean"),
             "methods_agree": _median((logistic == part["burst"]).cast(pl.Float64), "mean"),
-            **{f"n_{p}": patterns.count(p) for p in PATTERNS},
+            "rise_median": rise, "rise_lo": rise_lo, "rise_hi": rise_hi,
         })
     table = pl.DataFrame(rows)
     if lag_summary is not None and lag_summary.height:

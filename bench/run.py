@@ -1,7 +1,7 @@
 """Speed benchmark of mirrorleap: `python bench/run.py [--quick]`.
 
 Prints a table, writes `bench/results.json` (every number, machine info, each target met or not)
-and `bench/README_SECTION.md` (the table for the README). Five measurements:
+and the speed section of README.md (between its bench markers). Five measurements:
 
 1. kernel throughput of `evo.kernels.tool_learning` and `evo.kernels.gesture_generation` at
    N = 1e3, 1e4, 1e5, in agent-updates per second (definitions in `DEFINITIONS`), next to the
@@ -629,7 +629,11 @@ def closing_notes(res: dict) -> list[str]:
     return notes
 
 
+README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
 def write_section(res: dict, lines: list[str]) -> None:
+    """Replace the README's speed section (between the bench markers) with these figures."""
     m = res["machine"]
     head = [
         "## Speed",
@@ -646,14 +650,20 @@ def write_section(res: dict, lines: list[str]) -> None:
     ]
     notes = closing_notes(res)
     tail = ["", "What limits the missed targets:", "", *notes] if notes else []
-    (HERE / "README_SECTION.md").write_text("\n".join(head + lines + tail) + "\n")
+    if res["quick"]:  # a smoke run does not replace the README's figures
+        return
+    readme = HERE.parent / "README.md"
+    text = readme.read_text()
+    start, end = text.index(README_START), text.index(README_END)
+    block = "\n".join([README_START, *head, *lines, *tail, README_END])
+    readme.write_text(text[:start] + block + text[end + len(README_END):])
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fast smoke run (about a minute)")
     ap.add_argument("--render", action="store_true",
-                    help="only rewrite the table and README_SECTION.md from an existing results file")
+                    help="only rewrite the table and README.md's speed section from an existing results file")
     ap.add_argument("--out", default=None,
                     help="results file (default bench/results.json, or bench/results_quick.json)")
     args = ap.parse_args(argv)
@@ -708,7 +718,7 @@ def main(argv=None) -> int:
         res["same_model"] = check_same_model(200, 80, 8, 3)
 
     stage("sweep")
-    res["sweep"] = bench_sweep(20, 40 if q else 300)
+    res["sweep"] = bench_sweep(20, 40 if q else 1000)  # 1000 generations: a third of a coevolution run
 
     res["targets"] = targets(res)
     res["bench_wall_s"] = time.perf_counter() - t_start

@@ -70,7 +70,7 @@ def test_mirror_causes_and_leads() -> None:
 def test_no_difference_between_controls() -> None:
     scen = table({"coevolution": 20, "fixed_low": 19, "fixed_high": 21})
     out = text(conclusions(scen))
-    assert "no evidence that mirror strength controls the burst" in out
+    assert "no evidence that mirror strength controls tool_complexity" in out
     assert "do not support" in out
 
 
@@ -128,3 +128,31 @@ def test_takeoffs_without_bursts() -> None:
     assert "Take-off probability of tool_complexity: coevolution 30 of 40 runs" in off
     assert "Fixing the mirror high takes off more often than fixing it low" in off
     assert "raises the chance of a take-off" in off
+
+
+def with_rises(frame: pl.DataFrame, rises: dict[str, tuple[float, float, float]]) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.col("scenario").replace_strict({k: v[0] for k, v in rises.items()},
+                                          return_dtype=pl.Float64).alias("rise_median"),
+        pl.col("scenario").replace_strict({k: v[1] for k, v in rises.items()},
+                                          return_dtype=pl.Float64).alias("rise_lo"),
+        pl.col("scenario").replace_strict({k: v[2] for k, v in rises.items()},
+                                          return_dtype=pl.Float64).alias("rise_hi"),
+    )
+
+
+def test_fixed_high_rising_at_once_counts_as_a_mirror_effect_without_a_burst() -> None:
+    # A strong mirror from the start gives culture at once: no burst, but a far higher level.
+    rises = {"coevolution": (900.0, 700.0, 1100.0), "fixed_low": (0.1, 0.0, 0.2),
+             "fixed_high": (5e4, 4e4, 6e4)}
+    scen = with_rises(table({"coevolution": 20, "fixed_low": 0, "fixed_high": 0}), rises)
+    out = text(conclusions(scen, lags("mirror leads", -120, -200, -50)))
+    assert "raises tool_complexity far above fixing it low" in out
+    assert "Verdict: mirror strength controls tool_complexity" in out
+    assert "precedes" in out
+    # overlapping intervals: no effect claimed
+    rises["fixed_high"] = (0.15, 0.05, 0.3)
+    scen = with_rises(table({"coevolution": 20, "fixed_low": 0, "fixed_high": 0}), rises)
+    out = text(conclusions(scen))
+    assert "no evidence that mirror strength controls tool_complexity" in out
+    assert "do not support" in out
