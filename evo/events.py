@@ -16,6 +16,11 @@ from typing import Any
 from evo.errors import UsageError
 from evo.params import Params
 
+# Parameters that shape the arrays, the grid or the run itself: set once, before the run.
+FIXED_FOR_A_RUN = frozenset({"camps_x", "camps_y", "torus", "lineages", "meanings", "variants",
+                             "generations", "driver", "agent_sync", "log_interval",
+                             "max_interactions", "mutation_kind"})
+
 
 @dataclass(frozen=True)
 class Mutant:
@@ -45,6 +50,10 @@ def parse_event(raw: Mapping[str, Any], where: str) -> Event:
     if not isinstance(raw.get("set", {}), Mapping):
         raise UsageError(f"{where}: event set must be a table of parameter = value")
     changes = Params.convert_values(raw.get("set", {}))
+    fixed = sorted(set(changes) & FIXED_FOR_A_RUN)
+    if fixed:
+        raise UsageError(f"{where}: {', '.join(fixed)} cannot change during a run; "
+                         f"events may set any parameter but {', '.join(sorted(FIXED_FOR_A_RUN))}")
     mutant = None
     if "mutant" in raw:
         m = raw["mutant"]

@@ -180,3 +180,16 @@ def test_lexicon_measures_by_hand():
     assert size == (2 + 1) / 2
     # meaning 0: 2 agree in camp 0, 1 in camp 1 (the silent one does not); meaning 1: 3 + 2
     assert coherence == (3 + 5) / 10
+
+
+def test_events_cannot_change_the_shape_of_a_run():
+    from evo.errors import UsageError
+    from evo.events import parse_event
+
+    with pytest.raises(UsageError, match="lineages cannot change during a run"):
+        parse_event({"generation": 5, "set": {"lineages": 2}}, "test")
+    with pytest.raises(UsageError, match="generation must be an integer >= 1"):
+        parse_event({"generation": 0, "set": {"population": 10}}, "test")
+    with pytest.raises(UsageError, match="unknown parameter 'popul'"):
+        parse_event({"generation": 3, "set": {"popul": 10}}, "test")
+    assert parse_event({"generation": 3, "set": {"population": "10"}}, "t").set == {"population": 10}
