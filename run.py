@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     sub.add_parser("list", help="list the scenarios, one line each")
+    sub.add_parser("params", help="list every model parameter with its valid range and meaning")
 
     run = sub.add_parser("run", help="run one scenario and write DIR/generations.parquet, run.json")
     run.add_argument("scenario")
@@ -54,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse, dispatch, and turn a UsageError into one line and exit code 2."""
     try:
         args = build_parser().parse_args(argv)
-        if args.command in ("list", "run", "validate"):
+        if args.command in ("list", "params", "run", "validate"):
             from evo import cli
 
             return getattr(cli, f"cmd_{args.command}")(args)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import scenarios
 from evo.errors import UsageError
+from evo.params import Params, describe
 from evo.runner import check_seed, prepare_out_dir, resolve_params, simulate, write_run
 
 
@@ -26,6 +27,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     """Print each scenario's name and one-line summary."""
     for name in scenarios.names():
         print(f"{name:<16} {scenarios.load(name).summary}")
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    """Print every parameter: name, valid range or choices, default, meaning."""
+    defaults = Params()
+    for name in Params.__dataclass_fields__:
+        print(f"{describe(name)} [default {getattr(defaults, name)}]")
     return 0
 
 

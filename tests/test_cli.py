@@ -107,3 +107,12 @@ def test_script_entry_point_exits_2_on_bad_input():
                           capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stderr.startswith("error: unknown scenario")
+
+
+def test_params_lists_every_parameter_with_its_range(capsys):
+    from evo.params import Params
+
+    assert cli.main(["params"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split()[0] for line in lines] == list(Params.__dataclass_fields__)
+    assert any(line.startswith("mirror_cost (a number in [0, 10])") for line in lines)
