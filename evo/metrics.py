@@ -100,7 +100,7 @@ def generation_row(
             preferred_variants(st.gestures, st.scores, st.n_known, slots), st.group[slots]
         )
         row["lexicon_size"], row["lexicon_coherence"] = size, coherence
-    if track_behaviour:
+    if track_behaviour and generation > 0:  # founders learned nothing
         row["social_learner_frequency"] = float(1.0 - st.alone[slots].mean())
     row["fitness_mean"] = float(st.fitness[slots].mean())
     row["camps_occupied"] = int(np.unique(st.group[slots]).size)
