@@ -24,8 +24,14 @@ TIME_COLUMNS = ("generation", "interactions")
 
 
 def time_column(table: pl.DataFrame) -> str | None:
-    """The time axis of a generation table: ``generation``, else ``interactions``, else None."""
-    return next((c for c in TIME_COLUMNS if c in table.columns), None)
+    """The time axis of a generation table: ``generation``, else ``interactions``, else None.
+
+    A column that is present but all null (a naming_game run in a sweep's union schema has a null
+    ``generation``) gives way to the next one.
+    """
+    present = [c for c in TIME_COLUMNS if c in table.columns]
+    filled = [c for c in present if table[c].null_count() < table.height]
+    return next(iter(filled or present), None)
 
 
 def time_values(table: pl.DataFrame) -> np.ndarray:
@@ -92,6 +98,27 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data
 
 
+def _per_run_time(table: pl.DataFrame, by: list[str]) -> tuple[pl.Expr, list[str]]:
+    """The time of each row: ``generation`` in runs that record it, else ``interactions``.
+
+    A sweep that mixes naming_game with other scenarios holds both columns, each null in the other
+    kind's rows, so the choice is made per run, not once for the whole table. Returns the
+    expression and the labels of the columns used (in ``TIME_COLUMNS`` order).
+    """
+    present = [c for c in TIME_COLUMNS if c in table.columns]
+    if len(present) == 1 or not by:
+        col = present[0]
+        if not by and table[col].null_count() == table.height and len(present) > 1:
+            col = present[1]
+        return pl.col(col).cast(pl.Float64), [col]
+    first, second = present
+    has_first = pl.col(first).is_not_null().any().over(by)
+    expr = (pl.when(has_first).then(pl.col(first)).otherwise(pl.col(second))).cast(pl.Float64)
+    uses = table.select(has_first.alias("uses_first"))["uses_first"]
+    used = [c for c, flag in ((first, True), (second, False)) if (uses == flag).any()]
+    return expr, used
+
+
 def _check_generations(table: pl.DataFrame, path: Path, by: list[str]) -> tuple[str, pl.DataFrame]:
     """Validate one generation table; return (time label, table with a float ``time`` column)."""
     metrics = [c for c in (*CULTURE_METRICS, *MIRROR_METRICS) if c in table.columns]
@@ -108,10 +135,15 @@ def _check_generations(table: pl.DataFrame, path: Path, by: list[str]) -> tuple[
         table = table.with_columns(row.cast(pl.Float64).alias("time"))
         label = "row"
     else:
-        if not table[col].dtype.is_numeric():
-            raise _fail(path, f"column {col} is {table[col].dtype}, expected numbers")
-        table = table.with_columns(pl.col(col).cast(pl.Float64).alias("time"))
-        label = col
+        for c in TIME_COLUMNS:
+            if c in table.columns and not (table[c].dtype.is_numeric()
+                                           or table[c].dtype == pl.Null):
+                raise _fail(path, f"column {c} is {table[c].dtype}, expected numbers")
+        expr, used = _per_run_time(table, by)
+        table = table.with_columns(expr.alias("time"))
+        label = " / ".join(used)
+        if table["time"].null_count():
+            raise _fail(path, f"rows without a {label} value (each row needs its time)")
     dup = table.select([*by, "time"]).is_duplicated()
     if dup.any():
         raise _fail(path, f"repeated {label} values (each run needs one row per {label})")
@@ -174,6 +206,37 @@ def load_run(root: Path) -> Results:
                    runs.clear(), warnings)
 
 
+def _read_parts(files: list[Path], folder: Path) -> pl.DataFrame:
+    """Read every part once: one scan when all parts share a schema, else file by file.
+
+    Parts written before the sweep store used one union schema differ by scenario (naming_game
+    parts have ``interactions``, the others ``generation``); they are joined with missing columns
+    as nulls. A part that cannot be read is named in the error.
+    """
+    schemas = []
+    for f in files:
+        try:
+            schemas.append(pl.read_parquet_schema(f))
+        except Exception:
+            _read_parquet(f)  # raises the one-line error naming the file
+            raise _fail(f, "not a readable Parquet table (footer)") from None
+    if all(s == schemas[0] for s in schemas):
+        try:
+            table = pl.scan_parquet(files).collect()
+        except Exception:
+            table = None  # a damaged part: find it below (the error path only)
+        if table is not None:
+            if table.height == 0:
+                raise _fail(folder, "empty tables (0 rows)")
+            return table
+    tables = [_read_parquet(f) for f in files]
+    try:
+        return pl.concat(tables, how="diagonal_relaxed")
+    except Exception as exc:
+        reason = str(exc).splitlines()[0][:120]
+        raise _fail(folder, f"files cannot be combined ({reason})") from None
+
+
 def _scan_generations(folder: Path) -> pl.DataFrame:
     if not folder.is_dir():
         raise _fail(folder, "missing (a sweep directory needs generations/*.parquet)")
@@ -181,18 +244,7 @@ def _scan_generations(folder: Path) -> pl.DataFrame:
     files = sorted(f for f in folder.glob("*.parquet") if not f.name.startswith("."))
     if not files:
         raise _fail(folder, "no Parquet files")
-    try:
-        return pl.scan_parquet(files).collect()
-    except Exception:
-        pass
-    tables = []  # find the bad file, or join files whose schemas differ by scenario
-    for f in files:
-        tables.append(_read_parquet(f))
-    try:
-        return pl.concat(tables, how="diagonal_relaxed")
-    except Exception as exc:
-        reason = str(exc).splitlines()[0][:120]
-        raise _fail(folder, f"files cannot be combined ({reason})") from None
+    return _read_parts(files, folder)
 
 
 def load_sweep(root: Path) -> Results:
