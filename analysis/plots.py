@@ -73,7 +73,8 @@ def heatmap_data(
 ) -> tuple[list[object], list[object], np.ndarray]:
     """Burst probability over two parameters, pooling runs over any other varied parameter.
 
-    Returns (x levels, y levels, matrix P[i_y, i_x]); nan where a cell has no runs.
+    Returns (x levels, y levels, matrix P[i_y, i_x]); nan where a cell has no runs long enough
+    to judge (every run too short: ``n_runs`` 0).
     """
     part = conditions.filter((pl.col("metric") == metric) & (pl.col("scenario") == scenario))
     cells = part.group_by([x, y]).agg(pl.col("n_burst").sum(), pl.col("n_runs").sum())
@@ -81,7 +82,8 @@ def heatmap_data(
     ys = sorted(part[y].unique().to_list())
     p = np.full((len(ys), len(xs)), np.nan)
     for row in cells.iter_rows(named=True):
-        p[ys.index(row[y]), xs.index(row[x])] = row["n_burst"] / row["n_runs"]
+        if row["n_runs"]:
+            p[ys.index(row[y]), xs.index(row[x])] = row["n_burst"] / row["n_runs"]
     return xs, ys, p
 
 

@@ -249,3 +249,15 @@ def test_all_null_metric_is_skipped(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "skipped metrics (absent or all null): lexicon_coherence" in capsys.readouterr().out
     bursts = pl.read_parquet(root / "analysis" / "bursts.parquet")
     assert "lexicon_coherence" not in bursts["metric"].to_list()
+
+
+def test_short_sweep_draws_the_heat_map(tmp_path: Path, capsys) -> None:
+    """Every run too short to judge (n_runs 0 in every cell): the heat map is drawn, all blank."""
+    root = write_sweep(tmp_path / "s", seeds=1, scenarios={"coevolution": (1.0, None)},
+                       n_errors=0)
+    for part in (root / "generations").glob("*.parquet"):
+        pl.read_parquet(part).filter(pl.col("generation") < 10).write_parquet(part)
+    assert run.main(["analyze", str(root)]) == 0, capsys.readouterr().err
+    cond = pl.read_parquet(root / "analysis" / "conditions.parquet")
+    assert (cond["n_runs"] == 0).all() and (cond["n_too_short"] == 1).all()
+    assert (root / "analysis" / "heatmap.png").stat().st_size > 1000

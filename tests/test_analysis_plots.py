@@ -84,3 +84,10 @@ def test_figures_accept_an_axis_and_return_its_figure(gens: pl.DataFrame,
     fig = plots.plot_heatmap([1, 2], [3], np.array([[0.2, np.nan]]), "x", "y")
     assert isinstance(fig, Figure)
     plt.close("all")
+
+
+def test_heatmap_data_cell_without_judged_runs_is_nan() -> None:
+    cond = pl.DataFrame({"scenario": ["s"] * 2, "metric": ["m"] * 2, "x": [1, 2], "y": [10, 10],
+                         "n_burst": [0, 1], "n_runs": [0, 2]})
+    _, _, p = plots.heatmap_data(cond, "x", "y", "m", "s")
+    assert np.isnan(p[0, 0]) and p[0, 1] == 0.5
