@@ -16,7 +16,8 @@ fixed_high, demography, associative (SCIENCE.md). Rules, all our assumptions:
   coevolution (the difference is not significant, or demography bursts more).
 * The order of events (runs whose metric shows a burst or a take-off, ``order.py``) is the
   ``order`` verdict of mirror_mean against the same metric in the coevolution scenario (or every
-  scenario with lags when there is no coevolution scenario).
+  scenario with lags when there is no coevolution scenario). With fewer than 6 lags there is no
+  95 % interval of the median lag, so the order is stated as not resolved (too few runs).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import math
 import polars as pl
 
 from analysis.bursts import MIN_POINTS
+from analysis.order import MIN_RUNS, TOO_FEW
 from analysis.stats import diff_proportions_ci
 
 ROLES = ("coevolution", "fixed_low", "fixed_high", "demography", "associative")
@@ -92,6 +94,13 @@ def _order_sentence(lags: pl.DataFrame | None, metric: str, scenario: str | None
         if row["n_lag"] == 0:
             sentences.append(f"{where}, mirror_mean did not rise in any of the "
                              f"{row['n_bursts']} runs with a cultural rise, so no order can be measured.")
+            continue
+        if row["order"] == TOO_FEW or math.isnan(row["lag_mid_lo"]):
+            sentences.append(
+                f"{where}, the order of mirror rise and cultural rise is not resolved: "
+                f"{row['n_lag']} run(s) with a lag (median {row['lag_mid_median']:+.0f} "
+                f"generations at half-rise) are too few for a 95 % interval of the median (at "
+                f"least {MIN_RUNS} needed).")
             continue
         lag = (f"median lag {row['lag_mid_median']:+.0f} generations at half-rise, 95 % CI "
                f"{row['lag_mid_lo']:+.0f} to {row['lag_mid_hi']:+.0f}, {row['n_lag']} runs")
@@ -237,6 +246,9 @@ def _verdict(
     elif leads == "mirror follows":
         parts.append(f"but in coevolution its rise follows the {n}, so culture drives the mirror "
                      "at least as much as the reverse")
+    elif leads == TOO_FEW:
+        parts.append("but the order of events in coevolution is not resolved (too few runs with "
+                     "a lag)")
     else:
         parts.append("but the order of events in coevolution is not resolved")
     if demo_as_well:

@@ -10,10 +10,14 @@ window. Two lags, in generations (negative: the mirror rises first):
 * ``lag_onset`` = t_0.1(mirror) - t_0.1(culture): which starts rising first;
 * ``lag_mid`` = t_0.5(mirror) - t_0.5(culture): which is half-way first (robust to slow tails).
 
-Across the seeds of a condition we report the median lag with a percentile-bootstrap 95 % interval
-and the share of runs in which the mirror leads (Wilson interval). The mirror "leads" when the
-whole interval of the median lag is below 0, "follows" when it is above 0; otherwise the order is
-not resolved by these data. Runs in which the mirror does not rise (e.g. mirror fixed) give no lag.
+Across the seeds of a condition we report the median lag with a distribution-free 95 % interval
+from order statistics (``stats.median_ci``: [x_(k), x_(n-k+1)], coverage from Binomial(n, 1/2);
+a percentile bootstrap of the median is over-confident with few runs and degenerate with one) and
+the share of runs in which the mirror leads (Wilson interval). The mirror "leads" when the whole
+interval of the median lag is below 0, "follows" when it is above 0; otherwise the order is
+"unresolved". With fewer than ``MIN_RUNS`` (6) lags no 95 % interval of the median exists (even
+the range of 5 values covers it with 93.75 % only): the order is "unresolved (too few runs)" and
+the bounds are nan. Runs in which the mirror does not rise (e.g. mirror fixed) give no lag.
 """
 
 from __future__ import annotations
@@ -30,7 +34,10 @@ from analysis.bursts import (
     net_rise,
     running_mean,
 )
-from analysis.stats import bootstrap_ci, wilson_ci
+from analysis.stats import median_ci, median_ci_rank, wilson_ci
+
+MIN_RUNS = next(n for n in range(1, 100) if median_ci_rank(n) is not None)  # 6
+TOO_FEW = "unresolved (too few runs)"
 
 
 def crossing_time(t: np.ndarray, y: np.ndarray, frac: float) -> float | None:
@@ -76,20 +83,31 @@ def lags_table(
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
+def lag_order(n: int, lo: float, hi: float) -> str:
+    """The verdict from the number of lags and the 95 % interval of their median."""
+    if n == 0:
+        return "no lag (mirror did not rise)"
+    if n < MIN_RUNS or np.isnan(lo) or np.isnan(hi):
+        return TOO_FEW
+    return "mirror leads" if hi < 0 else "mirror follows" if lo > 0 else "unresolved"
+
+
 def summarize_lags(lags: pl.DataFrame, runs: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Per condition (``keys``), mirror metric and cultural metric: median lags with 95 % CIs."""
+    """Per condition (``keys``), mirror metric and cultural metric: median lags with 95 % CIs.
+
+    The intervals are distribution-free (order statistics), nan below ``MIN_RUNS`` lags.
+    """
     joined = lags.join(runs.select(["run_id", *keys]), on="run_id", how="left", nulls_equal=True)
     rows = []
     group = [*keys, "mirror_metric", "culture_metric"]
     for key, part in joined.group_by(group, maintain_order=True):
         mid = part["lag_mid"].drop_nulls().to_numpy()
         onset = part["lag_onset"].drop_nulls().to_numpy()
-        med, lo, hi = bootstrap_ci(mid)
-        omed, olo, ohi = bootstrap_ci(onset)
+        med, lo, hi = median_ci(mid)
+        omed, olo, ohi = median_ci(onset)
         leads = int(np.sum(mid < 0))
         llo, lhi = wilson_ci(leads, mid.size)
-        order = ("mirror leads" if hi < 0 else "mirror follows" if lo > 0
-                 else "unresolved") if mid.size else "no lag (mirror did not rise)"
+        order = lag_order(mid.size, lo, hi)
         rows.append({**dict(zip(group, key, strict=True)), "n_bursts": part.height,
                      "n_lag": int(mid.size), "lag_mid_median": med, "lag_mid_lo": lo,
                      "lag_mid_hi": hi, "lag_onset_median": omed, "lag_onset_lo": olo,

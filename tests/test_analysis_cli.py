@@ -78,7 +78,10 @@ def test_sweep_conditions_and_effects(sweep) -> None:
     assert tc.filter(pl.col("scenario") == "fixed_high")["p_burst"].to_list() == [1.0] * 4
     assert (tc["p_lo"] <= tc["p_burst"]).all() and (tc["p_burst"] <= tc["p_hi"]).all()
     coev = tc.filter(pl.col("scenario") == "coevolution")
-    assert (coev["order"] == "mirror leads").all()
+    # 3 seeds per condition: too few for a 95 % interval of the median lag (the report's pooled
+    # statement, 12 coevolution runs, says the mirror leads: test_sweep_figures_and_report).
+    assert (coev["order"] == "unresolved (too few runs)").all()
+    assert coev["lag_mid_lo"].is_nan().all()
     assert coev["lag_mid_median"].to_numpy() == pytest.approx(np.full(4, -30.0), abs=6)
     effects = pl.read_parquet(root / "analysis" / "effects.parquet")
     row = effects.filter((pl.col("metric") == "tool_complexity") & (pl.col("factor") == "scenario")

@@ -62,3 +62,40 @@ def test_fixed_mirror_gives_no_lag() -> None:
     assert lags["lag_mid"].is_null().all()
     runs = pl.DataFrame({"run_id": range(3), "scenario": ["fixed_high"] * 3})
     assert summarize_lags(lags, runs, ["scenario"])["order"][0] == "no lag (mirror did not rise)"
+
+
+def _lags(values: list[float]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    n = len(values)
+    lags = pl.DataFrame({"run_id": range(n), "mirror_metric": ["mirror_mean"] * n,
+                         "culture_metric": ["tool_complexity"] * n, "mirror_rises": [True] * n,
+                         "lag_onset": values, "lag_mid": values})
+    return lags, pl.DataFrame({"run_id": range(n), "scenario": ["coevolution"] * n})
+
+
+@pytest.mark.parametrize("n", [1, 5])
+def test_too_few_runs_leave_the_order_unresolved(n: int) -> None:
+    lags, runs = _lags([-20.0 - i for i in range(n)])
+    row = summarize_lags(lags, runs, ["scenario"]).row(0, named=True)
+    assert row["order"] == "unresolved (too few runs)"
+    assert np.isnan(row["lag_mid_lo"]) and np.isnan(row["lag_mid_hi"])
+    assert row["lag_mid_median"] == -20.0 - (n - 1) / 2 and row["n_lag"] == n
+
+
+def test_twenty_negative_lags_mirror_leads() -> None:
+    values = [-20.0 - i for i in range(20)]
+    lags, runs = _lags(values)
+    row = summarize_lags(lags, runs, ["scenario"]).row(0, named=True)
+    assert row["order"] == "mirror leads"
+    ordered = sorted(values)
+    assert (row["lag_mid_lo"], row["lag_mid_hi"]) == (ordered[5], ordered[14])
+
+
+def test_statement_for_too_few_runs() -> None:
+    from analysis.conclude import _order_sentence, _verdict
+
+    lags, runs = _lags([-20.0])
+    summary = summarize_lags(lags, runs, ["scenario"])
+    text = _order_sentence(summary, "tool_complexity", "coevolution")
+    assert "not resolved" in text and "too few" in text and "CI" not in text
+    verdict = _verdict("burst", None, summary, "tool_complexity", {"scenario": "coevolution"})
+    assert "not resolved (too few runs" in verdict and "precedes" not in verdict

@@ -68,3 +68,20 @@ def test_conditions_carry_the_effect_against_the_fixed_low_control():
     assert out["dp_vs_fixed_low"][1] == 0.0
     assert out["dp_vs_fixed_low"][2] is None  # no control at population 300
     assert out["dp_vs_fixed_low"][3] == pytest.approx(0.1)
+
+
+def test_median_ci_from_order_statistics_by_hand() -> None:
+    from analysis.stats import median_ci, median_ci_rank
+
+    # n = 20: P(B <= 5) = (1 + 20 + 190 + 1140 + 4845 + 15504) / 2**20 = 21700 / 1048576, so
+    # [x_(6), x_(15)] covers the median with 1 - 2 * 0.020695 = 0.95861; k = 7 gives 0.8847.
+    k, coverage = median_ci_rank(20)
+    assert k == 6 and coverage == pytest.approx(1 - 2 * 21700 / 1048576, abs=1e-12)
+    # n = 6: the range, 1 - 2 / 64 = 0.96875; n = 5: the range gives 1 - 2 / 32 = 0.9375 < 0.95.
+    assert median_ci_rank(6) == (1, pytest.approx(0.96875))
+    assert median_ci_rank(5) is None and median_ci_rank(1) is None
+    x = np.arange(20.0)[::-1] * 2  # 38, 36, ..., 0: sorted, x_(6) = 10 and x_(15) = 28
+    assert median_ci(x) == (19.0, 10.0, 28.0)
+    med, lo, hi = median_ci([-20.0])
+    assert med == -20.0 and np.isnan(lo) and np.isnan(hi)
+    assert all(np.isnan(median_ci([np.nan])))
