@@ -128,10 +128,14 @@ def effects_table(bursts: pl.DataFrame, runs: pl.DataFrame, keys: list[str]) -> 
 
     Columns: metric, factor, the two levels, the shared values (``context``), n and k of each,
     ``dp`` = p_a - p_b with Newcombe's 95 % interval, and Cliff's delta of onsets (runs that burst)
-    and of concentrations (all runs). Capped at ``MAX_EFFECT_ROWS`` rows.
+    and of concentrations (all runs). Like ``conditions_table``, n, k and both deltas count only
+    runs long enough to judge (pattern other than "too_short"); a condition whose runs are all too
+    short gives n 0 and nan. Capped at ``MAX_EFFECT_ROWS`` rows.
     """
     joined = with_conditions(bursts, runs, keys)
-    groups = {key: part for key, part in joined.group_by([*keys, "metric"], maintain_order=True)}
+    judged = pl.col("pattern") != "too_short"
+    groups = {key: part.filter(judged)
+              for key, part in joined.group_by([*keys, "metric"], maintain_order=True)}
     rows = []
     for (ka, pa), (kb, pb) in itertools.combinations(groups.items(), 2):
         if ka[-1] != kb[-1]:

@@ -85,3 +85,28 @@ def test_median_ci_from_order_statistics_by_hand() -> None:
     med, lo, hi = median_ci([-20.0])
     assert med == -20.0 and np.isnan(lo) and np.isnan(hi)
     assert all(np.isnan(median_ci([np.nan])))
+
+
+def test_effects_leave_out_too_short_runs():
+    import polars as pl
+
+    from analysis.conditions import conditions_table, effects_table
+
+    # a: 2 judged runs (1 burst) + 2 too short; b: 2 judged runs, no burst.
+    bursts = pl.DataFrame({
+        "run_id": [0, 1, 2, 3, 4, 5], "metric": ["m"] * 6,
+        "burst": [True, False, False, False, False, False],
+        "pattern": ["takeoff", "gradual", "too_short", "too_short", "flat", "flat"],
+        "onset": [50.0, None, None, None, None, None],
+        "concentration": [0.6, 0.2, 0.9, 0.9, 0.1, 0.1],
+    })
+    runs = pl.DataFrame({"run_id": range(6), "scenario": ["a"] * 4 + ["b"] * 2})
+    row = effects_table(bursts, runs, ["scenario"]).row(0, named=True)
+    assert (row["n_a"], row["k_a"], row["n_b"], row["k_b"]) == (2, 1, 2, 0)
+    assert (row["dp"], row["dp_lo"], row["dp_hi"]) == diff_proportions_ci(1, 2, 0, 2)
+    assert row["cliffs_concentration"] == cliffs_delta([0.6, 0.2], [0.1, 0.1]) == 1.0
+    full = bursts.with_columns(pl.lit(False).alias("takeoff"), pl.lit(None).alias("takeoff_onset"),
+                               pl.lit(None, pl.Boolean).alias("burst_logistic"),
+                               pl.lit(1.0).alias("size"), pl.lit(1.0).alias("total_rise"))
+    cond = conditions_table(full, runs, ["scenario"], None)
+    assert cond.filter(pl.col("scenario") == "a")["n_runs"].item() == row["n_a"]
