@@ -267,16 +267,19 @@ def test_different_spec_into_same_folder_is_refused(tmp_path, capsys, reference)
     assert {p: p.read_bytes() for p in reference.rglob("*") if p.is_file()} == before
 
 
-def test_failing_run_is_recorded_and_the_others_finish(tmp_path):
+@pytest.mark.parametrize("fail_cost", [0.2, 0.02])  # 0.02: the first parts are errors
+def test_failing_run_is_recorded_and_the_others_finish(tmp_path, reference, fail_cost):
     spec = write(tmp_path, REAL_SPEC)
     out = tmp_path / "out"
-    fn = Recorder(tmp_path / "log", fail_cost=0.2)
+    fn = Recorder(tmp_path / "log", fail_cost=fail_cost)
     report = run_sweep(spec, out, workers=2, run_fn=fn, progress=False, warmup=False)
     assert (report.total, report.failed) == (6, 3)
     runs = pl.read_parquet(out / "runs.parquet")
+    # Error runs lack every summary, yet runs.parquet has the columns and types of a clean sweep.
+    assert runs.schema == pl.read_parquet_schema(reference / "runs.parquet")
     bad = runs.filter(pl.col("status") == "error")
-    assert bad["mirror_cost"].to_list() == [0.2] * 3
-    assert bad["error"].to_list() == ["ValueError: mirror_cost 0.2 is cursed"] * 3
+    assert bad["mirror_cost"].to_list() == [fail_cost] * 3
+    assert bad["error"].to_list() == [f"ValueError: mirror_cost {fail_cost} is cursed"] * 3
     assert bad["tool_complexity_final"].null_count() == 3
     assert runs.filter(pl.col("status") == "ok").height == 3
     assert set(generations(out)["run_id"].to_list()) == set(runs.filter(
@@ -286,6 +289,41 @@ def test_failing_run_is_recorded_and_the_others_finish(tmp_path):
     again = run_sweep(spec, out, workers=1, run_fn=fn, progress=False, warmup=False)
     assert (again.computed, again.already_done, again.failed) == (0, 6, 3)
     assert len(logged_seeds(tmp_path / "log")) == 3
+
+
+MIXED_SPEC = """
+scenario = ["henrich", "naming_game", "default"]
+seeds = 2
+generations = 6
+root_seed = 7
+[set]
+population = 20
+max_interactions = 1500
+"""
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory) -> Path:
+    """A finished sweep over three scenarios whose tables and summaries differ in columns."""
+    tmp = tmp_path_factory.mktemp("mixed")
+    out = tmp / "out"
+    run_sweep(write(tmp, MIXED_SPEC), out, workers=1, progress=False, warmup=False)
+    return out
+
+
+def test_mixed_scenario_sweep_resumes(tmp_path, mixed):
+    runs = pl.read_parquet(mixed / "runs.parquet")
+    assert runs["scenario"].to_list() == ["henrich"] * 2 + ["naming_game"] * 2 + ["default"] * 2
+    assert runs["status"].to_list() == ["ok"] * 6
+    assert runs.filter(pl.col("scenario") == "naming_game")["tool_complexity_final"].null_count() == 2
+    parts = sorted((mixed / "records").glob("part-*.parquet"))
+    assert len({tuple(pl.read_parquet_schema(p).items()) for p in parts}) == 1
+    assert pl.read_parquet_schema(parts[0]) == runs.schema
+    # Continuing the finished sweep reads every record part and computes nothing.
+    before = (mixed / "runs.parquet").read_bytes()
+    again = run_sweep(write(tmp_path, MIXED_SPEC), mixed, workers=1, progress=False, warmup=False)
+    assert (again.already_done, again.computed, again.failed) == (6, 0, 0)
+    assert (mixed / "runs.parquet").read_bytes() == before
 
 
 def test_interrupted_sweep_resumes_without_recomputing(tmp_path, reference):

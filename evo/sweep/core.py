@@ -80,7 +80,7 @@ def run_sweep(
         root_seed = spec.root_seed if spec.root_seed is not None else draw_root_seed()
     plan = build_plan(spec, root_seed, resolve)
     header = _header(spec, root_seed, len(plan))
-    columns = _first_columns(spec)
+    columns = record_schema(spec, plan)
 
     with store.session(header, lambda found: _check_same_spec(found, spec, store)):
         if existing is not None and existing.get("versions") != header["versions"]:
@@ -91,7 +91,7 @@ def run_sweep(
             )
         done = store.finished_ids()
         todo = [run for run in plan if run.run_id not in done]
-        failed_before = _count_failed(store) if done else 0
+        failed_before = _count_failed(store)
         saver = _Saver(store, plan, spec.varied, columns, done=len(done), failed=failed_before)
         try:
             if todo:
@@ -143,21 +143,33 @@ def _header(spec: SweepSpec, root_seed: int, n_runs: int) -> dict[str, Any]:
     }
 
 
-def _first_columns(spec: SweepSpec) -> list[str]:
-    """The leading columns of runs.parquet, in order (burst columns follow, sorted)."""
-    summaries = [f"{column}_{how}" for column, how in SUMMARIES]
-    return [
-        "run_id",
-        "scenario",
-        "replicate",
-        "seed",
-        *spec.varied,
-        "status",
-        "error",
-        "wall_time_s",
-        "generations_run",
-        *summaries,
-    ]
+def record_schema(spec: SweepSpec, plan: Sequence[PlannedRun]) -> dict[str, Any]:
+    """Columns and types of every record and of runs.parquet, in order.
+
+    Every run gets every column (null where it does not apply: an error, a scenario without
+    tools or without a lexicon), so the record parts of a sweep always share one schema. The
+    burst columns are those `analysis.bursts.burst_summary` gives for each cultural metric.
+    """
+    import polars as pl
+
+    from analysis.tables import CULTURE_METRICS
+
+    schema: dict[str, Any] = {
+        "run_id": pl.Int64,
+        "scenario": pl.String,
+        "replicate": pl.Int64,
+        "seed": pl.Int64,
+    }
+    for name in spec.varied:
+        schema[name] = pl.Series([run.point[name] for run in plan], strict=False).dtype
+    schema |= {"status": pl.String, "error": pl.String, "wall_time_s": pl.Float64,
+               "generations_run": pl.Int64}
+    schema |= {f"{column}_{how}": pl.Float64 for column, how in SUMMARIES}
+    bursts = {}
+    for metric in CULTURE_METRICS:
+        bursts |= {f"{metric}_burst": pl.Boolean, f"{metric}_onset": pl.Int64,
+                   f"{metric}_concentration": pl.Float64}
+    return schema | dict(sorted(bursts.items()))
 
 
 class _Saver:
@@ -168,7 +180,7 @@ class _Saver:
         store: SweepStore,
         plan: Sequence[PlannedRun],
         varied: list[str],
-        columns: list[str],
+        columns: dict[str, Any],
         *,
         done: int,
         failed: int,
@@ -197,7 +209,7 @@ class _Saver:
     def save(self, outcomes: Sequence[Outcome]) -> None:
         records = [self.record(o) for o in outcomes]
         tables = [o.table for o in outcomes if o.table is not None and o.table.height]
-        self.store.write_task(records, tables)
+        self.store.write_task(records, tables, self.columns)
         for outcome in outcomes:
             if outcome.traceback:
                 self.store.log_error(outcome.run_id, outcome.traceback)
@@ -244,10 +256,7 @@ def _check_same_spec(header: Mapping[str, Any], spec: SweepSpec, store: SweepSto
 
 
 def _count_failed(store: SweepStore) -> int:
-    import polars as pl
-
-    parts = sorted(store.records_dir.glob("part-*.parquet"))
-    return pl.scan_parquet(parts).filter(pl.col("status") != "ok").select(pl.len()).collect().item()
+    return int((store.read_records(["status"])["status"] != "ok").sum())
 
 
 def _warm_up(todo: Sequence[PlannedRun], spec: SweepSpec, run_fn: RunFn) -> None:

@@ -23,7 +23,7 @@ import fcntl
 import io
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -109,34 +109,43 @@ class SweepStore:
 
     def finished_ids(self) -> set[int]:
         """run_ids with a record (status ok or error)."""
+        return set(self.read_records(["run_id"])["run_id"].to_list())
+
+    def read_records(self, columns: Sequence[str]) -> pl.DataFrame:
+        """`columns` of every record, read part by part (parts of older sweeps may differ)."""
         parts = sorted(self.records_dir.glob("part-*.parquet"))
         if not parts:
-            return set()
-        return set(pl.scan_parquet(parts).select("run_id").collect()["run_id"].to_list())
+            return pl.DataFrame(schema={c: pl.Int64 if c == "run_id" else pl.String for c in columns})
+        return _concat([pl.read_parquet(p, columns=list(columns)) for p in parts])
 
-    def write_task(self, records: Sequence[dict[str, Any]], tables: Sequence[pl.DataFrame]) -> None:
-        """Save one finished task: its generation tables, then (marking it finished) its records."""
+    def write_task(
+        self,
+        records: Sequence[dict[str, Any]],
+        tables: Sequence[pl.DataFrame],
+        schema: Mapping[str, Any],
+    ) -> None:
+        """Save one finished task: its generation tables, then (marking it finished) its records.
+
+        Records are written with `schema` (missing values as typed nulls), so every part of every
+        sweep of the same spec has the same columns and types, whatever its runs' scenarios and
+        statuses; keys not in `schema` follow, sorted, with inferred types.
+        """
         name = f"part-{min(r['run_id'] for r in records):07d}.parquet"
         if tables:
             write_atomic(self.generations_dir / name, _parquet_bytes(_concat(tables)))
-        write_atomic(
-            self.records_dir / name,
-            _parquet_bytes(pl.DataFrame(list(records), infer_schema_length=None)),
-        )
+        write_atomic(self.records_dir / name, _parquet_bytes(record_frame(records, schema)))
 
     def log_error(self, run_id: int, text: str) -> None:
         """Append a failed run's traceback to errors.log."""
         with open(self.errors_log, "a", encoding="utf-8") as log:
             log.write(f"--- run_id {run_id}\n{text.rstrip()}\n")
 
-    def rebuild_runs(self, first_columns: Sequence[str]) -> pl.DataFrame | None:
-        """Write runs.parquet from all records, sorted by run_id, `first_columns` first."""
+    def rebuild_runs(self, schema: Mapping[str, Any]) -> pl.DataFrame | None:
+        """Write runs.parquet from all records, sorted by run_id, with `schema`'s columns first."""
         parts = sorted(self.records_dir.glob("part-*.parquet"))
         if not parts:
             return None
-        runs = _concat([pl.read_parquet(p) for p in parts]).sort("run_id")
-        head = [c for c in first_columns if c in runs.columns]
-        runs = runs.select(head + sorted(c for c in runs.columns if c not in head))
+        runs = conform(_concat([pl.read_parquet(p) for p in parts]), schema).sort("run_id")
         write_atomic(self.runs_path, _parquet_bytes(runs))
         return runs
 
@@ -152,6 +161,26 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def record_frame(records: Sequence[dict[str, Any]], schema: Mapping[str, Any]) -> pl.DataFrame:
+    """`records` as a frame: `schema`'s columns typed (absent values null), then other keys, sorted."""
+    extra = sorted({key for record in records for key in record} - set(schema))
+    columns = [
+        pl.Series(name, [r.get(name) for r in records], dtype=dtype)
+        for name, dtype in schema.items()
+    ]
+    columns += [pl.Series(name, [r.get(name) for r in records]) for name in extra]
+    return pl.DataFrame(columns)
+
+
+def conform(frame: pl.DataFrame, schema: Mapping[str, Any]) -> pl.DataFrame:
+    """`frame` with `schema`'s columns first, cast (missing ones as typed nulls), then the rest."""
+    head = [
+        pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
+        for name, dtype in schema.items()
+    ]
+    return frame.select(*head, *sorted(c for c in frame.columns if c not in schema))
 
 
 def _concat(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
