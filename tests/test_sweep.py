@@ -243,7 +243,7 @@ def test_sweep_writes_runs_generations_and_header(reference):
     row = runs.row(4, named=True)
     alone = simulate("default", seed=row["seed"], generations=12,
                      overrides={"population": 40, "mirror_cost": row["mirror_cost"]})
-    assert alone.table.equals(gens.filter(pl.col("run_id") == 4).drop("run_id"))
+    assert alone.table.equals(gens.filter(pl.col("run_id") == 4).select(alone.table.columns))
     assert row["tool_complexity_final"] == alone.table["tool_complexity"][-1]
 
 
@@ -324,6 +324,25 @@ def test_mixed_scenario_sweep_resumes(tmp_path, mixed):
     again = run_sweep(write(tmp_path, MIXED_SPEC), mixed, workers=1, progress=False, warmup=False)
     assert (again.already_done, again.computed, again.failed) == (6, 0, 0)
     assert (mixed / "runs.parquet").read_bytes() == before
+
+
+def test_mixed_scenario_generations_read_with_one_scan(mixed):
+    from evo.metrics import GENERATION_SCHEMA, NAMING_GAME_SCHEMA
+
+    gens = pl.scan_parquet(mixed / "generations" / "*.parquet").collect()
+    assert gens.schema == {"run_id": pl.Int64, **GENERATION_SCHEMA, **NAMING_GAME_SCHEMA}
+    runs = pl.read_parquet(mixed / "runs.parquet")
+    rows = gens.group_by("run_id").len().sort("run_id")
+    assert rows["run_id"].to_list() == list(range(6))
+    assert rows["len"].to_list() == runs["generations_run"].to_list()
+    assert rows["len"].to_list()[:2] == [7, 7] and rows["len"].to_list()[4:] == [7, 7]
+    game = gens.filter(pl.col("run_id") == 2)
+    assert game["generation"].null_count() == game.height
+    assert game["interactions"].is_sorted() and game["interactions"][0] == 0
+    row = runs.row(2, named=True)
+    alone = simulate("naming_game", seed=row["seed"], generations=6,
+                     overrides={"population": 20, "max_interactions": 1500})
+    assert alone.table.equals(game.select(alone.table.columns))
 
 
 def test_interrupted_sweep_resumes_without_recomputing(tmp_path, reference):
@@ -442,5 +461,5 @@ def test_local_workers_are_single_threaded(tmp_path):
     spec = write(tmp_path, 'scenario = "default"\nseeds = 2\ngenerations = 1\n')
     out = tmp_path / "out"
     run_sweep(spec, out, workers=2, run_fn=thread_probe, progress=False, warmup=False)
-    probes = generations(out).drop("run_id", "generation")
+    probes = generations(out).select("numba_threads", "numba_active", "polars_threads", "omp_env")
     assert probes.height == 2 and (probes == 1).to_numpy().all(), probes

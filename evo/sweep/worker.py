@@ -118,7 +118,7 @@ def run_one(job: RunJob, generations: int | None, run_fn: RunFn) -> Outcome:
         )
         wall = time.perf_counter() - start
         table = result if isinstance(result, pl.DataFrame) else result.table
-        table = table.select(pl.lit(job.run_id, pl.Int64).alias("run_id"), pl.exclude("run_id"))
+        table = with_generation_schema(table, job.run_id)
         summary = summarize(table)
     except Exception as exc:  # a failing run is data, not a reason to stop the sweep
         message = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
@@ -131,6 +131,35 @@ def run_one(job: RunJob, generations: int | None, run_fn: RunFn) -> Outcome:
             traceback=traceback.format_exc(),
         )
     return Outcome(job.run_id, "ok", None, wall, summary=summary, table=table)
+
+
+def generation_schema() -> dict[str, Any]:
+    """Columns and types every generation table of a sweep gets: run_id, then both model schemas.
+
+    The union of `evo.metrics.GENERATION_SCHEMA` and `NAMING_GAME_SCHEMA`, so the parts of
+    ``generations/`` share one schema in a sweep over any scenarios and one scan reads them all.
+    """
+    import polars as pl
+
+    from evo.metrics import GENERATION_SCHEMA, NAMING_GAME_SCHEMA
+
+    return {"run_id": pl.Int64, **GENERATION_SCHEMA, **NAMING_GAME_SCHEMA}
+
+
+def with_generation_schema(table: Any, run_id: int) -> Any:
+    """`table` with run_id and every `generation_schema` column, cast, missing ones as typed nulls.
+
+    Columns of another run function's table that the model does not write follow, in order.
+    """
+    import polars as pl
+
+    schema = generation_schema()
+    head = [pl.lit(run_id, pl.Int64).alias("run_id")] + [
+        pl.col(name).cast(dtype) if name in table.columns else pl.lit(None, dtype).alias(name)
+        for name, dtype in schema.items()
+        if name != "run_id"
+    ]
+    return table.select(*head, *(c for c in table.columns if c not in schema))
 
 
 def summarize(table: Any) -> dict[str, Any]:
