@@ -21,6 +21,8 @@ from matplotlib.figure import Figure
 from analysis.conditions import condition_label
 
 MAX_GROUPS = 8
+MAX_LEVELS = 8  # a heat-map axis with more distinct values is binned
+N_BINS = 5
 
 
 def group_labels(runs: pl.DataFrame, keys: list[str], max_groups: int = MAX_GROUPS) -> pl.DataFrame:
@@ -68,18 +70,54 @@ def aligned_data(
     return _ribbons(table, metric)
 
 
+def _range_labels(v: np.ndarray, idx: np.ndarray, n: int) -> list[str]:
+    """'lo–hi' of the values in each bin, with enough digits to tell the bins apart."""
+    for digits in range(3, 10):
+        labels = []
+        for i in range(n):
+            lo, hi = float(v[idx == i].min()), float(v[idx == i].max())
+            labels.append(f"{lo:.{digits}g}" if lo == hi else f"{lo:.{digits}g}–{hi:.{digits}g}")
+        if len(set(labels)) == n:
+            break
+    return labels
+
+
+def bin_levels(
+    values: pl.Series, max_levels: int = MAX_LEVELS, n_bins: int = N_BINS
+) -> tuple[pl.Series, list[object]]:
+    """A heat-map axis: (level of each value, the levels in order).
+
+    With at most ``max_levels`` distinct values (a grid) the levels are the values. With more (a
+    Latin hypercube or Sobol design: nearly every value unique) a cell per value would hold one
+    run, so numeric values are cut into ``n_bins`` quantile bins, labelled by the range of the
+    values in each ('0.012–0.034').
+    """
+    levels = sorted(values.unique().to_list())
+    if len(levels) <= max_levels or not values.dtype.is_numeric():
+        return values, levels
+    v = values.cast(pl.Float64).to_numpy()
+    edges = np.unique(np.quantile(v, np.linspace(0.0, 1.0, n_bins + 1)))
+    idx = np.searchsorted(edges[1:-1], v, side="right")
+    used = np.unique(idx)
+    idx = np.searchsorted(used, idx)  # drop empty bins
+    labels = _range_labels(v, idx, used.size)
+    return pl.Series(values.name, [labels[i] for i in idx], pl.String), list(labels)
+
+
 def heatmap_data(
     conditions: pl.DataFrame, x: str, y: str, metric: str, scenario: str
 ) -> tuple[list[object], list[object], np.ndarray]:
     """Burst probability over two parameters, pooling runs over any other varied parameter.
 
-    Returns (x levels, y levels, matrix P[i_y, i_x]); nan where a cell has no runs long enough
-    to judge (every run too short: ``n_runs`` 0).
+    A parameter with more than ``MAX_LEVELS`` values is binned (``bin_levels``) and the runs of a
+    bin pooled (sum of bursts over sum of runs). Returns (x levels, y levels, matrix P[i_y, i_x]);
+    nan where a cell has no runs long enough to judge (every run too short: ``n_runs`` 0).
     """
     part = conditions.filter((pl.col("metric") == metric) & (pl.col("scenario") == scenario))
+    xv, xs = bin_levels(part[x])
+    yv, ys = bin_levels(part[y])
+    part = part.select(xv.alias(x), yv.alias(y), "n_burst", "n_runs")
     cells = part.group_by([x, y]).agg(pl.col("n_burst").sum(), pl.col("n_runs").sum())
-    xs = sorted(part[x].unique().to_list())
-    ys = sorted(part[y].unique().to_list())
     p = np.full((len(ys), len(xs)), np.nan)
     for row in cells.iter_rows(named=True):
         if row["n_runs"]:
@@ -137,7 +175,10 @@ def plot_heatmap(
     """Burst probability per cell (data from ``heatmap_data``), values written in the cells."""
     fig, ax = _axes(ax, (5.0, 4.0))
     image = ax.imshow(p, origin="lower", vmin=0, vmax=1, cmap="viridis", aspect="auto")
-    ax.set_xticks(range(len(xs)), [str(v) for v in xs])
+    xticks = [str(v) for v in xs]
+    long = any(len(t) > 6 for t in xticks)
+    ax.set_xticks(range(len(xs)), xticks, rotation=30 if long else 0,
+                  ha="right" if long else "center")
     ax.set_yticks(range(len(ys)), [str(v) for v in ys])
     for (i, j), v in np.ndenumerate(p):
         if np.isfinite(v):

@@ -91,3 +91,20 @@ def test_heatmap_data_cell_without_judged_runs_is_nan() -> None:
                          "n_burst": [0, 1], "n_runs": [0, 2]})
     _, _, p = plots.heatmap_data(cond, "x", "y", "m", "s")
     assert np.isnan(p[0, 0]) and p[0, 1] == 0.5
+
+
+def test_heatmap_bins_a_parameter_with_many_levels() -> None:
+    # An LHS-like design: 40 conditions, x unique floats 0.00..0.39, y on a 2-level grid.
+    x = np.arange(40) / 100
+    cond = pl.DataFrame({"scenario": ["s"] * 40, "metric": ["m"] * 40, "x": x,
+                         "y": np.tile([1, 2], 20), "n_burst": (x >= 0.2).astype(int) * 2,
+                         "n_runs": np.full(40, 2)})
+    xs, ys, p = plots.heatmap_data(cond, "x", "y", "m", "s")
+    assert ys == [1, 2]
+    assert xs == ["0–0.07", "0.08–0.15", "0.16–0.23", "0.24–0.31", "0.32–0.39"]
+    # bin 0.16-0.23: 8 conditions, 4 per y level, of which 0.20..0.23 (2 per y level) burst.
+    np.testing.assert_allclose(p, [[0, 0, 0.5, 1, 1], [0, 0, 0.5, 1, 1]])
+    values, levels = plots.bin_levels(pl.Series("x", x))
+    assert levels == xs and values.value_counts()["count"].to_list() == [8] * 5
+    few, grid = plots.bin_levels(pl.Series("z", [0.1, 0.2, 0.1]))
+    assert grid == [0.1, 0.2] and few.to_list() == [0.1, 0.2, 0.1]
