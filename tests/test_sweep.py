@@ -413,6 +413,27 @@ def test_sweep_spec_without_root_seed_draws_one_and_reuses_it(tmp_path):
     assert run_sweep(spec, out, workers=1, progress=False).computed == 0
 
 
+def test_root_seed_of_a_sweep_started_meanwhile_is_used(tmp_path, monkeypatch):
+    """The first read of the folder (without the lock) finds nothing, so a root seed is drawn;
+    by the time the lock is held another process has started the sweep with its own seed."""
+    spec = write(tmp_path, 'scenario = "default"\nseeds = 3\ngenerations = 1\n')
+    out = tmp_path / "out"
+    run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    root = json.loads((out / "sweep.json").read_text())["root_seed"]
+    for folder in ("records", "generations"):  # run 2 is left to do
+        (out / folder / "part-0000002.parquet").unlink()
+    real_read, calls = SweepStore.read_header, []
+
+    def read_header(self):
+        calls.append(1)
+        return None if len(calls) == 1 else real_read(self)
+
+    monkeypatch.setattr(SweepStore, "read_header", read_header)
+    report = run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    assert (report.already_done, report.computed) == (2, 1)
+    assert pl.read_parquet(out / "runs.parquet")["seed"].to_list() == spawn_run_seeds(root, 3)
+
+
 def test_usage_error_is_raised_before_any_run(tmp_path):
     spec = parse_spec({"scenario": "default", "grid": {"mirror_cost": [0.1, 99.0]}})
     with pytest.raises(UsageError, match=r"mirror_cost=99\.0"):

@@ -2,10 +2,11 @@
 
 Order of work: parse the spec; read ``DIR/sweep.json`` if the folder holds a sweep (a different
 spec is refused; its root seed is reused); expand and check every run (`spec.build_plan`); only then
-create the folder, take its lock, and skip the runs already recorded. One tiny run per scenario in
-this process compiles the numba kernels into the on-disk cache, so the workers load them instead of
-each compiling them again. Results are saved task by task; runs.parquet is rebuilt every minute and
-at the end, also after Ctrl-C or an error.
+create the folder, take its lock, read the header again under it (if another process started the
+sweep meanwhile, its root seed is used and the plan rebuilt), and skip the runs already recorded.
+One tiny run per scenario in this process compiles the numba kernels into the on-disk cache, so the
+workers load them instead of each compiling them again. Results are saved task by task;
+runs.parquet is rebuilt every minute and at the end, also after Ctrl-C or an error.
 """
 
 from __future__ import annotations
@@ -82,11 +83,14 @@ def run_sweep(
     header = _header(spec, root_seed, len(plan))
     columns = record_schema(spec, plan)
 
-    with store.session(header, lambda found: _check_same_spec(found, spec, store)):
-        if existing is not None and existing.get("versions") != header["versions"]:
+    with store.session(header, lambda found: _check_same_spec(found, spec, store)) as current:
+        if int(current["root_seed"]) != root_seed:  # started by another process meanwhile
+            root_seed = int(current["root_seed"])
+            plan = build_plan(spec, root_seed, resolve)
+        if current.get("versions") != header["versions"]:
             print(
                 f"warning: {store.out} was started with other versions "
-                f"({existing.get('versions')}); continuing with {header['versions']}",
+                f"({current.get('versions')}); continuing with {header['versions']}",
                 file=sys.stderr,
             )
         done = store.finished_ids()

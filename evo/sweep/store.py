@@ -70,8 +70,13 @@ class SweepStore:
     @contextmanager
     def session(
         self, header: dict[str, Any], check: Callable[[dict[str, Any]], None]
-    ) -> Iterator[None]:
-        """Create the folder, hold its lock, write or `check` the header, and clear leftovers."""
+    ) -> Iterator[dict[str, Any]]:
+        """Create the folder, hold its lock, write or `check` the header, and clear leftovers.
+
+        Yields the header in force: `header` if this call wrote it, else the one found under the
+        lock (another process may have started the sweep, with another drawn root seed, since
+        the caller read the folder).
+        """
         self.out.mkdir(parents=True, exist_ok=True)
         with open(self.out / ".lock", "a+") as lock:
             try:
@@ -89,7 +94,7 @@ class SweepStore:
                 self.generations_dir.mkdir(exist_ok=True)
                 self.records_dir.mkdir(exist_ok=True)
                 self.remove_leftovers()
-                yield
+                yield header if existing is None else existing
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
