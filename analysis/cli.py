@@ -1,15 +1,18 @@
 """``python run.py analyze DIR``: bursts, order of events, statistics, figures and a report.
 
 Reads the tables of a run or sweep directory (``analysis.tables``), never the model, and writes only
-into DIR/analysis/: bursts.parquet (per run and metric), lags.parquet (per run: mirror vs culture),
-order.parquet (lags per condition), conditions.parquet (per condition and metric), effects.parquet
-(one-factor contrasts between conditions), the figures (PNG and SVG), report.md and report.html.
+into DIR/analysis/ (built in a hidden folder inside DIR, then swapped in whole): bursts.parquet (per
+run and metric), lags.parquet (per run: mirror vs culture), order.parquet (lags per condition),
+conditions.parquet (per condition and metric), effects.parquet (one-factor contrasts between
+conditions), the figures (PNG and SVG), report.md and report.html.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -110,7 +113,12 @@ def _figures(results: Results, bursts: pl.DataFrame, conditions: pl.DataFrame, k
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    """Analyse DIR (a run or a sweep); write DIR/analysis/; print the conditions table."""
+    """Analyse DIR (a run or a sweep); write DIR/analysis/; print the conditions table.
+
+    Everything is written into a fresh hidden folder inside DIR, which then replaces
+    DIR/analysis (``_replace``): an earlier analysis leaves no stale file, and a crash leaves the
+    previous analysis folder as it was, never a half-written or mixed one.
+    """
     root = Path(args.dir)
     results = load(root)
     for warning in results.warnings:
@@ -118,7 +126,42 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     out = root / "analysis"
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: exists and is not a folder; move it away to analyse {root}")
-    out.mkdir(exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".analysis-tmp-", dir=root))
+    try:
+        table, page = _analyze(results, root, tmp)
+        _replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if results.skipped:
+        print(f"skipped metrics (absent or all null): {', '.join(results.skipped)}")
+    print(table)
+    print(f"report: {out / page.name} (and report.md); tables and figures in {out}")
+    return 0
+
+
+def _replace(new: Path, out: Path) -> None:
+    """Put folder ``new`` in place of ``out`` (both in the same folder, so renames are atomic).
+
+    The old ``out`` is moved into a hidden folder, ``new`` renamed in, then the old one deleted;
+    if the second rename fails the old folder is moved back.
+    """
+    if not out.exists():
+        new.rename(out)
+        return
+    trash = Path(tempfile.mkdtemp(prefix=".analysis-old-", dir=out.parent))
+    out.rename(trash / out.name)
+    try:
+        new.rename(out)
+    except BaseException:
+        (trash / out.name).rename(out)
+        trash.rmdir()
+        raise
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
+    """Write every table, figure and the report into ``out``; return (printout, report.html)."""
     keys = ["scenario", *results.varied]
     runs = results.runs
     bursts = bursts_table(results.generations, [*results.metrics, *results.mirror],
@@ -183,9 +226,5 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     report.heading("Figures")
     for png, caption in _figures(results, bursts, conditions, keys, out):
         report.figure(png, caption)
-    md, page = write(report, out)
-    if results.skipped:
-        print(f"skipped metrics (absent or all null): {', '.join(results.skipped)}")
-    print(text_table(conditions.filter(pl.col("metric").is_in(results.metrics)).select(shown)))
-    print(f"report: {page} (and {md.name}); tables and figures in {out}")
-    return 0
+    _, page = write(report, out)
+    return text_table(conditions.filter(pl.col("metric").is_in(results.metrics)).select(shown)), page

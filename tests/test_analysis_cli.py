@@ -264,3 +264,45 @@ def test_short_sweep_draws_the_heat_map(tmp_path: Path, capsys) -> None:
     cond = pl.read_parquet(root / "analysis" / "conditions.parquet")
     assert (cond["n_runs"] == 0).all() and (cond["n_too_short"] == 1).all()
     assert (root / "analysis" / "heatmap.png").stat().st_size > 1000
+
+
+def _files(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+
+
+def test_reanalysis_leaves_no_stale_file(tmp_path: Path, capsys) -> None:
+    root = write_run(tmp_path / "r")  # a burst: order.parquet and the aligned figure
+    assert run.main(["analyze", str(root)]) == 0
+    assert {"order.parquet", "aligned.png", "aligned.svg"} <= set(_files(root / "analysis"))
+    (root / "analysis" / "notes.txt").write_text("left by hand")
+    write_run(root, burst_at=None)  # the same directory now holds a flat run: no lag, no onset
+    before = snapshot(root)
+    assert run.main(["analyze", str(root)]) == 0
+    fresh = write_run(tmp_path / "f", burst_at=None)
+    assert run.main(["analyze", str(fresh)]) == 0
+    assert set(_files(root / "analysis")) == set(_files(fresh / "analysis"))
+    assert "order.parquet" not in _files(root / "analysis")
+    assert snapshot(root) == before
+    assert sorted(p.name for p in root.iterdir()) == ["analysis", "generations.parquet",
+                                                      "run.json"]
+    assert str(root / "analysis" / "report.html") in capsys.readouterr().out
+
+
+@pytest.mark.usefixtures("no_figures")
+def test_crash_keeps_the_previous_analysis(tmp_path: Path, monkeypatch) -> None:
+    import analysis.cli
+
+    root = write_run(tmp_path / "r")
+    assert run.main(["analyze", str(root)]) == 0
+    previous = _files(root / "analysis")
+    write_run(root, burst_at=None)  # new data: a half-written analysis would differ
+
+    def crash(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(analysis.cli, "write", crash)  # after the tables, before the report
+    with pytest.raises(RuntimeError, match="disk full"):
+        run.main(["analyze", str(root)])
+    assert _files(root / "analysis") == previous
+    assert sorted(p.name for p in root.iterdir()) == ["analysis", "generations.parquet",
+                                                      "run.json"]
