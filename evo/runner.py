@@ -147,11 +147,20 @@ def prepare_out_dir(out: Path, force: bool) -> None:
 
 
 def atomic_write(path: Path, write) -> None:
-    """Write through `write(tmp_path)` into a temporary file, then rename over `path`."""
+    """Write through `write(tmp_path)` into a temporary file, flush it to disk, rename over `path`.
+
+    The temporary file is ``.{name}.XXXXXXXX.tmp`` in the same folder, so a kill at any moment
+    leaves either the old `path` or the new one (and perhaps that hidden file).
+    """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         write(Path(tmp))
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

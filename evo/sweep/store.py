@@ -22,7 +22,6 @@ from __future__ import annotations
 import fcntl
 import io
 import json
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,7 +31,8 @@ import polars as pl
 
 from evo.errors import UsageError
 
-TMP_MARK = ".tmp-"
+#: Names of temporary files: `evo.runner.atomic_write`'s, and those of earlier sweep versions.
+TMP_PATTERNS = (".*.tmp", ".*.tmp-*")
 
 
 class SweepStore:
@@ -103,7 +103,7 @@ class SweepStore:
         """Delete temporary files and generations parts of unfinished tasks; return them."""
         removed = []
         for folder in (self.out, self.generations_dir, self.records_dir):
-            removed += [p for p in folder.glob(f".*{TMP_MARK}*") if p.is_file()]
+            removed += [p for pattern in TMP_PATTERNS for p in folder.glob(pattern) if p.is_file()]
         finished = {p.name for p in self.records_dir.glob("part-*.parquet")}
         removed += [
             p for p in self.generations_dir.glob("part-*.parquet") if p.name not in finished
@@ -156,16 +156,10 @@ class SweepStore:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder and a rename."""
-    tmp = path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    """Write `data` to `path` with `evo.runner.atomic_write` (temporary file, fsync, rename)."""
+    from evo.runner import atomic_write  # imported here: evo.runner loads the model (~1.5 s)
+
+    atomic_write(path, lambda tmp: tmp.write_bytes(data))
 
 
 def record_frame(records: Sequence[dict[str, Any]], schema: Mapping[str, Any]) -> pl.DataFrame:
