@@ -40,38 +40,60 @@ MIN_RUNS = next(n for n in range(1, 100) if median_ci_rank(n) is not None)  # 6
 TOO_FEW = "unresolved (too few runs)"
 
 
-def crossing_time(t: np.ndarray, y: np.ndarray, frac: float) -> float | None:
-    """First time the smoothed series reaches start + frac * R; None if it does not rise."""
+def crossing_times(
+    t: np.ndarray, y: np.ndarray, fracs: tuple[float, ...] = (0.1, 0.5)
+) -> tuple[float | None, ...]:
+    """First times the smoothed series reaches start + f * R, for each f; None if it does not rise.
+
+    The series is cleaned, its rise measured and smoothed once for all fractions.
+    """
     t, y = clean_series(t, y)
     if y.size < 3:
-        return None
+        return (None,) * len(fracs)
     _, yb, _ = coarse_grain(t, y, MAX_POINTS)
     rise, sigma, _ = net_rise(yb)
     if rise < RISE_SIGMAS * sigma or rise <= 0:
-        return None
+        return (None,) * len(fracs)
     s = running_mean(y)
     ts = t[(y.size - s.size) // 2 :][: s.size]
     e = max(1, int(EDGE_SHARE * y.size))
     start = float(np.mean(y[:e]))
-    hit = np.nonzero(s >= start + frac * rise)[0]
-    return float(ts[hit[0]]) if hit.size else None
+    out = []
+    for frac in fracs:
+        hit = np.nonzero(s >= start + frac * rise)[0]
+        out.append(float(ts[hit[0]]) if hit.size else None)
+    return tuple(out)
+
+
+def crossing_time(t: np.ndarray, y: np.ndarray, frac: float) -> float | None:
+    """First time the smoothed series reaches start + frac * R; None if it does not rise."""
+    return crossing_times(t, y, (frac,))[0]
 
 
 def lags_table(
     generations: pl.DataFrame, bursts: pl.DataFrame, mirror: list[str], culture: list[str]
 ) -> pl.DataFrame:
-    """Per run, mirror metric and cultural metric that takes off: ``lag_onset``, ``lag_mid``."""
+    """Per run, mirror metric and cultural metric that takes off: ``lag_onset``, ``lag_mid``.
+
+    The crossing times of each (run, metric) series are computed once, so a mirror metric is not
+    re-analysed for every cultural metric of the same run.
+    """
     rows = []
     burst_runs = bursts.filter(pl.col("takeoff") & pl.col("metric").is_in(culture))
     parts = generations.partition_by("run_id", as_dict=True)
+    cache: dict[tuple[object, str], tuple[float | None, ...]] = {}
+
+    def crossings(run_id: object, metric: str) -> tuple[float | None, ...]:
+        if (run_id, metric) not in cache:
+            part = parts[(run_id,)]
+            cache[run_id, metric] = crossing_times(part["time"].to_numpy(),
+                                                   part[metric].to_numpy())
+        return cache[run_id, metric]
+
     for run_id, metric in burst_runs.select("run_id", "metric").iter_rows():
-        part = parts[(run_id,)]
-        t = part["time"].to_numpy()
-        c10 = crossing_time(t, part[metric].to_numpy(), 0.1)
-        c50 = crossing_time(t, part[metric].to_numpy(), 0.5)
+        c10, c50 = crossings(run_id, metric)
         for m in mirror:
-            y = part[m].to_numpy()
-            m10, m50 = crossing_time(t, y, 0.1), crossing_time(t, y, 0.5)
+            m10, m50 = crossings(run_id, m)
             rows.append({
                 "run_id": run_id, "mirror_metric": m, "culture_metric": metric,
                 "mirror_rises": m50 is not None,

@@ -99,3 +99,32 @@ def test_statement_for_too_few_runs() -> None:
     assert "not resolved" in text and "too few" in text and "CI" not in text
     verdict = _verdict("burst", None, summary, "tool_complexity", {"scenario": "coevolution"})
     assert "not resolved (too few runs" in verdict and "precedes" not in verdict
+
+
+def test_lags_compute_each_series_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import analysis.order
+
+    gens = _long(80.0, seeds=2).with_columns(
+        pl.col("tool_complexity").alias("gesture_success"),
+        pl.col("mirror_mean").alias("mirror_effective_mean"))
+    metrics = ["tool_complexity", "gesture_success"]
+    mirrors = ["mirror_mean", "mirror_effective_mean"]
+    bursts = bursts_table(gens, metrics)
+    calls = []
+    real = analysis.order.crossing_times
+
+    def counted(t, y, *args):
+        calls.append(1)
+        return real(t, y, *args)
+
+    monkeypatch.setattr(analysis.order, "crossing_times", counted)
+    lags = lags_table(gens, bursts, mirrors, metrics)
+    assert lags.height == 2 * 2 * 2 and len(calls) == 2 * 4  # once per (run, metric)
+    y = gens.filter(pl.col("run_id") == 0)
+    m = real(t, y["mirror_mean"].to_numpy())
+    c = real(t, y["tool_complexity"].to_numpy())
+    assert m == (crossing_time(t, y["mirror_mean"].to_numpy(), 0.1),
+                 crossing_time(t, y["mirror_mean"].to_numpy(), 0.5))
+    row = lags.filter((pl.col("run_id") == 0) & (pl.col("mirror_metric") == "mirror_mean")
+                      & (pl.col("culture_metric") == "tool_complexity")).row(0, named=True)
+    assert (row["lag_onset"], row["lag_mid"]) == (m[0] - c[0], m[1] - c[1])
