@@ -163,7 +163,9 @@ def with_generation_schema(table: Any, run_id: int) -> Any:
 
 
 def summarize(table: Any) -> dict[str, Any]:
-    """Summarize a run: final and max metrics, plus `analysis.bursts.burst_summary` if it exists."""
+    """Summarize a run: final and max metrics, plus `analysis.bursts.burst_summary`."""
+    from analysis.bursts import burst_summary
+
     out: dict[str, Any] = {"generations_run": table.height}
     for column, how in SUMMARIES:
         value = None
@@ -171,18 +173,5 @@ def summarize(table: Any) -> dict[str, Any]:
             series = table[column]
             value = series[-1] if how == "final" else series.max()
         out[f"{column}_{how}"] = None if value is None else float(value)
-    burst_summary = _burst_summary()
-    if burst_summary is not None:
-        out.update(burst_summary(table))
+    out.update(burst_summary(table))
     return out
-
-
-def _burst_summary() -> Callable[[Any], dict[str, Any]] | None:
-    """`analysis.bursts.burst_summary`, or None while the analysis package does not provide it."""
-    try:
-        from analysis.bursts import burst_summary
-    except ModuleNotFoundError as exc:
-        if exc.name in ("analysis", "analysis.bursts"):
-            return None
-        raise  # analysis.bursts exists but one of its own imports is missing: say so
-    return burst_summary
