@@ -369,6 +369,21 @@ def test_interrupted_sweep_resumes_without_recomputing(tmp_path, reference):
     assert not list(out.rglob(".*tmp*"))
 
 
+def test_traceback_is_logged_before_the_record_that_finishes_the_run(tmp_path):
+    from evo.sweep.core import _Saver, record_schema
+    from evo.sweep.worker import Outcome
+
+    spec = parse_spec({"scenario": "default", "seeds": 1, "root_seed": 1})
+    plan = build_plan(spec, 1, resolve_params)
+    store = SweepStore(tmp_path / "out")
+    store.records_dir.mkdir(parents=True)
+    saver = _Saver(store, plan, [], record_schema(spec, plan), done=0, failed=0)
+    store.write_task = lambda *args: (_ for _ in ()).throw(KeyboardInterrupt)  # killed here
+    with pytest.raises(KeyboardInterrupt):
+        saver.save([Outcome(0, "error", "ValueError: x", 0.1, traceback="Traceback: boom")])
+    assert "Traceback: boom" in store.errors_log.read_text()
+
+
 def test_killed_sweep_continues_with_the_same_command(tmp_path, reference):
     """SIGKILL the whole sweep (parent and workers) mid-way; the same command finishes it."""
     spec = write(tmp_path, REAL_SPEC.replace("generations = 12", "generations = 30").replace(

@@ -97,6 +97,7 @@ def run_sweep(
         todo = [run for run in plan if run.run_id not in done]
         failed_before = _count_failed(store)
         saver = _Saver(store, plan, spec.varied, columns, done=len(done), failed=failed_before)
+        interrupted = False
         try:
             if todo:
                 jobs = [RunJob(r.run_id, r.scenario, r.seed, {**spec.fixed, **r.point}) for r in todo]
@@ -116,16 +117,17 @@ def run_sweep(
                         target_s=target_task_s,
                     )
         except KeyboardInterrupt:
-            saver.close()
-            print(
-                f"\ninterrupted: {saver.done} of {len(plan)} runs are saved in {store.out}; "
-                "run the same command again to continue",
-                file=sys.stderr,
-            )
+            interrupted = True
             raise
         finally:
             saver.close()
             store.rebuild_runs(columns)
+            if interrupted:  # after the progress bar's last line
+                print(
+                    f"\ninterrupted: {saver.done} of {len(plan)} runs are saved in {store.out}; "
+                    "run the same command again to continue",
+                    file=sys.stderr,
+                )
     return SweepReport(store.out, len(plan), len(done), saver.done - len(done), saver.failed)
 
 
@@ -213,10 +215,10 @@ class _Saver:
     def save(self, outcomes: Sequence[Outcome]) -> None:
         records = [self.record(o) for o in outcomes]
         tables = [o.table for o in outcomes if o.table is not None and o.table.height]
-        self.store.write_task(records, tables, self.columns)
-        for outcome in outcomes:
+        for outcome in outcomes:  # before the records: once they exist the runs are not redone
             if outcome.traceback:
                 self.store.log_error(outcome.run_id, outcome.traceback)
+        self.store.write_task(records, tables, self.columns)
         new_failures = sum(o.status != "ok" for o in outcomes)
         self.done += len(outcomes)
         self.failed += new_failures
