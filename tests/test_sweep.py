@@ -482,6 +482,33 @@ def test_scheduler_groups_quick_runs_into_bigger_tasks_and_keeps_every_run_once(
     assert sizes[-1] < max(sizes)  # the tail is split finer to keep workers balanced
 
 
+class Killer:
+    """A picklable run function whose worker process dies (as in a segfault) for one seed."""
+
+    def __init__(self, seed: int):
+        self.seed = seed
+
+    def __call__(self, scenario, *, seed, generations, overrides):
+        if seed == self.seed:
+            os._exit(1)
+        return tiny_run(scenario, seed=seed, generations=generations, overrides=overrides)
+
+
+def test_run_that_kills_its_worker_is_recorded_as_an_error(tmp_path):
+    spec = write(tmp_path, 'scenario = "default"\nseeds = 3\ngenerations = 1\nroot_seed = 3\n')
+    out = tmp_path / "out"
+    killer = Killer(spawn_run_seeds(3, 3)[1])
+    report = run_sweep(spec, out, workers=1, run_fn=killer, progress=False, warmup=False)
+    assert (report.computed, report.failed) == (3, 1)
+    runs = pl.read_parquet(out / "runs.parquet")
+    assert runs["status"].to_list() == ["ok", "error", "ok"]
+    assert runs["error"][1].startswith("worker died (BrokenProcessPool")
+    assert "died 2 times while running this run alone" in (out / "errors.log").read_text()
+    assert generations(out)["run_id"].to_list() == [0, 0, 2, 2]
+    again = run_sweep(spec, out, workers=1, run_fn=killer, progress=False, warmup=False)
+    assert (again.computed, again.already_done, again.failed) == (0, 3, 1)
+
+
 def thread_probe(scenario, *, seed, generations, overrides):
     import numba
 

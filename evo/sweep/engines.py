@@ -70,18 +70,53 @@ def open_engine(
             yield pool
 
 
+class LocalPool(Executor):
+    """A `ProcessPoolExecutor` that can be replaced by a fresh one after a worker died.
+
+    When a worker process dies (a segfault, the OOM killer) the whole pool is broken: every
+    task in it fails with `BrokenProcessPool`. `restart` stops what is left of it and starts a
+    new pool, so the scheduler can go on.
+    """
+
+    def __init__(self, workers: int):
+        methods = multiprocessing.get_all_start_methods()
+        self.context = multiprocessing.get_context(
+            "forkserver" if "forkserver" in methods else "spawn"
+        )
+        self.workers = workers
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=self.context, initializer=init_local_worker
+        )
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+        """Submit to the current pool."""
+        return self.pool.submit(fn, *args, **kwargs)
+
+    def restart(self) -> None:
+        """Replace the pool by a new one (tasks still in the old one are lost)."""
+        self.terminate()
+        self.pool = self._new_pool()
+
+    def terminate(self) -> None:
+        """Stop the pool now, cancelling what has not started."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        _terminate(self.pool)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Shut the current pool down."""
+        self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
 @contextmanager
 def _local_pool(workers: int) -> Iterator[tuple[Executor, int]]:
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=init_local_worker
-    )
+    pool = LocalPool(workers)
     try:
         yield pool, workers
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        _terminate(pool)
+        pool.terminate()
         raise
     pool.shutdown(wait=True)
 
