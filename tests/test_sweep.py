@@ -528,3 +528,33 @@ def test_local_workers_are_single_threaded(tmp_path):
     run_sweep(spec, out, workers=2, run_fn=thread_probe, progress=False, warmup=False)
     probes = generations(out).select("numba_threads", "numba_active", "polars_threads", "omp_env")
     assert probes.height == 2 and (probes == 1).to_numpy().all(), probes
+
+
+def test_scheduler_survives_a_pool_that_breaks_before_a_task_is_submitted():
+    """A worker can die between two submissions: submit itself then raises BrokenProcessPool
+    (seen in CI). The task must take the same path as one lost in flight: restart, retry."""
+    from concurrent.futures import BrokenExecutor, ThreadPoolExecutor
+
+    from evo.sweep.scheduler import execute
+    from evo.sweep.worker import RunJob
+
+    class BreaksAtFirstSubmit:
+        def __init__(self):
+            self.pool, self.broken, self.restarts = ThreadPoolExecutor(1), True, 0
+
+        def submit(self, fn, *args, **kwargs):
+            if self.broken:
+                raise BrokenExecutor("a child process terminated abruptly")
+            return self.pool.submit(fn, *args, **kwargs)
+
+        def restart(self):
+            self.broken = False
+            self.restarts += 1
+
+    executor, seen = BreaksAtFirstSubmit(), []
+    jobs = [RunJob(i, "default", i, {}) for i in range(5)]
+    execute(executor, 1, jobs, generations=None, run_fn=tiny_run,
+            on_task=lambda outcomes: seen.extend((o.run_id, o.status) for o in outcomes))
+    executor.pool.shutdown()
+    assert sorted(seen) == [(i, "ok") for i in range(5)]
+    assert executor.restarts == 1

@@ -64,7 +64,12 @@ def execute(
         return max(1, min(int(target_s / per_run), balanced, MAX_TASK_RUNS))
 
     def submit(task: Task, alone: bool = False) -> None:
-        in_flight[executor.submit(run_task, task)] = (task, epoch, alone, time.perf_counter())
+        try:
+            future = executor.submit(run_task, task)
+        except BrokenExecutor as exc:  # the pool broke before this task got in: same path
+            future = Future()
+            future.set_exception(exc)
+        in_flight[future] = (task, epoch, alone, time.perf_counter())
 
     try:
         while pending or suspects or in_flight:
