@@ -41,6 +41,7 @@ import numpy as np
 from tqdm import tqdm
 
 from evo.runner import simulate
+from evo.sweep.seeds import spawn_run_seeds
 
 Z = 4.0  # tolerance in standard errors
 EULER_GAMMA = 0.5772156649015329
@@ -78,12 +79,6 @@ class Check:
         verdict = "pass" if self.passed else "FAIL"
         return (f"{self.name:<44} {self.analytic:>10.6g} {self.simulated:>10.6g} "
                 f"{self.stderr:>9.2g} {self.tolerance:>9.2g}  {verdict}  {self.rule}")
-
-
-def spawn_seeds(root: int, n: int) -> list[int]:
-    """`n` independent run seeds spawned from one root (numpy SeedSequence), each < 2**63."""
-    children = np.random.SeedSequence(root).spawn(n)
-    return [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in children]
 
 
 def _map(fn: Callable[[Any], Any], items: Sequence[Any], executor: Executor | None,
@@ -449,7 +444,7 @@ def validation_checks(quick: bool, executor: Executor | None = None) -> list[Che
     checks: list[Check] = []
     # Henrich: below, near and above N* = exp(5 - gamma) = 83.
     n_seeds, generations = (4, 300) if quick else (16, 1000)
-    seeds = spawn_seeds(2004, n_seeds)
+    seeds = spawn_run_seeds(2004, n_seeds)
     for population in (20, 83, 400):
         checks.append(henrich_check(population, 5.0, 1.0, seeds, generations, executor))
     checks.append(henrich_check(100, 2.0, 0.5, seeds, generations, executor))
@@ -457,14 +452,14 @@ def validation_checks(quick: bool, executor: Executor | None = None) -> list[Che
 
     # Naming game.
     populations = (100, 400, 1500) if quick else (100, 200, 400, 800, 1500)
-    seeds = spawn_seeds(2006, 8 if quick else 24)
+    seeds = spawn_run_seeds(2006, 8 if quick else 24)
     runs = naming_runs(populations, seeds, executor)
     checks += [naming_consensus_check(runs, n) for n in (100, 1500)]
     checks += [naming_exponent_check(runs), naming_peak_check(runs), naming_invariant_check(runs)]
 
     # Rogers: u = 0.2 < c/2 = 0.45 (invasion), u = 0.6 > c/2 (no invasion); b = 0.03, N = 1000.
     n_seeds, generations = (2, 6000) if quick else (4, 20000)
-    seeds = spawn_seeds(1988, n_seeds)
+    seeds = spawn_run_seeds(1988, n_seeds)
     base = {"individual_cost": 0.9, "env_benefit": 0.03}
     main = rogers_runs(seeds, generations, 2000, (generations - 2000) // 1000, executor,
                        env_change_rate=0.2, mutation_rate=0.001, **base)

@@ -61,7 +61,7 @@ def test_batch_means_rejects_too_many_batches():
 # best skill is a random walk whose steps are Gumbel with SD beta*pi/sqrt(6) ~ 1.28 beta, plus the
 # sampling error of the two end generations' means, so SE = 1.28 beta sqrt(T-1+2/N)/(T-1)/sqrt(S)
 # for S seeds (known a priori; here 8 x 400 generations: 0.023 beta); tolerance 4 SE.
-HENRICH_SEEDS = v.spawn_seeds(2004, 8)
+HENRICH_SEEDS = v.spawn_run_seeds(2004, 8)
 
 
 @pytest.mark.parametrize(("population", "alpha", "beta"),
@@ -87,7 +87,7 @@ def test_henrich_first_generation_lacks_the_log_n_term(executor):
 # 1.4 at N=1500; the run-to-run spread is 13-25 %, more at N=100): SE = SD over 12 seeds /
 # sqrt(12), about 8 % of the mean at N=100 and 4 % at 1500; tolerance 4 SE. The references are
 # themselves simulation estimates whose error is not included (it only makes the test stricter).
-NAMING_SEEDS = v.spawn_seeds(2006, 12)
+NAMING_SEEDS = v.spawn_run_seeds(2006, 12)
 NAMING_POPULATIONS = (100, 300, 1500)
 
 
@@ -138,7 +138,7 @@ def test_naming_small_population_reaches_consensus():
 # Fitness and the share are autocorrelated (integrated autocorrelation times ~5 and ~200
 # generations), so SEs are batch means over batches of 1000 generations (8 in all), 5-fold the
 # longest autocorrelation time; tolerance 4 SE.
-ROGERS_SEEDS = v.spawn_seeds(1989, 2)
+ROGERS_SEEDS = v.spawn_run_seeds(1989, 2)
 ROGERS_BASE = {"individual_cost": 0.9, "env_benefit": 0.03, "mutation_rate": 0.001}
 
 

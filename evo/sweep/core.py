@@ -12,7 +12,6 @@ runs.parquet is rebuilt every minute and at the end, also after Ctrl-C or an err
 from __future__ import annotations
 
 import importlib.metadata
-import platform
 import subprocess
 import sys
 import time
@@ -281,13 +280,14 @@ def _warm_up(todo: Sequence[PlannedRun], spec: SweepSpec, run_fn: RunFn) -> None
 
 
 def versions() -> dict[str, str]:
-    """Versions of Python, the packages that shape results, and the code's git commit."""
-    found = {"python": platform.python_version()}
-    for package in ("mirrorleap", "numpy", "numba", "polars", "mesa", "SALib"):
-        try:
-            found[package] = importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            found[package] = "not installed"
+    """A run's versions (`evo.runner.versions`), plus SALib (designs) and the code's git commit."""
+    from evo.runner import versions as run_versions
+
+    found = run_versions()
+    try:
+        found["SALib"] = importlib.metadata.version("SALib")
+    except importlib.metadata.PackageNotFoundError:
+        found["SALib"] = "not installed"
     found["git"] = _git_describe()
     return found
 
