@@ -97,7 +97,7 @@ def generation_row(
     row["gesture_success"] = successes / episodes if episodes > 0 else None
     if st.gestures.shape[1] > 0:
         size, coherence = lexicon_measures(
-            preferred_variants(st.gestures, st.scores, st.n_known, slots), st.group[slots]
+            preferred_variants(st, slots), st.group[slots]
         )
         row["lexicon_size"], row["lexicon_coherence"] = size, coherence
     if track_behaviour and generation > 0:  # founders learned nothing
