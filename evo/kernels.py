@@ -63,6 +63,26 @@ def _learn_from_match(i, g_assoc, m_learned):
     m_learned[i] += g_assoc[i] * (1.0 - m_learned[i])
 
 
+@njit(cache=True, inline="always")
+def _afford(new, old, unit_time, time_left, li, k):
+    """The skill a learner ends with when gaining max(new, 0) - max(old, 0) costs unit_time each.
+
+    Acquisition within a lifetime budget (Mesoudi 2011): a gain the time left cannot pay for is
+    cut to what it can pay for, and the time is spent. Losses (Henrich's replace rule) cost none.
+    """
+    floor = max(old, 0.0)
+    gain = max(new, 0.0) - floor
+    if gain <= 0.0:
+        return new
+    cost = unit_time * gain
+    if cost <= time_left[li, k]:
+        time_left[li, k] -= cost
+        return new
+    bought = time_left[li, k] / unit_time
+    time_left[li, k] = 0.0
+    return floor + bought
+
+
 @njit(cache=True)
 def tool_learning(
     rng,
@@ -86,6 +106,7 @@ def tool_learning(
     innovation_rate,
     innovation_mode,
     teaching_gain,
+    learning_budget,
 ):
     """Cumulative tool learning (Henrich 2004), with mirror-dependent copying loss.
 
@@ -101,6 +122,13 @@ def tool_learning(
     3. with probability `innovation_rate`, also invent: Gumbel(innovation_mode, beta) (trial and
        error, our assumption after DESIGN.md) and take the better of copy and invention;
     4. keep the result if `keep_best` and it beats the current skill, else replace (Henrich's rule).
+    5. with `learning_budget` B > 0, acquisition costs time (Mesoudi 2011, PLoS ONE 6:e18239):
+       each lineage gets an even share B/K of the learner's lifetime learning time, and every unit
+       of positive skill gained costs f = (1 - mirror_gain*m)(1 - teaching_gain if shared) of it
+       when copied (what lowers the copying loss lowers the acquisition time: our assumption) and
+       1 when invented; a gain the remaining time cannot pay for is cut to what it can pay for.
+       Per lineage, skill then stays below B/(K f): a ceiling that rises with mirror strength.
+       B = 0 is Henrich's model without a ceiling.
     A copy that raises the learner's skill is a matched episode for associative mirror learning.
     Random draws per (episode, learner, lineage): demonstrator draws (none for best and parent,
     one for random, `sample_size` for sample_best; each a `_randint`), one Exp(1), then for
@@ -120,6 +148,9 @@ def tool_learning(
                     if best[c, k] < 0 or skill[d, k] > skill[best[c, k], k]:
                         best[c, k] = d
     matched = 0
+    budgeted = learning_budget > 0.0
+    share = learning_budget / n_lineages if n_lineages > 0 else 0.0
+    time_left = np.full((learners.size, n_lineages), share)
     for _ in range(episodes):
         for li in range(learners.size):
             i = learners[li]
@@ -144,11 +175,13 @@ def tool_learning(
                     if d < 0:
                         continue
                 m = effective_mirror(g_mirror[i], m_learned[i])
-                loss = alpha * (1.0 - mirror_gain * m)
+                fidelity_cost = 1.0 - mirror_gain * m
+                loss = alpha * fidelity_cost
                 if n_meanings > 0 and teaching_gain > 0.0:
                     p = preferred[i, k % n_meanings]
                     if p >= 0 and p == preferred[d, k % n_meanings]:
                         loss *= 1.0 - teaching_gain
+                        fidelity_cost *= 1.0 - teaching_gain
                 copy = skill[d, k] - loss - beta * np.log(rng.standard_exponential())
                 new = copy
                 if innovation_rate > 0.0:
@@ -157,9 +190,12 @@ def tool_learning(
                         if invented > new:
                             new = invented
                 old = skill[i, k]
+                copied = copy >= new
                 if new > old or not keep_best:
+                    if budgeted:
+                        new = _afford(new, old, fidelity_cost if copied else 1.0, time_left, li, k)
                     skill[i, k] = new
-                if copy > old and copy >= new:
+                if copy > old and copied and skill[i, k] > old:
                     matched += 1
                     _learn_from_match(i, g_assoc, m_learned)
     return matched
@@ -230,8 +266,21 @@ def _knows(gestures, n_known, i, m, variant):
 
 
 @njit(cache=True, inline="always")
+def _other_variant(gestures, n_known, i, m, word, r):
+    """The r-th variant of i's inventory for meaning m, skipping `word`."""
+    for j in range(n_known[i, m]):
+        if gestures[i, m, j] == word:
+            continue
+        if r == 0:
+            return gestures[i, m, j]
+        r -= 1
+    return -1
+
+
+@njit(cache=True, inline="always")
 def _gesture_episode(
-    rng, speaker, hearer, gestures, scores, n_known, g_mirror, g_assoc, m_learned, counters
+    rng, speaker, hearer, gestures, scores, n_known, g_mirror, g_assoc, m_learned, counters,
+    confuse, prefer,
 ):
     """One naming-game episode (Baronchelli et al. 2006) with imperfect parity.
 
@@ -243,6 +292,12 @@ def _gesture_episode(
     episode for associative learning. Failure: the hearer adds what it perceived (it cannot know
     it yet). counters = [next variant id, variants dropped because an inventory was full, words
     held in all inventories (kept exact only while nobody is born or dies)]. Returns 1 on success.
+    Options: `prefer`, the speaker utters its preferred variant (highest use score, first on ties;
+    no draw), the naming game with weighted inventories (Baronchelli et al. 2006, sec. 4);
+    `confuse`, a misperceived gesture is heard as another variant the hearer knows for that
+    meaning (one uniform picks it among those other than the uttered one; the episode fails and
+    nothing is added), or as a new one when it knows no other: errors confuse signals of the
+    repertoire (Nowak & Krakauer 1999, PNAS 96:8028).
     """
     n_meanings = gestures.shape[1]
     m = 0 if n_meanings == 1 else _randint(rng.random(), n_meanings)
@@ -252,23 +307,34 @@ def _gesture_episode(
         counters[0] += 1
         counters[1] += _add_variant(gestures, scores, n_known, speaker, m, word)
         counters[2] += 1
+    elif prefer:
+        word = _preferred_of(gestures, scores, n_known, speaker, m)
     else:
         word = gestures[speaker, m, _randint(rng.random(), n)]
     parity = effective_mirror(g_mirror[hearer], m_learned[hearer])
+    hearer_knows = _knows(gestures, n_known, hearer, m, word)
     perceived = word
+    confused = False
     if parity < 1.0 and not rng.random() < parity:
-        perceived = counters[0]
-        counters[0] += 1
-    if perceived == word and _knows(gestures, n_known, hearer, m, word):
+        others = n_known[hearer, m] - hearer_knows
+        if confuse and others > 0:
+            confused = True
+            perceived = _other_variant(gestures, n_known, hearer, m, word,
+                                       _randint(rng.random(), others))
+        else:
+            perceived = counters[0]
+            counters[0] += 1
+    if perceived == word and hearer_knows:
         counters[2] -= n_known[speaker, m] + n_known[hearer, m] - 2
         _collapse(gestures, scores, n_known, speaker, m, word)
         _collapse(gestures, scores, n_known, hearer, m, word)
         _learn_from_match(speaker, g_assoc, m_learned)
         _learn_from_match(hearer, g_assoc, m_learned)
         return 1
-    dropped = _add_variant(gestures, scores, n_known, hearer, m, perceived)
-    counters[1] += dropped
-    counters[2] += 1 - dropped
+    if not confused:
+        dropped = _add_variant(gestures, scores, n_known, hearer, m, perceived)
+        counters[1] += dropped
+        counters[2] += 1 - dropped
     return 0
 
 
@@ -289,6 +355,8 @@ def gesture_generation(
     attempts,
     successes,
     counters,
+    confuse,
+    prefer,
 ):
     """A generation of gesture episodes, camp by camp: `episodes_per_camp[c]` random pairs.
 
@@ -314,7 +382,8 @@ def gesture_generation(
             while h == s:
                 h = members[lo + _randint(rng.random(), n)]
             ok = _gesture_episode(
-                rng, s, h, gestures, scores, n_known, g_mirror, g_assoc, m_learned, counters
+                rng, s, h, gestures, scores, n_known, g_mirror, g_assoc, m_learned, counters,
+                confuse, prefer,
             )
             attempts[s] += 1
             attempts[h] += 1
@@ -339,7 +408,8 @@ def _all_share_one_word(gestures, n_known, members):
 
 @njit(cache=True)
 def naming_game_chunk(
-    rng, members, n_episodes, gestures, scores, n_known, g_mirror, g_assoc, m_learned, counters
+    rng, members, n_episodes, gestures, scores, n_known, g_mirror, g_assoc, m_learned, counters,
+    confuse, prefer,
 ):
     """Up to `n_episodes` naming-game episodes in one group, stopping at consensus.
 
@@ -356,7 +426,7 @@ def naming_game_chunk(
         b += b >= a  # a random other member
         won += _gesture_episode(
             rng, members[a], members[b], gestures, scores, n_known, g_mirror, g_assoc, m_learned,
-            counters,
+            counters, confuse, prefer,
         )
         if counters[2] == n * n_meanings and _all_share_one_word(gestures, n_known, members):
             return e + 1, won, True

@@ -228,7 +228,7 @@ class MirrorModel(Model):
         self.last_episodes, self.last_successes = kernels.gesture_generation(
             self.rng, start, members, speaker_start, speakers, episodes, st.gestures, st.scores,
             st.n_known, st.g_mirror, st.g_assoc, st.m_learned, st.attempts, st.successes,
-            self.gesture_counters,
+            self.gesture_counters, p.misperception == "confuse", p.speaker_choice == "preferred",
         )
 
     def _learn(self, learners: np.ndarray, tracks_env: bool) -> None:
@@ -247,6 +247,7 @@ class MirrorModel(Model):
                 st.g_assoc, st.m_learned, preferred, DEMONSTRATOR_RULES.index(p.demonstrator),
                 p.demonstrator_sample, p.learning_episodes, p.alpha, p.mirror_gain, p.beta,
                 p.keep_best, p.innovation_rate, p.innovation_mode, p.teaching_gain,
+                p.learning_budget,
             )
         if tracks_env:
             kernels.learn_behaviour(self.rng, learners, st.group, start, adults, st.behaviour,

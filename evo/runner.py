@@ -126,7 +126,8 @@ def _run_interactions(model: MirrorModel, progress: bool) -> tuple[pl.DataFrame,
             chunk = min(p.log_interval, p.max_interactions - done)
             played, won, reached = kernels.naming_game_chunk(
                 model.rng, members, chunk, st.gestures, st.scores, st.n_known, st.g_mirror,
-                st.g_assoc, st.m_learned, model.gesture_counters,
+                st.g_assoc, st.m_learned, model.gesture_counters, p.misperception == "confuse",
+                p.speaker_choice == "preferred",
             )
             done += played
             bar.update(played)

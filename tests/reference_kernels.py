@@ -74,12 +74,14 @@ def camp_members(group: list[int], mask: list[bool], n_camps: int):
 def tool_learning(
     rng, learners, group, parent, adults_by_camp, skill, g_mirror, g_assoc, m_learned, preferred,
     rule, sample_size, episodes, alpha, mirror_gain, beta, keep_best, innovation_rate,
-    innovation_mode, teaching_gain,
+    innovation_mode, teaching_gain, learning_budget=0.0,
 ) -> int:
     """Cumulative tool learning; mutates `skill` and `m_learned`, returns matched episodes.
 
     `rule` is one of RULES. A learner whose camp has no adults learns nothing (and draws nothing);
-    under "parent" a learner without a parent skips the lineage.
+    under "parent" a learner without a parent skips the lineage. With `learning_budget` B > 0,
+    each (learner, lineage) has B/K time; a positive gain costs (1 - mirror_gain m)(1 - teaching
+    if shared) per unit when copied, 1 when invented, and is cut to what the time left pays for.
     """
     # Henrich's "best": the most skilled adult of the camp per lineage, chosen before anyone
     # learns (the first in slot order on ties).
@@ -94,6 +96,7 @@ def tool_learning(
                 best_of[camp, k] = champion
 
     matched = 0
+    time_left: dict[tuple[int, int], float] = {}
     for _episode in range(episodes):
         for i in learners:
             camp = group[i]
@@ -119,11 +122,13 @@ def tool_learning(
                 # 2. the copy: Gumbel(mode z_demo - alpha_eff, scale beta)
                 m = effective_mirror(g_mirror[i], m_learned[i])
                 alpha_eff = alpha * (1.0 - mirror_gain * m)
+                unit_time = 1.0 - mirror_gain * m
                 meanings = len(preferred[i])
                 if meanings > 0 and teaching_gain > 0.0:
                     mine = preferred[i][k % meanings]
                     if mine != -1 and mine == preferred[demo][k % meanings]:
                         alpha_eff = alpha_eff * (1.0 - teaching_gain)
+                        unit_time = unit_time * (1.0 - teaching_gain)
                 copy = skill[demo][k] - alpha_eff - beta * math.log(rng.standard_exponential())
                 # 3. trial and error, the better of copy and invention
                 if innovation_rate >= 1.0:
@@ -138,10 +143,20 @@ def tool_learning(
                     result = max(copy, invented)
                 # 4. keep the better (keep_best) or replace (Henrich)
                 before = skill[i][k]
-                if result > before or not keep_best:
-                    skill[i][k] = result
                 copy_was_taken = result == copy
-                if copy_was_taken and copy > before:
+                if result > before or not keep_best:
+                    if learning_budget > 0.0:
+                        left = time_left.setdefault((i, k), learning_budget / len(skill[i]))
+                        gain = max(result, 0.0) - max(before, 0.0)
+                        cost = (unit_time if copy_was_taken else 1.0) * gain
+                        if gain > 0.0 and cost > left:
+                            result = max(before, 0.0) + left / (unit_time if copy_was_taken else 1.0)
+                            left = 0.0
+                        elif gain > 0.0:
+                            left -= cost
+                        time_left[i, k] = left
+                    skill[i][k] = result
+                if copy_was_taken and copy > before and skill[i][k] > before:
                     matched += 1
                     learn_from_match(i, g_assoc, m_learned)
     return matched
@@ -189,28 +204,41 @@ def _agree_on(variants: list[list[int]], word: int) -> int:
 
 
 def gesture_episode(rng, speaker, hearer, inventory, cap, g_mirror, g_assoc, m_learned,
-                    counters) -> int:
-    """One naming-game episode with imperfect parity; returns 1 on success, else 0."""
+                    counters, confuse=False, prefer=False) -> int:
+    """One naming-game episode with imperfect parity; returns 1 on success, else 0.
+
+    `prefer`: the speaker says its preferred (most used) variant, with no draw. `confuse`: a
+    misperceived gesture is heard as one of the hearer's other variants for the meaning (one
+    draw among them; the hearer learns nothing), or as a new variant when it has no other.
+    """
     n_meanings = len(inventory[speaker])
     meaning = 0 if n_meanings == 1 else draw_index(rng, n_meanings)
     said = inventory[speaker][meaning]
-    if said:
-        word = said[draw_index(rng, len(said))][0]
-    else:
+    if not said:
         word = _new_variant(counters)
         _learn_variant(said, word, cap, counters)
+    elif prefer:
+        word = preferred_variant(said)
+    else:
+        word = said[draw_index(rng, len(said))][0]
     parity = effective_mirror(g_mirror[hearer], m_learned[hearer])
+    heard = inventory[hearer][meaning]
+    others = [w for w, _ in heard if w != word]
+    confused = False
     if parity >= 1.0 or rng.random() < parity:
         perceived = word
+    elif confuse and others:
+        perceived = others[draw_index(rng, len(others))]
+        confused = True
     else:
         perceived = _new_variant(counters)
-    heard = inventory[hearer][meaning]
     if perceived == word and any(w == word for w, _ in heard):
         counters["words_total"] -= _agree_on(said, word) + _agree_on(heard, word)
         learn_from_match(speaker, g_assoc, m_learned)
         learn_from_match(hearer, g_assoc, m_learned)
         return 1
-    _learn_variant(heard, perceived, cap, counters)
+    if not confused:
+        _learn_variant(heard, perceived, cap, counters)
     return 0
 
 
@@ -224,7 +252,7 @@ def pick_pair(rng, group_members: list[int]) -> tuple[int, int]:
 
 def gesture_generation(rng, members_by_camp, speakers_by_camp, episodes_per_camp, inventory,
                        cap, g_mirror, g_assoc, m_learned, attempts, successes,
-                       counters) -> tuple[int, int]:
+                       counters, confuse=False, prefer=False) -> tuple[int, int]:
     """Each camp in turn plays its episodes; returns (episodes, successes).
 
     The speaker is a random adult of the camp (`speakers_by_camp`), the hearer a random member
@@ -243,7 +271,7 @@ def gesture_generation(rng, members_by_camp, speakers_by_camp, episodes_per_camp
             while hearer == speaker:
                 hearer = group_members[draw_index(rng, len(group_members))]
             ok = gesture_episode(rng, speaker, hearer, inventory, cap, g_mirror, g_assoc,
-                                 m_learned, counters)
+                                 m_learned, counters, confuse, prefer)
             for x in (speaker, hearer):
                 attempts[x] += 1
                 successes[x] += ok
@@ -263,7 +291,7 @@ def consensus(inventory, group_members: list[int]) -> bool:
 
 
 def naming_game_chunk(rng, group_members, n_episodes, inventory, cap, g_mirror, g_assoc,
-                      m_learned, counters) -> tuple[int, int, bool]:
+                      m_learned, counters, confuse=False, prefer=False) -> tuple[int, int, bool]:
     """Up to n_episodes episodes in one group, stopping right after consensus.
 
     Returns (episodes played, successes, consensus reached).
@@ -272,7 +300,7 @@ def naming_game_chunk(rng, group_members, n_episodes, inventory, cap, g_mirror, 
     for played in range(1, n_episodes + 1):
         speaker, hearer = pick_pair(rng, group_members)
         won += gesture_episode(rng, speaker, hearer, inventory, cap, g_mirror, g_assoc,
-                               m_learned, counters)
+                               m_learned, counters, confuse, prefer)
         if consensus(inventory, group_members):
             return played, won, True
     return n_episodes, won, False
