@@ -106,7 +106,7 @@ def tool_learning(
     innovation_rate,
     innovation_mode,
     teaching_gain,
-    learning_budget,
+    learning_budget=0.0,
 ):
     """Cumulative tool learning (Henrich 2004), with mirror-dependent copying loss.
 
@@ -355,8 +355,8 @@ def gesture_generation(
     attempts,
     successes,
     counters,
-    confuse,
-    prefer,
+    confuse=False,
+    prefer=False,
 ):
     """A generation of gesture episodes, camp by camp: `episodes_per_camp[c]` random pairs.
 
@@ -409,7 +409,7 @@ def _all_share_one_word(gestures, n_known, members):
 @njit(cache=True)
 def naming_game_chunk(
     rng, members, n_episodes, gestures, scores, n_known, g_mirror, g_assoc, m_learned, counters,
-    confuse, prefer,
+    confuse=False, prefer=False,
 ):
     """Up to `n_episodes` naming-game episodes in one group, stopping at consensus.
 
