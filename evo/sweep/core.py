@@ -152,12 +152,9 @@ def record_schema(spec: SweepSpec, plan: Sequence[PlannedRun]) -> dict[str, Any]
     """Columns and types of every record and of runs.parquet, in order.
 
     Every run gets every column (null where it does not apply: an error, a scenario without
-    tools or without a lexicon), so the record parts of a sweep always share one schema. The
-    burst columns are those `analysis.bursts.burst_summary` gives for each cultural metric.
+    tools or without a lexicon), so the record parts of a sweep always share one schema.
     """
     import polars as pl
-
-    from analysis.tables import CULTURE_METRICS
 
     schema: dict[str, Any] = {
         "run_id": pl.Int64,
@@ -169,12 +166,7 @@ def record_schema(spec: SweepSpec, plan: Sequence[PlannedRun]) -> dict[str, Any]
         schema[name] = pl.Series([run.point[name] for run in plan], strict=False).dtype
     schema |= {"status": pl.String, "error": pl.String, "wall_time_s": pl.Float64,
                "generations_run": pl.Int64}
-    schema |= {f"{column}_{how}": pl.Float64 for column, how in SUMMARIES}
-    bursts = {}
-    for metric in CULTURE_METRICS:
-        bursts |= {f"{metric}_burst": pl.Boolean, f"{metric}_onset": pl.Int64,
-                   f"{metric}_concentration": pl.Float64}
-    return schema | dict(sorted(bursts.items()))
+    return schema | {f"{column}_{how}": pl.Float64 for column, how in SUMMARIES}
 
 
 class _Saver:
