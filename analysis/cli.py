@@ -20,7 +20,7 @@ import polars as pl
 from analysis import bursts as bursts_mod
 from analysis import plots
 from analysis.bursts import bursts_table
-from analysis.conclude import conclusions
+from analysis.conclude import conclusions, roles
 from analysis.conditions import conditions_table, effects_table, with_conditions
 from analysis.order import lags_table, summarize_lags
 from analysis.report import Report, text_table, write
@@ -201,14 +201,14 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
                     "a cultural burst.")
     for metric in results.metrics:
         report.heading(metric, level=3)
-        said = conclusions(scenarios, scen_order, metric)
+        said = conclusions(scenarios, scen_order, metric, roles=roles(runs))
         for paragraph in said:
             report.text(paragraph)
         rows = scenarios.filter(pl.col("metric") == metric)
         if rows.height and (rows["n_takeoff"] > rows["n_burst"]).any():
             report.text("Counting take-offs (a burst, or a threshold-like onset followed by "
                         "sustained growth) as well:")
-            for paragraph in conclusions(scenarios, scen_order, metric, event="takeoff"):
+            for paragraph in conclusions(scenarios, scen_order, metric, "takeoff", roles(runs)):
                 if paragraph not in said:  # the order of events is the same for both
                     report.text(paragraph)
     report.heading("Definitions")

@@ -36,13 +36,17 @@ class RunResult:
 
 
 def resolve_params(
-    scenario: str, overrides: Mapping[str, Any] | None = None, generations: int | None = None
+    scenario: str | scenarios.Scenario,
+    overrides: Mapping[str, Any] | None = None,
+    generations: int | None = None,
 ) -> Params:
     """The scenario's parameters with overrides applied and checked; raises UsageError."""
     values = dict(overrides or {})
     if generations is not None:
         values["generations"] = generations
-    return Params.from_mapping(values, base=scenarios.load(scenario).params)
+    if isinstance(scenario, str):
+        scenario = scenarios.load(scenario)
+    return Params.from_mapping(values, base=scenario.params)
 
 
 def versions() -> dict[str, str]:
@@ -73,8 +77,9 @@ def simulate(
 ) -> RunResult:
     """Run `scenario` with `overrides` from `seed`; same inputs give a bit-identical table."""
     seed = check_seed(seed)
-    params = resolve_params(scenario, overrides, generations)
-    events = scenarios.load(scenario).events
+    spec = scenarios.load(scenario)  # once: its parameters, events, account and role
+    params = resolve_params(spec, overrides, generations)
+    events = spec.events
     started = time.perf_counter()
     model = MirrorModel(params, seed=seed, events=events)
     extra: dict[str, Any] = {}
@@ -85,6 +90,8 @@ def simulate(
     extra["gesture_variants_dropped"] = int(model.gesture_counters[1])
     meta = {
         "scenario": scenario,
+        "account": spec.account,
+        "role": spec.role,
         "seed": seed,
         "generations": params.generations,
         "params": params.as_dict(),

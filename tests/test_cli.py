@@ -32,6 +32,7 @@ def test_run_writes_table_and_run_json_echoing_parameters(tmp_path, capsys):
     meta = json.loads((out / "run.json").read_text())
     assert table.height == 7 and table["generation"].to_list() == list(range(7))
     assert meta["scenario"] == "default" and meta["seed"] == 7
+    assert (meta["account"], meta["role"]) == ("genetic", "example")
     assert meta["params"]["population"] == 120 and meta["params"]["mirror_cost"] == 0.2
     assert meta["params"]["generations"] == 6
     assert {"mesa", "numba", "numpy", "polars", "python"} <= set(meta["versions"])

@@ -233,6 +233,8 @@ def test_sweep_writes_runs_generations_and_header(reference):
                    "mirror_mean_final", "gesture_success_final"):
         assert column in runs.columns
     assert runs["status"].to_list() == ["ok"] * 6 and runs["error"].null_count() == 6
+    assert runs["account"].to_list() == ["genetic"] * 6  # declared by default.toml's base
+    assert runs["role"].to_list() == ["example"] * 6
     header = json.loads((out / "sweep.json").read_text())
     assert header["spec"]["grid"] == {"mirror_cost": [0.02, 0.2]}
     assert header["varied"] == ["mirror_cost"] and header["root_seed"] == 2024

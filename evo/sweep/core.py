@@ -49,6 +49,14 @@ def default_resolve(scenario: str, overrides: Mapping[str, object]) -> object:
     return resolve_params(scenario, overrides)
 
 
+def declared_roles(names: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Each scenario's declared `account` and `role` (see `scenarios`), for the runs table."""
+    import scenarios
+
+    return {name: {"account": scenarios.load(name).account, "role": scenarios.load(name).role}
+            for name in names}
+
+
 def run_sweep(
     spec: SweepSpec | str | Path,
     out: str | Path,
@@ -95,7 +103,8 @@ def run_sweep(
         done = store.finished_ids()
         todo = [run for run in plan if run.run_id not in done]
         failed_before = _count_failed(store)
-        saver = _Saver(store, plan, spec.varied, columns, done=len(done), failed=failed_before)
+        saver = _Saver(store, plan, spec.varied, columns, done=len(done), failed=failed_before,
+                       roles=declared_roles(spec.scenarios))
         interrupted = False
         try:
             if todo:
@@ -159,6 +168,8 @@ def record_schema(spec: SweepSpec, plan: Sequence[PlannedRun]) -> dict[str, Any]
     schema: dict[str, Any] = {
         "run_id": pl.Int64,
         "scenario": pl.String,
+        "account": pl.String,
+        "role": pl.String,
         "replicate": pl.Int64,
         "seed": pl.Int64,
     }
@@ -181,8 +192,10 @@ class _Saver:
         *,
         done: int,
         failed: int,
+        roles: Mapping[str, Mapping[str, str]] | None = None,
     ):
         self.store, self.plan, self.varied, self.columns = store, plan, varied, columns
+        self.roles = roles or {}
         self.done, self.failed = done, failed
         self.last_rebuild = time.monotonic()
         self.bar: Any = None
@@ -226,6 +239,7 @@ class _Saver:
         return {
             "run_id": run.run_id,
             "scenario": run.scenario,
+            **self.roles.get(run.scenario, {}),
             "replicate": run.replicate,
             "seed": run.seed,
             **{name: run.point[name] for name in self.varied},
