@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -145,12 +146,40 @@ def _run_interactions(model: MirrorModel, progress: bool) -> tuple[pl.DataFrame,
 
 
 def prepare_out_dir(out: Path, force: bool) -> None:
-    """Refuse a non-empty folder unless `force`; a file in the way is an error."""
+    """Refuse a non-empty folder unless `force`; a file in the way or an unwritable place is an error."""
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder; valid: a new or empty folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
+    try:
+        full = out.is_dir() and any(out.iterdir())
+    except OSError as exc:
+        raise _unwritable(out, exc) from None
+    if full and not force:
         raise UsageError(f"--out {out} is not empty; valid: a new or empty folder, or add --force")
-    out.mkdir(parents=True, exist_ok=True)
+    make_writable_dir(out)
+
+
+def make_writable_dir(out: Path) -> None:
+    """Create folder `out` (and its missing parents) and check that a file can be written in it.
+
+    On failure, remove the folders this call created and raise UsageError with the reason, so an
+    unwritable place stops the command in one line before any run, and leaves nothing behind.
+    """
+    created = [p for p in (out, *out.parents) if not p.exists()]  # deepest first
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):  # unnamed where the OS allows (O_TMPFILE)
+            pass
+    except OSError as exc:
+        for folder in created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise _unwritable(out, exc) from None
+
+
+def _unwritable(out: Path, exc: OSError) -> UsageError:
+    reason = exc.strerror or type(exc).__name__
+    return UsageError(f"--out {out}: cannot write there ({reason}); "
+                      "valid: a folder this user may create and write")
 
 
 def atomic_write(path: Path, write) -> None:

@@ -212,6 +212,17 @@ def test_missing_spec_file_exits_2(tmp_path, capsys):
     assert "cannot read sweep spec" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("where", ["/proc/nope/x", "under_a_file/x"])
+def test_unwritable_out_is_one_line_and_exit_2(tmp_path, capsys, where):
+    spec = write(tmp_path, REAL_SPEC)
+    (tmp_path / "under_a_file").write_text("a file")
+    out = tmp_path / where if where.startswith("under") else Path(where)
+    assert run.main(["sweep", str(spec), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"error: --out {out}: cannot write there (") and "\n" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.toml", "under_a_file"]
+
+
 def test_folder_that_is_not_a_sweep_is_refused(tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
