@@ -523,6 +523,68 @@ def test_run_that_kills_its_worker_is_recorded_as_an_error(tmp_path):
     assert (again.computed, again.already_done, again.failed) == (0, 3, 1)
 
 
+class WaitsToBeKilled:
+    """A picklable run function that, the first time it runs `seed`, writes its worker's pid to
+    `pid_file` and waits: the test kills that process from outside, as the OOM killer would."""
+
+    def __init__(self, pid_file: Path, seed: int):
+        self.pid_file, self.seed = pid_file, seed
+
+    def __call__(self, scenario, *, seed, generations, overrides):
+        if seed == self.seed and not self.pid_file.exists():
+            tmp = self.pid_file.with_suffix(".tmp")
+            tmp.write_text(str(os.getpid()))
+            tmp.rename(self.pid_file)
+            time.sleep(120)
+            raise RuntimeError("the worker was not killed")
+        return simulate(scenario, seed=seed, generations=generations, overrides=overrides)
+
+
+def kill_when_written(pid_file: Path, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if pid_file.exists():
+        os.kill(int(pid_file.read_text()), signal.SIGKILL)
+
+
+# allowed-failures 3 (dask's default): the scheduler of dask reschedules the lost task itself;
+# 0: the task fails with KilledWorker at once, and our scheduler retries its runs one by one.
+@pytest.mark.parametrize("allowed_failures", [3, 0])
+def test_a_dask_worker_killed_mid_run_loses_nothing(tmp_path, reference, allowed_failures,
+                                                    monkeypatch):
+    pytest.importorskip("distributed")
+    import threading
+
+    import dask
+
+    from evo.sweep import scheduler
+
+    seen = []  # what reached our scheduler as a lost task
+    real_worker_died = scheduler.worker_died
+    monkeypatch.setattr(scheduler, "worker_died",
+                        lambda exc: seen.append(type(exc).__name__) or real_worker_died(exc))
+
+    spec = write(tmp_path, REAL_SPEC)
+    out, pid_file = tmp_path / "out", tmp_path / "worker.pid"
+    run_fn = WaitsToBeKilled(pid_file, spawn_run_seeds(2024, 6)[2])  # run 2: others in flight
+    killer = threading.Thread(target=kill_when_written, args=(pid_file,))
+    killer.start()
+    try:
+        with dask.config.set({"distributed.scheduler.allowed-failures": allowed_failures}):
+            report = run_sweep(spec, out, workers=2, engine="dask", run_fn=run_fn,
+                               progress=False, warmup=False)
+    finally:
+        killer.join()
+    assert pid_file.exists(), "no worker was killed"
+    assert seen == ([] if allowed_failures else ["KilledWorker"])
+    assert (report.computed, report.failed) == (6, 0)
+    assert runs_without_time(out).equals(runs_without_time(reference))
+    assert generations(out).equals(generations(reference))
+    again = run_sweep(spec, out, workers=2, engine="dask", run_fn=run_fn, progress=False)
+    assert (again.computed, again.already_done) == (0, 6)
+
+
 def thread_probe(scenario, *, seed, generations, overrides):
     import numba
 
