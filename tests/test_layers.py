@@ -1,5 +1,7 @@
-"""The layers point one way: the model and its runners (`evo`) never import the analysis, and the
-analysis reads tables, never the model (it may share only `evo.errors`, the one-line error type)."""
+"""The layers point one way: the model core, then what runs it (one run, validation, sweeps), then
+the analysis. The model and its runners (`evo`, `scenarios`) never import the analysis; the core
+never imports its runners; the analysis reads tables, never the model (it may share only
+`evo.errors`, the one-line error type)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("evo", "scenarios", "analysis")
 
 
 def imported_modules(folder: Path) -> dict[str, set[str]]:
@@ -22,7 +25,10 @@ def imported_modules(folder: Path) -> dict[str, set[str]]:
             if isinstance(node, ast.Import):
                 names |= {alias.name for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names.add(node.module)
+                if node.module in PACKAGES:  # from evo import kernels: the module evo.kernels
+                    names |= {f"{node.module}.{alias.name}" for alias in node.names}
+                else:
+                    names.add(node.module)
         found[str(path.relative_to(ROOT))] = names
     return found
 
@@ -35,6 +41,20 @@ def top(name: str) -> str:
 def test_the_model_and_its_runners_never_import_the_analysis(package):
     offenders = {path: sorted(n for n in names if top(n) == "analysis")
                  for path, names in imported_modules(ROOT / package).items()}
+    assert not {p: n for p, n in offenders.items() if n}
+
+
+CORE = ("agents", "errors", "events", "kernels", "metrics", "model", "params", "state")
+
+
+def test_the_model_core_never_imports_what_runs_it():
+    modules = imported_modules(ROOT / "evo")
+    core = {f"evo/{name}.py" for name in CORE}
+    assert core <= set(modules)
+    allowed = {f"evo.{name}" for name in CORE}
+    offenders = {path: sorted(n for n in modules[path]
+                              if top(n) == "scenarios" or (top(n) == "evo" and n not in allowed))
+                 for path in core}
     assert not {p: n for p, n in offenders.items() if n}
 
 
