@@ -18,7 +18,7 @@ import polars as pl
 from analysis import bursts as bursts_mod
 from analysis import plots
 from analysis.bursts import bursts_table
-from analysis.conclude import conclusions, roles
+from analysis.conclude import conclusions, scenario_roles
 from analysis.conditions import conditions_table, effects_table, with_conditions
 from analysis.order import lags_table, summarize_lags
 from analysis.report import Report, text_table, write
@@ -147,6 +147,7 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
     effects = effects_table(bursts, runs, keys)
     scen_order = summarize_lags(lags, runs, ["scenario"]) if lags.height else None
     scenarios = conditions_table(bursts, runs, ["scenario"], None)
+    roles = scenario_roles(runs)
     meta = [c for c in ("scenario", "seed", *results.varied) if c in runs.columns]
     with_conditions(bursts, runs, meta).write_parquet(out / "bursts.parquet")
     with_conditions(lags, runs, meta).write_parquet(out / "lags.parquet")
@@ -176,14 +177,14 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
                     "a cultural burst.")
     for metric in results.metrics:
         report.heading(metric, level=3)
-        said = conclusions(scenarios, scen_order, metric, roles=roles(runs))
+        said = conclusions(scenarios, scen_order, metric, roles=roles)
         for paragraph in said:
             report.text(paragraph)
         rows = scenarios.filter(pl.col("metric") == metric)
         if rows.height and (rows["n_takeoff"] > rows["n_burst"]).any():
             report.text("Counting take-offs (a burst, or a threshold-like onset followed by "
                         "sustained growth) as well:")
-            for paragraph in conclusions(scenarios, scen_order, metric, "takeoff", roles(runs)):
+            for paragraph in conclusions(scenarios, scen_order, metric, "takeoff", roles):
                 if paragraph not in said:  # the order of events is the same for both
                     report.text(paragraph)
     report.heading("Definitions")

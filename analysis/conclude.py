@@ -4,7 +4,7 @@ Input: the per-scenario table (``conditions.conditions_table`` with keys ["scena
 any varied parameters) and, when available, the per-scenario order of events
 (``order.summarize_lags``). Each scenario's role (coevolution, fixed_low, fixed_high, demography,
 associative) comes from the account and role its file declares, carried by the runs table
-(``roles``); a table without them (written before scenarios declared them) falls back to matching
+(``scenario_roles``); a table without them (written before scenarios declared them) falls back to matching
 the name (``role``). Rules, all our assumptions:
 
 * Two burst probabilities differ when Newcombe's 95 % interval of their difference excludes 0;
@@ -41,7 +41,7 @@ DECLARED = {("genetic", "main"): "coevolution", ("genetic", "control_low"): "fix
             ("associative", "main"): "associative"}
 
 
-def roles(runs: pl.DataFrame) -> dict[str, str | None]:
+def scenario_roles(runs: pl.DataFrame) -> dict[str, str | None]:
     """Each scenario's role from the runs table's ``account`` and ``role`` columns, else its name."""
     if not {"account", "role"} <= set(runs.columns):
         return {s: role(s) for s in runs["scenario"].unique().to_list()}
@@ -136,7 +136,7 @@ def conclusions(
 
     ``event`` "burst" reads the burst columns; "takeoff" reads the take-off columns (a burst or a
     threshold-like onset, ``bursts.detect_burst``) and says "take-off" instead of "burst".
-    ``roles`` maps scenarios to roles (``roles``); a scenario it lacks is matched by name.
+    ``roles`` maps scenarios to roles (``scenario_roles``); a scenario it lacks is matched by name.
     """
     rows = scenarios.filter(pl.col("metric") == metric).to_dicts() if scenarios.height else []
     if event == "takeoff":

@@ -4,9 +4,9 @@
 place of ``DIR/analysis`` (``replace``; the old folder waits in ``DIR/.analysis-old-*`` for the
 moment of the swap). A kill (SIGKILL, power loss) can leave either hidden folder behind.
 ``workspace`` holds an flock on DIR itself for the whole analysis (no lock file), so while it is
-held no other analyze works in DIR and any such folder is stale: it puts back a previous analysis that a
-kill left in ``.analysis-old-*`` (when ``analysis`` itself is missing), then removes the stale
-folders. Only real folders with those two prefixes are removed, never a file or a symbolic link.
+held no other analyze works in DIR and any such folder is stale: it puts back a previous analysis
+that a kill left in ``.analysis-old-*`` (when ``analysis`` itself is missing), then removes the
+stale folders. Only real folders with those two prefixes are removed, never a file or a symbolic link.
 A DIR where none of this can be written ends in one line (UsageError), with nothing written.
 """
 

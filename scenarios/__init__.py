@@ -68,7 +68,7 @@ def load(name: str) -> Scenario:
         if raw["base"] == name:
             raise UsageError(f"{where}: a scenario cannot be its own base")
         base = load(raw["base"])
-    params = Params.from_mapping(raw["params"], base=base and base.params)
+    params = Params.from_mapping(raw["params"], base=None if base is None else base.params)
     events = tuple(parse_event(e, where) for e in raw.get("events", []))
     account, role = (_choice(raw, key, choices, base, where)
                      for key, choices in (("account", ACCOUNTS), ("role", ROLES)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from analysis.conclude import compare, conclusions, role, roles
+from analysis.conclude import compare, conclusions, role, scenario_roles
 from analysis.stats import wilson_ci
 
 N = 40
@@ -53,13 +53,13 @@ def test_roles_are_read_from_the_declared_account_and_role() -> None:
     })
     # A renamed scenario keeps its role, a name that looks like a role does not make one, and
     # runs without a declaration (an older part of a resumed sweep) fall back to the name.
-    assert roles(runs) == {"big_camps": "demography", "coevolution_fast": None,
+    assert scenario_roles(runs) == {"big_camps": "demography", "coevolution_fast": None,
                            "fixed_low": "fixed_low", "mirror_high": "fixed_high"}
 
 
 def test_roles_fall_back_to_names_when_the_table_lacks_them() -> None:
     runs = pl.DataFrame({"scenario": ["coevolution", "mirror-fixed-high", "big_camps"]})
-    assert roles(runs) == {"coevolution": "coevolution", "mirror-fixed-high": "fixed_high",
+    assert scenario_roles(runs) == {"coevolution": "coevolution", "mirror-fixed-high": "fixed_high",
                            "big_camps": None}
 
 

@@ -66,7 +66,7 @@ def test_a_bad_or_missing_declaration_is_one_line_naming_the_choices(folder, lin
 def test_the_declared_role_travels_from_run_json_to_the_analysis(tmp_path):
     import json
 
-    from analysis.conclude import roles
+    from analysis.conclude import scenario_roles
     from analysis.tables import load
     from evo.runner import simulate, write_run
 
@@ -75,7 +75,7 @@ def test_the_declared_role_travels_from_run_json_to_the_analysis(tmp_path):
     assert (meta["account"], meta["role"]) == ("genetic", "control_low")
     meta["scenario"] = "my_control"  # a renamed scenario keeps its role
     (tmp_path / "run.json").write_text(json.dumps(meta))
-    assert roles(load(tmp_path).runs) == {"my_control": "fixed_low"}
+    assert scenario_roles(load(tmp_path).runs) == {"my_control": "fixed_low"}
     del meta["account"], meta["role"]  # a run.json written before roles were declared
     (tmp_path / "run.json").write_text(json.dumps(meta))
-    assert roles(load(tmp_path).runs) == {"my_control": None}
+    assert scenario_roles(load(tmp_path).runs) == {"my_control": None}
