@@ -577,7 +577,8 @@ def test_a_dask_worker_killed_mid_run_loses_nothing(tmp_path, reference, allowed
     finally:
         killer.join()
     assert pid_file.exists(), "no worker was killed"
-    assert seen == ([] if allowed_failures else ["KilledWorker"])
+    # With 0, every task the dead worker held (running or queued on it) fails with KilledWorker.
+    assert set(seen) == (set() if allowed_failures else {"KilledWorker"})
     assert (report.computed, report.failed) == (6, 0)
     assert runs_without_time(out).equals(runs_without_time(reference))
     assert generations(out).equals(generations(reference))
