@@ -10,9 +10,7 @@ conditions), the figures (PNG and SVG), report.md and report.html.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -20,11 +18,12 @@ import polars as pl
 from analysis import bursts as bursts_mod
 from analysis import plots
 from analysis.bursts import bursts_table
-from analysis.conclude import conclusions
+from analysis.conclude import conclusions, scenario_roles
 from analysis.conditions import conditions_table, effects_table, with_conditions
 from analysis.order import lags_table, summarize_lags
 from analysis.report import Report, text_table, write
 from analysis.tables import Results, load
+from analysis.workspace import replace, workspace
 from evo.errors import UsageError
 
 SHOWN = ["metric", "n_runs", "n_burst", "p_burst", "p_lo", "p_hi", "onset_median",
@@ -116,7 +115,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     """Analyse DIR (a run or a sweep); write DIR/analysis/; print the conditions table.
 
     Everything is written into a fresh hidden folder inside DIR, which then replaces
-    DIR/analysis (``_replace``): an earlier analysis leaves no stale file, and a crash leaves the
+    DIR/analysis (``workspace``): an earlier analysis leaves no stale file, and a crash leaves the
     previous analysis folder as it was, never a half-written or mixed one.
     """
     root = Path(args.dir)
@@ -126,38 +125,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     out = root / "analysis"
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: exists and is not a folder; move it away to analyse {root}")
-    tmp = Path(tempfile.mkdtemp(prefix=".analysis-tmp-", dir=root))
-    try:
+    with workspace(root) as tmp:
         table, page = _analyze(results, root, tmp)
-        _replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        replace(tmp, out)
     if results.skipped:
         print(f"skipped metrics (absent or all null): {', '.join(results.skipped)}")
     print(table)
     print(f"report: {out / page.name} (and report.md); tables and figures in {out}")
     return 0
-
-
-def _replace(new: Path, out: Path) -> None:
-    """Put folder ``new`` in place of ``out`` (both in the same folder, so renames are atomic).
-
-    The old ``out`` is moved into a hidden folder, ``new`` renamed in, then the old one deleted;
-    if the second rename fails the old folder is moved back.
-    """
-    if not out.exists():
-        new.rename(out)
-        return
-    trash = Path(tempfile.mkdtemp(prefix=".analysis-old-", dir=out.parent))
-    out.rename(trash / out.name)
-    try:
-        new.rename(out)
-    except BaseException:
-        (trash / out.name).rename(out)
-        trash.rmdir()
-        raise
-    shutil.rmtree(trash, ignore_errors=True)
 
 
 def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
@@ -172,6 +147,7 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
     effects = effects_table(bursts, runs, keys)
     scen_order = summarize_lags(lags, runs, ["scenario"]) if lags.height else None
     scenarios = conditions_table(bursts, runs, ["scenario"], None)
+    roles = scenario_roles(runs)
     meta = [c for c in ("scenario", "seed", *results.varied) if c in runs.columns]
     with_conditions(bursts, runs, meta).write_parquet(out / "bursts.parquet")
     with_conditions(lags, runs, meta).write_parquet(out / "lags.parquet")
@@ -201,14 +177,14 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
                     "a cultural burst.")
     for metric in results.metrics:
         report.heading(metric, level=3)
-        said = conclusions(scenarios, scen_order, metric)
+        said = conclusions(scenarios, scen_order, metric, roles=roles)
         for paragraph in said:
             report.text(paragraph)
         rows = scenarios.filter(pl.col("metric") == metric)
         if rows.height and (rows["n_takeoff"] > rows["n_burst"]).any():
             report.text("Counting take-offs (a burst, or a threshold-like onset followed by "
                         "sustained growth) as well:")
-            for paragraph in conclusions(scenarios, scen_order, metric, event="takeoff"):
+            for paragraph in conclusions(scenarios, scen_order, metric, "takeoff", roles):
                 if paragraph not in said:  # the order of events is the same for both
                     report.text(paragraph)
     report.heading("Definitions")

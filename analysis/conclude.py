@@ -2,8 +2,10 @@
 
 Input: the per-scenario table (``conditions.conditions_table`` with keys ["scenario"], pooled over
 any varied parameters) and, when available, the per-scenario order of events
-(``order.summarize_lags``). Scenarios are matched to roles by name: coevolution, fixed_low,
-fixed_high, demography, associative (SCIENCE.md). Rules, all our assumptions:
+(``order.summarize_lags``). Each scenario's role (coevolution, fixed_low, fixed_high, demography,
+associative) comes from the account and role its file declares, carried by the runs table
+(``scenario_roles``); a table without them (written before scenarios declared them) falls back to matching
+the name (``role``). Rules, all our assumptions:
 
 * Two burst probabilities differ when Newcombe's 95 % interval of their difference excludes 0;
   otherwise the statement is "no detectable difference" with the interval.
@@ -23,6 +25,7 @@ fixed_high, demography, associative (SCIENCE.md). Rules, all our assumptions:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import polars as pl
 
@@ -32,10 +35,22 @@ from analysis.stats import diff_proportions_ci
 
 ROLES = ("coevolution", "fixed_low", "fixed_high", "demography", "associative")
 PATTERNS = ("takeoff", "spike", "transient", "gradual", "flat", "decline")
+#: The role of a scenario from its declared (account, role) (the ``scenarios`` package docstring).
+DECLARED = {("genetic", "main"): "coevolution", ("genetic", "control_low"): "fixed_low",
+            ("genetic", "control_high"): "fixed_high", ("demography", "main"): "demography",
+            ("associative", "main"): "associative"}
+
+
+def scenario_roles(runs: pl.DataFrame) -> dict[str, str | None]:
+    """Each scenario's role from the runs table's ``account`` and ``role`` columns, else its name."""
+    if not {"account", "role"} <= set(runs.columns):
+        return {s: role(s) for s in runs["scenario"].unique().to_list()}
+    declared = runs.group_by("scenario").agg(pl.col("account", "role").drop_nulls().first())
+    return {s: role(s) if a is None else DECLARED.get((a, r)) for s, a, r in declared.iter_rows()}
 
 
 def role(scenario: str) -> str | None:
-    """The account a scenario stages, from its name (None when it is none of ``ROLES``)."""
+    """The role of a scenario guessed from its name (None when it is none of ``ROLES``)."""
     name = scenario.lower().replace("-", "_")
     if "fixed" in name and "low" in name:
         return "fixed_low"
@@ -115,12 +130,13 @@ def _order_sentence(lags: pl.DataFrame | None, metric: str, scenario: str | None
 
 def conclusions(
     scenarios: pl.DataFrame, lags: pl.DataFrame | None = None, metric: str = "tool_complexity",
-    event: str = "burst",
+    event: str = "burst", roles: Mapping[str, str | None] | None = None,
 ) -> list[str]:
     """Paragraphs stating what the per-scenario table says about ``metric`` (module docstring).
 
     ``event`` "burst" reads the burst columns; "takeoff" reads the take-off columns (a burst or a
     threshold-like onset, ``bursts.detect_burst``) and says "take-off" instead of "burst".
+    ``roles`` maps scenarios to roles (``scenario_roles``); a scenario it lacks is matched by name.
     """
     rows = scenarios.filter(pl.col("metric") == metric).to_dicts() if scenarios.height else []
     if event == "takeoff":
@@ -162,7 +178,8 @@ def conclusions(
                    f"These data give no support to a mirror-caused {n}; they fit gradual "
                    "accumulation or no take-off at all.")
         return out
-    by_role = {role(r["scenario"]): r for r in rows if role(r["scenario"]) is not None}
+    named = {r["scenario"]: (roles or {}).get(r["scenario"], role(r["scenario"])) for r in rows}
+    by_role = {named[r["scenario"]]: r for r in rows if named[r["scenario"]] is not None}
     low, high = by_role.get("fixed_low"), by_role.get("fixed_high")
     coev, demo, assoc = (by_role.get(k) for k in ("coevolution", "demography", "associative"))
     mirror_effect = None

@@ -199,8 +199,10 @@ def load_run(root: Path) -> Results:
         warnings.append(f"{gpath}: {gens.height} rows but run.json says {planned} generations; "
                         "analysing the partial run")
     runs = pl.DataFrame({"run_id": [None], "scenario": [str(meta.get("scenario", "unknown"))],
-                         "seed": [meta.get("seed")]},
-                        schema={"run_id": pl.Int64, "scenario": pl.String, "seed": pl.Int64})
+                         "seed": [meta.get("seed")], "account": [meta.get("account")],
+                         "role": [meta.get("role")]},
+                        schema={"run_id": pl.Int64, "scenario": pl.String, "seed": pl.Int64,
+                                "account": pl.String, "role": pl.String})
     metrics, skipped, mirror = _present(gens)
     return Results("run", root, runs, gens, [], metrics, skipped, mirror, label,
                    runs.clear(), warnings)
@@ -292,7 +294,8 @@ def load_sweep(root: Path) -> Results:
     if planned is not None and runs.height < planned:
         warnings.append(f"{root}: sweep in progress, {runs.height} of {planned} runs finished; "
                         "analysing those")
-    keep = ["run_id", "scenario", *(["seed"] if "seed" in ok.columns else []), *varied]
+    keep = ["run_id", "scenario", *(c for c in ("seed", "account", "role") if c in ok.columns),
+            *varied]
     metrics, skipped, mirror = _present(gens)
     failed = failed.select([c for c in ("run_id", "scenario", "error") if c in failed.columns])
     return Results("sweep", root, ok.select(keep), gens, varied, metrics, skipped, mirror, label,

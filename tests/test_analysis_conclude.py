@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from analysis.conclude import compare, conclusions, role
+from analysis.conclude import compare, conclusions, role, scenario_roles
 from analysis.stats import wilson_ci
 
 N = 40
@@ -43,6 +43,34 @@ def test_roles_from_names() -> None:
     assert [role(s) for s in ("coevolution", "fixed_low", "mirror-fixed-high", "demography",
                               "associative", "henrich")] == [
         "coevolution", "fixed_low", "fixed_high", "demography", "associative", None]
+
+
+def test_roles_are_read_from_the_declared_account_and_role() -> None:
+    runs = pl.DataFrame({
+        "scenario": ["big_camps", "big_camps", "coevolution_fast", "fixed_low", "mirror_high"],
+        "account": ["demography", "demography", "genetic", None, "genetic"],
+        "role": ["main", "main", "variant", None, "control_high"],
+    })
+    # A renamed scenario keeps its role, a name that looks like a role does not make one, and
+    # runs without a declaration (an older part of a resumed sweep) fall back to the name.
+    assert scenario_roles(runs) == {"big_camps": "demography", "coevolution_fast": None,
+                           "fixed_low": "fixed_low", "mirror_high": "fixed_high"}
+
+
+def test_roles_fall_back_to_names_when_the_table_lacks_them() -> None:
+    runs = pl.DataFrame({"scenario": ["coevolution", "mirror-fixed-high", "big_camps"]})
+    assert scenario_roles(runs) == {"coevolution": "coevolution", "mirror-fixed-high": "fixed_high",
+                           "big_camps": None}
+
+
+def test_conclusions_use_declared_roles() -> None:
+    scen = table({"main": 30, "low": 2, "high": 35, "camps": 28})
+    declared = {"main": "coevolution", "low": "fixed_low", "high": "fixed_high",
+                "camps": "demography"}
+    out = text(conclusions(scen, roles=declared))
+    assert "mirror strength has a causal effect" in out
+    assert "demography explains the burst as well" in out.lower()
+    assert "are not both present" in text(conclusions(scen))  # the names alone say nothing
 
 
 def test_compare_uses_the_interval() -> None:
