@@ -31,7 +31,7 @@ from analysis.order import MIN_RUNS, TOO_FEW
 from analysis.stats import diff_proportions_ci
 
 ROLES = ("coevolution", "fixed_low", "fixed_high", "demography", "associative")
-PATTERNS = ("takeoff", "spike", "transient", "gradual", "flat", "decline")
+PATTERNS = ("takeoff", "spike", "transient", "gradual", "immaterial", "flat", "decline")
 
 
 def role(scenario: str) -> str | None:

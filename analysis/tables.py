@@ -18,7 +18,7 @@ import polars as pl
 
 from evo.errors import UsageError
 
-CULTURE_METRICS = ("tool_complexity", "gesture_success", "lexicon_coherence")
+CULTURE_METRICS = ("tool_complexity", "gesture_success", "lexicon_coherence", "expressivity")
 MIRROR_METRICS = ("mirror_mean", "mirror_effective_mean")
 TIME_COLUMNS = ("generation", "interactions")
 
