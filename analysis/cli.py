@@ -23,14 +23,19 @@ from analysis.bursts import bursts_table
 from analysis.conclude import conclusions
 from analysis.conditions import conditions_table, effects_table, with_conditions
 from analysis.order import lags_table, summarize_lags
+from analysis.outcomes import final_levels, parity_table
 from analysis.report import Report, text_table, write
-from analysis.tables import Results, load
+from analysis.tables import CULTURE_METRICS, Results, load
 from evo.errors import UsageError
 
 SHOWN = ["metric", "n_runs", "n_burst", "p_burst", "p_lo", "p_hi", "onset_median",
          "concentration_median", "n_takeoff", "p_takeoff", "takeoff_onset_median",
          "lag_mid_median", "order"]
-TIMESERIES = ("mirror_mean", "mirror_effective_mean", "tool_complexity", "gesture_success")
+TIMESERIES = ("mirror_mean", "mirror_effective_mean", "tool_complexity", "gesture_success",
+              "expressivity")
+PARITY_X = "mirror_initial"  # the parity-threshold figure: outcomes against fixed mirror strength
+PARITY_METRICS = ("gesture_success", "expressivity")
+MAX_PANELS = 6
 
 
 def _primary(results: Results) -> str | None:
@@ -92,17 +97,16 @@ def _figures(results: Results, bursts: pl.DataFrame, conditions: pl.DataFrame, k
         fig = plots.plot_burst_probability(conditions, primary, keys)
         figs.append((plots.save_figure(fig, out, "burst_probability"),
                      f"Burst probability of {primary} per condition, 95 % Wilson intervals."))
-    if primary and len(results.varied) >= 2:
+    if len(results.varied) >= 2:
         x, y = results.varied[:2]
-        names = conditions["scenario"].unique(maintain_order=True).to_list()[:6]
-        fig, axes = plots.plt.subplots(1, len(names), figsize=(4.6 * len(names), 3.8),
-                                       layout="constrained", squeeze=False)
-        for name, ax in zip(names, axes[0], strict=True):
-            xs, ys, p = plots.heatmap_data(conditions, x, y, primary, name)
-            plots.plot_heatmap(xs, ys, p, x, y, name, ax=ax)
-        figs.append((plots.save_figure(fig, out, "heatmap"),
-                     f"Burst probability of {primary} over {x} and {y} (other varied "
-                     "parameters pooled)."))
+        names = conditions["scenario"].unique(maintain_order=True).to_list()[:MAX_PANELS]
+        for metric in results.metrics:
+            fig = plots.plot_phase_diagram(conditions, x, y, metric, names)
+            figs.append((plots.save_figure(fig, out, f"phase_diagram_{metric}"),
+                         f"Phase diagram of {metric}: material burst (top) and take-off (bottom) "
+                         f"probability over {x} and {y}, one column per account; each cell "
+                         "gives p and k/n (runs with the event / runs judged; other varied "
+                         "parameters pooled)."))
     if "mirror_mean" in gens.columns and "tool_complexity" in gens.columns:
         fig = plots.plot_phase(plots.phase_data(gens, groups, "mirror_mean", "tool_complexity"),
                                "mirror_mean", "tool_complexity", order=order)
@@ -110,6 +114,25 @@ def _figures(results: Results, bursts: pl.DataFrame, conditions: pl.DataFrame, k
                      "Phase portrait: median mirror strength against median tool complexity "
                      "(dot: start, arrow: end)."))
     return figs
+
+
+def _parity(results: Results, out: Path) -> tuple[Path, str] | None:
+    """parity.parquet and its figure when the sweep varies fixed mirror strength, else None."""
+    metrics = [m for m in PARITY_METRICS if m in results.metrics]
+    if PARITY_X not in results.varied or not metrics:
+        return None
+    runs = results.runs
+    by = [k for k in ("scenario", *results.varied) if k != PARITY_X
+          and runs[k].n_unique() > 1]
+    table = parity_table(runs, final_levels(results.generations, metrics), PARITY_X, metrics, by)
+    if table.is_empty():
+        return None
+    table.write_parquet(out / "parity.parquet")
+    fig = plots.plot_parity(table, PARITY_X, metrics, by)
+    return (plots.save_figure(fig, out, "parity"),
+            "The parity threshold: final (last 10 % of generations) " + " and ".join(metrics)
+            + f" against fixed mirror strength ({PARITY_X}), mean across seeds with its 95 % "
+            "t interval" + (f", one line per {', '.join(by)}" if by else "") + " (parity.parquet).")
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -196,9 +219,8 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
         report.table(results.failed, "Failed runs (status error), excluded")
     report.heading("What these data say")
     if not results.metrics:
-        report.text("None of the cultural measures (tool_complexity, gesture_success, "
-                    "lexicon_coherence) is recorded in these tables, so they say nothing about "
-                    "a cultural burst.")
+        report.text("None of the cultural measures (" + ", ".join(CULTURE_METRICS) + ") is "
+                    "recorded in these tables, so they say nothing about a cultural burst.")
     for metric in results.metrics:
         report.heading(metric, level=3)
         said = conclusions(scenarios, scen_order, metric)
@@ -224,7 +246,9 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
         report.table(top, "One-factor contrasts, largest differences in burst probability "
                           "first (effects.parquet)")
     report.heading("Figures")
-    for png, caption in _figures(results, bursts, conditions, keys, out):
+    parity = _parity(results, out)
+    for png, caption in [*([parity] if parity else []),
+                         *_figures(results, bursts, conditions, keys, out)]:
         report.figure(png, caption)
     _, page = write(report, out)
     return text_table(conditions.filter(pl.col("metric").is_in(results.metrics)).select(shown)), page
