@@ -4,7 +4,9 @@ Reads the tables of a run or sweep directory (``analysis.tables``), never the mo
 into DIR/analysis/ (built in a hidden folder inside DIR, then swapped in whole): bursts.parquet (per
 run and metric), lags.parquet (per run: mirror vs culture), order.parquet (lags per condition),
 conditions.parquet (per condition and metric), effects.parquet (one-factor contrasts between
-conditions), the figures (PNG and SVG), report.md and report.html.
+conditions), parity.parquet (a sweep varying mirror_initial), discovery.parquet (a sweep with
+varied parameters, when ema_workbench is installed), sensitivity.parquet (a Sobol' sweep), the
+figures (PNG and SVG), report.md and report.html.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from pathlib import Path
 import polars as pl
 
 from analysis import bursts as bursts_mod
-from analysis import plots
+from analysis import discovery, plots, sensitivity
 from analysis.bursts import bursts_table
 from analysis.conclude import conclusions
 from analysis.conditions import conditions_table, effects_table, with_conditions
+from analysis.material import MINIMUM_RISE
 from analysis.order import lags_table, summarize_lags
 from analysis.outcomes import final_levels, parity_table
 from analysis.report import Report, text_table, write
@@ -60,8 +63,11 @@ def _definition_text() -> str:
         "significant rise that is neither. The onset is the first generation of the steep phase "
         "(resolution one bin). A logistic fit (onset t0 - ln 9 / r, rise time 4.39 / r, burst "
         "when the rise takes at most a third of the window and beats a line by BIC > 10) is the "
-        "second method; methods_agree is the share of runs where both verdicts match. These "
-        "thresholds are our assumptions (analysis/bursts.py explains them)."
+        "second method; methods_agree is the share of runs where both verdicts match. Every "
+        "verdict must be material, a rise that matters on the metric's own scale ("
+        + "; ".join(f"{m}: {rule.describe()}" for m, rule in MINIMUM_RISE.items())
+        + "); a smaller rise is 'immaterial': no burst, no take-off. These thresholds are our "
+        "assumptions (analysis/bursts.py and analysis/material.py explain them)."
     )
 
 
@@ -133,6 +139,47 @@ def _parity(results: Results, out: Path) -> tuple[Path, str] | None:
             "The parity threshold: final (last 10 % of generations) " + " and ".join(metrics)
             + f" against fixed mirror strength ({PARITY_X}), mean across seeds with its 95 % "
             "t interval" + (f", one line per {', '.join(by)}" if by else "") + " (parity.parquet).")
+
+
+def _where(results: Results, bursts: pl.DataFrame, report: Report, out: Path) -> None:
+    """Scenario discovery (a sweep with varied parameters) and Sobol' indices (a Sobol' sweep)."""
+    if not results.varied:
+        return
+    report.heading("Where in parameter space")
+    report.heading("Scenario discovery (PRIM)", level=3)
+    if not discovery.available():
+        note = ("scenario discovery skipped: ema_workbench is not installed "
+                "(pip install -e \".[discovery]\")")
+        print(note)
+        report.text(note.capitalize() + ".")
+    else:
+        table, notes = discovery.discovery_table(bursts, results.runs, results.varied,
+                                                 results.metrics)
+        table.write_parquet(out / "discovery.parquet")
+        report.text("Boxes of parameter space in which a material burst or take-off of each "
+                    "culture metric is concentrated, per account (PRIM, Friedman & Fisher 1999, "
+                    "via ema_workbench; the box with the best balance of coverage and density, "
+                    "analysis/discovery.py). Coverage: share of all runs with the outcome that "
+                    "lie in the box; density: share of the runs in the box that have it; "
+                    "base_rate: share of all runs of the account that have it.")
+        if table.height:
+            report.table(table, "Boxes, a row per restricted parameter (discovery.parquet)")
+        for note in notes:
+            report.text(note)
+    if sensitivity.is_sobol(results.meta):
+        report.heading("Sobol' sensitivity indices", level=3)
+        values, outputs = sensitivity.outcome_values(
+            results.runs, final_levels(results.generations, ["tool_complexity", "expressivity"]),
+            bursts, results.metrics)
+        table, notes = sensitivity.sensitivity_table(values, outputs, results.meta)
+        table.write_parquet(out / "sensitivity.parquet")
+        report.text("First-order (S1) and total (ST) Sobol' indices of the outcomes averaged "
+                    "over the seeds of each sample point, with SALib's bootstrap 95 % half-widths "
+                    "(analysis/sensitivity.py). " + sensitivity.stability_note(table))
+        if table.height:
+            report.table(table, "Sobol' indices (sensitivity.parquet)")
+        for note in notes:
+            report.text(note)
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -233,6 +280,7 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
             for paragraph in conclusions(scenarios, scen_order, metric, event="takeoff"):
                 if paragraph not in said:  # the order of events is the same for both
                     report.text(paragraph)
+    _where(results, bursts, report, out)
     report.heading("Definitions")
     report.text(_definition_text())
     report.heading("Tables")

@@ -5,7 +5,8 @@
   noise of a single last generation.
 * The **mean across seeds** of a condition comes with a Student-t 95 % interval,
   mean +/- t(0.975, n - 1) sd / sqrt(n) (a bootstrap of a mean over 3 to 5 seeds is
-  over-confident); with one seed the bounds are nan.
+  over-confident); with one seed the bounds are nan. In the parity table the lower bound is
+  clipped at 0, which the outcomes (a success share, a count of meanings) cannot go below.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ def parity_table(
                 continue
             values = part[column].cast(pl.Float64).to_numpy()
             mean, lo, hi = mean_ci(values)
+            lo = max(lo, 0.0)  # the outcomes (success, meanings) cannot be negative
             rows.append({**dict(zip([*by, x], key, strict=True)), "metric": metric,
                          "n": int(np.isfinite(values).sum()), "mean": mean, "lo": lo, "hi": hi})
     if not rows:
