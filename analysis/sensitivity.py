@@ -65,13 +65,19 @@ def sensitivity_table(
 ) -> tuple[pl.DataFrame, list[str]]:
     """Indices per scenario, output and parameter from per-run ``values``, and notes on skips.
 
-    ``values`` has ``run_id``, ``scenario`` and one column per output (one row per finished run).
+    ``values`` has ``run_id``, ``scenario`` and one column per output (one row per finished run),
+    and may carry the varied parameters, which are then checked to be one point per sample row.
     ``meta`` is sweep.json (``spec.sample``, ``n_points``, ``seeds``).
     """
     problem, second = problem_of(meta)
     n_points, seeds = int(meta["n_points"]), int(meta["seeds"])
     with_point = values.with_columns(point_index(pl.col("run_id"), n_points, seeds).alias("_pt"))
     rows, notes = [], []
+    names = [n for n in problem["names"] if n in values.columns]
+    if names and with_point.group_by("scenario", "_pt").agg(
+            pl.col(n).n_unique() for n in names).select(pl.max_horizontal(names).max()).item() > 1:
+        return pl.DataFrame(schema=SCHEMA), ["no indices: runs of one sample point have different "
+                                             "parameter values (run ids not in the sample order)"]
     for (scenario,), part in with_point.group_by(["scenario"], maintain_order=True):
         means = part.group_by("_pt").agg(pl.col(o).cast(pl.Float64).drop_nans().mean()
                                          for o in outputs).sort("_pt")
@@ -99,7 +105,7 @@ def outcome_values(
     runs: pl.DataFrame, finals: pl.DataFrame, bursts: pl.DataFrame, metrics: list[str]
 ) -> tuple[pl.DataFrame, list[str]]:
     """Per run: the outputs of the module docstring (those whose inputs are recorded)."""
-    table = runs.select("run_id", "scenario").join(finals, on="run_id", how="left")
+    table = runs.join(finals, on="run_id", how="left")
     outputs = []
     if "tool_complexity_final" in table.columns:
         table = table.with_columns(

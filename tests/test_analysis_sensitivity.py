@@ -24,7 +24,8 @@ def ishigami_sweep() -> tuple[pl.DataFrame, dict]:
     # two seeds per point whose noise cancels in the mean: the indices are those of f itself
     noise = np.random.default_rng(3).normal(0.0, 2.0, size=f.size)
     y = np.stack([f + noise, f - noise], axis=1).ravel()
-    values = pl.DataFrame({"run_id": np.arange(y.size), "scenario": "ishigami", "y": y})
+    values = pl.DataFrame({"run_id": np.arange(y.size), "scenario": "ishigami", "y": y,
+                           **{n: np.repeat(x[:, i], SEEDS) for i, n in enumerate(names)}})
     meta = {"spec": {"sample": {"method": "sobol", "n": N, "ranges": ranges,
                                 "second_order": False}},
             "n_points": f.size, "seeds": SEEDS}
@@ -56,4 +57,6 @@ def test_seed_order_matters_and_gaps_are_named() -> None:
     table, notes = sensitivity_table(missing, ["y"], meta)
     assert table.is_empty() and "1 of 5120 sample points" in notes[0]
     flat = values.with_columns(pl.lit(2.0).alias("y"))
+    shifted = values.with_columns(pl.col("run_id") + 1)  # run ids out of the sample's order
+    assert "not in the sample order" in sensitivity_table(shifted, ["y"], meta)[1][0]
     assert "the same value" in sensitivity_table(flat, ["y"], meta)[1][0]
