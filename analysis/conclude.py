@@ -29,6 +29,7 @@ import math
 import polars as pl
 
 from analysis.bursts import MIN_POINTS
+from analysis.material import MINIMUM_RISE
 from analysis.order import MIN_RUNS, TOO_FEW
 from analysis.stats import diff_proportions_ci
 
@@ -155,9 +156,13 @@ def conclusions(
         gradual = sum(r["n_gradual"] for r in rows)
         takeoffs = sum(r.get("n_takeoff", 0) for r in rows) if event == "burst" else 0
         lo_hi = max(r["p_hi"] for r in rows)
+        immaterial = sum(r.get("n_immaterial", 0) for r in rows)
         out.append(f"No {n}: none of the {total} runs shows a {n} in {metric} (the upper 95 % "
                    f"bound of the {n} probability is at most {lo_hi:.2f} in every scenario); "
-                   f"{gradual} runs grew gradually from the start.")
+                   f"{gradual} runs grew gradually from the start"
+                   + (f"; {immaterial} rose against their noise by less than the material "
+                      f"minimum ({MINIMUM_RISE[metric].describe()}), too little to count"
+                      if immaterial and metric in MINIMUM_RISE else "") + ".")
         out.append(f"{takeoffs} runs show a take-off (a threshold-like onset followed by growth "
                    "that is not concentrated enough to be a burst): see the take-off statements."
                    if takeoffs else

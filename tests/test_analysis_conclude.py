@@ -55,7 +55,15 @@ def test_compare_uses_the_interval() -> None:
 def test_no_burst_anywhere() -> None:
     out = text(conclusions(table({"coevolution": 0, "fixed_low": 0, "fixed_high": 0})))
     assert "No burst" in out and "none of the 120 runs" in out
-    assert "causal effect" not in out
+    assert "causal effect" not in out and "material" not in out
+
+
+def test_immaterial_rises_are_named() -> None:
+    scen = table({"coevolution": 0}, metric="gesture_success").with_columns(
+        pl.lit(6).alias("n_immaterial"))
+    out = text(conclusions(scen, metric="gesture_success"))
+    assert "6 rose against their noise by less than the material minimum (a rise of at least " \
+           "0.1)" in out
 
 
 def test_mirror_causes_and_leads() -> None:
