@@ -18,7 +18,7 @@ import polars as pl
 
 from evo.errors import UsageError
 
-CULTURE_METRICS = ("tool_complexity", "gesture_success", "lexicon_coherence")
+CULTURE_METRICS = ("tool_complexity", "gesture_success", "lexicon_coherence", "expressivity")
 MIRROR_METRICS = ("mirror_mean", "mirror_effective_mean")
 TIME_COLUMNS = ("generation", "interactions")
 
@@ -53,6 +53,7 @@ class Results:
     ``runs`` has one row per analysed run (``run_id`` null for a single run, ``scenario``, ``seed``
     and one column per varied parameter); ``generations`` is long (``run_id``, ``time`` and the
     metric columns present). ``time_label`` names the time axis (generation, interactions or row).
+    ``meta`` is sweep.json (empty for a single run).
     """
 
     kind: str
@@ -66,6 +67,7 @@ class Results:
     time_label: str
     failed: pl.DataFrame
     warnings: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
 def _fail(path: Path, problem: str) -> UsageError:
@@ -299,4 +301,4 @@ def load_sweep(root: Path) -> Results:
     metrics, skipped, mirror = _present(gens)
     failed = failed.select([c for c in ("run_id", "scenario", "error") if c in failed.columns])
     return Results("sweep", root, ok.select(keep), gens, varied, metrics, skipped, mirror, label,
-                   failed, warnings)
+                   failed, warnings, meta)

@@ -19,7 +19,9 @@ import pytest
 import run
 from tests.test_analysis_data import write_run, write_sweep
 
-FIGURES = ("timeseries", "aligned", "heatmap", "phase", "burst_probability")
+FIGURES = ("timeseries", "aligned", "phase", "burst_probability",
+           *(f"phase_diagram_{m}" for m in ("tool_complexity", "gesture_success",
+                                             "lexicon_coherence")))
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -263,7 +265,7 @@ def test_short_sweep_draws_the_heat_map(tmp_path: Path, capsys) -> None:
     assert run.main(["analyze", str(root)]) == 0, capsys.readouterr().err
     cond = pl.read_parquet(root / "analysis" / "conditions.parquet")
     assert (cond["n_runs"] == 0).all() and (cond["n_too_short"] == 1).all()
-    assert (root / "analysis" / "heatmap.png").stat().st_size > 1000
+    assert (root / "analysis" / "phase_diagram_tool_complexity.png").stat().st_size > 1000
 
 
 def _files(folder: Path) -> dict[str, str]:

@@ -83,7 +83,15 @@ def test_compare_uses_the_interval() -> None:
 def test_no_burst_anywhere() -> None:
     out = text(conclusions(table({"coevolution": 0, "fixed_low": 0, "fixed_high": 0})))
     assert "No burst" in out and "none of the 120 runs" in out
-    assert "causal effect" not in out
+    assert "causal effect" not in out and "material" not in out
+
+
+def test_immaterial_rises_are_named() -> None:
+    scen = table({"coevolution": 0}, metric="gesture_success").with_columns(
+        pl.lit(6).alias("n_immaterial"))
+    out = text(conclusions(scen, metric="gesture_success"))
+    assert "6 rose against their noise by less than the material minimum (a rise of at least " \
+           "0.1)" in out
 
 
 def test_mirror_causes_and_leads() -> None:
@@ -102,11 +110,16 @@ def test_no_difference_between_controls() -> None:
     assert "do not support" in out
 
 
-def test_demography_explains_it_as_well() -> None:
+def test_an_interval_including_zero_is_no_detectable_difference() -> None:
     scen = table({"coevolution": 30, "fixed_low": 2, "fixed_high": 35, "demography": 28})
     out = text(conclusions(scen, lags("unresolved", -10, -60, 40)))
-    assert "demography explains the burst as well" in out.lower()
+    assert ("No detectable difference between demography alone and coevolution in burst "
+            "probability (difference -0.05, 95 % CI") in out
+    assert "no detectable difference between demography alone and coevolution" in out
+    assert "as well" not in out
     assert "not resolved" in out
+    takeoffs = text(conclusions(scen, event="takeoff"))
+    assert "in take-off probability" in takeoffs and "as well" not in takeoffs
 
 
 def test_mirror_follows_culture() -> None:
@@ -119,7 +132,9 @@ def test_mirror_follows_culture() -> None:
 def test_associative_versus_genetic() -> None:
     scen = table({"coevolution": 30, "associative": 31, "fixed_low": 1, "fixed_high": 30})
     out = text(conclusions(scen))
-    assert "learning explains the burst as well as genes" in out
+    assert ("No detectable difference between associative (learned) mirroring and genetic "
+            "coevolution in burst probability (difference +0.03, 95 % CI") in out
+    assert "as well" not in out
 
 
 def test_controls_missing() -> None:
