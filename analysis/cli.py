@@ -4,7 +4,8 @@ Reads the tables of a run or sweep directory (``analysis.tables``), never the mo
 into DIR/analysis/ (built in a hidden folder inside DIR, then swapped in whole): bursts.parquet (per
 run and metric), lags.parquet (per run: mirror vs culture), order.parquet (lags per condition),
 conditions.parquet (per condition and metric), effects.parquet (one-factor contrasts between
-conditions), parity.parquet (a sweep varying mirror_initial), discovery.parquet (a sweep with
+conditions), parity.parquet (a sweep varying mirror_initial) and levels_<x>.parquet (any other parameter
+swept over three values or more), discovery.parquet (a sweep with
 varied parameters, when ema_workbench is installed), sensitivity.parquet (a Sobol' sweep), the
 figures (PNG and SVG), report.md and report.html.
 """
@@ -37,6 +38,7 @@ TIMESERIES = ("mirror_mean", "mirror_effective_mean", "tool_complexity", "gestur
               "expressivity")
 PARITY_X = "mirror_initial"  # the parity-threshold figure: outcomes against fixed mirror strength
 PARITY_METRICS = ("gesture_success", "expressivity")
+LEVEL_METRICS = ("tool_complexity", "gesture_success", "expressivity")
 MAX_PANELS = 6
 
 
@@ -121,23 +123,33 @@ def _figures(results: Results, bursts: pl.DataFrame, conditions: pl.DataFrame, k
     return figs
 
 
-def _parity(results: Results, out: Path) -> tuple[Path, str] | None:
-    """parity.parquet and its figure when the sweep varies fixed mirror strength, else None."""
-    metrics = [m for m in PARITY_METRICS if m in results.metrics]
-    if PARITY_X not in results.varied or not metrics:
-        return None
-    runs = results.runs
-    by = [k for k in ("scenario", *results.varied) if k != PARITY_X
-          and runs[k].n_unique() > 1]
-    table = parity_table(runs, final_levels(results.generations, metrics), PARITY_X, metrics, by)
-    if table.is_empty():
-        return None
-    table.write_parquet(out / "parity.parquet")
-    fig = plots.plot_parity(table, PARITY_X, metrics, by)
-    return (plots.save_figure(fig, out, "parity"),
-            "The parity threshold: final (last 10 % of generations) " + " and ".join(metrics)
-            + f" against fixed mirror strength ({PARITY_X}), mean across seeds with its 95 % "
-            "t interval" + (f", one line per {', '.join(by)}" if by else "") + " (parity.parquet).")
+def _levels(results: Results, out: Path) -> list[tuple[Path, str]]:
+    """Final levels against each swept numeric parameter: the parity threshold and its kin.
+
+    For ``mirror_initial`` (fixed mirror strength) this is the parity-threshold figure,
+    parity.parquet / parity.png (gesture success, expressivity and tool complexity); for any other
+    parameter with at least three swept values, levels_<x>.parquet / .png (e.g. the ceiling of
+    tool complexity against population size). One line per value of the other varied parameters.
+    """
+    runs, figs = results.runs, []
+    for x in results.varied:
+        if not runs[x].dtype.is_numeric() or runs[x].n_unique() < 3:
+            continue
+        wanted = (*PARITY_METRICS, "tool_complexity") if x == PARITY_X else LEVEL_METRICS
+        metrics = [m for m in wanted if m in results.metrics]
+        by = [k for k in ("scenario", *results.varied) if k != x and runs[k].n_unique() > 1]
+        table = parity_table(runs, final_levels(results.generations, metrics), x, metrics, by)
+        if not metrics or table.is_empty():
+            continue
+        stem = "parity" if x == PARITY_X else f"levels_{x}"
+        table.write_parquet(out / f"{stem}.parquet")
+        fig = plots.plot_parity(table, x, metrics, by)
+        what = "The parity threshold: final" if x == PARITY_X else "Final"
+        figs.append((plots.save_figure(fig, out, stem),
+                     f"{what} (last 10 % of generations) " + ", ".join(metrics) + f" against {x}, "
+                     "mean across seeds with its 95 % t interval"
+                     + (f", one line per {', '.join(by)}" if by else "") + f" ({stem}.parquet)."))
+    return figs
 
 
 def _where(results: Results, bursts: pl.DataFrame, report: Report, out: Path) -> None:
@@ -270,9 +282,7 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
         report.table(top, "One-factor contrasts, largest differences in burst probability "
                           "first (effects.parquet)")
     report.heading("Figures")
-    parity = _parity(results, out)
-    for png, caption in [*([parity] if parity else []),
-                         *_figures(results, bursts, conditions, keys, out)]:
+    for png, caption in [*_levels(results, out), *_figures(results, bursts, conditions, keys, out)]:
         report.figure(png, caption)
     _, page = write(report, out)
     return text_table(conditions.filter(pl.col("metric").is_in(results.metrics)).select(shown)), page

@@ -262,7 +262,9 @@ def plot_parity(data: pl.DataFrame, x: str, metrics: list[str], by: list[str]) -
             ax.fill_between(xv, part["lo"].to_numpy(), part["hi"].to_numpy(), color=f"C{i % 10}",
                             alpha=0.2, linewidth=0)
             ax.plot(xv, mean, "o-", color=f"C{i % 10}", markersize=3, label=label or None)
-        ax.set_xlabel(f"{x} (fixed mirror strength)")
+        ax.set_xlabel(f"{x} (fixed mirror strength)" if x == "mirror_initial" else x)
+        if x == "population":
+            ax.set_xscale("log")
         ax.set_ylabel(f"final {metric}")
         log_axis(ax, metric)
         if by:

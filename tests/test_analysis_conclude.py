@@ -69,7 +69,7 @@ def test_conclusions_use_declared_roles() -> None:
                 "camps": "demography"}
     out = text(conclusions(scen, roles=declared))
     assert "mirror strength has a causal effect" in out
-    assert "demography explains the burst as well" in out.lower()
+    assert "no detectable difference between demography alone and coevolution" in out.lower()
     assert "are not both present" in text(conclusions(scen))  # the names alone say nothing
 
 
