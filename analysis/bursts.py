@@ -62,6 +62,12 @@ where 5 % of the rise is made: on a linear scale the onset of steady growth is f
 Every burst counts as a take-off too (``takeoff`` True, ``takeoff_onset`` = ``onset``);
 ``pattern`` is "takeoff" for a take-off that is not a burst.
 
+Every verdict must also be **material** (``analysis.material``): when the metric's net rise R
+falls short of that metric's declared minimum on its own scale (an absolute rise for shares, a
+fold change for tool complexity), a series that rises against its noise gets pattern
+"immaterial": no burst, no take-off, no onset, no logistic verdict. ``shape`` keeps what the
+scale-free criteria above would have called it (equal to ``pattern`` otherwise).
+
 **Gradual growth** is (a) without a burst or a take-off: growth from the start of the window at a
 roughly steady rate (McBrearty & Brooks' account); **flat** is |R| < 5 sigma; **decline** is
 R <= -5 sigma.
@@ -87,6 +93,7 @@ import polars as pl
 from scipy.ndimage import median_filter
 from scipy.optimize import OptimizeWarning, curve_fit
 
+from analysis.material import is_material
 from analysis.tables import CULTURE_METRICS, time_values
 
 MAX_POINTS = 50
@@ -126,6 +133,7 @@ class Burst:
     rise_time: float | None = None
     takeoff: bool = False
     takeoff_onset: float | None = None
+    shape: str | None = None
 
     def as_row(self) -> dict[str, object]:
         """The verdict as a flat dict (one row of bursts.parquet)."""
@@ -360,16 +368,20 @@ def net_rise(yb: np.ndarray) -> tuple[float, float, float]:
     return float(np.mean(yb[-e:]) - np.mean(yb[:e])), sigma_d / math.sqrt(2), sigma_d
 
 
-def detect_burst(t: np.ndarray, y: np.ndarray, logistic: bool = True) -> Burst:
+def detect_burst(
+    t: np.ndarray, y: np.ndarray, logistic: bool = True, metric: str | None = None
+) -> Burst:
     """Classify a series (burst / takeoff / transient / gradual / flat / decline) and locate it.
 
     ``t`` and ``y`` are aligned arrays; non-finite values are dropped. Fewer than ``MIN_POINTS``
     points give pattern "too_short" and no burst. ``logistic=False`` skips the (slower) fit.
+    ``metric`` names the measure, whose minimum material rise (``analysis.material``) a rising
+    pattern must meet, else it is "immaterial"; None judges on the noise alone.
     """
     t, y = clean_series(t, y)
     if y.size < MIN_POINTS:
         return Burst(False, "too_short", None, None, None, float("nan"), float("nan"),
-                     float("nan"), 0, 1)
+                     float("nan"), 0, 1, shape="too_short")
     conc = concentration(y)
     tb, yb, width = coarse_grain(t, y, MAX_POINTS)
     rise, sigma, sigma_d = net_rise(yb)
@@ -400,8 +412,13 @@ def detect_burst(t: np.ndarray, y: np.ndarray, logistic: bool = True) -> Burst:
             takeoff_onset = float(t[min((knee + 1) * width, y.size - 1)])
     else:
         pattern = "decline" if rise <= -RISE_SIGMAS * sigma else "flat"
+    shape = pattern
+    start = float(np.mean(yb[: max(1, int(EDGE_SHARE * yb.size))]))
+    if rise >= RISE_SIGMAS * sigma and not is_material(metric, start, rise):
+        pattern, is_burst = "immaterial", False
+        onset = end = size = takeoff_onset = None
     burst_log = onset_log = rise_time = None
-    if logistic and pattern in ("flat", "decline"):
+    if logistic and pattern in ("flat", "decline", "immaterial"):
         burst_log = False  # a logistic rise needs a rise: criterion (a)
     elif logistic:
         fit = fit_logistic(t, y)
@@ -416,16 +433,16 @@ def detect_burst(t: np.ndarray, y: np.ndarray, logistic: bool = True) -> Burst:
         else:
             burst_log = False
     return Burst(is_burst, pattern, onset, end, size, conc, rise, sigma, len(ends) - 1, width,
-                 burst_log, onset_log, rise_time, takeoff_onset is not None, takeoff_onset)
+                 burst_log, onset_log, rise_time, takeoff_onset is not None, takeoff_onset, shape)
 
 
 def burst_summary(table: pl.DataFrame) -> dict[str, object]:
     """Per-run burst columns for runs.parquet: ``{metric}_burst``, ``_onset``, ``_concentration``.
 
-    One entry per metric recorded (present, not all null) among tool_complexity, gesture_success,
-    lexicon_coherence; series under 20 points give burst False and concentration nan. The
-    time axis is ``generation`` (else ``interactions``, else the row number). Pure and fast (no
-    logistic fit): the change-point verdict of ``detect_burst``.
+    One entry per metric recorded (present, not all null) among ``CULTURE_METRICS``; series
+    under 20 points give burst False and concentration nan. The time axis is ``generation``
+    (else ``interactions``, else the row number). Pure and fast (no logistic fit): the material
+    change-point verdict of ``detect_burst``.
     """
     t = time_values(table)
     out: dict[str, object] = {}
@@ -435,7 +452,7 @@ def burst_summary(table: pl.DataFrame) -> dict[str, object]:
         y = table[metric].cast(pl.Float64).to_numpy()
         if not np.isfinite(y).any():
             continue  # an all-null column: the scenario does not model this measure
-        b = detect_burst(t, y, logistic=False)
+        b = detect_burst(t, y, logistic=False, metric=metric)
         out[f"{metric}_burst"] = b.burst
         out[f"{metric}_onset"] = None if b.onset is None else round(b.onset)
         out[f"{metric}_concentration"] = b.concentration
@@ -460,12 +477,12 @@ def bursts_table(
             y = part[metric].cast(pl.Float64).to_numpy()
             if not np.isfinite(y).any():
                 continue  # not recorded in this run (e.g. another scenario's measure)
-            b = detect_burst(t, y)
+            b = detect_burst(t, y, metric=metric)
             rows.append({"run_id": run_id, "metric": metric, **b.as_row()})
     schema = {"run_id": pl.Int64, "metric": pl.String, "burst": pl.Boolean, "pattern": pl.String,
               "onset": pl.Float64, "end": pl.Float64, "size": pl.Float64,
               "concentration": pl.Float64, "total_rise": pl.Float64, "noise": pl.Float64,
               "n_changepoints": pl.Int64, "bin_width": pl.Int64, "burst_logistic": pl.Boolean,
               "onset_logistic": pl.Float64, "rise_time": pl.Float64, "takeoff": pl.Boolean,
-              "takeoff_onset": pl.Float64}
+              "takeoff_onset": pl.Float64, "shape": pl.String}
     return pl.DataFrame(rows, schema=schema, orient="row")

@@ -4,33 +4,42 @@ Reads the tables of a run or sweep directory (``analysis.tables``), never the mo
 into DIR/analysis/ (built in a hidden folder inside DIR, then swapped in whole): bursts.parquet (per
 run and metric), lags.parquet (per run: mirror vs culture), order.parquet (lags per condition),
 conditions.parquet (per condition and metric), effects.parquet (one-factor contrasts between
-conditions), the figures (PNG and SVG), report.md and report.html.
+conditions), parity.parquet (a sweep varying mirror_initial) and levels_<x>.parquet (any other parameter
+swept over three values or more), discovery.parquet (a sweep with
+varied parameters, when ema_workbench is installed), sensitivity.parquet (a Sobol' sweep), the
+figures (PNG and SVG), report.md and report.html.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import polars as pl
 
 from analysis import bursts as bursts_mod
-from analysis import plots
+from analysis import discovery, plots, sensitivity
 from analysis.bursts import bursts_table
-from analysis.conclude import conclusions
+from analysis.conclude import conclusions, scenario_roles
 from analysis.conditions import conditions_table, effects_table, with_conditions
+from analysis.material import MINIMUM_RISE
 from analysis.order import lags_table, summarize_lags
+from analysis.outcomes import final_levels, parity_table
 from analysis.report import Report, text_table, write
-from analysis.tables import Results, load
+from analysis.tables import CULTURE_METRICS, Results, load
+from analysis.workspace import replace, workspace
 from evo.errors import UsageError
 
 SHOWN = ["metric", "n_runs", "n_burst", "p_burst", "p_lo", "p_hi", "onset_median",
          "concentration_median", "n_takeoff", "p_takeoff", "takeoff_onset_median",
          "lag_mid_median", "order"]
-TIMESERIES = ("mirror_mean", "mirror_effective_mean", "tool_complexity", "gesture_success")
+TIMESERIES = ("mirror_mean", "mirror_effective_mean", "tool_complexity", "gesture_success",
+              "expressivity")
+PARITY_X = "mirror_initial"  # the parity-threshold figure: outcomes against fixed mirror strength
+PARITY_METRICS = ("gesture_success", "expressivity")
+LEVEL_METRICS = ("tool_complexity", "gesture_success", "expressivity")
+MAX_PANELS = 6
 
 
 def _primary(results: Results) -> str | None:
@@ -55,8 +64,11 @@ def _definition_text() -> str:
         "significant rise that is neither. The onset is the first generation of the steep phase "
         "(resolution one bin). A logistic fit (onset t0 - ln 9 / r, rise time 4.39 / r, burst "
         "when the rise takes at most a third of the window and beats a line by BIC > 10) is the "
-        "second method; methods_agree is the share of runs where both verdicts match. These "
-        "thresholds are our assumptions (analysis/bursts.py explains them)."
+        "second method; methods_agree is the share of runs where both verdicts match. Every "
+        "verdict must be material, a rise that matters on the metric's own scale ("
+        + "; ".join(f"{m}: {rule.describe()}" for m, rule in MINIMUM_RISE.items())
+        + "); a smaller rise is 'immaterial': no burst, no take-off. These thresholds are our "
+        "assumptions (analysis/bursts.py and analysis/material.py explain them)."
     )
 
 
@@ -92,17 +104,16 @@ def _figures(results: Results, bursts: pl.DataFrame, conditions: pl.DataFrame, k
         fig = plots.plot_burst_probability(conditions, primary, keys)
         figs.append((plots.save_figure(fig, out, "burst_probability"),
                      f"Burst probability of {primary} per condition, 95 % Wilson intervals."))
-    if primary and len(results.varied) >= 2:
+    if len(results.varied) >= 2:
         x, y = results.varied[:2]
-        names = conditions["scenario"].unique(maintain_order=True).to_list()[:6]
-        fig, axes = plots.plt.subplots(1, len(names), figsize=(4.6 * len(names), 3.8),
-                                       layout="constrained", squeeze=False)
-        for name, ax in zip(names, axes[0], strict=True):
-            xs, ys, p = plots.heatmap_data(conditions, x, y, primary, name)
-            plots.plot_heatmap(xs, ys, p, x, y, name, ax=ax)
-        figs.append((plots.save_figure(fig, out, "heatmap"),
-                     f"Burst probability of {primary} over {x} and {y} (other varied "
-                     "parameters pooled)."))
+        names = conditions["scenario"].unique(maintain_order=True).to_list()[:MAX_PANELS]
+        for metric in results.metrics:
+            fig = plots.plot_phase_diagram(conditions, x, y, metric, names)
+            figs.append((plots.save_figure(fig, out, f"phase_diagram_{metric}"),
+                         f"Phase diagram of {metric}: material burst (top) and take-off (bottom) "
+                         f"probability over {x} and {y}, one column per account; each cell "
+                         "gives p and k/n (runs with the event / runs judged; other varied "
+                         "parameters pooled)."))
     if "mirror_mean" in gens.columns and "tool_complexity" in gens.columns:
         fig = plots.plot_phase(plots.phase_data(gens, groups, "mirror_mean", "tool_complexity"),
                                "mirror_mean", "tool_complexity", order=order)
@@ -112,11 +123,81 @@ def _figures(results: Results, bursts: pl.DataFrame, conditions: pl.DataFrame, k
     return figs
 
 
+def _levels(results: Results, out: Path) -> list[tuple[Path, str]]:
+    """Final levels against each swept numeric parameter: the parity threshold and its kin.
+
+    For ``mirror_initial`` (fixed mirror strength) this is the parity-threshold figure,
+    parity.parquet / parity.png (gesture success, expressivity and tool complexity); for any other
+    parameter with at least three swept values, levels_<x>.parquet / .png (e.g. the ceiling of
+    tool complexity against population size). One line per value of the other varied parameters.
+    """
+    runs, figs = results.runs, []
+    for x in results.varied:
+        if not runs[x].dtype.is_numeric() or runs[x].n_unique() < 3:
+            continue
+        wanted = (*PARITY_METRICS, "tool_complexity") if x == PARITY_X else LEVEL_METRICS
+        metrics = [m for m in wanted if m in results.metrics]
+        by = [k for k in ("scenario", *results.varied) if k != x and runs[k].n_unique() > 1]
+        table = parity_table(runs, final_levels(results.generations, metrics), x, metrics, by)
+        if not metrics or table.is_empty():
+            continue
+        stem = "parity" if x == PARITY_X else f"levels_{x}"
+        table.write_parquet(out / f"{stem}.parquet")
+        fig = plots.plot_parity(table, x, metrics, by)
+        what = "The parity threshold: final" if x == PARITY_X else "Final"
+        figs.append((plots.save_figure(fig, out, stem),
+                     f"{what} (last 10 % of generations) " + ", ".join(metrics) + f" against {x}, "
+                     "mean across seeds with its 95 % t interval"
+                     + (f", one line per {', '.join(by)}" if by else "") + f" ({stem}.parquet)."))
+    return figs
+
+
+def _where(results: Results, bursts: pl.DataFrame, report: Report, out: Path) -> None:
+    """Scenario discovery (a sweep with varied parameters) and Sobol' indices (a Sobol' sweep)."""
+    if not results.varied:
+        return
+    report.heading("Where in parameter space")
+    report.heading("Scenario discovery (PRIM)", level=3)
+    if not discovery.available():
+        note = ("scenario discovery skipped: ema_workbench is not installed "
+                "(pip install -e \".[discovery]\")")
+        print(note)
+        report.text(note.capitalize() + ".")
+    else:
+        table, notes = discovery.discovery_table(bursts, results.runs, results.varied,
+                                                 results.metrics)
+        table.write_parquet(out / "discovery.parquet")
+        report.text("Boxes of parameter space in which a material burst or take-off of each "
+                    "culture metric is concentrated, per account (PRIM, Friedman & Fisher 1999, "
+                    "via ema_workbench; the box with the best balance of coverage and density, "
+                    "analysis/discovery.py). Coverage: share of all runs with the outcome that "
+                    "lie in the box; density: share of the runs in the box that have it; "
+                    "base_rate: share of all runs of the account that have it.")
+        if table.height:
+            report.table(table, "Boxes, a row per restricted parameter (discovery.parquet)")
+        for note in notes:
+            report.text(note)
+    if sensitivity.is_sobol(results.meta):
+        report.heading("Sobol' sensitivity indices", level=3)
+        values, outputs = sensitivity.outcome_values(
+            results.runs, final_levels(results.generations, ["tool_complexity", "expressivity"]),
+            bursts, results.metrics)
+        table, notes = sensitivity.sensitivity_table(values, outputs, results.meta)
+        table.write_parquet(out / "sensitivity.parquet")
+        report.text("First-order (S1) and total (ST) Sobol' indices of the outcomes averaged "
+                    "over the seeds of each sample point, with SALib's bootstrap 95 % half-widths "
+                    "(analysis/sensitivity.py). " + sensitivity.stability_note(table))
+        if table.height:
+            report.table(table, "Sobol' indices (sensitivity.parquet)")
+        for note in notes:
+            report.text(note)
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Analyse DIR (a run or a sweep); write DIR/analysis/; print the conditions table.
 
     Everything is written into a fresh hidden folder inside DIR, which then replaces
-    DIR/analysis (``_replace``): an earlier analysis leaves no stale file, and a crash leaves the
+    DIR/analysis (``workspace``): an earlier analysis leaves no stale file, and a crash leaves the
     previous analysis folder as it was, never a half-written or mixed one.
     """
     root = Path(args.dir)
@@ -126,38 +207,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     out = root / "analysis"
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: exists and is not a folder; move it away to analyse {root}")
-    tmp = Path(tempfile.mkdtemp(prefix=".analysis-tmp-", dir=root))
-    try:
+    with workspace(root) as tmp:
         table, page = _analyze(results, root, tmp)
-        _replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        replace(tmp, out)
     if results.skipped:
         print(f"skipped metrics (absent or all null): {', '.join(results.skipped)}")
     print(table)
     print(f"report: {out / page.name} (and report.md); tables and figures in {out}")
     return 0
-
-
-def _replace(new: Path, out: Path) -> None:
-    """Put folder ``new`` in place of ``out`` (both in the same folder, so renames are atomic).
-
-    The old ``out`` is moved into a hidden folder, ``new`` renamed in, then the old one deleted;
-    if the second rename fails the old folder is moved back.
-    """
-    if not out.exists():
-        new.rename(out)
-        return
-    trash = Path(tempfile.mkdtemp(prefix=".analysis-old-", dir=out.parent))
-    out.rename(trash / out.name)
-    try:
-        new.rename(out)
-    except BaseException:
-        (trash / out.name).rename(out)
-        trash.rmdir()
-        raise
-    shutil.rmtree(trash, ignore_errors=True)
 
 
 def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
@@ -172,6 +229,7 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
     effects = effects_table(bursts, runs, keys)
     scen_order = summarize_lags(lags, runs, ["scenario"]) if lags.height else None
     scenarios = conditions_table(bursts, runs, ["scenario"], None)
+    roles = scenario_roles(runs)
     meta = [c for c in ("scenario", "seed", *results.varied) if c in runs.columns]
     with_conditions(bursts, runs, meta).write_parquet(out / "bursts.parquet")
     with_conditions(lags, runs, meta).write_parquet(out / "lags.parquet")
@@ -196,21 +254,21 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
         report.table(results.failed, "Failed runs (status error), excluded")
     report.heading("What these data say")
     if not results.metrics:
-        report.text("None of the cultural measures (tool_complexity, gesture_success, "
-                    "lexicon_coherence) is recorded in these tables, so they say nothing about "
-                    "a cultural burst.")
+        report.text("None of the cultural measures (" + ", ".join(CULTURE_METRICS) + ") is "
+                    "recorded in these tables, so they say nothing about a cultural burst.")
     for metric in results.metrics:
         report.heading(metric, level=3)
-        said = conclusions(scenarios, scen_order, metric)
+        said = conclusions(scenarios, scen_order, metric, roles=roles)
         for paragraph in said:
             report.text(paragraph)
         rows = scenarios.filter(pl.col("metric") == metric)
         if rows.height and (rows["n_takeoff"] > rows["n_burst"]).any():
             report.text("Counting take-offs (a burst, or a threshold-like onset followed by "
                         "sustained growth) as well:")
-            for paragraph in conclusions(scenarios, scen_order, metric, event="takeoff"):
+            for paragraph in conclusions(scenarios, scen_order, metric, "takeoff", roles):
                 if paragraph not in said:  # the order of events is the same for both
                     report.text(paragraph)
+    _where(results, bursts, report, out)
     report.heading("Definitions")
     report.text(_definition_text())
     report.heading("Tables")
@@ -224,7 +282,7 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
         report.table(top, "One-factor contrasts, largest differences in burst probability "
                           "first (effects.parquet)")
     report.heading("Figures")
-    for png, caption in _figures(results, bursts, conditions, keys, out):
+    for png, caption in [*_levels(results, out), *_figures(results, bursts, conditions, keys, out)]:
         report.figure(png, caption)
     _, page = write(report, out)
     return text_table(conditions.filter(pl.col("metric").is_in(results.metrics)).select(shown)), page

@@ -2,8 +2,10 @@
 
 Input: the per-scenario table (``conditions.conditions_table`` with keys ["scenario"], pooled over
 any varied parameters) and, when available, the per-scenario order of events
-(``order.summarize_lags``). Scenarios are matched to roles by name: coevolution, fixed_low,
-fixed_high, demography, associative (SCIENCE.md). Rules, all our assumptions:
+(``order.summarize_lags``). Each scenario's role (coevolution, fixed_low, fixed_high, demography,
+associative) comes from the account and role its file declares, carried by the runs table
+(``scenario_roles``); a table without them (written before scenarios declared them) falls back to matching
+the name (``role``). Rules, all our assumptions:
 
 * Two burst probabilities differ when Newcombe's 95 % interval of their difference excludes 0;
   otherwise the statement is "no detectable difference" with the interval.
@@ -12,8 +14,10 @@ fixed_high, demography, associative (SCIENCE.md). Rules, all our assumptions:
   overlap): with a strong mirror from the start culture may rise at once, which is an effect of
   mirror strength but, by definition, no burst. Whether a *rise* in mirror strength caused a burst
   then rests on coevolution against fixed_low and on the order of events.
-* "Demography explains it as well" when the demography scenario does not burst less often than
-  coevolution (the difference is not significant, or demography bursts more).
+* Statements are worded from the intervals: where the 95 % interval of a difference includes 0,
+  the statement is "no detectable difference" with that interval, never that one account
+  "explains it as well" (a wide interval is no evidence of equality). Demography does not single
+  out the mirror when it does not burst less often than coevolution.
 * The order of events (runs whose metric shows a burst or a take-off, ``order.py``) is the
   ``order`` verdict of mirror_mean against the same metric in the coevolution scenario (or every
   scenario with lags when there is no coevolution scenario). With fewer than 6 lags there is no
@@ -23,19 +27,33 @@ fixed_high, demography, associative (SCIENCE.md). Rules, all our assumptions:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import polars as pl
 
 from analysis.bursts import MIN_POINTS
+from analysis.material import MINIMUM_RISE
 from analysis.order import MIN_RUNS, TOO_FEW
 from analysis.stats import diff_proportions_ci
 
 ROLES = ("coevolution", "fixed_low", "fixed_high", "demography", "associative")
-PATTERNS = ("takeoff", "spike", "transient", "gradual", "flat", "decline")
+PATTERNS = ("takeoff", "spike", "transient", "gradual", "immaterial", "flat", "decline")
+#: The role of a scenario from its declared (account, role) (the ``scenarios`` package docstring).
+DECLARED = {("genetic", "main"): "coevolution", ("genetic", "control_low"): "fixed_low",
+            ("genetic", "control_high"): "fixed_high", ("demography", "main"): "demography",
+            ("associative", "main"): "associative"}
+
+
+def scenario_roles(runs: pl.DataFrame) -> dict[str, str | None]:
+    """Each scenario's role from the runs table's ``account`` and ``role`` columns, else its name."""
+    if not {"account", "role"} <= set(runs.columns):
+        return {s: role(s) for s in runs["scenario"].unique().to_list()}
+    declared = runs.group_by("scenario").agg(pl.col("account", "role").drop_nulls().first())
+    return {s: role(s) if a is None else DECLARED.get((a, r)) for s, a, r in declared.iter_rows()}
 
 
 def role(scenario: str) -> str | None:
-    """The account a scenario stages, from its name (None when it is none of ``ROLES``)."""
+    """The role of a scenario guessed from its name (None when it is none of ``ROLES``)."""
     name = scenario.lower().replace("-", "_")
     if "fixed" in name and "low" in name:
         return "fixed_low"
@@ -115,12 +133,13 @@ def _order_sentence(lags: pl.DataFrame | None, metric: str, scenario: str | None
 
 def conclusions(
     scenarios: pl.DataFrame, lags: pl.DataFrame | None = None, metric: str = "tool_complexity",
-    event: str = "burst",
+    event: str = "burst", roles: Mapping[str, str | None] | None = None,
 ) -> list[str]:
     """Paragraphs stating what the per-scenario table says about ``metric`` (module docstring).
 
     ``event`` "burst" reads the burst columns; "takeoff" reads the take-off columns (a burst or a
     threshold-like onset, ``bursts.detect_burst``) and says "take-off" instead of "burst".
+    ``roles`` maps scenarios to roles (``scenario_roles``); a scenario it lacks is matched by name.
     """
     rows = scenarios.filter(pl.col("metric") == metric).to_dicts() if scenarios.height else []
     if event == "takeoff":
@@ -153,16 +172,21 @@ def conclusions(
         gradual = sum(r["n_gradual"] for r in rows)
         takeoffs = sum(r.get("n_takeoff", 0) for r in rows) if event == "burst" else 0
         lo_hi = max(r["p_hi"] for r in rows)
+        immaterial = sum(r.get("n_immaterial", 0) for r in rows)
         out.append(f"No {n}: none of the {total} runs shows a {n} in {metric} (the upper 95 % "
                    f"bound of the {n} probability is at most {lo_hi:.2f} in every scenario); "
-                   f"{gradual} runs grew gradually from the start.")
+                   f"{gradual} runs grew gradually from the start"
+                   + (f"; {immaterial} rose against their noise by less than the material "
+                      f"minimum ({MINIMUM_RISE[metric].describe()}), too little to count"
+                      if immaterial and metric in MINIMUM_RISE else "") + ".")
         out.append(f"{takeoffs} runs show a take-off (a threshold-like onset followed by growth "
                    "that is not concentrated enough to be a burst): see the take-off statements."
                    if takeoffs else
                    f"These data give no support to a mirror-caused {n}; they fit gradual "
                    "accumulation or no take-off at all.")
         return out
-    by_role = {role(r["scenario"]): r for r in rows if role(r["scenario"]) is not None}
+    named = {r["scenario"]: (roles or {}).get(r["scenario"], role(r["scenario"])) for r in rows}
+    by_role = {named[r["scenario"]]: r for r in rows if named[r["scenario"]] is not None}
     low, high = by_role.get("fixed_low"), by_role.get("fixed_high")
     coev, demo, assoc = (by_role.get(k) for k in ("coevolution", "demography", "associative"))
     mirror_effect = None
@@ -191,18 +215,19 @@ def conclusions(
                    "cannot separate a causal effect of mirror strength from a correlation.")
     if coev and low:
         cmp, text = compare(coev, low)
-        how = {"higher": "more often than", "lower": "less often than",
-               "same": "about as often as"}[cmp]
-        out.append(f"Coevolution {v} {how} the fixed_low control ({text}).")
+        out.append({"higher": f"Coevolution {v} more often than the fixed_low control ({text}).",
+                    "lower": f"Coevolution {v} less often than the fixed_low control ({text}).",
+                    "same": f"No detectable difference between coevolution and the fixed_low "
+                            f"control in {n} probability ({text})."}[cmp])
     demo_as_well = None
     if demo and coev:
         cmp, text = compare(demo, coev)
-        demo_as_well = cmp != "lower"
+        demo_as_well = (cmp, text) if cmp != "lower" else False
         out.append({
-            "higher": f"Demography alone {v} more often than coevolution ({text}): demography "
-                      f"explains the {n} at least as well as a mirror upgrade.",
-            "same": f"Demography alone {v} about as often as coevolution ({text}): demography "
-                    f"explains the {n} as well.",
+            "higher": f"Demography alone {v} more often than coevolution ({text}): a mirror "
+                      f"upgrade is not needed for the {n} in this model.",
+            "same": f"No detectable difference between demography alone and coevolution in "
+                    f"{n} probability ({text}).",
             "lower": f"Demography alone {v} less often than coevolution ({text}).",
         }[cmp])
     if assoc and coev:
@@ -210,8 +235,8 @@ def conclusions(
         out.append({
             "higher": f"Associative (learned) mirroring {v} more often than genetic "
                       f"coevolution ({text}): no genetic change is needed.",
-            "same": f"Associative (learned) mirroring {v} about as often as genetic "
-                    f"coevolution ({text}): learning explains the {n} as well as genes.",
+            "same": f"No detectable difference between associative (learned) mirroring and "
+                    f"genetic coevolution in {n} probability ({text}).",
             "lower": f"Associative (learned) mirroring {v} less often than genetic "
                      f"coevolution ({text}).",
         }[cmp])
@@ -223,7 +248,8 @@ def conclusions(
 
 
 def _verdict(
-    mirror_effect: str | bool | None, demo_as_well: bool | None, lags: pl.DataFrame | None,
+    mirror_effect: str | bool | None, demo_as_well: tuple[str, str] | bool | None,
+    lags: pl.DataFrame | None,
     metric: str, coev: dict | None, n: str = "burst", v: str = "bursts",
 ) -> str:
     leads = None
@@ -251,8 +277,12 @@ def _verdict(
                      "a lag)")
     else:
         parts.append("but the order of events in coevolution is not resolved")
-    if demo_as_well:
-        parts.append(f"; demography explains the {n} as well, so the mirror is not the only route")
+    if isinstance(demo_as_well, tuple):
+        cmp, text = demo_as_well
+        parts.append(f"; demography alone {v} more often than coevolution ({text}), so the "
+                     "mirror is not the only route" if cmp == "higher" else
+                     f"; no detectable difference between demography alone and coevolution "
+                     f"({text}), so these data do not single out the mirror")
     elif demo_as_well is False:
         parts.append(f"; demography alone {v} less often")
     return " ".join(parts).replace(" ;", ";") + "."

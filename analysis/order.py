@@ -2,7 +2,8 @@
 
 For each run whose cultural metric shows a burst or a take-off (``bursts.detect_burst``) and whose
 mirror metric
-rises (net rise R >= 5 sigma, the burst detector's criterion (a)), we take the crossing times of
+rises (net rise R >= 5 sigma, the burst detector's criterion (a), and material on its scale,
+``analysis.material``), we take the crossing times of
 both series on the same footing: t_f is the first generation at which the smoothed series
 (``bursts.running_mean``) reaches start + f * R, with start the mean of the first 10 % of the
 window. Two lags, in generations (negative: the mirror rises first):
@@ -34,6 +35,7 @@ from analysis.bursts import (
     net_rise,
     running_mean,
 )
+from analysis.material import is_material
 from analysis.stats import median_ci, median_ci_rank, wilson_ci
 
 MIN_RUNS = next(n for n in range(1, 100) if median_ci_rank(n) is not None)  # 6
@@ -41,18 +43,21 @@ TOO_FEW = "unresolved (too few runs)"
 
 
 def crossing_times(
-    t: np.ndarray, y: np.ndarray, fracs: tuple[float, ...] = (0.1, 0.5)
+    t: np.ndarray, y: np.ndarray, fracs: tuple[float, ...] = (0.1, 0.5), metric: str | None = None
 ) -> tuple[float | None, ...]:
     """First times the smoothed series reaches start + f * R, for each f; None if it does not rise.
 
-    The series is cleaned, its rise measured and smoothed once for all fractions.
+    The series is cleaned, its rise measured and smoothed once for all fractions. A rise that is
+    not material on ``metric``'s scale (``analysis.material``) is no rise.
     """
     t, y = clean_series(t, y)
     if y.size < 3:
         return (None,) * len(fracs)
     _, yb, _ = coarse_grain(t, y, MAX_POINTS)
     rise, sigma, _ = net_rise(yb)
-    if rise < RISE_SIGMAS * sigma or rise <= 0:
+    e = max(1, int(EDGE_SHARE * yb.size))
+    material = is_material(metric, float(np.mean(yb[:e])), rise)
+    if rise < RISE_SIGMAS * sigma or rise <= 0 or not material:
         return (None,) * len(fracs)
     s = running_mean(y)
     ts = t[(y.size - s.size) // 2 :][: s.size]
@@ -87,7 +92,7 @@ def lags_table(
         if (run_id, metric) not in cache:
             part = parts[(run_id,)]
             cache[run_id, metric] = crossing_times(part["time"].to_numpy(),
-                                                   part[metric].to_numpy())
+                                                   part[metric].to_numpy(), metric=metric)
         return cache[run_id, metric]
 
     for run_id, metric in burst_runs.select("run_id", "metric").iter_rows():

@@ -1,8 +1,10 @@
-"""Figures: seed ribbons, onset-aligned ribbons, burst-probability heat maps, a phase portrait.
+"""Figures: seed ribbons, onset-aligned ribbons, phase diagrams, a phase portrait, parity.
 
 The data each figure draws is prepared by a pure function (``*_data``) that tests check; the plot
 functions take ``ax=None`` and return the Figure (STYLE.md). Ribbons are the median and the
-interquartile band across the runs (seeds) of a group at each time.
+interquartile band across the runs (seeds) of a group at each time. Unbounded metrics
+(``material.LOG_METRICS``: tool complexity, 3 to 50,000) are drawn on a log axis (symmetric log,
+linear below 1, so the zero of generation 0 stays on the axis).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from analysis.conditions import condition_label
+from analysis.material import LOG_METRICS
 
 MAX_GROUPS = 8
 MAX_LEVELS = 8  # a heat-map axis with more distinct values is binned
@@ -104,24 +107,39 @@ def bin_levels(
     return pl.Series(values.name, [labels[i] for i in idx], pl.String), list(labels)
 
 
-def heatmap_data(
-    conditions: pl.DataFrame, x: str, y: str, metric: str, scenario: str
-) -> tuple[list[object], list[object], np.ndarray]:
-    """Burst probability over two parameters, pooling runs over any other varied parameter.
+def cell_counts(
+    conditions: pl.DataFrame, x: str, y: str, metric: str, scenario: str, event: str = "burst"
+) -> tuple[list[object], list[object], np.ndarray, np.ndarray]:
+    """Runs with the ``event`` (burst or takeoff) and runs judged, over two parameters.
 
-    A parameter with more than ``MAX_LEVELS`` values is binned (``bin_levels``) and the runs of a
-    bin pooled (sum of bursts over sum of runs). Returns (x levels, y levels, matrix P[i_y, i_x]);
-    nan where a cell has no runs long enough to judge (every run too short: ``n_runs`` 0).
+    Runs are pooled over any other varied parameter; a parameter with more than ``MAX_LEVELS``
+    values is binned (``bin_levels``) and the runs of a bin pooled. Returns (x levels, y levels,
+    K[i_y, i_x], N[i_y, i_x]); N counts the runs long enough to judge.
     """
     part = conditions.filter((pl.col("metric") == metric) & (pl.col("scenario") == scenario))
     xv, xs = bin_levels(part[x])
     yv, ys = bin_levels(part[y])
-    part = part.select(xv.alias(x), yv.alias(y), "n_burst", "n_runs")
-    cells = part.group_by([x, y]).agg(pl.col("n_burst").sum(), pl.col("n_runs").sum())
-    p = np.full((len(ys), len(xs)), np.nan)
+    part = part.select(xv.alias(x), yv.alias(y), pl.col(f"n_{event}").alias("k"), "n_runs")
+    cells = part.group_by([x, y]).agg(pl.col("k").sum(), pl.col("n_runs").sum())
+    k = np.zeros((len(ys), len(xs)), np.int64)
+    n = np.zeros((len(ys), len(xs)), np.int64)
     for row in cells.iter_rows(named=True):
-        if row["n_runs"]:
-            p[ys.index(row[y]), xs.index(row[x])] = row["n_burst"] / row["n_runs"]
+        k[ys.index(row[y]), xs.index(row[x])] = row["k"]
+        n[ys.index(row[y]), xs.index(row[x])] = row["n_runs"]
+    return xs, ys, k, n
+
+
+def heatmap_data(
+    conditions: pl.DataFrame, x: str, y: str, metric: str, scenario: str, event: str = "burst"
+) -> tuple[list[object], list[object], np.ndarray]:
+    """Burst (or take-off) probability over two parameters (``cell_counts`` as k / n).
+
+    Returns (x levels, y levels, matrix P[i_y, i_x]); nan where a cell has no runs long enough to
+    judge (every run too short: ``n_runs`` 0).
+    """
+    xs, ys, k, n = cell_counts(conditions, x, y, metric, scenario, event)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(n > 0, k / np.maximum(n, 1), np.nan)
     return xs, ys, p
 
 
@@ -140,6 +158,12 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (6.0, 4.0)) -> tuple[Figu
         fig, ax = plt.subplots(figsize=size, layout="constrained")
         return fig, ax
     return ax.figure, ax  # type: ignore[return-value]
+
+
+def log_axis(ax: Axes, metric: str, axis: str = "y") -> None:
+    """Put an unbounded metric (``LOG_METRICS``) on a symmetric-log axis (linear below 1)."""
+    if metric in LOG_METRICS:
+        (ax.set_yscale if axis == "y" else ax.set_xscale)("symlog", linthresh=1.0)
 
 
 def _colour(name: str, order: list[str] | None, i: int) -> str:
@@ -163,6 +187,7 @@ def plot_ribbons(
         ax.plot(t, part["median"].to_numpy(), color=colour, label=str(name[0]), linewidth=1.2)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    log_axis(ax, ylabel)
     if data.height:
         ax.legend(fontsize="small", frameon=False)
     return fig
@@ -170,9 +195,13 @@ def plot_ribbons(
 
 def plot_heatmap(
     xs: list[object], ys: list[object], p: np.ndarray, xlabel: str, ylabel: str, title: str = "",
-    ax: Axes | None = None,
+    ax: Axes | None = None, counts: tuple[np.ndarray, np.ndarray] | None = None,
+    label: str = "burst probability", colorbar: bool = True,
 ) -> Figure:
-    """Burst probability per cell (data from ``heatmap_data``), values written in the cells."""
+    """Probability per cell (data from ``heatmap_data``), values written in the cells.
+
+    With ``counts`` = (K, N) each cell also shows k/n, so its uncertainty can be read at a glance.
+    """
     fig, ax = _axes(ax, (5.0, 4.0))
     image = ax.imshow(p, origin="lower", vmin=0, vmax=1, cmap="viridis", aspect="auto")
     xticks = [str(v) for v in xs]
@@ -182,12 +211,64 @@ def plot_heatmap(
     ax.set_yticks(range(len(ys)), [str(v) for v in ys])
     for (i, j), v in np.ndenumerate(p):
         if np.isfinite(v):
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center",
+            cell = f"{v:.2f}" if counts is None else f"{v:.2f}\n{counts[0][i, j]}/{counts[1][i, j]}"
+            ax.text(j, i, cell, ha="center", va="center",
                     color="white" if v < 0.6 else "black", fontsize="small")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize="medium")
-    fig.colorbar(image, ax=ax, label="burst probability")
+    if colorbar:
+        fig.colorbar(image, ax=ax, label=label)
+    return fig
+
+
+def plot_phase_diagram(
+    conditions: pl.DataFrame, x: str, y: str, metric: str, scenarios: list[str]
+) -> Figure:
+    """Per account (a column per scenario), burst and take-off probability over ``x`` and ``y``.
+
+    Each cell shows p and k/n (runs with the event / runs judged); colour is p on one scale.
+    """
+    fig, axes = plt.subplots(2, len(scenarios), figsize=(3.4 * len(scenarios) + 1.2, 6.4),
+                             layout="constrained", squeeze=False)
+    for col, name in enumerate(scenarios):
+        for row, (event, word) in enumerate((("burst", "burst"), ("takeoff", "take-off"))):
+            xs, ys, k, n = cell_counts(conditions, x, y, metric, name, event)
+            p = np.where(n > 0, k / np.maximum(n, 1), np.nan)
+            plot_heatmap(xs, ys, p, x, y if col == 0 else "", f"{name}: {word}",
+                         ax=axes[row, col], counts=(k, n), colorbar=False)
+    image = axes[0, 0].images[0]
+    fig.colorbar(image, ax=axes, label=f"probability ({metric}; cells: p and k/n runs)",
+                 shrink=0.8)
+    return fig
+
+
+def plot_parity(data: pl.DataFrame, x: str, metrics: list[str], by: list[str]) -> Figure:
+    """Mean final level against ``x`` with 95 % intervals across seeds, a line per ``by`` value.
+
+    ``data`` is ``outcomes.parity_table``; one panel per metric.
+    """
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.8 * len(metrics), 3.8),
+                             layout="constrained", squeeze=False)
+    lines = data.select(by).unique(maintain_order=True).to_dicts() if by else [{}]
+    for ax, metric in zip(axes[0], metrics, strict=True):
+        for i, line in enumerate(lines):
+            part = data.filter(pl.col("metric") == metric)
+            for k, v in line.items():
+                part = part.filter(pl.col(k) == v)
+            part = part.sort(x)
+            xv, mean = part[x].cast(pl.Float64).to_numpy(), part["mean"].to_numpy()
+            label = ", ".join(f"{k}={v}" if k != "scenario" else str(v) for k, v in line.items())
+            ax.fill_between(xv, part["lo"].to_numpy(), part["hi"].to_numpy(), color=f"C{i % 10}",
+                            alpha=0.2, linewidth=0)
+            ax.plot(xv, mean, "o-", color=f"C{i % 10}", markersize=3, label=label or None)
+        ax.set_xlabel(f"{x} (fixed mirror strength)" if x == "mirror_initial" else x)
+        if x == "population":
+            ax.set_xscale("log")
+        ax.set_ylabel(f"final {metric}")
+        log_axis(ax, metric)
+        if by:
+            ax.legend(fontsize="small", frameon=False)
     return fig
 
 
@@ -207,6 +288,8 @@ def plot_phase(
                         arrowprops={"arrowstyle": "->", "color": colour})
     ax.set_xlabel(x)
     ax.set_ylabel(y)
+    log_axis(ax, x, "x")
+    log_axis(ax, y)
     if data.height:
         ax.legend(fontsize="small", frameon=False)
     return fig

@@ -18,7 +18,7 @@ import polars as pl
 
 from evo.errors import UsageError
 
-CULTURE_METRICS = ("tool_complexity", "gesture_success", "lexicon_coherence")
+CULTURE_METRICS = ("tool_complexity", "gesture_success", "lexicon_coherence", "expressivity")
 MIRROR_METRICS = ("mirror_mean", "mirror_effective_mean")
 TIME_COLUMNS = ("generation", "interactions")
 
@@ -53,6 +53,7 @@ class Results:
     ``runs`` has one row per analysed run (``run_id`` null for a single run, ``scenario``, ``seed``
     and one column per varied parameter); ``generations`` is long (``run_id``, ``time`` and the
     metric columns present). ``time_label`` names the time axis (generation, interactions or row).
+    ``meta`` is sweep.json (empty for a single run).
     """
 
     kind: str
@@ -66,6 +67,7 @@ class Results:
     time_label: str
     failed: pl.DataFrame
     warnings: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
 def _fail(path: Path, problem: str) -> UsageError:
@@ -199,8 +201,10 @@ def load_run(root: Path) -> Results:
         warnings.append(f"{gpath}: {gens.height} rows but run.json says {planned} generations; "
                         "analysing the partial run")
     runs = pl.DataFrame({"run_id": [None], "scenario": [str(meta.get("scenario", "unknown"))],
-                         "seed": [meta.get("seed")]},
-                        schema={"run_id": pl.Int64, "scenario": pl.String, "seed": pl.Int64})
+                         "seed": [meta.get("seed")], "account": [meta.get("account")],
+                         "role": [meta.get("role")]},
+                        schema={"run_id": pl.Int64, "scenario": pl.String, "seed": pl.Int64,
+                                "account": pl.String, "role": pl.String})
     metrics, skipped, mirror = _present(gens)
     return Results("run", root, runs, gens, [], metrics, skipped, mirror, label,
                    runs.clear(), warnings)
@@ -292,8 +296,9 @@ def load_sweep(root: Path) -> Results:
     if planned is not None and runs.height < planned:
         warnings.append(f"{root}: sweep in progress, {runs.height} of {planned} runs finished; "
                         "analysing those")
-    keep = ["run_id", "scenario", *(["seed"] if "seed" in ok.columns else []), *varied]
+    keep = ["run_id", "scenario", *(c for c in ("seed", "account", "role") if c in ok.columns),
+            *varied]
     metrics, skipped, mirror = _present(gens)
     failed = failed.select([c for c in ("run_id", "scenario", "error") if c in failed.columns])
     return Results("sweep", root, ok.select(keep), gens, varied, metrics, skipped, mirror, label,
-                   failed, warnings)
+                   failed, warnings, meta)

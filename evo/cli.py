@@ -24,9 +24,10 @@ def parse_overrides(items: list[str]) -> dict[str, str]:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    """Print each scenario's name and one-line summary."""
+    """Print each scenario's name, declared account and role, and one-line summary."""
     for name in scenarios.names():
-        print(f"{name:<16} {scenarios.load(name).summary}")
+        s = scenarios.load(name)
+        print(f"{name:<16} {s.account + '/' + s.role:<24} {s.summary}")
     return 0
 
 

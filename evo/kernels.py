@@ -53,6 +53,10 @@ class Rule(NamedTuple):
     innovation_rate: float
     innovation_mode: float
     teaching_gain: float
+    learning_budget: float
+    # gestures
+    confuse: bool  # misperception == "confuse"
+    prefer: bool  # speaker_choice == "preferred"
     # fitness
     baseline_fitness: float
     tool_benefit: float
@@ -80,6 +84,8 @@ def make_rule(params: Params, **overrides) -> Rule:
     derived = {
         "demonstrator": DEMONSTRATOR_RULES.index(params.demonstrator),
         "flip": params.mutation_kind == "flip",
+        "confuse": params.misperception == "confuse",
+        "prefer": params.speaker_choice == "preferred",
     }
     values = {name: derived[name] if name in derived else getattr(params, name)
               for name in Rule._fields}
@@ -183,19 +189,41 @@ def _demonstrator(rng, state, rule, camps, best, i, c, k):
 
 
 @njit(cache=True, inline="always")
-def _copy_skill(rng, state, rule, preferred, i, d, k):
-    """Learner i copies demonstrator d's skill in lineage k (steps 2-4 of `tool_learning`).
+def _afford(new, old, unit_time, time_left, li, k):
+    """The skill a learner ends with when gaining max(new, 0) - max(old, 0) costs unit_time each.
+
+    Acquisition within a lifetime budget (Mesoudi 2011): a gain the time left cannot pay for is
+    cut to what it can pay for, and the time is spent. Losses (Henrich's replace rule) cost none.
+    """
+    floor = max(old, 0.0)
+    gain = max(new, 0.0) - floor
+    if gain <= 0.0:
+        return new
+    cost = unit_time * gain
+    if cost <= time_left[li, k]:
+        time_left[li, k] -= cost
+        return new
+    bought = time_left[li, k] / unit_time
+    time_left[li, k] = 0.0
+    return floor + bought
+
+
+@njit(cache=True, inline="always")
+def _copy_skill(rng, state, rule, preferred, time_left, li, i, d, k):
+    """Learner i (the li-th learner) copies demonstrator d in lineage k: `tool_learning` 2-5.
 
     Draws one Exp(1) for the copy, then for innovation one uniform if 0 < rate < 1 and one Exp(1)
     if inventing. Returns 1 when the copy raised i's skill (a matched episode), else 0.
     """
     n_meanings = preferred.shape[1]
     m = effective_mirror(state.g_mirror[i], state.m_learned[i])
-    loss = rule.alpha * (1.0 - rule.mirror_gain * m)
+    fidelity_cost = 1.0 - rule.mirror_gain * m
+    loss = rule.alpha * fidelity_cost
     if n_meanings > 0 and rule.teaching_gain > 0.0:
         p = preferred[i, k % n_meanings]
         if p >= 0 and p == preferred[d, k % n_meanings]:
             loss *= 1.0 - rule.teaching_gain
+            fidelity_cost *= 1.0 - rule.teaching_gain
     copy = state.skill[d, k] - loss - rule.beta * np.log(rng.standard_exponential())
     new = copy
     if rule.innovation_rate > 0.0:
@@ -204,9 +232,12 @@ def _copy_skill(rng, state, rule, preferred, i, d, k):
             if invented > new:
                 new = invented
     old = state.skill[i, k]
+    copied = copy >= new
     if new > old or not rule.keep_best:
+        if rule.learning_budget > 0.0:
+            new = _afford(new, old, fidelity_cost if copied else 1.0, time_left, li, k)
         state.skill[i, k] = new
-    if copy > old and copy >= new:
+    if copy > old and copied and state.skill[i, k] > old:
         _learn_from_match(state, i)
         return 1
     return 0
@@ -228,17 +259,26 @@ def tool_learning(rng, state, rule, camps, learners, preferred) -> int:
     3. with probability `innovation_rate`, also invent: Gumbel(innovation_mode, beta) (trial and
        error, our assumption after DESIGN.md) and take the better of copy and invention;
     4. keep the result if `keep_best` and it beats the current skill, else replace (Henrich's rule).
+    5. with `learning_budget` B > 0, acquisition costs time (Mesoudi 2011, PLoS ONE 6:e18239):
+       each lineage gets an even share B/K of the learner's lifetime learning time, and every unit
+       of positive skill gained costs f = (1 - mirror_gain*m)(1 - teaching_gain if shared) of it
+       when copied (what lowers the copying loss lowers the acquisition time: our assumption) and
+       1 when invented; a gain the remaining time cannot pay for is cut to what it can pay for.
+       Per lineage, skill then stays below B/(K f): a ceiling that rises with mirror strength.
+       B = 0 is Henrich's model without a ceiling.
     A copy that raises the learner's skill is a matched episode for associative mirror learning.
     Random draws per (episode, learner, lineage): demonstrator draws (none for best and parent,
     one for random, `demonstrator_sample` for sample_best; each a `_randint`), one Exp(1), then for
     innovation one uniform if 0 < rate < 1 and one Exp(1) if inventing.
     Returns the number of matched episodes.
     """
-    n_camps = camps.adult_start.size - 1
-    best = np.full((n_camps, state.skill.shape[1]), -1, np.int64)
+    n_camps, n_lineages = camps.adult_start.size - 1, state.skill.shape[1]
+    best = np.full((n_camps, n_lineages), -1, np.int64)
     if rule.demonstrator == RULE_BEST:
         _best_adults(state.skill, camps.adult_start, camps.adults, best)
-    return _tool_learning(rng, state, rule, camps, learners, preferred, best)
+    share = rule.learning_budget / n_lineages if n_lineages > 0 else 0.0
+    time_left = np.full((learners.size, n_lineages), share)
+    return _tool_learning(rng, state, rule, camps, learners, preferred, best, time_left)
 
 
 @njit(cache=True)
@@ -256,8 +296,12 @@ def _best_adults(skill, adult_start, adults, best):
 
 
 @kernel
-def _tool_learning(rng, state, rule, camps, learners, preferred, best):
-    """The learning loop of `tool_learning`, with Henrich's best adults already in `best`."""
+def _tool_learning(rng, state, rule, camps, learners, preferred, best, time_left):
+    """The learning loop of `tool_learning`.
+
+    Henrich's best adults are already in `best`, each (learner, lineage)'s learning time in
+    `time_left`.
+    """
     n_lineages = state.skill.shape[1]
     matched = 0
     for _ in range(rule.learning_episodes):
@@ -270,7 +314,7 @@ def _tool_learning(rng, state, rule, camps, learners, preferred, best):
                 d = _demonstrator(rng, state, rule, camps, best, i, c, k)
                 if d < 0:
                     continue
-                matched += _copy_skill(rng, state, rule, preferred, i, d, k)
+                matched += _copy_skill(rng, state, rule, preferred, time_left, li, i, d, k)
     return matched
 
 
@@ -345,6 +389,18 @@ def _knows(state, i, m, variant):
 
 
 @njit(cache=True, inline="always")
+def _other_variant(state, i, m, word, r):
+    """The r-th variant of i's inventory for meaning m, skipping `word`."""
+    for j in range(state.n_known[i, m]):
+        if state.gestures[i, m, j] == word:
+            continue
+        if r == 0:
+            return state.gestures[i, m, j]
+        r -= 1
+    return -1
+
+
+@njit(cache=True, inline="always")
 def _gesture_episode(rng, state, rule, speaker, hearer, counters):
     """One naming-game episode (Baronchelli et al. 2006) with imperfect parity.
 
@@ -356,6 +412,12 @@ def _gesture_episode(rng, state, rule, speaker, hearer, counters):
     episode for associative learning. Failure: the hearer adds what it perceived (it cannot know
     it yet). counters = [next variant id, variants dropped because an inventory was full, words
     held in all inventories (kept exact only while nobody is born or dies)]. Returns 1 on success.
+    Options: `rule.prefer`, the speaker utters its preferred variant (highest use score, first on
+    ties; no draw), the naming game with weighted inventories (Baronchelli et al. 2006, sec. 4);
+    `rule.confuse`, a misperceived gesture is heard as another variant the hearer knows for that
+    meaning (one uniform picks it among those other than the uttered one; the episode fails and
+    nothing is added), or as a new one when it knows no other: errors confuse signals of the
+    repertoire (Nowak & Krakauer 1999, PNAS 96:8028).
     """
     n_meanings = state.gestures.shape[1]
     m = 0 if n_meanings == 1 else _randint(rng.random(), n_meanings)
@@ -365,23 +427,33 @@ def _gesture_episode(rng, state, rule, speaker, hearer, counters):
         counters[0] += 1
         counters[1] += _add_variant(state, speaker, m, word)
         counters[2] += 1
+    elif rule.prefer:
+        word = _preferred_of(state, speaker, m)
     else:
         word = state.gestures[speaker, m, _randint(rng.random(), n)]
     parity = effective_mirror(state.g_mirror[hearer], state.m_learned[hearer])
+    hearer_knows = _knows(state, hearer, m, word)
     perceived = word
+    confused = False
     if parity < 1.0 and not rng.random() < parity:
-        perceived = counters[0]
-        counters[0] += 1
-    if perceived == word and _knows(state, hearer, m, word):
+        others = state.n_known[hearer, m] - hearer_knows
+        if rule.confuse and others > 0:
+            confused = True
+            perceived = _other_variant(state, hearer, m, word, _randint(rng.random(), others))
+        else:
+            perceived = counters[0]
+            counters[0] += 1
+    if perceived == word and hearer_knows:
         counters[2] -= state.n_known[speaker, m] + state.n_known[hearer, m] - 2
         _collapse(state, speaker, m, word)
         _collapse(state, hearer, m, word)
         _learn_from_match(state, speaker)
         _learn_from_match(state, hearer)
         return 1
-    dropped = _add_variant(state, hearer, m, perceived)
-    counters[1] += dropped
-    counters[2] += 1 - dropped
+    if not confused:
+        dropped = _add_variant(state, hearer, m, perceived)
+        counters[1] += dropped
+        counters[2] += 1 - dropped
     return 0
 
 

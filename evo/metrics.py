@@ -11,6 +11,10 @@ Definitions (our choices, documented in the README's model section):
   preferred variant of their own camp (individuals with none count as not agreeing), mean over
   meanings. Within camps, because gestures are exchanged within camps: local dialects count as
   conventions.
+- `expressivity`: per camp, the number of meanings that have a shared convention (the camp's most
+  common preferred variant is held by at least half of its members, silent members included), mean
+  over occupied camps: what a linguist would count, in meanings, 0 to `meanings` (our choice; the
+  half threshold is our assumption, after issue 12).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ GENERATION_SCHEMA = {
     "gesture_success": pl.Float64,
     "lexicon_size": pl.Float64,
     "lexicon_coherence": pl.Float64,
+    "expressivity": pl.Float64,
     "social_learner_frequency": pl.Float64,
     "fitness_mean": pl.Float64,
     "camps_occupied": pl.Int64,
@@ -48,24 +53,56 @@ NAMING_GAME_SCHEMA = {
 }
 
 
-def lexicon_measures(preferred: np.ndarray, group: np.ndarray) -> tuple[float, float]:
-    """(lexicon_size, lexicon_coherence) from preferred variants (n, M; -1 = none) and camps (n,)."""
+def most_common_counts(preferred: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """(camps, M) array: per camp and meaning, how many members hold the camp's most common variant.
+
+    `preferred` is (n, M) with -1 for none, `group` the camps (n,); camps are 0..max(group).
+    """
     n, n_meanings = preferred.shape
-    if n == 0 or n_meanings == 0:
-        return float("nan"), float("nan")
-    sizes, agreeing = [], 0
+    counts = np.zeros((int(group.max()) + 1 if n else 0, n_meanings), np.int64)
     for m in range(n_meanings):
         column = preferred[:, m]
         used = column >= 0
-        sizes.append(float(np.unique(column[used]).size))
         if not used.any():
             continue
         base = int(column.max()) + 1  # one key per (camp, variant)
-        keys, counts = np.unique(group[used] * base + column[used], return_counts=True)
-        most_common = np.zeros(int(group.max()) + 1, np.int64)
-        np.maximum.at(most_common, keys // base, counts)
-        agreeing += int(most_common.sum())
-    return float(np.mean(sizes)), agreeing / (n * n_meanings)
+        keys, held = np.unique(group[used] * base + column[used], return_counts=True)
+        np.maximum.at(counts[:, m], keys // base, held)
+    return counts
+
+
+def lexicon_measures(
+    preferred: np.ndarray, group: np.ndarray, most_common: np.ndarray | None = None
+) -> tuple[float, float]:
+    """(lexicon_size, lexicon_coherence) from preferred variants (n, M; -1 = none) and camps (n,).
+
+    `most_common` is `most_common_counts(preferred, group)` when the caller already has it.
+    """
+    n, n_meanings = preferred.shape
+    if n == 0 or n_meanings == 0:
+        return float("nan"), float("nan")
+    if most_common is None:
+        most_common = most_common_counts(preferred, group)
+    sizes = [float(np.unique(preferred[preferred[:, m] >= 0, m]).size) for m in range(n_meanings)]
+    return float(np.mean(sizes)), int(most_common.sum()) / (n * n_meanings)
+
+
+def expressivity(
+    preferred: np.ndarray, group: np.ndarray, most_common: np.ndarray | None = None
+) -> float:
+    """Meanings with a shared convention per camp (most common variant held by >= half), camp mean.
+
+    Only occupied camps count; members without a preferred variant count as not holding it.
+    """
+    n, n_meanings = preferred.shape
+    if n == 0 or n_meanings == 0:
+        return float("nan")
+    if most_common is None:
+        most_common = most_common_counts(preferred, group)
+    members = np.bincount(group, minlength=most_common.shape[0])
+    occupied = members > 0
+    shared = 2 * most_common[occupied] >= members[occupied, None]
+    return float(shared.sum(axis=1).mean())
 
 
 def generation_row(
@@ -96,10 +133,11 @@ def generation_row(
         row["tool_complexity"] = float(np.maximum(skill, 0.0).sum(axis=1).mean() / skill_step)
     row["gesture_success"] = successes / episodes if episodes > 0 else None
     if st.gestures.shape[1] > 0:
-        size, coherence = lexicon_measures(
-            preferred_variants(st, slots), st.group[slots]
-        )
-        row["lexicon_size"], row["lexicon_coherence"] = size, coherence
+        preferred = preferred_variants(st, slots)
+        group = st.group[slots]
+        counts = most_common_counts(preferred, group)
+        row["lexicon_size"], row["lexicon_coherence"] = lexicon_measures(preferred, group, counts)
+        row["expressivity"] = expressivity(preferred, group, counts)
     if track_behaviour and generation > 0:  # founders learned nothing
         row["social_learner_frequency"] = float(1.0 - st.alone[slots].mean())
     row["fitness_mean"] = float(st.fitness[slots].mean())

@@ -20,6 +20,8 @@ DEMONSTRATOR_RULES = ("best", "sample_best", "random", "parent")
 MUTATION_KINDS = ("gaussian", "flip")
 DRIVERS = ("generations", "interactions")
 AGENT_SYNC = ("step", "lazy")
+MISPERCEPTIONS = ("new", "confuse")
+SPEAKER_CHOICES = ("random", "preferred")
 
 
 def _p(default: Any, lo: float | None = None, hi: float | None = None, *, choices=None, doc: str):
@@ -67,12 +69,26 @@ class Params:
     skill_step: float = _p(1.0, 1e-9, 1000.0, doc="skill per tool component (complexity unit)")
     tool_benefit: float = _p(0.05, 0.0, 100.0, doc="fitness per log1p(skill) summed over lineages")
     teaching_gain: float = _p(0.3, 0.0, 1.0, doc="share of alpha removed when conventions are shared")
+    learning_budget: float = _p(
+        0.0, 0.0, 1e9,
+        doc="B, lifetime learning time (skill units at mirror 0), split evenly over lineages; "
+        "0 = no acquisition cost, no ceiling (Mesoudi 2011)",
+    )
 
     # Gestures (Baronchelli et al. 2006 naming game, with imperfect parity)
     meanings: int = _p(4, 0, 64, doc="M, meanings that need a gesture (0 = no gestures)")
     variants: int = _p(8, 1, 4096, doc="V, most gesture variants one individual holds per meaning")
     gesture_episodes: float = _p(4.0, 0.0, 100_000.0, doc="gesture episodes per individual per gen")
     comm_benefit: float = _p(0.1, 0.0, 100.0, doc="fitness per unit communicative success rate")
+    misperception: str = _p(
+        "new", choices=MISPERCEPTIONS,
+        doc="a misperceived gesture is heard as a new variant, or confused with another the hearer "
+        "knows (Nowak & Krakauer 1999)",
+    )
+    speaker_choice: str = _p(
+        "random", choices=SPEAKER_CHOICES,
+        doc="the speaker utters a random known variant (minimal naming game) or its preferred one",
+    )
 
     # Changing environment (Rogers 1988): social vs individual learning of one behaviour
     env_change_rate: float = _p(0.0, 0.0, 1.0, doc="u, chance per generation the environment changes")

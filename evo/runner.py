@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -36,13 +37,17 @@ class RunResult:
 
 
 def resolve_params(
-    scenario: str, overrides: Mapping[str, Any] | None = None, generations: int | None = None
+    scenario: str | scenarios.Scenario,
+    overrides: Mapping[str, Any] | None = None,
+    generations: int | None = None,
 ) -> Params:
     """The scenario's parameters with overrides applied and checked; raises UsageError."""
     values = dict(overrides or {})
     if generations is not None:
         values["generations"] = generations
-    return Params.from_mapping(values, base=scenarios.load(scenario).params)
+    if isinstance(scenario, str):
+        scenario = scenarios.load(scenario)
+    return Params.from_mapping(values, base=scenario.params)
 
 
 def versions() -> dict[str, str]:
@@ -73,8 +78,9 @@ def simulate(
 ) -> RunResult:
     """Run `scenario` with `overrides` from `seed`; same inputs give a bit-identical table."""
     seed = check_seed(seed)
-    params = resolve_params(scenario, overrides, generations)
-    events = scenarios.load(scenario).events
+    spec = scenarios.load(scenario)  # once: its parameters, events, account and role
+    params = resolve_params(spec, overrides, generations)
+    events = spec.events
     started = time.perf_counter()
     model = MirrorModel(params, seed=seed, events=events)
     extra: dict[str, Any] = {}
@@ -85,6 +91,8 @@ def simulate(
     extra["gesture_variants_dropped"] = int(model.gesture_counters[1])
     meta = {
         "scenario": scenario,
+        "account": spec.account,
+        "role": spec.role,
         "seed": seed,
         "generations": params.generations,
         "params": params.as_dict(),
@@ -137,12 +145,40 @@ def _run_interactions(model: MirrorModel, progress: bool) -> tuple[pl.DataFrame,
 
 
 def prepare_out_dir(out: Path, force: bool) -> None:
-    """Refuse a non-empty folder unless `force`; a file in the way is an error."""
+    """Refuse a non-empty folder unless `force`; a file in the way or an unwritable place is an error."""
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder; valid: a new or empty folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
+    try:
+        full = out.is_dir() and any(out.iterdir())
+    except OSError as exc:
+        raise _unwritable(out, exc) from None
+    if full and not force:
         raise UsageError(f"--out {out} is not empty; valid: a new or empty folder, or add --force")
-    out.mkdir(parents=True, exist_ok=True)
+    make_writable_dir(out)
+
+
+def make_writable_dir(out: Path) -> None:
+    """Create folder `out` (and its missing parents) and check that a file can be written in it.
+
+    On failure, remove the folders this call created and raise UsageError with the reason, so an
+    unwritable place stops the command in one line before any run, and leaves nothing behind.
+    """
+    created = [p for p in (out, *out.parents) if not p.exists()]  # deepest first
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):  # unnamed where the OS allows (O_TMPFILE)
+            pass
+    except OSError as exc:
+        for folder in created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise _unwritable(out, exc) from None
+
+
+def _unwritable(out: Path, exc: OSError) -> UsageError:
+    reason = exc.strerror or type(exc).__name__
+    return UsageError(f"--out {out}: cannot write there ({reason}); "
+                      "valid: a folder this user may create and write")
 
 
 def atomic_write(path: Path, write) -> None:

@@ -1,10 +1,17 @@
 """Scenarios: named, documented parameter sets in `scenarios/*.toml`.
 
-Each file holds `summary` (one line), `hypothesis` (which account it stages), `citation`, a
+Each file holds `summary` (one line), `hypothesis`, `citation`, `account` and `role` (below), a
 `[params]` table (any `evo.params.Params` field) and optional `[[events]]` (see `evo.events`).
-`base = "other"` starts from another scenario's parameters (not its events), so a control differs
-from the main experiment only in the lines it lists.
+`base = "other"` starts from another scenario's parameters, account and role (not its events), so
+a control differs from the main experiment only in the lines it lists.
 Scenarios are data, not code: every scenario runs the same model.
+
+`account` is the account of the leap the scenario stages (SCIENCE.md, "The question"): `genetic`,
+`associative`, `demography`, `gradual`, or `none` (validations, examples). `role` is its place in
+the comparison the analysis draws (`analysis.conclude`): `main` (the account's main staging, the
+one compared with the other accounts; one per account), `variant` (another staging of it, reported
+but not compared), `control_low` / `control_high` (the account's cause held low / high),
+`validation` (a published special case) or `example`.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from evo.events import Event, parse_event
 from evo.params import Params
 
 SCENARIO_DIR = Path(__file__).parent
+ACCOUNTS = ("genetic", "associative", "demography", "gradual", "none")
+ROLES = ("main", "variant", "control_low", "control_high", "validation", "example")
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,8 @@ class Scenario:
     citation: str
     params: Params
     events: tuple[Event, ...]
+    account: str
+    role: str
 
 
 def names() -> list[str]:
@@ -56,7 +67,19 @@ def load(name: str) -> Scenario:
     if "base" in raw:
         if raw["base"] == name:
             raise UsageError(f"{where}: a scenario cannot be its own base")
-        base = load(raw["base"]).params
-    params = Params.from_mapping(raw["params"], base=base)
+        base = load(raw["base"])
+    params = Params.from_mapping(raw["params"], base=None if base is None else base.params)
     events = tuple(parse_event(e, where) for e in raw.get("events", []))
-    return Scenario(name, raw["summary"], raw["hypothesis"], raw["citation"], params, events)
+    account, role = (_choice(raw, key, choices, base, where)
+                     for key, choices in (("account", ACCOUNTS), ("role", ROLES)))
+    return Scenario(name, raw["summary"], raw["hypothesis"], raw["citation"], params, events,
+                    account, role)
+
+
+def _choice(raw: dict, key: str, choices: tuple[str, ...], base: Scenario | None, where: str) -> str:
+    """`raw[key]`, else the base scenario's value; raises UsageError naming the valid choices."""
+    value = raw.get(key, getattr(base, key, None))
+    if value not in choices:
+        found = "is missing" if value is None else f"is {value!r}"
+        raise UsageError(f"{where}: {key} {found}; valid: {', '.join(choices)}")
+    return value

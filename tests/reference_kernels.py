@@ -80,7 +80,10 @@ def tool_learning(rng, state, rule, camps, learners, preferred) -> int:
     episodes.
 
     `rule.demonstrator` indexes RULES. A learner whose camp has no adults learns nothing (and
-    draws nothing); under "parent" a learner without a parent skips the lineage.
+    draws nothing); under "parent" a learner without a parent skips the lineage. With
+    `rule.learning_budget` B > 0, each (learner, lineage) has B/K time; a positive gain costs
+    (1 - mirror_gain m)(1 - teaching if shared) per unit when copied, 1 when invented, and is cut
+    to what the time left pays for.
     """
     skill, demonstrator = state.skill, RULES[rule.demonstrator]
     # Henrich's "best": the most skilled adult of the camp per lineage, chosen before anyone
@@ -96,6 +99,7 @@ def tool_learning(rng, state, rule, camps, learners, preferred) -> int:
                 best_of[camp, k] = champion
 
     matched = 0
+    time_left: dict[tuple[int, int], float] = {}
     for _episode in range(rule.learning_episodes):
         for i in learners:
             camp = state.group[i]
@@ -119,21 +123,26 @@ def tool_learning(rng, state, rule, camps, learners, preferred) -> int:
                     demo = state.parent[i]
                     if demo < 0:
                         continue
-                matched += copy_skill(rng, state, rule, preferred, i, demo, k)
+                matched += copy_skill(rng, state, rule, preferred, time_left, i, demo, k)
     return matched
 
 
-def copy_skill(rng, state, rule, preferred, i, demo, k) -> int:
-    """One copy of lineage k by learner i from `demo`; 1 if it was a matched episode."""
+def copy_skill(rng, state, rule, preferred, time_left, i, demo, k) -> int:
+    """One copy of lineage k by learner i from `demo`; 1 if it was a matched episode.
+
+    `time_left[i, k]` is the learning time i has left for lineage k (B/K until first spent).
+    """
     skill = state.skill
     # 2. the copy: Gumbel(mode z_demo - alpha_eff, scale beta)
     m = effective_mirror(state.g_mirror[i], state.m_learned[i])
     alpha_eff = rule.alpha * (1.0 - rule.mirror_gain * m)
+    unit_time = 1.0 - rule.mirror_gain * m
     meanings = len(preferred[i])
     if meanings > 0 and rule.teaching_gain > 0.0:
         mine = preferred[i][k % meanings]
         if mine != -1 and mine == preferred[demo][k % meanings]:
             alpha_eff = alpha_eff * (1.0 - rule.teaching_gain)
+            unit_time = unit_time * (1.0 - rule.teaching_gain)
     copy = skill[demo][k] - alpha_eff - rule.beta * math.log(rng.standard_exponential())
     # 3. trial and error, the better of copy and invention
     if rule.innovation_rate >= 1.0:
@@ -148,10 +157,21 @@ def copy_skill(rng, state, rule, preferred, i, demo, k) -> int:
         result = max(copy, invented)
     # 4. keep the better (keep_best) or replace (Henrich)
     before = skill[i][k]
-    if result > before or not rule.keep_best:
-        skill[i][k] = result
     copy_was_taken = result == copy
-    if copy_was_taken and copy > before:
+    if result > before or not rule.keep_best:
+        # 5. acquisition within a learning budget (Mesoudi 2011)
+        if rule.learning_budget > 0.0:
+            left = time_left.setdefault((i, k), rule.learning_budget / len(skill[i]))
+            gain = max(result, 0.0) - max(before, 0.0)
+            cost = (unit_time if copy_was_taken else 1.0) * gain
+            if gain > 0.0 and cost > left:
+                result = max(before, 0.0) + left / (unit_time if copy_was_taken else 1.0)
+                left = 0.0
+            elif gain > 0.0:
+                left -= cost
+            time_left[i, k] = left
+        skill[i][k] = result
+    if copy_was_taken and copy > before and skill[i][k] > before:
         learn_from_match(state, i)
         return 1
     return 0
@@ -200,28 +220,42 @@ def _agree_on(variants: list[list[int]], word: int) -> int:
 
 
 def gesture_episode(rng, state, rule, speaker, hearer, counters) -> int:
-    """One naming-game episode with imperfect parity; returns 1 on success, else 0."""
+    """One naming-game episode with imperfect parity; returns 1 on success, else 0.
+
+    `rule.prefer`: the speaker says its preferred (most used) variant, with no draw.
+    `rule.confuse`: a misperceived gesture is heard as one of the hearer's other variants for the
+    meaning (one draw among them; the hearer learns nothing), or as a new variant when it has no
+    other.
+    """
     inventory, cap = state.inventory, state.cap
     n_meanings = len(inventory[speaker])
     meaning = 0 if n_meanings == 1 else draw_index(rng, n_meanings)
     said = inventory[speaker][meaning]
-    if said:
-        word = said[draw_index(rng, len(said))][0]
-    else:
+    if not said:
         word = _new_variant(counters)
         _learn_variant(said, word, cap, counters)
+    elif rule.prefer:
+        word = preferred_variant(said)
+    else:
+        word = said[draw_index(rng, len(said))][0]
     parity = effective_mirror(state.g_mirror[hearer], state.m_learned[hearer])
+    heard = inventory[hearer][meaning]
+    others = [w for w, _ in heard if w != word]
+    confused = False
     if parity >= 1.0 or rng.random() < parity:
         perceived = word
+    elif rule.confuse and others:
+        perceived = others[draw_index(rng, len(others))]
+        confused = True
     else:
         perceived = _new_variant(counters)
-    heard = inventory[hearer][meaning]
     if perceived == word and any(w == word for w, _ in heard):
         counters["words_total"] -= _agree_on(said, word) + _agree_on(heard, word)
         learn_from_match(state, speaker)
         learn_from_match(state, hearer)
         return 1
-    _learn_variant(heard, perceived, cap, counters)
+    if not confused:
+        _learn_variant(heard, perceived, cap, counters)
     return 0
 
 

@@ -19,7 +19,9 @@ import pytest
 import run
 from tests.test_analysis_data import write_run, write_sweep
 
-FIGURES = ("timeseries", "aligned", "heatmap", "phase", "burst_probability")
+FIGURES = ("timeseries", "aligned", "phase", "burst_probability",
+           *(f"phase_diagram_{m}" for m in ("tool_complexity", "gesture_success",
+                                             "lexicon_coherence")))
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -263,7 +265,7 @@ def test_short_sweep_draws_the_heat_map(tmp_path: Path, capsys) -> None:
     assert run.main(["analyze", str(root)]) == 0, capsys.readouterr().err
     cond = pl.read_parquet(root / "analysis" / "conditions.parquet")
     assert (cond["n_runs"] == 0).all() and (cond["n_too_short"] == 1).all()
-    assert (root / "analysis" / "heatmap.png").stat().st_size > 1000
+    assert (root / "analysis" / "phase_diagram_tool_complexity.png").stat().st_size > 1000
 
 
 def _files(folder: Path) -> dict[str, str]:
@@ -306,3 +308,93 @@ def test_crash_keeps_the_previous_analysis(tmp_path: Path, monkeypatch) -> None:
     assert _files(root / "analysis") == previous
     assert sorted(p.name for p in root.iterdir()) == ["analysis", "generations.parquet",
                                                       "run.json"]
+
+
+def _hidden(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(".analysis"))
+
+
+def test_a_killed_analyze_leaves_no_hidden_folder_after_the_next_one(tmp_path: Path) -> None:
+    """SIGKILL an analyze while it builds its hidden folder; the next analyze removes it, and
+    only it (a file or a symbolic link with the same prefix is someone else's and is kept)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = write_run(tmp_path / "r")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("mine")
+    (root / ".analysis-tmp-link").symlink_to(elsewhere)
+    (root / ".analysis-tmp-note").write_text("a file, not a folder of analyze")
+    repo = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen([sys.executable, str(repo / "run.py"), "analyze", str(root)],
+                            cwd=repo, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while (len(_hidden(root)) < 3 and proc.poll() is None
+               and time.monotonic() < deadline):
+            time.sleep(0.005)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    left = [n for n in _hidden(root) if n not in (".analysis-tmp-link", ".analysis-tmp-note")]
+    assert len(left) == 1 and (root / left[0]).is_dir(), "the analyze finished before the kill"
+    assert not (root / "analysis").exists()
+    assert run.main(["analyze", str(root)]) == 0
+    assert _hidden(root) == [".analysis-tmp-link", ".analysis-tmp-note"]
+    assert (elsewhere / "keep.txt").read_text() == "mine"
+    assert (root / "analysis" / "report.md").is_file()
+
+
+@pytest.mark.usefixtures("no_figures")
+def test_an_analysis_left_aside_by_a_kill_is_put_back(tmp_path: Path, monkeypatch) -> None:
+    """A kill between the two renames of the swap leaves DIR/analysis missing and the previous
+    analysis in a hidden folder: the next analyze puts it back before anything else."""
+    import analysis.cli
+
+    root = write_run(tmp_path / "r")
+    assert run.main(["analyze", str(root)]) == 0
+    previous = _files(root / "analysis")
+    (root / ".analysis-old-x1").mkdir()
+    (root / "analysis").rename(root / ".analysis-old-x1" / "analysis")
+    monkeypatch.setattr(analysis.cli, "write", lambda *a: (_ for _ in ()).throw(RuntimeError("x")))
+    with pytest.raises(RuntimeError):
+        run.main(["analyze", str(root)])
+    assert _files(root / "analysis") == previous
+    assert _hidden(root) == []
+
+
+def test_an_unwritable_folder_is_one_line_and_exit_2(tmp_path: Path, monkeypatch, capsys) -> None:
+    import analysis.workspace
+
+    root = write_run(tmp_path / "r")
+    before = sorted(p.name for p in root.iterdir())
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")  # what a read-only folder gives
+
+    monkeypatch.setattr(analysis.workspace.tempfile, "mkdtemp", refuse)
+    assert run.main(["analyze", str(root)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"error: {root}: cannot write the analysis there (Permission denied); valid: "
+                   "a run or sweep folder this user may write (copy it somewhere writable first)")
+    assert sorted(p.name for p in root.iterdir()) == before
+
+
+def test_a_second_analyze_of_the_same_folder_waits_its_turn(tmp_path: Path, capsys) -> None:
+    import fcntl
+    import os
+
+    root = write_run(tmp_path / "r")
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # as an analyze in progress holds it
+        assert run.main(["analyze", str(root)]) == 2
+    finally:
+        os.close(fd)
+    assert "another analyze is writing here" in capsys.readouterr().err
+    assert _hidden(root) == [] and not (root / "analysis").exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from analysis.conclude import compare, conclusions, role
+from analysis.conclude import compare, conclusions, role, scenario_roles
 from analysis.stats import wilson_ci
 
 N = 40
@@ -45,6 +45,34 @@ def test_roles_from_names() -> None:
         "coevolution", "fixed_low", "fixed_high", "demography", "associative", None]
 
 
+def test_roles_are_read_from_the_declared_account_and_role() -> None:
+    runs = pl.DataFrame({
+        "scenario": ["big_camps", "big_camps", "coevolution_fast", "fixed_low", "mirror_high"],
+        "account": ["demography", "demography", "genetic", None, "genetic"],
+        "role": ["main", "main", "variant", None, "control_high"],
+    })
+    # A renamed scenario keeps its role, a name that looks like a role does not make one, and
+    # runs without a declaration (an older part of a resumed sweep) fall back to the name.
+    assert scenario_roles(runs) == {"big_camps": "demography", "coevolution_fast": None,
+                           "fixed_low": "fixed_low", "mirror_high": "fixed_high"}
+
+
+def test_roles_fall_back_to_names_when_the_table_lacks_them() -> None:
+    runs = pl.DataFrame({"scenario": ["coevolution", "mirror-fixed-high", "big_camps"]})
+    assert scenario_roles(runs) == {"coevolution": "coevolution", "mirror-fixed-high": "fixed_high",
+                           "big_camps": None}
+
+
+def test_conclusions_use_declared_roles() -> None:
+    scen = table({"main": 30, "low": 2, "high": 35, "camps": 28})
+    declared = {"main": "coevolution", "low": "fixed_low", "high": "fixed_high",
+                "camps": "demography"}
+    out = text(conclusions(scen, roles=declared))
+    assert "mirror strength has a causal effect" in out
+    assert "no detectable difference between demography alone and coevolution" in out.lower()
+    assert "are not both present" in text(conclusions(scen))  # the names alone say nothing
+
+
 def test_compare_uses_the_interval() -> None:
     a, b = table({"a": 30, "b": 10}).to_dicts()
     assert compare(a, b)[0] == "higher" and compare(b, a)[0] == "lower"
@@ -55,7 +83,15 @@ def test_compare_uses_the_interval() -> None:
 def test_no_burst_anywhere() -> None:
     out = text(conclusions(table({"coevolution": 0, "fixed_low": 0, "fixed_high": 0})))
     assert "No burst" in out and "none of the 120 runs" in out
-    assert "causal effect" not in out
+    assert "causal effect" not in out and "material" not in out
+
+
+def test_immaterial_rises_are_named() -> None:
+    scen = table({"coevolution": 0}, metric="gesture_success").with_columns(
+        pl.lit(6).alias("n_immaterial"))
+    out = text(conclusions(scen, metric="gesture_success"))
+    assert "6 rose against their noise by less than the material minimum (a rise of at least " \
+           "0.1)" in out
 
 
 def test_mirror_causes_and_leads() -> None:
@@ -74,11 +110,16 @@ def test_no_difference_between_controls() -> None:
     assert "do not support" in out
 
 
-def test_demography_explains_it_as_well() -> None:
+def test_an_interval_including_zero_is_no_detectable_difference() -> None:
     scen = table({"coevolution": 30, "fixed_low": 2, "fixed_high": 35, "demography": 28})
     out = text(conclusions(scen, lags("unresolved", -10, -60, 40)))
-    assert "demography explains the burst as well" in out.lower()
+    assert ("No detectable difference between demography alone and coevolution in burst "
+            "probability (difference -0.05, 95 % CI") in out
+    assert "no detectable difference between demography alone and coevolution" in out
+    assert "as well" not in out
     assert "not resolved" in out
+    takeoffs = text(conclusions(scen, event="takeoff"))
+    assert "in take-off probability" in takeoffs and "as well" not in takeoffs
 
 
 def test_mirror_follows_culture() -> None:
@@ -91,7 +132,9 @@ def test_mirror_follows_culture() -> None:
 def test_associative_versus_genetic() -> None:
     scen = table({"coevolution": 30, "associative": 31, "fixed_low": 1, "fixed_high": 30})
     out = text(conclusions(scen))
-    assert "learning explains the burst as well as genes" in out
+    assert ("No detectable difference between associative (learned) mirroring and genetic "
+            "coevolution in burst probability (difference +0.03, 95 % CI") in out
+    assert "as well" not in out
 
 
 def test_controls_missing() -> None:

@@ -113,9 +113,9 @@ def test_lags_compute_each_series_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
     real = analysis.order.crossing_times
 
-    def counted(t, y, *args):
+    def counted(t, y, *args, **kwargs):
         calls.append(1)
-        return real(t, y, *args)
+        return real(t, y, *args, **kwargs)
 
     monkeypatch.setattr(analysis.order, "crossing_times", counted)
     lags = lags_table(gens, bursts, mirrors, metrics)

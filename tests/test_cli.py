@@ -32,6 +32,7 @@ def test_run_writes_table_and_run_json_echoing_parameters(tmp_path, capsys):
     meta = json.loads((out / "run.json").read_text())
     assert table.height == 7 and table["generation"].to_list() == list(range(7))
     assert meta["scenario"] == "default" and meta["seed"] == 7
+    assert (meta["account"], meta["role"]) == ("genetic", "example")
     assert meta["params"]["population"] == 120 and meta["params"]["mirror_cost"] == 0.2
     assert meta["params"]["generations"] == 6
     assert {"mesa", "numba", "numpy", "polars", "python"} <= set(meta["versions"])
@@ -68,6 +69,30 @@ def test_bad_input_is_one_line_and_exit_2(args, expected, capsys, tmp_path):
                               capsys)
     assert expected in err
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("where", ["/proc/nope/x", "/proc/x", "under_a_file/x"])
+def test_unwritable_out_is_one_line_and_exit_2(where, tmp_path, capsys):
+    (tmp_path / "under_a_file").write_text("a file")
+    out = tmp_path / where if where.startswith("under") else Path(where)
+    err = run_expecting_error(["run", "default", "--generations", "2", "--out", str(out)], capsys)
+    assert err.startswith(f"error: --out {out}: cannot write there (")
+    assert err.endswith("); valid: a folder this user may create and write")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["under_a_file"]
+
+
+def test_folders_made_for_an_unwritable_out_are_removed(tmp_path, capsys, monkeypatch):
+    import errno
+
+    from evo import runner
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(runner.tempfile, "TemporaryFile", read_only)
+    err = run_expecting_error(["run", "default", "--out", str(tmp_path / "a" / "b")], capsys)
+    assert "cannot write there (Read-only file system)" in err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_non_empty_out_is_kept_without_force(tmp_path, capsys):

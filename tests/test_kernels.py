@@ -150,7 +150,7 @@ def test_camp_members_nobody_selected():
 
 def check_tool_learning(seed, demonstrator, keep_best, innovation_rate, teaching_gain, *,
                         capacity=12, lineages=3, meanings=2, n_camps=3, episodes=2,
-                        sample_size=3, mirror_gain=0.9):
+                        sample_size=3, mirror_gain=0.9, learning_budget=0.0):
     s = random_state(seed, capacity, lineages, meanings, 4, n_camps)
     g = np.random.default_rng(seed + 1)
     preferred = g.integers(-1, 2, (capacity, meanings))  # small ids: shared conventions are common
@@ -159,7 +159,7 @@ def check_tool_learning(seed, demonstrator, keep_best, innovation_rate, teaching
     rule = rule_with(demonstrator=demonstrator, demonstrator_sample=sample_size,
                      learning_episodes=episodes, alpha=6.0, mirror_gain=mirror_gain, beta=1.0,
                      keep_best=keep_best, innovation_rate=innovation_rate, innovation_mode=-1.0,
-                     teaching_gain=teaching_gain)
+                     teaching_gain=teaching_gain, learning_budget=learning_budget)
     twin = twin_of(s)
     rng_k, rng_t = two_rngs(seed)
     matched = kernels.tool_learning(rng_k, s, rule, camps, learners, preferred)
@@ -191,6 +191,37 @@ def test_tool_learning_property(seed, demonstrator, keep_best, innovation_rate, 
     check_tool_learning(seed, demonstrator, keep_best, innovation_rate, teaching_gain, capacity=capacity,
                         lineages=lineages, meanings=meanings, n_camps=n_camps, episodes=episodes,
                         sample_size=sample_size)
+
+
+@pytest.mark.parametrize(
+    ("demonstrator", "keep_best", "innovation_rate", "teaching_gain", "learning_budget"),
+    list(itertools.product(range(4), (True, False), (0.0, 1.0), (0.0, 0.5), (0.5, 3.0, 30.0))),
+)
+def test_tool_learning_with_a_budget_matches_twin(demonstrator, keep_best, innovation_rate,
+                                                  teaching_gain, learning_budget):
+    for seed in (3, 17):
+        check_tool_learning(seed, demonstrator, keep_best, innovation_rate, teaching_gain,
+                            episodes=3, learning_budget=learning_budget)
+
+
+def test_tool_learning_budget_caps_each_lineage():
+    """A learner's positive skill gained per lineage never costs more than its share B/K."""
+    s = random_state(8, 30, 2, 0, 1, 1)
+    s.skill[:] = np.abs(s.skill) * 50.0  # rich demonstrators, so the budget binds
+    s.g_mirror[:] = 0.5
+    s.m_learned[:] = 0.0
+    s.g_assoc[:] = 0.0  # no associative learning: the unit time stays 1 - 0.9 * 0.5
+    learners = learners_of(s)
+    s.skill[learners] = 0.0
+    rule = rule_with(demonstrator=kernels.RULE_BEST, demonstrator_sample=1, learning_episodes=3,
+                     alpha=1.0, mirror_gain=0.9, beta=1.0, keep_best=True, innovation_rate=0.0,
+                     innovation_mode=-1.0, teaching_gain=0.0, learning_budget=4.0)
+    kernels.tool_learning(np.random.default_rng(1), s, rule, kernels.camps_of(s, 1), learners,
+                          np.full((30, 0), -1))
+    per_lineage_cap = 4.0 / 2 / (1.0 - 0.9 * 0.5)
+    assert learners.size > 0
+    assert np.all(s.skill[learners] <= per_lineage_cap * (1 + 1e-12))
+    assert np.isclose(s.skill[learners].max(), per_lineage_cap)
 
 
 def test_tool_learning_learns_something():
@@ -285,7 +316,7 @@ def test_preferred_variants_ties_and_empty():
 
 
 def check_gesture_generation(seed, *, capacity=10, meanings=2, variants=3, n_camps=2,
-                             max_episodes=8, perfect_parity=False):
+                             max_episodes=8, perfect_parity=False, confuse=False, prefer=False):
     s = random_state(seed, capacity, 0, meanings, variants, n_camps)
     if perfect_parity:
         s.g_mirror[:] = 1.0
@@ -293,7 +324,7 @@ def check_gesture_generation(seed, *, capacity=10, meanings=2, variants=3, n_cam
     camps = kernels.camps_of(s, n_camps)
     episodes = np.random.default_rng(seed).integers(0, max_episodes + 1, n_camps)
     twin, twin_counters = twin_of(s), counters_dict(counters)
-    rule = rule_with()
+    rule = rule_with(confuse=confuse, prefer=prefer)
     rng_k, rng_t = two_rngs(seed)
     result = kernels.gesture_generation(rng_k, s, rule, camps, episodes, counters)
     ref_result = ref.gesture_generation(rng_t, twin, rule, twin_camps(camps), episodes.tolist(),
@@ -314,6 +345,26 @@ def test_gesture_generation_property(seed, capacity, meanings, variants, n_camps
                                      perfect_parity):
     check_gesture_generation(seed, capacity=capacity, meanings=meanings, variants=variants,
                              n_camps=n_camps, perfect_parity=perfect_parity)
+
+
+@PROPERTY
+@given(seed=hs.integers(0, 2**31), capacity=hs.integers(2, 12), meanings=hs.integers(1, 3),
+       variants=hs.integers(1, 5), n_camps=hs.integers(1, 4), confuse=hs.booleans(),
+       prefer=hs.booleans())
+def test_gesture_rules_match_twin(seed, capacity, meanings, variants, n_camps, confuse, prefer):
+    check_gesture_generation(seed, capacity=capacity, meanings=meanings, variants=variants,
+                             n_camps=n_camps, max_episodes=20, confuse=confuse, prefer=prefer)
+
+
+def test_confused_hearers_learn_no_new_variant():
+    """Under `confuse`, a hearer who knows another variant never adds one on a misperception."""
+    inventions = {}
+    for confuse in (False, True):
+        _, counters, (played, won) = check_gesture_generation(
+            5, capacity=12, meanings=1, variants=6, n_camps=1, max_episodes=60, confuse=confuse)
+        inventions[confuse] = int(counters[0])
+        assert played > won
+    assert inventions[True] < inventions[False]
 
 
 @pytest.mark.parametrize("perfect_parity", [False, True])
@@ -383,9 +434,10 @@ def fixed_population(seed, n, meanings=1, variants=4, perfect_parity=False, empt
     return s, np.arange(n), counters_for(s)
 
 
-def check_naming_game_chunk(seed, s, members, counters, n_episodes, variants):
+def check_naming_game_chunk(seed, s, members, counters, n_episodes, variants, confuse=False,
+                            prefer=False):
     twin, twin_counters = twin_of(s), counters_dict(counters)
-    rule = rule_with()
+    rule = rule_with(confuse=confuse, prefer=prefer)
     rng_k, rng_t = two_rngs(seed)
     result = kernels.naming_game_chunk(rng_k, s, rule, members, n_episodes, counters)
     ref_result = ref.naming_game_chunk(rng_t, twin, rule, members.tolist(), n_episodes,
@@ -405,6 +457,30 @@ def check_naming_game_chunk(seed, s, members, counters, n_episodes, variants):
 def test_naming_game_chunk_property(seed, n, variants, n_episodes, perfect_parity, empty):
     s, members, counters = fixed_population(seed, n, 1, variants, perfect_parity, empty)
     check_naming_game_chunk(seed, s, members, counters, n_episodes, variants)
+
+
+@PROPERTY
+@given(seed=hs.integers(0, 2**31), n=hs.integers(2, 8), variants=hs.integers(1, 5),
+       n_episodes=hs.integers(1, 60), confuse=hs.booleans(), prefer=hs.booleans())
+def test_naming_game_chunk_rules_match_twin(seed, n, variants, n_episodes, confuse, prefer):
+    s, members, counters = fixed_population(seed, n, 1, variants, False, False)
+    check_naming_game_chunk(seed, s, members, counters, n_episodes, variants, confuse, prefer)
+
+
+def test_preferred_speaker_says_its_most_used_variant():
+    """Speaker 0 knows [4 (score 1), 9 (score 3)]: under `prefer` it says 9, which 1 knows."""
+    s = PopulationState.allocate(2, 0, 1, 3)
+    s.alive[:] = True
+    s.g_mirror[:] = 1.0
+    s.gestures[0, 0, :2] = [4, 9]
+    s.scores[0, 0, :2] = [1, 3]
+    s.gestures[1, 0, :1] = [9]
+    s.n_known[:, 0] = [2, 1]
+    counters = np.array([10, 0, 3], np.int64)
+    for _ in range(5):  # pairs drawn at random; once 0 speaks, 0 and 1 agree on 9
+        kernels.naming_game_chunk(np.random.default_rng(2), s, rule_with(prefer=True),
+                                  np.arange(2), 1, counters)
+    assert s.gestures[0, 0, 0] == 9 and s.n_known[0, 0] == 1
 
 
 @pytest.mark.parametrize("n", [2, 3, 6])

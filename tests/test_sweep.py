@@ -212,6 +212,17 @@ def test_missing_spec_file_exits_2(tmp_path, capsys):
     assert "cannot read sweep spec" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("where", ["/proc/nope/x", "under_a_file/x"])
+def test_unwritable_out_is_one_line_and_exit_2(tmp_path, capsys, where):
+    spec = write(tmp_path, REAL_SPEC)
+    (tmp_path / "under_a_file").write_text("a file")
+    out = tmp_path / where if where.startswith("under") else Path(where)
+    assert run.main(["sweep", str(spec), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"error: --out {out}: cannot write there (") and "\n" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.toml", "under_a_file"]
+
+
 def test_folder_that_is_not_a_sweep_is_refused(tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
@@ -233,6 +244,8 @@ def test_sweep_writes_runs_generations_and_header(reference):
                    "mirror_mean_final", "gesture_success_final"):
         assert column in runs.columns
     assert runs["status"].to_list() == ["ok"] * 6 and runs["error"].null_count() == 6
+    assert runs["account"].to_list() == ["genetic"] * 6  # declared by default.toml's base
+    assert runs["role"].to_list() == ["example"] * 6
     header = json.loads((out / "sweep.json").read_text())
     assert header["spec"]["grid"] == {"mirror_cost": [0.02, 0.2]}
     assert header["varied"] == ["mirror_cost"] and header["root_seed"] == 2024
@@ -508,6 +521,69 @@ def test_run_that_kills_its_worker_is_recorded_as_an_error(tmp_path):
     assert generations(out)["run_id"].to_list() == [0, 0, 2, 2]
     again = run_sweep(spec, out, workers=1, run_fn=killer, progress=False, warmup=False)
     assert (again.computed, again.already_done, again.failed) == (0, 3, 1)
+
+
+class WaitsToBeKilled:
+    """A picklable run function that, the first time it runs `seed`, writes its worker's pid to
+    `pid_file` and waits: the test kills that process from outside, as the OOM killer would."""
+
+    def __init__(self, pid_file: Path, seed: int):
+        self.pid_file, self.seed = pid_file, seed
+
+    def __call__(self, scenario, *, seed, generations, overrides):
+        if seed == self.seed and not self.pid_file.exists():
+            tmp = self.pid_file.with_suffix(".tmp")
+            tmp.write_text(str(os.getpid()))
+            tmp.rename(self.pid_file)
+            time.sleep(120)
+            raise RuntimeError("the worker was not killed")
+        return simulate(scenario, seed=seed, generations=generations, overrides=overrides)
+
+
+def kill_when_written(pid_file: Path, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if pid_file.exists():
+        os.kill(int(pid_file.read_text()), signal.SIGKILL)
+
+
+# allowed-failures 3 (dask's default): the scheduler of dask reschedules the lost task itself;
+# 0: the task fails with KilledWorker at once, and our scheduler retries its runs one by one.
+@pytest.mark.parametrize("allowed_failures", [3, 0])
+def test_a_dask_worker_killed_mid_run_loses_nothing(tmp_path, reference, allowed_failures,
+                                                    monkeypatch):
+    pytest.importorskip("distributed")
+    import threading
+
+    import dask
+
+    from evo.sweep import scheduler
+
+    seen = []  # what reached our scheduler as a lost task
+    real_worker_died = scheduler.worker_died
+    monkeypatch.setattr(scheduler, "worker_died",
+                        lambda exc: seen.append(type(exc).__name__) or real_worker_died(exc))
+
+    spec = write(tmp_path, REAL_SPEC)
+    out, pid_file = tmp_path / "out", tmp_path / "worker.pid"
+    run_fn = WaitsToBeKilled(pid_file, spawn_run_seeds(2024, 6)[2])  # run 2: others in flight
+    killer = threading.Thread(target=kill_when_written, args=(pid_file,))
+    killer.start()
+    try:
+        with dask.config.set({"distributed.scheduler.allowed-failures": allowed_failures}):
+            report = run_sweep(spec, out, workers=2, engine="dask", run_fn=run_fn,
+                               progress=False, warmup=False)
+    finally:
+        killer.join()
+    assert pid_file.exists(), "no worker was killed"
+    # With 0, every task the dead worker held (running or queued on it) fails with KilledWorker.
+    assert set(seen) == (set() if allowed_failures else {"KilledWorker"})
+    assert (report.computed, report.failed) == (6, 0)
+    assert runs_without_time(out).equals(runs_without_time(reference))
+    assert generations(out).equals(generations(reference))
+    again = run_sweep(spec, out, workers=2, engine="dask", run_fn=run_fn, progress=False)
+    assert (again.computed, again.already_done) == (0, 6)
 
 
 def thread_probe(scenario, *, seed, generations, overrides):

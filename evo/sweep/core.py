@@ -49,6 +49,14 @@ def default_resolve(scenario: str, overrides: Mapping[str, object]) -> object:
     return resolve_params(scenario, overrides)
 
 
+def declared_roles(names: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Each scenario's declared `account` and `role` (see `scenarios`), for the runs table."""
+    import scenarios
+
+    return {name: {"account": scenarios.load(name).account, "role": scenarios.load(name).role}
+            for name in names}
+
+
 def run_sweep(
     spec: SweepSpec | str | Path,
     out: str | Path,
@@ -95,7 +103,8 @@ def run_sweep(
         done = store.finished_ids()
         todo = [run for run in plan if run.run_id not in done]
         failed_before = _count_failed(store)
-        saver = _Saver(store, plan, spec.varied, columns, done=len(done), failed=failed_before)
+        saver = _Saver(store, plan, spec.varied, columns, done=len(done), failed=failed_before,
+                       roles=declared_roles(spec.scenarios))
         interrupted = False
         try:
             if todo:
@@ -152,16 +161,15 @@ def record_schema(spec: SweepSpec, plan: Sequence[PlannedRun]) -> dict[str, Any]
     """Columns and types of every record and of runs.parquet, in order.
 
     Every run gets every column (null where it does not apply: an error, a scenario without
-    tools or without a lexicon), so the record parts of a sweep always share one schema. The
-    burst columns are those `analysis.bursts.burst_summary` gives for each cultural metric.
+    tools or without a lexicon), so the record parts of a sweep always share one schema.
     """
     import polars as pl
-
-    from analysis.tables import CULTURE_METRICS
 
     schema: dict[str, Any] = {
         "run_id": pl.Int64,
         "scenario": pl.String,
+        "account": pl.String,
+        "role": pl.String,
         "replicate": pl.Int64,
         "seed": pl.Int64,
     }
@@ -169,12 +177,7 @@ def record_schema(spec: SweepSpec, plan: Sequence[PlannedRun]) -> dict[str, Any]
         schema[name] = pl.Series([run.point[name] for run in plan], strict=False).dtype
     schema |= {"status": pl.String, "error": pl.String, "wall_time_s": pl.Float64,
                "generations_run": pl.Int64}
-    schema |= {f"{column}_{how}": pl.Float64 for column, how in SUMMARIES}
-    bursts = {}
-    for metric in CULTURE_METRICS:
-        bursts |= {f"{metric}_burst": pl.Boolean, f"{metric}_onset": pl.Int64,
-                   f"{metric}_concentration": pl.Float64}
-    return schema | dict(sorted(bursts.items()))
+    return schema | {f"{column}_{how}": pl.Float64 for column, how in SUMMARIES}
 
 
 class _Saver:
@@ -189,8 +192,10 @@ class _Saver:
         *,
         done: int,
         failed: int,
+        roles: Mapping[str, Mapping[str, str]] | None = None,
     ):
         self.store, self.plan, self.varied, self.columns = store, plan, varied, columns
+        self.roles = roles or {}
         self.done, self.failed = done, failed
         self.last_rebuild = time.monotonic()
         self.bar: Any = None
@@ -234,6 +239,7 @@ class _Saver:
         return {
             "run_id": run.run_id,
             "scenario": run.scenario,
+            **self.roles.get(run.scenario, {}),
             "replicate": run.replicate,
             "seed": run.seed,
             **{name: run.point[name] for name in self.varied},

@@ -77,7 +77,9 @@ class SweepStore:
         lock (another process may have started the sweep, with another drawn root seed, since
         the caller read the folder).
         """
-        self.out.mkdir(parents=True, exist_ok=True)
+        from evo.runner import make_writable_dir
+
+        make_writable_dir(self.out)  # or one line naming why not, leaving nothing behind
         with open(self.out / ".lock", "a+") as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)

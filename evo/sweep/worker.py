@@ -163,9 +163,11 @@ def with_generation_schema(table: Any, run_id: int) -> Any:
 
 
 def summarize(table: Any) -> dict[str, Any]:
-    """Summarize a run: final and max metrics, plus `analysis.bursts.burst_summary`."""
-    from analysis.bursts import burst_summary
+    """Summarize a run: its length and the final or max value of each of `SUMMARIES`.
 
+    Burst verdicts are not computed here: they are the analysis layer's reading of the generation
+    tables (``run.py analyze``), so a sweep does not depend on how bursts are defined.
+    """
     out: dict[str, Any] = {"generations_run": table.height}
     for column, how in SUMMARIES:
         value = None
@@ -173,5 +175,4 @@ def summarize(table: Any) -> dict[str, Any]:
             series = table[column]
             value = series[-1] if how == "final" else series.max()
         out[f"{column}_{how}"] = None if value is None else float(value)
-    out.update(burst_summary(table))
     return out

@@ -1,0 +1,136 @@
+"""Sobol' sensitivity indices of a ``[sample] method = "sobol"`` sweep (Saltelli 2002; 2010).
+
+A Sobol' sweep draws its points with ``SALib.sample.sobol`` (the Saltelli scheme: N (D + 2)
+points, N (2D + 2) with second-order indices) and runs every point ``seeds`` times; run ids go
+scenario by scenario, then point by point, then seed by seed (``evo.sweep.spec``), so the point of
+a run is ``(run_id mod (n_points seeds)) div seeds``. Per scenario and output we
+
+1. average the output over the seeds of each point (the model is stochastic: the seed is noise
+   to be averaged out, not a parameter; seed-to-seed variance left in a mean of few seeds shows up
+   as unexplained variance, a sum of first-order indices below 1 and total indices inflated),
+2. hand the point means, in the sample's row order, to ``SALib.analyze.sobol.analyze``, which
+   returns first-order (S1) and total (ST) indices with bootstrap 95 % confidence half-widths
+   (``S1_conf``, ``ST_conf``; 1000 resamples, fixed seed).
+
+Outputs: ``log10_tool_complexity_final`` (log10 of the final level, floored at 1 component, so
+a take-off to 10,000 and one to 20,000 differ by what they differ on a log scale),
+``expressivity_final`` (meanings with a shared convention) and, per culture metric, the material
+burst probability ``p_burst_{metric}``. An output that does not vary across points, or that has
+a point without any finished run, gets no indices (a note says why). Indices with too few points
+are unstable and can come out negative (SCIENCE.md, "Where in parameter space").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+SCHEMA = {"scenario": pl.String, "output": pl.String, "parameter": pl.String, "S1": pl.Float64,
+          "S1_conf": pl.Float64, "ST": pl.Float64, "ST_conf": pl.Float64, "n_points": pl.Int64,
+          "seeds": pl.Int64}
+RESAMPLES = 1000
+
+
+def is_sobol(meta: dict) -> bool:
+    """Whether sweep.json describes a Sobol' sample."""
+    sample = meta.get("spec", {}).get("sample")
+    return isinstance(sample, dict) and sample.get("method") == "sobol"
+
+
+def problem_of(meta: dict) -> tuple[dict, bool]:
+    """SALib's problem dict (names and bounds in the spec's order) and whether second order."""
+    sample = meta["spec"]["sample"]
+    names = list(sample["ranges"])
+    bounds = [[float(v) for v in sample["ranges"][n]] for n in names]
+    return ({"num_vars": len(names), "names": names, "bounds": bounds},
+            bool(sample.get("second_order", False)))
+
+
+def point_index(run_id: pl.Expr, n_points: int, seeds: int) -> pl.Expr:
+    """The sample row of a run (run ids: scenario, then point, then seed)."""
+    return (run_id % (n_points * seeds)) // seeds
+
+
+def sobol_indices(y: np.ndarray, problem: dict, second_order: bool, seed: int = 0) -> dict:
+    """``SALib.analyze.sobol.analyze`` on outputs ``y`` in the sample's row order."""
+    from SALib.analyze import sobol
+
+    return sobol.analyze(problem, np.asarray(y, dtype=float), calc_second_order=second_order,
+                         num_resamples=RESAMPLES, conf_level=0.95, print_to_console=False,
+                         seed=seed)
+
+
+def sensitivity_table(
+    values: pl.DataFrame, outputs: list[str], meta: dict
+) -> tuple[pl.DataFrame, list[str]]:
+    """Indices per scenario, output and parameter from per-run ``values``, and notes on skips.
+
+    ``values`` has ``run_id``, ``scenario`` and one column per output (one row per finished run),
+    and may carry the varied parameters, which are then checked to be one point per sample row.
+    ``meta`` is sweep.json (``spec.sample``, ``n_points``, ``seeds``).
+    """
+    problem, second = problem_of(meta)
+    n_points, seeds = int(meta["n_points"]), int(meta["seeds"])
+    with_point = values.with_columns(point_index(pl.col("run_id"), n_points, seeds).alias("_pt"))
+    rows, notes = [], []
+    names = [n for n in problem["names"] if n in values.columns]
+    if names and with_point.group_by("scenario", "_pt").agg(
+            pl.col(n).n_unique() for n in names).select(pl.max_horizontal(names).max()).item() > 1:
+        return pl.DataFrame(schema=SCHEMA), ["no indices: runs of one sample point have different "
+                                             "parameter values (run ids not in the sample order)"]
+    for (scenario,), part in with_point.group_by(["scenario"], maintain_order=True):
+        means = part.group_by("_pt").agg(pl.col(o).cast(pl.Float64).drop_nans().mean()
+                                         for o in outputs).sort("_pt")
+        for output in outputs:
+            full = pl.DataFrame({"_pt": np.arange(n_points)}).join(
+                means.select("_pt", output), on="_pt", how="left")
+            y = full[output].to_numpy().astype(float)
+            where = f"{scenario}, {output}"
+            if not np.isfinite(y).all():
+                notes.append(f"{where}: no indices ({int((~np.isfinite(y)).sum())} of {n_points} "
+                             "sample points have no finished run with a value).")
+                continue
+            if np.ptp(y) == 0:
+                notes.append(f"{where}: no indices (the same value, {y[0]:.3g}, at every point).")
+                continue
+            si = sobol_indices(y, problem, second)
+            for i, name in enumerate(problem["names"]):
+                rows.append({"scenario": scenario, "output": output, "parameter": name,
+                             **{k: float(si[k][i]) for k in ("S1", "S1_conf", "ST", "ST_conf")},
+                             "n_points": n_points, "seeds": seeds})
+    return pl.DataFrame(rows, schema=SCHEMA, orient="row"), notes
+
+
+def outcome_values(
+    runs: pl.DataFrame, finals: pl.DataFrame, bursts: pl.DataFrame, metrics: list[str]
+) -> tuple[pl.DataFrame, list[str]]:
+    """Per run: the outputs of the module docstring (those whose inputs are recorded)."""
+    table = runs.join(finals, on="run_id", how="left")
+    outputs = []
+    if "tool_complexity_final" in table.columns:
+        table = table.with_columns(
+            pl.col("tool_complexity_final").clip(lower_bound=1.0).log10()
+            .alias("log10_tool_complexity_final"))
+        outputs.append("log10_tool_complexity_final")
+    if "expressivity_final" in table.columns:
+        outputs.append("expressivity_final")
+    judged = bursts.filter(pl.col("pattern") != "too_short")
+    for metric in metrics:
+        flags = (judged.filter(pl.col("metric") == metric)
+                 .select("run_id", pl.col("burst").cast(pl.Float64).alias(f"p_burst_{metric}")))
+        if flags.height:
+            table = table.join(flags, on="run_id", how="left")
+            outputs.append(f"p_burst_{metric}")
+    return table, outputs
+
+
+def stability_note(table: pl.DataFrame) -> str:
+    """One line on the widest interval of ``table``: whether the sample is big enough."""
+    if table.is_empty():
+        return ""
+    widest = float(table.select(pl.max_horizontal("S1_conf", "ST_conf").max()).item())
+    n_points = int(table["n_points"][0])
+    verdict = ("the ranking of parameters is uncertain: raise n in the spec (a power of 2)"
+               if widest > 0.1 else "stable to about 0.1")
+    return (f"Widest 95 % half-width here: {widest:.2f} with {n_points} sample points; "
+            f"{verdict}.")

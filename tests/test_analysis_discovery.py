@@ -1,0 +1,53 @@
+"""Scenario discovery (PRIM): a synthetic sweep whose bursts lie in a known box finds that box."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from analysis import discovery
+
+pytest.importorskip("ema_workbench")  # the `discovery` extra (part of `dev`)
+
+
+def synthetic_sweep(n: int = 500, seed: int = 0) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Bursts with probability 0.95 where mirror_cost <= 0.03 and population >= 800, else 0.02."""
+    rng = np.random.default_rng(seed)
+    cost = rng.uniform(0.0, 0.1, n)
+    pop = rng.integers(100, 1601, n)
+    noise = rng.uniform(0.0, 1.0, n)  # a parameter with no effect
+    inside = (cost <= 0.03) & (pop >= 800)
+    burst = np.where(inside, rng.random(n) < 0.95, rng.random(n) < 0.02)
+    runs = pl.DataFrame({"run_id": np.arange(n), "scenario": "coevolution", "mirror_cost": cost,
+                         "population": pop, "noise": noise})
+    bursts = pl.DataFrame({"run_id": np.arange(n), "metric": "tool_complexity",
+                           "pattern": np.where(burst, "burst", "flat"), "burst": burst,
+                           "takeoff": burst | (rng.random(n) < 0.5)})
+    return runs, bursts
+
+
+def test_prim_finds_the_box_of_the_bursts() -> None:
+    runs, bursts = synthetic_sweep()
+    table, _ = discovery.discovery_table(bursts, runs, ["mirror_cost", "population", "noise"],
+                                         ["tool_complexity"])
+    first = table.filter((pl.col("outcome") == "burst") & (pl.col("box") == 1))
+    limits = {r["parameter"]: (r["low"], r["high"]) for r in first.iter_rows(named=True)}
+    assert set(limits) == {"mirror_cost", "population"}  # the inert parameter is not restricted
+    assert limits["mirror_cost"][1] == pytest.approx(0.03, abs=0.005)
+    assert limits["mirror_cost"][0] < 0.005
+    assert limits["population"][0] == pytest.approx(800, abs=60)
+    assert limits["population"][1] > 1500
+    row = first.row(0, named=True)
+    assert row["coverage"] > 0.8 and row["density"] > 0.85
+    assert row["base_rate"] == pytest.approx(bursts["burst"].mean())
+    assert set(table.columns) >= {"metric", "outcome", "box", "parameter", "low", "high",
+                                  "coverage", "density"}
+
+
+def test_no_box_without_enough_cases() -> None:
+    runs, bursts = synthetic_sweep(n=200)
+    none = bursts.with_columns(pl.lit(False).alias("burst"), pl.lit(False).alias("takeoff"))
+    table, notes = discovery.discovery_table(none, runs, ["mirror_cost", "population"],
+                                             ["tool_complexity"])
+    assert table.is_empty() and len(notes) == 2 and "in 0 of 200 runs" in notes[0]

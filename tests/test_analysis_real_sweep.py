@@ -1,0 +1,107 @@
+"""`analyze` end to end on small real sweeps: a grid over fixed mirror strength, a Sobol' sample.
+
+Kept fast (short runs of 100 people): they check that every part of the analysis runs on real
+tables, not the numbers of the main experiment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import run
+from evo.sweep.core import run_sweep
+
+GRID = """
+scenario = "coevolution"
+seeds = 4
+generations = 120
+root_seed = 5
+[set]
+mutation_rate = 0.0
+population = 100
+[grid]
+mirror_initial = [0.0, 0.3, 0.6, 0.8, 1.0]
+"""
+
+SOBOL = """
+scenario = "coevolution"
+seeds = 2
+generations = 120
+root_seed = 6
+[set]
+mutation_rate = 0.0
+[sample]
+method = "sobol"
+n = 4
+[sample.ranges]
+mirror_initial = [0.0, 1.0]
+population = [60, 140]
+"""
+
+
+def _analyse(tmp: Path, name: str, spec: str) -> tuple[Path, str]:
+    path = tmp / f"{name}.toml"
+    path.write_text(spec)
+    out = tmp / name
+    run_sweep(path, out, workers=1, progress=False, warmup=False)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert run.main(["analyze", str(out)]) == 0
+    return out / "analysis", printed.getvalue()
+
+
+@pytest.fixture(scope="module")
+def grid(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    return _analyse(tmp_path_factory.mktemp("real"), "grid", GRID)
+
+
+def test_expressivity_is_a_culture_metric_and_parity_is_drawn(grid) -> None:
+    out, _ = grid
+    bursts = pl.read_parquet(out / "bursts.parquet")
+    assert "expressivity" in bursts["metric"].to_list()
+    parity = pl.read_parquet(out / "parity.parquet")
+    expr = parity.filter(pl.col("metric") == "expressivity").sort("mirror_initial")
+    assert expr["mirror_initial"].to_list() == [0.0, 0.3, 0.6, 0.8, 1.0]
+    assert (expr["n"] == 4).all()
+    # no convention without parity, every meaning shared with full parity (4 meanings)
+    assert expr["mean"][0] == 0.0 and expr["mean"][-1] == 4.0
+    assert (out / "parity.png").stat().st_size > 1000
+    assert (out / "phase.png").exists()
+
+
+def test_discovery_runs_on_a_real_sweep(grid) -> None:
+    out, printed = grid
+    md = (out / "report.md").read_text()
+    assert "## Where in parameter space" in md
+    table = pl.read_parquet(out / "discovery.parquet")
+    assert {"metric", "outcome", "box", "parameter", "low", "high", "coverage",
+            "density"} <= set(table.columns)
+    assert "skipped" not in printed
+
+
+def test_sobol_sweep_gets_sensitivity_indices(tmp_path: Path) -> None:
+    out, _ = _analyse(tmp_path, "sobol", SOBOL)
+    table = pl.read_parquet(out / "sensitivity.parquet")
+    assert {"output", "parameter", "S1", "S1_conf", "ST", "ST_conf"} <= set(table.columns)
+    expr = table.filter(pl.col("output") == "log10_tool_complexity_final")
+    assert expr["parameter"].to_list() == ["mirror_initial", "population"]
+    assert expr["S1"].is_finite().all() and (expr["ST_conf"] > 0).all()
+    assert "Sobol' sensitivity indices" in (out / "report.md").read_text()
+
+
+def test_discovery_is_skipped_with_one_line_without_ema_workbench(grid, monkeypatch,
+                                                                 tmp_path: Path) -> None:
+    from analysis import discovery
+
+    monkeypatch.setattr(discovery, "available", lambda: False)
+    root = grid[0].parent
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert run.main(["analyze", str(root)]) == 0
+    assert "scenario discovery skipped: ema_workbench is not installed" in printed.getvalue()
+    assert not (root / "analysis" / "discovery.parquet").exists()

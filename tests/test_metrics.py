@@ -1,0 +1,59 @@
+"""The generation measures of proto-language: expressivity by hand, against a brute-force count."""
+
+import numpy as np
+
+from evo.metrics import expressivity, lexicon_measures, most_common_counts
+from evo.runner import simulate
+
+# Meanings 0 and 1. Camp 0: 5, 5, 7 / all 2. Camp 1: 7, none / all 2. Camp 2: empty.
+# Camp 3: 1, 2, none / nobody.
+PREFERRED = np.array([[5, 2], [5, 2], [7, 2], [7, 2], [-1, 2], [1, -1], [2, -1], [-1, -1]])
+GROUP = np.array([0, 0, 0, 1, 1, 3, 3, 3])
+
+
+def test_most_common_counts_by_hand():
+    assert most_common_counts(PREFERRED, GROUP).tolist() == [[2, 3], [1, 2], [0, 0], [1, 0]]
+
+
+def test_expressivity_by_hand():
+    # camp 0: 2 of 3 hold 5 (shared), 3 of 3 hold 2 (shared) -> 2 meanings
+    # camp 1: 1 of 2 holds 7 (exactly half: shared; the silent one counts as a member) -> 2
+    # camp 2 is empty and does not count; camp 3: 1 of 3 (not shared), nobody -> 0
+    assert expressivity(PREFERRED, GROUP) == (2 + 2 + 0) / 3
+    # one camp in which everybody shares every meaning: all meanings are expressible
+    assert expressivity(np.full((4, 3), 6), np.zeros(4, np.int64)) == 3.0
+    assert expressivity(np.full((4, 3), -1), np.zeros(4, np.int64)) == 0.0
+    assert np.isnan(expressivity(np.zeros((0, 2), np.int64), np.zeros(0, np.int64)))
+
+
+def _brute_force(preferred: np.ndarray, group: np.ndarray) -> float:
+    per_camp = []
+    for camp in np.unique(group):
+        rows = preferred[group == camp]
+        shared = 0
+        for m in range(preferred.shape[1]):
+            held = [v for v in rows[:, m] if v >= 0]
+            top = max((held.count(v) for v in set(held)), default=0)
+            shared += 2 * top >= len(rows)
+        per_camp.append(shared)
+    return float(np.mean(per_camp))
+
+
+def test_expressivity_agrees_with_a_brute_force_count():
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        n, meanings, camps = rng.integers(1, 30), rng.integers(1, 5), rng.integers(1, 6)
+        preferred = rng.integers(-1, 3, size=(n, meanings))
+        group = rng.integers(0, camps, size=n)
+        assert expressivity(preferred, group) == _brute_force(preferred, group)
+        # the shared counts give lexicon_measures the same numbers as computing them afresh
+        counts = most_common_counts(preferred, group)
+        assert lexicon_measures(preferred, group, counts) == lexicon_measures(preferred, group)
+
+
+def test_expressivity_is_a_column_bounded_by_the_number_of_meanings():
+    result = simulate("fixed_high", seed=2, generations=30)
+    values = result.table["expressivity"]
+    assert values.null_count() == 0
+    assert 0.0 <= values.min() and values.max() <= result.meta["params"]["meanings"]
+    assert values.max() > 0  # fixed high mirroring does build conventions
