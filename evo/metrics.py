@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+from numba import njit
 
 from evo.kernels import preferred_variants
 from evo.state import PopulationState
@@ -105,6 +106,51 @@ def expressivity(
     return float(shared.sum(axis=1).mean())
 
 
+@njit(cache=True)
+def lexicon_counts(preferred, group, n_camps):
+    """The counts behind the lexicon measures, in one compiled pass (no `np.unique` calls).
+
+    Returns (distinct, most_common, members): per meaning, the number of distinct preferred
+    variants (-1 = none is not one); `most_common_counts(preferred, group)` over `n_camps` camps
+    (n_camps > max(group)); and the members of each camp. Integer counts, so the measures built
+    from them equal those of `lexicon_measures` and `expressivity` exactly.
+    """
+    n, n_meanings = preferred.shape
+    distinct = np.zeros(n_meanings, np.int64)
+    most_common = np.zeros((n_camps, n_meanings), np.int64)
+    members = np.zeros(n_camps, np.int64)
+    for r in range(n):
+        members[group[r]] += 1
+    keys = np.empty(n, np.int64)
+    variants = np.empty(n, np.int64)
+    for m in range(n_meanings):
+        used = 0
+        for r in range(n):
+            if preferred[r, m] >= 0:
+                variants[used] = preferred[r, m]
+                used += 1
+        if used == 0:
+            continue
+        ordered = np.sort(variants[:used])
+        base = ordered[used - 1] + 1  # one key per (camp, variant), as in most_common_counts
+        distinct[m] = 1
+        for j in range(1, used):
+            distinct[m] += ordered[j] != ordered[j - 1]
+        used = 0
+        for r in range(n):
+            if preferred[r, m] >= 0:
+                keys[used] = group[r] * base + preferred[r, m]
+                used += 1
+        ordered = np.sort(keys[:used])  # by camp, then variant
+        run = 0
+        for j in range(used):
+            run = run + 1 if j > 0 and ordered[j] == ordered[j - 1] else 1
+            c = ordered[j] // base
+            if run > most_common[c, m]:
+                most_common[c, m] = run
+    return distinct, most_common, members
+
+
 def generation_row(
     st: PopulationState,
     generation: int,
@@ -132,16 +178,21 @@ def generation_row(
         row["tool_skill_max"] = float(skill.max())
         row["tool_complexity"] = float(np.maximum(skill, 0.0).sum(axis=1).mean() / skill_step)
     row["gesture_success"] = successes / episodes if episodes > 0 else None
-    if st.gestures.shape[1] > 0:
-        preferred = preferred_variants(st, slots)
-        group = st.group[slots]
-        counts = most_common_counts(preferred, group)
-        row["lexicon_size"], row["lexicon_coherence"] = lexicon_measures(preferred, group, counts)
-        row["expressivity"] = expressivity(preferred, group, counts)
+    group = st.group[slots]
+    n_meanings = st.gestures.shape[1]
+    distinct, most_common, members = lexicon_counts(
+        preferred_variants(st, slots), group, int(group.max()) + 1
+    )
+    occupied = members > 0
+    if n_meanings > 0:  # the definitions of lexicon_measures and expressivity, from the counts
+        row["lexicon_size"] = float(np.mean(distinct))
+        row["lexicon_coherence"] = int(most_common.sum()) / (n * n_meanings)
+        shared = 2 * most_common[occupied] >= members[occupied, None]
+        row["expressivity"] = float(shared.sum(axis=1).mean())
     if track_behaviour and generation > 0:  # founders learned nothing
         row["social_learner_frequency"] = float(1.0 - st.alone[slots].mean())
     row["fitness_mean"] = float(st.fitness[slots].mean())
-    row["camps_occupied"] = int(np.unique(st.group[slots]).size)
+    row["camps_occupied"] = int(occupied.sum())
     return row
 
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from evo.metrics import expressivity, lexicon_measures, most_common_counts
+from evo.metrics import expressivity, lexicon_counts, lexicon_measures, most_common_counts
 from evo.runner import simulate
 
 # Meanings 0 and 1. Camp 0: 5, 5, 7 / all 2. Camp 1: 7, none / all 2. Camp 2: empty.
@@ -57,3 +57,19 @@ def test_expressivity_is_a_column_bounded_by_the_number_of_meanings():
     assert values.null_count() == 0
     assert 0.0 <= values.min() and values.max() <= result.meta["params"]["meanings"]
     assert values.max() > 0  # fixed high mirroring does build conventions
+
+
+def test_lexicon_counts_agree_with_the_numpy_definitions():
+    """The compiled counts give the same sizes, most-common counts and camp sizes as numpy."""
+    rng = np.random.default_rng(11)
+    for _ in range(100):
+        n, meanings, camps = rng.integers(1, 40), rng.integers(1, 5), rng.integers(1, 6)
+        top = int(rng.choice([2, 50, 10**9]))  # few ids (ties), or ids far apart
+        preferred = np.where(rng.random((n, meanings)) < 0.2, -1,
+                             rng.integers(0, top, size=(n, meanings)))
+        group = rng.integers(0, camps, size=n)
+        distinct, most_common, members = lexicon_counts(preferred, group, int(group.max()) + 1)
+        expected = [np.unique(preferred[preferred[:, m] >= 0, m]).size for m in range(meanings)]
+        assert distinct.tolist() == expected
+        assert most_common.tolist() == most_common_counts(preferred, group).tolist()
+        assert members.tolist() == np.bincount(group).tolist()
