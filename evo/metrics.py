@@ -106,6 +106,143 @@ def expressivity(
     return float(shared.sum(axis=1).mean())
 
 
+@njit(cache=True, inline="always")
+def _pairwise_block(a, lo, n):
+    """The pairwise sum of numpy for n <= 128: a plain loop below 8 terms, else 8 running sums."""
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    stop = n - n % 8
+    while i < stop:
+        j = lo + i
+        r0 += a[j]
+        r1 += a[j + 1]
+        r2 += a[j + 2]
+        r3 += a[j + 3]
+        r4 += a[j + 4]
+        r5 += a[j + 5]
+        r6 += a[j + 6]
+        r7 += a[j + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@njit(cache=True)
+def pairwise_sum(a, lo, n):
+    """Sum of a[lo:lo + n] exactly as numpy sums a contiguous float64 array (pairwise summation).
+
+    numpy's `pairwise_sum`: up to 128 terms `_pairwise_block`; above, the first n2 (half of n, cut
+    to a multiple of 8) and the rest are summed alike and added. Written with an explicit stack
+    (numba's cache does not keep recursive functions). `np.add.reduce` adds the result to its
+    identity 0.0, so `0.0 + pairwise_sum(a, 0, a.size)` is `a.sum()` bit for bit (tested).
+    """
+    if n <= 128:
+        return _pairwise_block(a, lo, n)
+    starts = np.empty(64, np.int64)
+    sizes = np.empty(64, np.int64)
+    left_done = np.zeros(64, np.bool_)
+    left = np.empty(64)
+    top = 0
+    starts[0], sizes[0] = lo, n
+    result = 0.0
+    returning = False
+    while True:
+        if returning:  # `result` is the sum of the node above `top` that just finished
+            if top < 0:
+                return result
+            if not left_done[top]:  # its left half: now the right half
+                left[top] = result
+                left_done[top] = True
+                half = sizes[top] // 2
+                half -= half % 8
+                starts[top + 1], sizes[top + 1] = starts[top] + half, sizes[top] - half
+                left_done[top + 1] = False
+                top += 1
+                returning = False
+            else:
+                result = left[top] + result
+                top -= 1
+            continue
+        if sizes[top] <= 128:
+            result = _pairwise_block(a, starts[top], sizes[top])
+            top -= 1
+            returning = True
+        else:
+            half = sizes[top] // 2
+            half -= half % 8
+            starts[top + 1], sizes[top + 1] = starts[top], half
+            left_done[top + 1] = False
+            top += 1
+
+
+@njit(cache=True)
+def _mean(a):
+    return (0.0 + pairwise_sum(a, 0, a.size)) / a.size
+
+
+@njit(cache=True)
+def float_measures(state, slots):
+    """The floating-point means of `generation_row` over the listed slots, in one compiled pass.
+
+    Each is computed as numpy computes it (same elementwise formula, `pairwise_sum`, then one
+    division), so the table is bit-identical to the numpy expressions. Returns (mirror_mean,
+    mirror_sd, mirror_effective_mean, mirror_learned_mean, assoc_mean, tool_skill_mean,
+    tool_skill_max, mean over individuals of sum_k max(z_k, 0), fitness_mean, share alone).
+    """
+    n = slots.size
+    g_mirror, m_learned, skill = state.g_mirror, state.m_learned, state.skill
+    n_lineages = skill.shape[1]
+    g = np.empty(n)
+    work = np.empty(n)
+    for r in range(n):
+        g[r] = g_mirror[slots[r]]
+    mirror_mean = _mean(g)
+    for r in range(n):
+        x = g[r] - mirror_mean
+        work[r] = x * x
+    mirror_sd = np.sqrt(_mean(work))
+    for r in range(n):
+        work[r] = 1.0 - (1.0 - g[r]) * (1.0 - m_learned[slots[r]])
+    effective_mean = _mean(work)
+    for r in range(n):
+        work[r] = m_learned[slots[r]]
+    learned_mean = _mean(work)
+    for r in range(n):
+        work[r] = state.g_assoc[slots[r]]
+    assoc_mean = _mean(work)
+    skill_mean = skill_max = positive_mean = np.nan
+    if n_lineages > 0:
+        flat = np.empty(n * n_lineages)
+        row = np.empty(n_lineages)
+        skill_max = -np.inf
+        for r in range(n):
+            for k in range(n_lineages):
+                z = skill[slots[r], k]
+                flat[r * n_lineages + k] = z
+                skill_max = max(skill_max, z)
+                row[k] = z if z >= 0.0 else 0.0  # np.maximum(z, 0.0)
+            work[r] = 0.0 + pairwise_sum(row, 0, n_lineages)  # .sum(axis=1)
+        skill_mean = _mean(flat)
+        positive_mean = _mean(work)
+    for r in range(n):
+        work[r] = state.fitness[slots[r]]
+    fitness_mean = _mean(work)
+    alone = 0
+    for r in range(n):
+        alone += state.alone[slots[r]]
+    return (mirror_mean, mirror_sd, effective_mean, learned_mean, assoc_mean, skill_mean,
+            skill_max, positive_mean, fitness_mean, alone / n)
+
+
 @njit(cache=True)
 def lexicon_counts(preferred, group, n_camps):
     """The counts behind the lexicon measures, in one compiled pass (no `np.unique` calls).
@@ -165,18 +302,12 @@ def generation_row(
     row: dict[str, float | int | None] = {"generation": generation, "population": n}
     if n == 0:
         return row
-    g = st.g_mirror[slots]
-    learned = st.m_learned[slots]
-    skill = st.skill[slots]
-    row["mirror_mean"] = float(g.mean())
-    row["mirror_sd"] = float(g.std())
-    row["mirror_effective_mean"] = float((1.0 - (1.0 - g) * (1.0 - learned)).mean())
-    row["mirror_learned_mean"] = float(learned.mean())
-    row["assoc_mean"] = float(st.g_assoc[slots].mean())
-    if skill.shape[1] > 0:
-        row["tool_skill_mean"] = float(skill.mean())
-        row["tool_skill_max"] = float(skill.max())
-        row["tool_complexity"] = float(np.maximum(skill, 0.0).sum(axis=1).mean() / skill_step)
+    (row["mirror_mean"], row["mirror_sd"], row["mirror_effective_mean"],
+     row["mirror_learned_mean"], row["assoc_mean"], skill_mean, skill_max, positive_mean,
+     fitness_mean, alone_share) = float_measures(st, slots)
+    if st.skill.shape[1] > 0:
+        row["tool_skill_mean"], row["tool_skill_max"] = skill_mean, skill_max
+        row["tool_complexity"] = positive_mean / skill_step
     row["gesture_success"] = successes / episodes if episodes > 0 else None
     group = st.group[slots]
     n_meanings = st.gestures.shape[1]
@@ -190,8 +321,8 @@ def generation_row(
         shared = 2 * most_common[occupied] >= members[occupied, None]
         row["expressivity"] = float(shared.sum(axis=1).mean())
     if track_behaviour and generation > 0:  # founders learned nothing
-        row["social_learner_frequency"] = float(1.0 - st.alone[slots].mean())
-    row["fitness_mean"] = float(st.fitness[slots].mean())
+        row["social_learner_frequency"] = 1.0 - alone_share
+    row["fitness_mean"] = fitness_mean
     row["camps_occupied"] = int(occupied.sum())
     return row
 

@@ -2,8 +2,16 @@
 
 import numpy as np
 
-from evo.metrics import expressivity, lexicon_counts, lexicon_measures, most_common_counts
-from evo.runner import simulate
+from evo.metrics import (
+    expressivity,
+    float_measures,
+    lexicon_counts,
+    lexicon_measures,
+    most_common_counts,
+    pairwise_sum,
+)
+from evo.model import MirrorModel
+from evo.runner import resolve_params, simulate
 
 # Meanings 0 and 1. Camp 0: 5, 5, 7 / all 2. Camp 1: 7, none / all 2. Camp 2: empty.
 # Camp 3: 1, 2, none / nobody.
@@ -73,3 +81,28 @@ def test_lexicon_counts_agree_with_the_numpy_definitions():
         assert distinct.tolist() == expected
         assert most_common.tolist() == most_common_counts(preferred, group).tolist()
         assert members.tolist() == np.bincount(group).tolist()
+
+
+def test_pairwise_sum_is_numpys_sum_bit_for_bit():
+    """The compiled means of the generation row use numpy's own summation order."""
+    rng = np.random.default_rng(3)
+    for n in [*range(1, 300), 400, 799, 1600, 3200, 6401, 50_000]:
+        a = rng.normal(0.0, 1.0, n) * 10.0 ** rng.uniform(-3, 6, n)  # rounding shows any reorder
+        assert 0.0 + pairwise_sum(a, 0, n) == a.sum()
+    rows = rng.normal(0.0, 1e3, (50, 8))
+    assert [0.0 + pairwise_sum(r, 0, 8) for r in rows] == rows.sum(axis=1).tolist()
+
+
+def test_float_measures_equal_the_numpy_expressions():
+    """A run whose genes mutate, so every mean is over spread values."""
+    sim = MirrorModel(resolve_params("default", {"mutation_rate": 0.5}), seed=4)
+    for _ in range(15):
+        sim.step()
+    st = sim.state
+    slots = st.alive_slots()
+    g, learned, skill = st.g_mirror[slots], st.m_learned[slots], st.skill[slots]
+    expected = (g.mean(), g.std(), (1.0 - (1.0 - g) * (1.0 - learned)).mean(), learned.mean(),
+                st.g_assoc[slots].mean(), skill.mean(), skill.max(),
+                np.maximum(skill, 0.0).sum(axis=1).mean(), st.fitness[slots].mean(),
+                st.alone[slots].mean())
+    assert float_measures(st, slots) == tuple(float(x) for x in expected)

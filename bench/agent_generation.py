@@ -1,0 +1,82 @@
+"""Cost of one agent-generation in the main experiment's regime, against two references.
+
+`python bench/agent_generation.py` prints it alone. The regime (issue 10): the `coevolution`
+settings (N = 400 in 4 camps, its learning budget, 20 gesture episodes per person, 8 tool
+lineages), mirror fixed at 0.6 (`mirror_initial = 0.6`, no spread, `mutation_rate = 0`) so that
+tools and gestures are both active, `agent_sync = "lazy"`, 300 generations, in one process.
+
+- evo: `evo.runner.simulate`, wall time / (generations x N), the median of `repeats` seeds;
+- random-number bound: numba drawing only the 175 uniforms one agent-generation needs (20
+  gesture episodes x 5 draws + 8 tool copies x about 9, the issue's count), per agent-generation;
+- plain Mesa: `bench.plain_mesa.PlainMirrorModel` (one Mesa agent per person, a Python method
+  per rule) in the same settings over `plain_generations` generations. It has no learning budget,
+  a rule that costs evo a little arithmetic per copy, so the ratio does not flatter evo.
+"""
+
+from __future__ import annotations
+
+try:
+    from bench import common
+except ModuleNotFoundError:  # run as a script: bench/ is on sys.path, the repository is not
+    import common  # type: ignore[no-redef]
+
+import time
+
+import numpy as np
+
+from bench import plain_mesa
+from evo.runner import resolve_params, simulate
+
+REGIME = {"population": 400, "mirror_initial": 0.6, "mirror_initial_sd": 0.0,
+          "mutation_rate": 0.0, "agent_sync": "lazy"}
+UNIFORMS_PER_AGENT_GENERATION = 175
+
+
+def evo_us(generations: int = 300, repeats: int = 3) -> list[float]:
+    """Microseconds per agent-generation of `simulate('coevolution')` in the regime, per seed."""
+    simulate("coevolution", seed=0, generations=2, overrides=REGIME)  # compile, warm caches
+    out = []
+    n = REGIME["population"]
+    for seed in range(1, repeats + 1):
+        t0 = time.perf_counter()
+        simulate("coevolution", seed=seed, generations=generations, overrides=REGIME)
+        out.append(1e6 * (time.perf_counter() - t0) / (generations * n))
+    return out
+
+
+def bound_us(repeats: int = 7) -> float:
+    """Microseconds numba needs to draw 175 uniforms, i.e. one agent-generation's draws."""
+    agents = 100_000
+    seconds = common.bound_seconds(agents, UNIFORMS_PER_AGENT_GENERATION, 0, 0, repeats)
+    return 1e6 * seconds / agents
+
+
+def plain_us(generations: int = 20) -> float:
+    """Microseconds per agent-generation of the plain Mesa model in the regime."""
+    params = resolve_params("coevolution", REGIME)
+    model = plain_mesa.PlainMirrorModel(params, seed=1, record=True)
+    model.step()  # the first generation: inventories start empty
+    t0 = time.perf_counter()
+    for _ in range(generations):
+        model.step()
+    return 1e6 * (time.perf_counter() - t0) / (generations * params.population)
+
+
+def measure(quick: bool = False) -> dict:
+    common.compile_bounds()
+    generations = 60 if quick else 300
+    evo = evo_us(generations, 2 if quick else 3)
+    bound = bound_us(3 if quick else 7)
+    plain = plain_us(3 if quick else 20)
+    evo_us_median = float(np.median(evo))
+    return {
+        "regime": {"scenario": "coevolution", **REGIME, "generations": generations},
+        "evo_us": evo_us_median, "evo_us_runs": evo, "bound_us": bound, "plain_us": plain,
+        "bound_uniforms": UNIFORMS_PER_AGENT_GENERATION,
+        "evo_over_bound": evo_us_median / bound, "plain_over_evo": plain / evo_us_median,
+        "load": common.load(),
+    }
+
+
+if __name__ == "__main__":
+    common.print_json(measure())
