@@ -295,8 +295,13 @@ def generation_row(
     episodes: int,
     successes: int,
     track_behaviour: bool,
+    preferred: np.ndarray | None = None,
 ) -> dict[str, float | int | None]:
-    """One row of the generation table for the living individuals."""
+    """One row of the generation table for the living individuals.
+
+    `preferred`: their preferred variants (`preferred_variants(st, alive slots)`) when the caller
+    has them already.
+    """
     slots = st.alive_slots()
     n = slots.size
     row: dict[str, float | int | None] = {"generation": generation, "population": n}
@@ -311,9 +316,9 @@ def generation_row(
     row["gesture_success"] = successes / episodes if episodes > 0 else None
     group = st.group[slots]
     n_meanings = st.gestures.shape[1]
-    distinct, most_common, members = lexicon_counts(
-        preferred_variants(st, slots), group, int(group.max()) + 1
-    )
+    if preferred is None:
+        preferred = preferred_variants(st, slots)
+    distinct, most_common, members = lexicon_counts(preferred, group, int(group.max()) + 1)
     occupied = members > 0
     if n_meanings > 0:  # the definitions of lexicon_measures and expressivity, from the counts
         row["lexicon_size"] = float(np.mean(distinct))

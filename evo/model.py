@@ -162,23 +162,26 @@ class MirrorModel(Model):
         newborns = self._reproduce()
         camps = kernels.camps_of(st, p.n_camps)
         self._communicate(camps)
-        self._learn(camps, newborns, tracks_env)
+        preferred = self._learn(camps, newborns, tracks_env)
         if p.overlapping:
             dying = adults[rng.random(adults.size) < p.death_rate]
         else:
             dying = adults
         self._deaths(dying)
-        st.age[st.alive] += 1
-        self._evaluate_fitness()
-        kernels.migrate(rng, st, self.rule, st.alive_slots(), self.neighbour_start, self.neighbours)
+        living = st.alive_slots()
+        st.age[living] += 1
+        self._evaluate_fitness(living)
+        kernels.migrate(rng, st, self.rule, living, self.neighbour_start, self.neighbours)
         if p.agent_sync == "step":
             self.sync_agents()
-        self.last_row = self.record()
+        # inventories have not changed since `_learn`: its preferred variants are still current
+        self.last_row = self.record(None if preferred is None else preferred[living])
 
-    def record(self) -> dict:
-        """The current generation's row of measures."""
+    def record(self, preferred: np.ndarray | None = None) -> dict:
+        """The current generation's row of measures (`preferred`: of the living, if known)."""
         return generation_row(self.state, self.generation, self.params.skill_step,
-                              self.last_episodes, self.last_successes, self.params.env_benefit > 0)
+                              self.last_episodes, self.last_successes, self.params.env_benefit > 0,
+                              preferred)
 
     def _apply_events(self) -> None:
         for event in self.events:
@@ -232,8 +235,11 @@ class MirrorModel(Model):
             self.rng, st, self.rule, camps, episodes, self.gesture_counters
         )
 
-    def _learn(self, camps: kernels.Camps, learners: np.ndarray, tracks_env: bool) -> None:
+    def _learn(self, camps: kernels.Camps, learners: np.ndarray,
+               tracks_env: bool) -> np.ndarray | None:
+        """Tools and behaviour; returns the preferred variants by slot when it computed them."""
         p, st = self.params, self.state
+        preferred = None
         if p.lineages > 0:
             preferred = np.full((st.capacity, p.meanings), -1, np.int64)
             if p.meanings > 0 and p.teaching_gain > 0.0:
@@ -242,6 +248,8 @@ class MirrorModel(Model):
             kernels.tool_learning(self.rng, st, self.rule, camps, learners, preferred)
         if tracks_env:
             kernels.learn_behaviour(self.rng, st, self.rule, camps, learners, self.env_state)
+        return preferred if p.meanings > 0 and p.teaching_gain > 0.0 else None
 
-    def _evaluate_fitness(self) -> None:
-        kernels.fitness(self.state, self.rule, self.state.alive_slots(), self.env_state)
+    def _evaluate_fitness(self, living: np.ndarray | None = None) -> None:
+        st = self.state
+        kernels.fitness(st, self.rule, st.alive_slots() if living is None else living, self.env_state)
