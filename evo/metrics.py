@@ -243,6 +243,18 @@ def float_measures(state, slots):
             skill_max, positive_mean, fitness_mean, alone / n)
 
 
+@njit(cache=True, inline="always")
+def _count_in(keys, counts, key):
+    """Add one to `key`'s count in an open-addressing table (keys -1 = empty); return the count."""
+    mask = keys.size - 1
+    h = (key * 0x9E3779B1) & mask  # Fibonacci hashing, linear probing
+    while keys[h] != key and keys[h] >= 0:
+        h = (h + 1) & mask
+    keys[h] = key
+    counts[h] += 1
+    return counts[h]
+
+
 @njit(cache=True)
 def lexicon_counts(preferred, group, n_camps):
     """The counts behind the lexicon measures, in one compiled pass (no `np.unique` calls).
@@ -250,7 +262,8 @@ def lexicon_counts(preferred, group, n_camps):
     Returns (distinct, most_common, members): per meaning, the number of distinct preferred
     variants (-1 = none is not one); `most_common_counts(preferred, group)` over `n_camps` camps
     (n_camps > max(group)); and the members of each camp. Integer counts, so the measures built
-    from them equal those of `lexicon_measures` and `expressivity` exactly.
+    from them equal those of `lexicon_measures` and `expressivity` exactly. Counting uses two
+    hash tables (variants; camp-variant pairs) of at least twice n entries, so it is linear in n.
     """
     n, n_meanings = preferred.shape
     distinct = np.zeros(n_meanings, np.int64)
@@ -258,33 +271,31 @@ def lexicon_counts(preferred, group, n_camps):
     members = np.zeros(n_camps, np.int64)
     for r in range(n):
         members[group[r]] += 1
-    keys = np.empty(n, np.int64)
-    variants = np.empty(n, np.int64)
+    size = 1
+    while size < 2 * n + 2:
+        size *= 2
+    variants, variant_counts = np.empty(size, np.int64), np.empty(size, np.int64)
+    pairs, pair_counts = np.empty(size, np.int64), np.empty(size, np.int64)
     for m in range(n_meanings):
-        used = 0
+        top = -1
         for r in range(n):
-            if preferred[r, m] >= 0:
-                variants[used] = preferred[r, m]
-                used += 1
-        if used == 0:
+            top = max(top, preferred[r, m])
+        if top < 0:
             continue
-        ordered = np.sort(variants[:used])
-        base = ordered[used - 1] + 1  # one key per (camp, variant), as in most_common_counts
-        distinct[m] = 1
-        for j in range(1, used):
-            distinct[m] += ordered[j] != ordered[j - 1]
-        used = 0
+        base = top + 1  # one key per (camp, variant), as in most_common_counts
+        variants[:] = -1
+        variant_counts[:] = 0
+        pairs[:] = -1
+        pair_counts[:] = 0
         for r in range(n):
-            if preferred[r, m] >= 0:
-                keys[used] = group[r] * base + preferred[r, m]
-                used += 1
-        ordered = np.sort(keys[:used])  # by camp, then variant
-        run = 0
-        for j in range(used):
-            run = run + 1 if j > 0 and ordered[j] == ordered[j - 1] else 1
-            c = ordered[j] // base
-            if run > most_common[c, m]:
-                most_common[c, m] = run
+            v = preferred[r, m]
+            if v < 0:
+                continue
+            if _count_in(variants, variant_counts, v) == 1:
+                distinct[m] += 1
+            held = _count_in(pairs, pair_counts, group[r] * base + v)
+            if held > most_common[group[r], m]:
+                most_common[group[r], m] = held
     return distinct, most_common, members
 
 

@@ -1,0 +1,221 @@
+"""Kernel throughput: `evo.kernels.tool_learning` and `gesture_generation` against two references.
+
+`python bench/kernel_rates.py [--quick]` prints it alone. At N = 1e3, 1e4, 1e5, in agent-updates
+per second (definitions in `bench.report.DEFINITIONS`): numba (evo), the same rule written the
+plain Mesa way (`bench/plain_mesa.py`, a Python method per agent) on the same inputs, and the
+random-number bound (numba drawing just the random numbers one update needs). Also the kernels at
+N = 1e5 with narrower arrays, to tell whether they wait on memory.
+"""
+
+from __future__ import annotations
+
+try:
+    from bench import common
+except ModuleNotFoundError:  # run as a script: bench/ is on sys.path, the repository is not
+    import common  # type: ignore[no-redef]
+
+import sys
+
+import numpy as np
+
+from bench import plain_mesa
+from evo import kernels
+from evo.runner import resolve_params
+from evo.state import PopulationState
+
+SIZES = (1_000, 10_000, 100_000)
+
+
+def csr(group: np.ndarray, n_camps: int):
+    return kernels.camp_members(group, np.ones(group.size, np.bool_), n_camps)
+
+
+def tool_inputs(p, n: int, data: np.random.Generator):
+    """State for tool_learning: n adults (skills N(3, 2)) then n learners, camps by slot mod 4."""
+    slots = 2 * n
+    st = PopulationState.allocate(slots, p.lineages, p.meanings, p.variants)
+    st.alive[:] = True
+    st.age[:n] = 1
+    st.group[:] = np.arange(slots, dtype=np.int64) % p.n_camps
+    st.g_mirror[:] = p.mirror_initial
+    st.g_assoc[:] = p.assoc_initial
+    skills = data.normal(3.0, 2.0, (n, p.lineages))
+    st.skill[:n] = skills
+    learners = np.arange(n, 2 * n, dtype=np.int64)
+    return st, kernels.camps_of(st, p.n_camps), learners, skills
+
+
+def gesture_inputs(p, n: int, mirror: float) -> PopulationState:
+    """State for gesture_generation: n adults with empty inventories, genetic mirror `mirror`."""
+    st = PopulationState.allocate(n, 0, p.meanings, p.variants)
+    st.alive[:] = True
+    st.age[:] = 1
+    st.group[:] = np.arange(n, dtype=np.int64) % p.n_camps
+    st.g_mirror[:] = mirror
+    return st
+
+
+# --- 1 and 2: kernels -------------------------------------------------------------------------
+
+
+def bench_tool(params, n: int, repeats: int, plain_repeats: int) -> dict:
+    """tool_learning: n adults, n learners, 4 camps; numba vs the per-agent method."""
+    p = params
+    data = np.random.default_rng(n)
+    k_lin, m = p.lineages, p.meanings
+    st0, camps, learners, skills = tool_inputs(p, n, data)
+    preferred = data.integers(-1, 4, (2 * n, m)).astype(np.int64)
+    rule = kernels.make_rule(p)
+    rng = np.random.default_rng(1)
+    updates = n * k_lin * p.learning_episodes
+
+    inner = max(1, 100_000 // updates)  # calls per timed repeat: >= ~10 ms even at small N
+
+    def run(st):
+        for _ in range(inner):
+            kernels.tool_learning(rng, st, rule, camps, learners, preferred)
+
+    def fresh():  # skills and learned mirror as before any learning
+        return st0._replace(skill=st0.skill.copy(), m_learned=st0.m_learned.copy())
+
+    numba_times = [t / inner for t in common.timed(run, repeats, fresh)]
+    numba_s = common.median(numba_times)
+    n_uniform = p.demonstrator_sample if p.demonstrator == "sample_best" else 0
+    n_exp = 1 + (p.innovation_rate > 0)
+    bound_s = common.bound_seconds(updates, n_uniform, n_exp, 0, repeats)
+    issue_bound_s = common.bound_seconds(updates, 0, 0, 16, repeats)
+    log_rng = np.random.default_rng(8)
+    log_bound_s = common.median(common.timed(
+        lambda _: common.draw_log_bound(log_rng, updates, n_uniform, n_exp), repeats))
+
+    _model, plain_learners, by_camp = plain_mesa.tool_setup(p, n, skills, preferred)
+
+    def reset():
+        for learner in plain_learners:
+            learner.skill = [0.0] * k_lin
+            learner.learned = 0.0
+
+    plain_times = common.timed(lambda _: plain_mesa.tool_pass(plain_learners, by_camp), plain_repeats, reset)
+    plain_s = common.median(plain_times)
+    return {
+        "n": n, "updates": updates, "numba_s": numba_s, "plain_s": plain_s,
+        "numba_rate": updates / numba_s, "plain_rate": updates / plain_s,
+        "speedup": plain_s / numba_s, "bound_s": bound_s, "bound_rate": updates / bound_s,
+        "bound_ratio": numba_s / bound_s, "issue_bound_rate": updates / issue_bound_s,
+        "draws_and_logs_rate": updates / log_bound_s, "draws_and_logs_ratio": numba_s / log_bound_s,
+        "numba_best_rate": updates / min(numba_times), "plain_best_rate": updates / min(plain_times),
+        "numba_repeats": repeats, "numba_calls_per_repeat": inner, "plain_repeats": plain_repeats,
+    }
+
+
+def bench_gesture(params, n: int, repeats: int, plain_repeats: int, per_member: float) -> dict:
+    """gesture_generation: n adults in 4 camps, genetic mirror 0.5; `per_member` episodes each."""
+    p = params
+    mirror = 0.5
+    st = gesture_inputs(p, n, mirror)
+    camps = kernels.camps_of(st, p.n_camps)
+    rule = kernels.make_rule(p)
+    counters = np.zeros(3, np.int64)
+    episodes = np.rint(per_member * np.diff(camps.start)).astype(np.int64)
+    rng = np.random.default_rng(2)
+
+    def run(_):
+        kernels.gesture_generation(rng, st, rule, camps, episodes, counters)
+
+    run(None)  # warm state: inventories as after one pass
+    inner = max(1, 100_000 // int(episodes.sum()))  # passes per timed repeat
+
+    def passes(_):
+        for _i in range(inner):
+            run(None)
+
+    numba_times = [t / inner for t in common.timed(passes, repeats)]
+    numba_s = common.median(numba_times)
+    updates = int(episodes.sum())
+    bound_s = common.bound_seconds(updates, 5, 0, 0, repeats)
+
+    model = plain_mesa.gesture_setup(p, n, mirror)
+    plain_mesa.gesture_pass(model, per_member)  # the same warm-up pass
+    plain_times = common.timed(lambda _: plain_mesa.gesture_pass(model, per_member), plain_repeats)
+    plain_s = common.median(plain_times)
+    return {
+        "n": n, "updates": updates, "numba_s": numba_s, "plain_s": plain_s,
+        "numba_rate": updates / numba_s, "plain_rate": updates / plain_s,
+        "speedup": plain_s / numba_s, "bound_s": bound_s, "bound_rate": updates / bound_s,
+        "bound_ratio": numba_s / bound_s, "mirror": mirror,
+        "numba_best_rate": updates / min(numba_times), "plain_best_rate": updates / min(plain_times),
+        "episodes_per_member": per_member,
+        "numba_repeats": repeats, "numba_calls_per_repeat": inner, "plain_repeats": plain_repeats,
+    }
+
+
+def bench_dtypes(n: int, repeats: int) -> dict:
+    """The kernels at large N with narrower arrays (float32 skills, int16/int32 ids): memory-bound?"""
+    params = resolve_params("coevolution", {})
+    out = {"n": n}
+    for label, fdt, idt in (("float64_int64", np.float64, np.int64), ("float32_int16", np.float32, np.int16)):
+        out[f"tool_{label}_rate"] = _tool_rate(params, n, fdt, idt, repeats)
+    for dt in (np.int64, np.int32):
+        out[f"gesture_{dt.__name__}_rate"] = _gesture_rate(params, n, dt, repeats)
+    out["tool_gain"] = out["tool_float32_int16_rate"] / out["tool_float64_int64_rate"]
+    out["gesture_gain"] = out["gesture_int32_rate"] / out["gesture_int64_rate"]
+    return out
+
+
+def _tool_rate(p, n, fdt, idt, repeats) -> float:
+    data = np.random.default_rng(n)
+    st0, camps, learners, _ = tool_inputs(p, n, data)
+    st0 = st0._replace(skill=st0.skill.astype(fdt))
+    st0.g_mirror[:] = st0.g_assoc[:] = 0.0
+    preferred = data.integers(-1, 4, (2 * n, p.meanings)).astype(idt)
+    rule = kernels.make_rule(p, demonstrator=kernels.RULE_SAMPLE_BEST, learning_episodes=1,
+                             keep_best=True, innovation_rate=1.0)
+    rng = np.random.default_rng(1)
+
+    def run(st):
+        kernels.tool_learning(rng, st, rule, camps, learners, preferred)
+
+    def fresh():
+        return st0._replace(skill=st0.skill.copy(), m_learned=st0.m_learned.copy())
+
+    return n * p.lineages / common.median(common.timed(run, repeats, fresh))
+
+
+def _gesture_rate(p, n, dt, repeats) -> float:
+    st = gesture_inputs(p, n, 0.5)
+    st = st._replace(gestures=st.gestures.astype(dt), scores=st.scores.astype(dt),
+                     n_known=st.n_known.astype(dt))
+    camps = kernels.camps_of(st, p.n_camps)
+    rule = kernels.make_rule(p)
+    counters = np.zeros(3, np.int64)
+    episodes = np.rint(2.0 * np.diff(camps.start)).astype(np.int64)
+    rng = np.random.default_rng(2)
+
+    def run(_):
+        kernels.gesture_generation(rng, st, rule, camps, episodes, counters)
+
+    run(None)
+    return float(episodes.sum()) / common.median(common.timed(run, repeats))
+
+
+def measure(quick: bool = False) -> dict:
+    """Both kernels at every size, and the narrow-dtype variants at N = 1e5."""
+    params = resolve_params("coevolution", {})
+    bench_tool(params, 100, 1, 1)  # compile
+    bench_gesture(params, 100, 1, 1, 1.0)
+    common.compile_bounds()
+    out: dict = {"tool": [], "gesture": []}
+    for n in SIZES:
+        plain_rep = {1_000: 3 if quick else 7, 10_000: 1 if quick else 3}.get(n, 1)
+        out["tool"].append(bench_tool(params, n, 5 if quick else 15, plain_rep))
+        out["gesture"].append(bench_gesture(params, n, 5 if quick else 15, plain_rep,
+                                            1.0 if quick else 2.0))
+        print(f"  N={n:,}: tool {out['tool'][-1]['speedup']:.0f}x, "
+              f"gesture {out['gesture'][-1]['speedup']:.0f}x", flush=True, file=sys.stderr)
+    bench_dtypes(1000, 1)  # compile the narrow-dtype specializations
+    out["narrow_dtypes"] = bench_dtypes(100_000, 3 if quick else 9)
+    return out
+
+
+if __name__ == "__main__":
+    common.print_json(measure("--quick" in sys.argv))
