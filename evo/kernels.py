@@ -432,18 +432,20 @@ def _gesture_episode(rng, state, rule, speaker, hearer, counters):
     else:
         word = state.gestures[speaker, m, _randint(rng.random(), n)]
     parity = effective_mirror(state.g_mirror[hearer], state.m_learned[hearer])
-    hearer_knows = _knows(state, hearer, m, word)
     perceived = word
     confused = False
     if parity < 1.0 and not rng.random() < parity:
-        others = state.n_known[hearer, m] - hearer_knows
+        others = state.n_known[hearer, m]
+        if rule.confuse:
+            others -= _knows(state, hearer, m, word)
         if rule.confuse and others > 0:
             confused = True
             perceived = _other_variant(state, hearer, m, word, _randint(rng.random(), others))
         else:
             perceived = counters[0]
             counters[0] += 1
-    if perceived == word and hearer_knows:
+    # a misperceived gesture is never the uttered one (a new id, or another known variant)
+    if perceived == word and _knows(state, hearer, m, word):
         counters[2] -= state.n_known[speaker, m] + state.n_known[hearer, m] - 2
         _collapse(state, speaker, m, word)
         _collapse(state, hearer, m, word)
