@@ -322,15 +322,22 @@ def _tool_learning(rng, state, rule, camps, learners, preferred, best, time_left
 
 
 @njit(cache=True, inline="always")
-def _preferred_of(state, i, m):
-    """The variant with the highest use score (first on ties), or -1 when none is known."""
+def _preferred_at(state, i, m):
+    """Position of the variant with the highest use score (first on ties); -1 when none known."""
     best = -1
     best_score = -1
     for j in range(state.n_known[i, m]):
         if state.scores[i, m, j] > best_score:
             best_score = state.scores[i, m, j]
-            best = state.gestures[i, m, j]
+            best = j
     return best
+
+
+@njit(cache=True, inline="always")
+def _preferred_of(state, i, m):
+    """The variant with the highest use score (first on ties), or -1 when none is known."""
+    j = _preferred_at(state, i, m)
+    return state.gestures[i, m, j] if j >= 0 else -1
 
 
 def preferred_variants(state, slots) -> np.ndarray:
@@ -369,23 +376,27 @@ def _add_variant(state, i, m, variant):
 
 
 @njit(cache=True, inline="always")
-def _collapse(state, i, m, variant):
-    """Success in the naming game: keep only `variant`, with its use score raised by one."""
+def _collapse_at(state, i, m, j):
+    """Success in the naming game: keep only the variant at position j, its use score plus one."""
+    variant = state.gestures[i, m, j]
+    score = state.scores[i, m, j]
+    state.gestures[i, m, 0] = variant
+    state.scores[i, m, 0] = score + 1
+    state.n_known[i, m] = 1
+
+
+@njit(cache=True, inline="always")
+def _position(state, i, m, variant):
+    """Where i holds `variant` for meaning m, or -1 (an inventory holds each variant once)."""
     for j in range(state.n_known[i, m]):
         if state.gestures[i, m, j] == variant:
-            score = state.scores[i, m, j]
-            state.gestures[i, m, 0] = variant
-            state.scores[i, m, 0] = score + 1
-            state.n_known[i, m] = 1
-            return
+            return j
+    return -1
 
 
 @njit(cache=True, inline="always")
 def _knows(state, i, m, variant):
-    for j in range(state.n_known[i, m]):
-        if state.gestures[i, m, j] == variant:
-            return True
-    return False
+    return _position(state, i, m, variant) >= 0
 
 
 @njit(cache=True, inline="always")
@@ -425,12 +436,15 @@ def _gesture_episode(rng, state, rule, speaker, hearer, counters):
     if n == 0:
         word = counters[0]
         counters[0] += 1
-        counters[1] += _add_variant(state, speaker, m, word)
+        counters[1] += _add_variant(state, speaker, m, word)  # at position 0
         counters[2] += 1
+        said = 0
     elif rule.prefer:
-        word = _preferred_of(state, speaker, m)
+        said = _preferred_at(state, speaker, m)
+        word = state.gestures[speaker, m, said]
     else:
-        word = state.gestures[speaker, m, _randint(rng.random(), n)]
+        said = _randint(rng.random(), n)
+        word = state.gestures[speaker, m, said]
     parity = effective_mirror(state.g_mirror[hearer], state.m_learned[hearer])
     perceived = word
     confused = False
@@ -445,10 +459,11 @@ def _gesture_episode(rng, state, rule, speaker, hearer, counters):
             perceived = counters[0]
             counters[0] += 1
     # a misperceived gesture is never the uttered one (a new id, or another known variant)
-    if perceived == word and _knows(state, hearer, m, word):
+    heard = _position(state, hearer, m, word) if perceived == word else -1
+    if heard >= 0:
         counters[2] -= state.n_known[speaker, m] + state.n_known[hearer, m] - 2
-        _collapse(state, speaker, m, word)
-        _collapse(state, hearer, m, word)
+        _collapse_at(state, speaker, m, said)
+        _collapse_at(state, hearer, m, heard)
         _learn_from_match(state, speaker)
         _learn_from_match(state, hearer)
         return 1
