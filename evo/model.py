@@ -170,8 +170,8 @@ class MirrorModel(Model):
         self._deaths(dying)
         living = st.alive_slots()
         st.age[living] += 1
-        self._evaluate_fitness(living)
-        kernels.migrate(rng, st, self.rule, living, self.neighbour_start, self.neighbours)
+        kernels.settle(rng, st, self.rule, living, self.env_state, self.neighbour_start,
+                       self.neighbours)  # fitness, then migration
         if p.agent_sync == "step":
             self.sync_agents()
         # inventories have not changed since `_learn`: its preferred variants are still current
@@ -217,10 +217,9 @@ class MirrorModel(Model):
         counts = np.diff(start)
         births = self.capacity - counts if p.overlapping else self.capacity.copy()
         births = np.where(counts > 0, np.maximum(births, 0), 0)
-        parents = kernels.choose_parents(self.rng, st, start, members, births)
-        children = st.free_slots(parents.size)
-        self._births(children)
-        kernels.inherit(self.rng, st, self.rule, parents, children)
+        children = st.free_slots(int(births.sum()))  # one parent per birth: as many children
+        self._births(children)  # resets only slots that are free, none a parent's
+        kernels.reproduce(self.rng, st, self.rule, start, members, births, children)
         return children
 
     def _communicate(self, camps: kernels.Camps) -> None:
@@ -250,6 +249,5 @@ class MirrorModel(Model):
             kernels.learn_behaviour(self.rng, st, self.rule, camps, learners, self.env_state)
         return preferred if p.meanings > 0 and p.teaching_gain > 0.0 else None
 
-    def _evaluate_fitness(self, living: np.ndarray | None = None) -> None:
-        st = self.state
-        kernels.fitness(st, self.rule, st.alive_slots() if living is None else living, self.env_state)
+    def _evaluate_fitness(self) -> None:
+        kernels.fitness(self.state, self.rule, self.state.alive_slots(), self.env_state)

@@ -42,3 +42,19 @@ def test_mirror_separates_the_regimes():
     """Both implementations tell mirror 0.6 (cumulative culture) from 0.2 (none)."""
     assert _plain(0.6, 7) > 5 * _plain(0.2, 7)
     assert _evo(0.6, 7) > 5 * _evo(0.2, 7)
+
+
+def test_headline_targets_compare_each_number_with_its_goal():
+    """bench/report.py: issue 10's three goals, met or not, from a results dict."""
+    from bench import report
+
+    res = {"agent_generation": {"evo_over_bound": 2.5, "plain_over_evo": 61.0},
+           "main_projection": {"projected_min": 19.0, "goal_min": 20.0, "workers": 2}}
+    met = {t["target"].split(" (")[0]: t["met"] for t in report.headline_targets(res)}
+    assert met == {"evo per agent-generation / random-number bound": False,
+                   "plain Mesa / evo per agent-generation": True,
+                   "projected main experiment, minutes": True}
+    res["agent_generation"]["evo_over_bound"] = 2.0
+    res["main_projection"]["projected_min"] = 20.5
+    assert [t["met"] for t in report.headline_targets(res)] == [True, True, False]
+    assert report.headline_targets({}) == []

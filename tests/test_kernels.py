@@ -781,3 +781,46 @@ def test_migrate_matches_twin(seed, capacity, n_camps, rate):
             assert group[i] == before[i]
     if rate == 0.0:
         assert moved.size == 0
+
+
+# --- fused kernels ---------------------------------------------------------------------------
+
+
+@PROPERTY
+@given(seed=hs.integers(0, 2**31), capacity=hs.integers(2, 16), n_camps=hs.integers(1, 4),
+       mutation_rate=hs.sampled_from([0.0, 0.5, 1.0]))
+def test_reproduce_is_choose_parents_then_inherit(seed, capacity, n_camps, mutation_rate):
+    s = random_state(seed, capacity, 0, 0, 1, n_camps)
+    start, members = kernels.camp_members(s.group, s.alive, n_camps)
+    births = np.random.default_rng(seed).integers(0, 3, n_camps) * (np.diff(start) > 0)
+    free = np.flatnonzero(~s.alive)
+    births[:] = 0 if births.sum() > free.size else births
+    children = free[:births.sum()]
+    rule = rule_with(mutation_rate=mutation_rate, assoc_mutation_rate=0.5, mutation_sd=0.2)
+    twin = twin_of(s)
+    rng_k, rng_t = two_rngs(seed)
+    parents = kernels.reproduce(rng_k, s, rule, start, members, births, children)
+    ref_parents = ref.choose_parents(rng_t, twin, ref.camps_from_csr(start, members),
+                                     births.tolist())
+    ref.inherit(rng_t, twin, rule, ref_parents, children.tolist())
+    assert parents.tolist() == ref_parents
+    assert_same_state(s, twin)
+    assert_same_stream(rng_k, rng_t)
+
+
+@PROPERTY
+@given(seed=hs.integers(0, 2**31), capacity=hs.integers(1, 12), rate=hs.sampled_from([0.0, 0.5]))
+def test_settle_is_fitness_then_migrate(seed, capacity, rate):
+    g = np.random.default_rng(seed)
+    s = random_state(seed, capacity, 2, 0, 1, 3)
+    slots = np.flatnonzero(s.alive)
+    n_start, neighbours = random_neighbours(g, 3)
+    rule = rule_with(migration_rate=rate)
+    twin = twin_of(s)
+    rng_k, rng_t = two_rngs(seed)
+    moved = kernels.settle(rng_k, s, rule, slots, 1, n_start, neighbours)
+    ref.fitness(twin, rule, slots.tolist(), 1)
+    ref_moved = ref.migrate(rng_t, twin, rule, slots.tolist(), ref.camps_from_csr(n_start, neighbours))
+    assert moved.tolist() == ref_moved
+    assert_same_state(s, twin)
+    assert_same_stream(rng_k, rng_t)
