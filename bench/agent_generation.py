@@ -8,6 +8,11 @@ tools and gestures are both active, `agent_sync = "lazy"`, 300 generations, in o
 - evo: `evo.runner.simulate`, wall time / (generations x N), the median of `repeats` seeds;
 - random-number bound: numba drawing only the 175 uniforms one agent-generation needs (20
   gesture episodes x 5 draws + 8 tool copies x about 9, the issue's count), per agent-generation;
+- the model's own draws: what the regime really draws per agent-generation (`model_draws`):
+  under discrete generations every one of the N adults has a newborn, and the 20 gesture
+  episodes per member count the newborns too, so 40 episodes of 5 uniforms per agent, plus 8
+  tool copies of 5 uniforms and 2 exponentials (each with its log), 3 uniforms per birth and 1
+  per migration check: about 244 uniforms and 16 exponentials, drawn by numba alone;
 - plain Mesa: `bench.plain_mesa.PlainMirrorModel` (one Mesa agent per person, a Python method
   per rule) in the same settings over `plain_generations` generations. It has no learning budget,
   a rule that costs evo a little arithmetic per copy, so the ratio does not flatter evo.
@@ -51,6 +56,24 @@ def bound_us(repeats: int = 7) -> float:
     return 1e6 * seconds / agents
 
 
+def model_draws(params) -> tuple[int, int]:
+    """(uniforms, exponentials) one agent-generation draws in the regime (see the docstring)."""
+    episodes = 2 * params.gesture_episodes  # members per adult: itself and its newborn
+    copies = params.lineages * params.learning_episodes
+    uniforms = 5 * episodes + copies * params.demonstrator_sample + 3 + 1
+    return round(uniforms), 2 * copies
+
+
+def model_bound_us(repeats: int = 7) -> float:
+    """Microseconds numba needs for the model's own draws of one agent-generation, logs included."""
+    uniforms, exponentials = model_draws(resolve_params("coevolution", REGIME))
+    agents = 50_000
+    rng = np.random.default_rng(9)
+    seconds = common.median(common.timed(
+        lambda _: common.draw_log_bound(rng, agents, uniforms, exponentials), repeats))
+    return 1e6 * seconds / agents
+
+
 def plain_us(generations: int = 20) -> float:
     """Microseconds per agent-generation of the plain Mesa model in the regime."""
     params = resolve_params("coevolution", REGIME)
@@ -67,12 +90,15 @@ def measure(quick: bool = False) -> dict:
     generations = 60 if quick else 300
     evo = evo_us(generations, 2 if quick else 3)
     bound = bound_us(3 if quick else 7)
+    model_bound = model_bound_us(3 if quick else 7)
     plain = plain_us(3 if quick else 20)
     evo_us_median = float(np.median(evo))
     return {
         "regime": {"scenario": "coevolution", **REGIME, "generations": generations},
         "evo_us": evo_us_median, "evo_us_runs": evo, "bound_us": bound, "plain_us": plain,
         "bound_uniforms": UNIFORMS_PER_AGENT_GENERATION,
+        "model_draws": model_draws(resolve_params("coevolution", REGIME)),
+        "model_bound_us": model_bound, "evo_over_model_bound": evo_us_median / model_bound,
         "evo_over_bound": evo_us_median / bound, "plain_over_evo": plain / evo_us_median,
         "load": common.load(),
     }
