@@ -299,6 +299,33 @@ def lexicon_counts(preferred, group, n_camps):
     return distinct, most_common, members
 
 
+@njit(cache=True)
+def lexicon_summary(preferred, group):
+    """(lexicon_size, lexicon_coherence, expressivity, camps occupied) from `lexicon_counts`.
+
+    The definitions of `lexicon_measures` and `expressivity`, computed from integer counts with
+    the same divisions, so the values are theirs exactly; nan for the three with M = 0.
+    """
+    n, n_meanings = preferred.shape
+    n_camps = 0
+    for r in range(n):
+        n_camps = max(n_camps, group[r] + 1)
+    distinct, most_common, members = lexicon_counts(preferred, group, n_camps)
+    occupied = 0
+    shared = np.zeros(n_camps)
+    for c in range(n_camps):
+        if members[c] > 0:
+            for m in range(n_meanings):
+                shared[occupied] += 2 * most_common[c, m] >= members[c]
+            occupied += 1
+    if n_meanings == 0:
+        return np.nan, np.nan, np.nan, occupied
+    size = (0.0 + pairwise_sum(distinct.astype(np.float64), 0, n_meanings)) / n_meanings
+    coherence = most_common.sum() / (n * n_meanings)
+    expressivity = (0.0 + pairwise_sum(shared, 0, occupied)) / occupied
+    return size, coherence, expressivity, occupied
+
+
 def generation_row(
     st: PopulationState,
     generation: int,
@@ -325,21 +352,16 @@ def generation_row(
         row["tool_skill_mean"], row["tool_skill_max"] = skill_mean, skill_max
         row["tool_complexity"] = positive_mean / skill_step
     row["gesture_success"] = successes / episodes if episodes > 0 else None
-    group = st.group[slots]
-    n_meanings = st.gestures.shape[1]
     if preferred is None:
         preferred = preferred_variants(st, slots)
-    distinct, most_common, members = lexicon_counts(preferred, group, int(group.max()) + 1)
-    occupied = members > 0
-    if n_meanings > 0:  # the definitions of lexicon_measures and expressivity, from the counts
-        row["lexicon_size"] = float(np.mean(distinct))
-        row["lexicon_coherence"] = int(most_common.sum()) / (n * n_meanings)
-        shared = 2 * most_common[occupied] >= members[occupied, None]
-        row["expressivity"] = float(shared.sum(axis=1).mean())
+    size, coherence, expressivity_, occupied = lexicon_summary(preferred, st.group[slots])
+    if st.gestures.shape[1] > 0:
+        row["lexicon_size"], row["lexicon_coherence"] = size, coherence
+        row["expressivity"] = expressivity_
     if track_behaviour and generation > 0:  # founders learned nothing
         row["social_learner_frequency"] = 1.0 - alone_share
     row["fitness_mean"] = fitness_mean
-    row["camps_occupied"] = int(occupied.sum())
+    row["camps_occupied"] = occupied
     return row
 
 

@@ -7,6 +7,7 @@ from evo.metrics import (
     float_measures,
     lexicon_counts,
     lexicon_measures,
+    lexicon_summary,
     most_common_counts,
     pairwise_sum,
 )
@@ -81,6 +82,10 @@ def test_lexicon_counts_agree_with_the_numpy_definitions():
         assert distinct.tolist() == expected
         assert most_common.tolist() == most_common_counts(preferred, group).tolist()
         assert members.tolist() == np.bincount(group).tolist()
+        size, coherence, shared, occupied = lexicon_summary(preferred, group)
+        assert (size, coherence) == lexicon_measures(preferred, group)
+        assert shared == expressivity(preferred, group)
+        assert occupied == np.unique(group).size
 
 
 def test_pairwise_sum_is_numpys_sum_bit_for_bit():
