@@ -69,8 +69,8 @@ def headline_targets(res: dict) -> list[dict]:
             "<= 2", a["evo_over_bound"] <= 2.0)
         add("plain Mesa / evo per agent-generation", a["plain_over_evo"], ">= 60",
             a["plain_over_evo"] >= 60.0)
-    if "main_projection" in res:
-        m = res["main_projection"]
+    if "main_projection" in res and not res["main_projection"].get("quick"):
+        m = res["main_projection"]  # (a --quick run uses 300 generations: no projection)
         add(f"projected main experiment, minutes ({m['workers']} workers)", m["projected_min"],
             f"<= {m['goal_min']:g}", m["projected_min"] <= m["goal_min"])
     return t
@@ -113,14 +113,18 @@ def headline_lines(res: dict) -> list[str]:
             f"| evo | {a['evo_us']:.2f} | |",
             f"| random-number bound, 175 uniforms | {a['bound_us']:.2f} | evo / bound "
             f"{a['evo_over_bound']:.2f} (goal <= 2) |",
-            f"| the model's own draws, {a['model_draws'][0]} uniforms + {a['model_draws'][1]} "
-            f"exponentials and logs | {a['model_bound_us']:.2f} | evo / these "
-            f"{a['evo_over_model_bound']:.2f} |",
             f"| plain Mesa | {a['plain_us']:.0f} | plain / evo {a['plain_over_evo']:.0f}x "
-            "(goal >= 60) |", ""]
+            "(goal >= 60) |"]
+        if "model_draws" in a:
+            lines.append(
+                f"| the model's own draws, {a['model_draws'][0]} uniforms + {a['model_draws'][1]} "
+                f"exponentials and logs | {a['model_bound_us']:.2f} | evo / these "
+                f"{a['evo_over_model_bound']:.2f} |")
+        lines.append("")
     if "main_projection" in res:
         m = res["main_projection"]
-        lines += [f"Main experiment (`{m['spec']}`, {m['seeds_full']} seeds): its one-seed version "
+        quick = " (--quick: 300 generations a run, not a projection)" if m.get("quick") else ""
+        lines += [f"Main experiment{quick} (`{m['spec']}`, {m['seeds_full']} seeds): its one-seed version "
                   f"took {m['wall_s_one_seed']:.0f} s on {m['workers']} workers, so the whole is "
                   f"projected at {m['projected_min']:.0f} min (goal <= {m['goal_min']:g} min).", ""]
     return lines
@@ -227,7 +231,7 @@ def headline_notes(res: dict, missed: set[str]) -> list[str]:
     """What limits issue 10's three goals, with numbers from this run."""
     notes = []
     a = res.get("agent_generation")
-    if a and any("random-number bound (175" in m for m in missed):
+    if a and "model_draws" in a and any("random-number bound (175" in m for m in missed):
         uniforms, exponentials = a["model_draws"]
         notes.append(
             f"- **{a['evo_us']:.2f} us per agent-generation, {a['evo_over_bound']:.1f}x the "
