@@ -161,9 +161,18 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (6.0, 4.0)) -> tuple[Figu
 
 
 def log_axis(ax: Axes, metric: str, axis: str = "y") -> None:
-    """Put an unbounded metric (``LOG_METRICS``) on a symmetric-log axis (linear below 1)."""
-    if metric in LOG_METRICS:
-        (ax.set_yscale if axis == "y" else ax.set_xscale)("symlog", linthresh=1.0)
+    """Put an unbounded metric (``LOG_METRICS``) on a symmetric-log axis (linear below 1).
+
+    The metrics are counts (never negative), so the axis starts at 0; call it after plotting.
+    """
+    if metric not in LOG_METRICS:
+        return
+    if axis == "y":
+        ax.set_yscale("symlog", linthresh=1.0)
+        ax.set_ylim(bottom=0)
+    else:
+        ax.set_xscale("symlog", linthresh=1.0)
+        ax.set_xlim(left=0)
 
 
 def _colour(name: str, order: list[str] | None, i: int) -> str:
