@@ -50,8 +50,8 @@ from bench import plain_mesa  # noqa: E402
 from evo import kernels  # noqa: E402
 from evo.metrics import GENERATION_SCHEMA, lexicon_measures  # noqa: E402
 from evo.model import MirrorModel  # noqa: E402
-from evo.params import DEMONSTRATOR_RULES  # noqa: E402
 from evo.runner import resolve_params, simulate  # noqa: E402
+from evo.state import PopulationState  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SIZES = (1_000, 10_000, 100_000)
@@ -141,6 +141,31 @@ def csr(group: np.ndarray, n_camps: int):
     return kernels.camp_members(group, np.ones(group.size, np.bool_), n_camps)
 
 
+def tool_inputs(p, n: int, data: np.random.Generator):
+    """State for tool_learning: n adults (skills N(3, 2)) then n learners, camps by slot mod 4."""
+    slots = 2 * n
+    st = PopulationState.allocate(slots, p.lineages, p.meanings, p.variants)
+    st.alive[:] = True
+    st.age[:n] = 1
+    st.group[:] = np.arange(slots, dtype=np.int64) % p.n_camps
+    st.g_mirror[:] = p.mirror_initial
+    st.g_assoc[:] = p.assoc_initial
+    skills = data.normal(3.0, 2.0, (n, p.lineages))
+    st.skill[:n] = skills
+    learners = np.arange(n, 2 * n, dtype=np.int64)
+    return st, kernels.camps_of(st, p.n_camps), learners, skills
+
+
+def gesture_inputs(p, n: int, mirror: float) -> PopulationState:
+    """State for gesture_generation: n adults with empty inventories, genetic mirror `mirror`."""
+    st = PopulationState.allocate(n, 0, p.meanings, p.variants)
+    st.alive[:] = True
+    st.age[:] = 1
+    st.group[:] = np.arange(n, dtype=np.int64) % p.n_camps
+    st.g_mirror[:] = mirror
+    return st
+
+
 # --- 1 and 2: kernels -------------------------------------------------------------------------
 
 
@@ -148,35 +173,23 @@ def bench_tool(params, n: int, repeats: int, plain_repeats: int) -> dict:
     """tool_learning: n adults, n learners, 4 camps; numba vs the per-agent method."""
     p = params
     data = np.random.default_rng(n)
-    n_camps, k_lin, m = p.n_camps, p.lineages, p.meanings
-    skills = data.normal(3.0, 2.0, (n, k_lin))
+    k_lin, m = p.lineages, p.meanings
+    st0, camps, learners, skills = tool_inputs(p, n, data)
     preferred = data.integers(-1, 4, (2 * n, m)).astype(np.int64)
-    slots = 2 * n
-    group = np.arange(slots, dtype=np.int64) % n_camps
-    adult_mask = np.zeros(slots, np.bool_)
-    adult_mask[:n] = True
-    start, adults = kernels.camp_members(group, adult_mask, n_camps)
-    learners = np.arange(n, 2 * n, dtype=np.int64)
-    parent = np.full(slots, -1, np.int64)
-    g_mirror = np.full(slots, p.mirror_initial)
-    g_assoc = np.full(slots, p.assoc_initial)
-    skill0 = np.zeros((slots, k_lin))
-    skill0[:n] = skills
-    rule = DEMONSTRATOR_RULES.index(p.demonstrator)
+    rule = kernels.make_rule(p)
     rng = np.random.default_rng(1)
     updates = n * k_lin * p.learning_episodes
 
     inner = max(1, 100_000 // updates)  # calls per timed repeat: >= ~10 ms even at small N
 
-    def run(state):
-        skill, m_learned = state
+    def run(st):
         for _ in range(inner):
-                kernels.tool_learning(rng, learners, group, parent, start, adults, skill, g_mirror, g_assoc,
-                                  m_learned, preferred, rule, p.demonstrator_sample,
-                                  p.learning_episodes, p.alpha, p.mirror_gain, p.beta, p.keep_best,
-                                  p.innovation_rate, p.innovation_mode, p.teaching_gain)
+            kernels.tool_learning(rng, st, rule, camps, learners, preferred)
 
-    numba_times = [t / inner for t in timed(run, repeats, lambda: (skill0.copy(), np.zeros(slots)))]
+    def fresh():  # skills and learned mirror as before any learning
+        return st0._replace(skill=st0.skill.copy(), m_learned=st0.m_learned.copy())
+
+    numba_times = [t / inner for t in timed(run, repeats, fresh)]
     numba_s = median(numba_times)
     n_uniform = p.demonstrator_sample if p.demonstrator == "sample_best" else 0
     n_exp = 1 + (p.innovation_rate > 0)
@@ -209,25 +222,15 @@ def bench_gesture(params, n: int, repeats: int, plain_repeats: int, per_member: 
     """gesture_generation: n adults in 4 camps, genetic mirror 0.5; `per_member` episodes each."""
     p = params
     mirror = 0.5
-    n_camps = p.n_camps
-    group = np.arange(n, dtype=np.int64) % n_camps
-    start, members = csr(group, n_camps)
-    gestures = np.full((n, p.meanings, p.variants), -1, np.int64)
-    scores = np.zeros((n, p.meanings, p.variants), np.int64)
-    n_known = np.zeros((n, p.meanings), np.int64)
-    g_mirror = np.full(n, mirror)
-    g_assoc = np.zeros(n)
-    m_learned = np.zeros(n)
-    attempts = np.zeros(n, np.int64)
-    successes = np.zeros(n, np.int64)
+    st = gesture_inputs(p, n, mirror)
+    camps = kernels.camps_of(st, p.n_camps)
+    rule = kernels.make_rule(p)
     counters = np.zeros(3, np.int64)
-    episodes = np.rint(per_member * np.diff(start)).astype(np.int64)
+    episodes = np.rint(per_member * np.diff(camps.start)).astype(np.int64)
     rng = np.random.default_rng(2)
 
     def run(_):
-        kernels.gesture_generation(rng, start, members, start, members, episodes, gestures, scores,
-                                   n_known, g_mirror, g_assoc, m_learned, attempts, successes,
-                                   counters)
+        kernels.gesture_generation(rng, st, rule, camps, episodes, counters)
 
     run(None)  # warm state: inventories as after one pass
     inner = max(1, 100_000 // int(episodes.sum()))  # passes per timed repeat
@@ -387,7 +390,7 @@ def bench_suggestions(n: int, repeats: int) -> dict:
         sim.step()
     st = sim.state
     slots = st.alive_slots()
-    pref = kernels.preferred_variants(st.gestures, st.scores, st.n_known, slots)
+    pref = kernels.preferred_variants(st, slots)
     grp = st.group[slots]
     out["lexicon_measures_ms"] = 1e3 * median(timed(lambda _: lexicon_measures(pref, grp), repeats))
     out["record_ms"] = 1e3 * median(timed(lambda _: sim.record(), repeats))
@@ -426,42 +429,35 @@ def bench_dtypes(n: int, repeats: int) -> dict:
 
 def _tool_rate(p, n, fdt, idt, repeats) -> float:
     data = np.random.default_rng(n)
-    k_lin = p.lineages
+    st0, camps, learners, _ = tool_inputs(p, n, data)
+    st0 = st0._replace(skill=st0.skill.astype(fdt))
+    st0.g_mirror[:] = st0.g_assoc[:] = 0.0
     preferred = data.integers(-1, 4, (2 * n, p.meanings)).astype(idt)
-    slots = 2 * n
-    group = np.arange(slots, dtype=np.int64) % p.n_camps
-    mask = np.zeros(slots, np.bool_)
-    mask[:n] = True
-    start, adults = kernels.camp_members(group, mask, p.n_camps)
-    learners = np.arange(n, 2 * n, dtype=np.int64)
-    skill0 = np.zeros((slots, k_lin), fdt)
-    skill0[:n] = data.normal(3.0, 2.0, (n, k_lin))
-    zeros = np.zeros(slots)
+    rule = kernels.make_rule(p, demonstrator=kernels.RULE_SAMPLE_BEST, learning_episodes=1,
+                             keep_best=True, innovation_rate=1.0)
     rng = np.random.default_rng(1)
 
-    def run(state):
-        kernels.tool_learning(rng, learners, group, np.full(slots, -1), start, adults, state[0], zeros,
-                              zeros, state[1], preferred, 1, p.demonstrator_sample, 1, p.alpha,
-                              p.mirror_gain, p.beta, True, 1.0, p.innovation_mode, p.teaching_gain)
+    def run(st):
+        kernels.tool_learning(rng, st, rule, camps, learners, preferred)
 
-    return n * k_lin / median(timed(run, repeats, lambda: (skill0.copy(), np.zeros(slots))))
+    def fresh():
+        return st0._replace(skill=st0.skill.copy(), m_learned=st0.m_learned.copy())
+
+    return n * p.lineages / median(timed(run, repeats, fresh))
 
 
 def _gesture_rate(p, n, dt, repeats) -> float:
-    group = np.arange(n, dtype=np.int64) % p.n_camps
-    start, members = csr(group, p.n_camps)
-    gestures = np.full((n, p.meanings, p.variants), -1, dt)
-    scores = np.zeros((n, p.meanings, p.variants), dt)
-    n_known = np.zeros((n, p.meanings), dt)
-    half, zeros = np.full(n, 0.5), np.zeros(n)
-    counts = np.zeros(n, np.int64)
+    st = gesture_inputs(p, n, 0.5)
+    st = st._replace(gestures=st.gestures.astype(dt), scores=st.scores.astype(dt),
+                     n_known=st.n_known.astype(dt))
+    camps = kernels.camps_of(st, p.n_camps)
+    rule = kernels.make_rule(p)
     counters = np.zeros(3, np.int64)
-    episodes = np.rint(2.0 * np.diff(start)).astype(np.int64)
+    episodes = np.rint(2.0 * np.diff(camps.start)).astype(np.int64)
     rng = np.random.default_rng(2)
 
     def run(_):
-        kernels.gesture_generation(rng, start, members, start, members, episodes, gestures, scores,
-                                   n_known, half, zeros, zeros.copy(), counts, counts, counters)
+        kernels.gesture_generation(rng, st, rule, camps, episodes, counters)
 
     run(None)
     return float(episodes.sum()) / median(timed(run, repeats))

@@ -1,18 +1,109 @@
 """Numba kernels: the per-generation learning, communication and reproduction rules.
 
-Every kernel works on struct-of-arrays state indexed by slot (see `evo.state`) and draws its random
-numbers from the numpy Generator it is given, in a fixed order, so one seed gives one result bit for
-bit (numba's Generator shares the numpy bit generator's state and algorithms). Camps are given in
-CSR form: members of camp c are `members[start[c]:start[c + 1]]`, in ascending slot order.
+A rule kernel takes the population as one value, `state` (an `evo.state.PopulationState`, a
+NamedTuple of arrays indexed by slot), and the rule's constants as another, `rule` (a `Rule`, a
+NamedTuple of scalars built from `Params` by `make_rule`), so it reads `state.skill[i, k]` and
+`rule.alpha`. Each draws its random numbers from the numpy Generator it is given, in a fixed
+order, so one seed gives one result bit for bit (numba's Generator shares the numpy bit
+generator's state and algorithms). Camps are given in CSR form (`Camps`): members of camp c are
+`members[start[c]:start[c + 1]]`, in ascending slot order.
 Each kernel has a plain-Python twin in `tests/reference_kernels.py` that must agree exactly.
 """
 
 from __future__ import annotations
 
+import typing
+from typing import TYPE_CHECKING, NamedTuple
+
 import numpy as np
 from numba import njit
 
-RULE_BEST, RULE_SAMPLE_BEST, RULE_RANDOM, RULE_PARENT = 0, 1, 2, 3
+from evo.params import DEMONSTRATOR_RULES
+
+if TYPE_CHECKING:
+    from evo.params import Params
+
+RULE_BEST, RULE_SAMPLE_BEST, RULE_RANDOM, RULE_PARENT = range(len(DEMONSTRATOR_RULES))
+
+# The rule kernels read `state.x` and `camps.x` inside their loops. With numba's reference counting
+# on, each such read of a NamedTuple field increments and decrements the array's reference count
+# (a call and an atomic operation each), which made the kernels 5x slower than with separate array
+# arguments (measured). The kernels below that allocate nothing are therefore compiled without it
+# (`_nrt=False`: the arrays belong to the caller and live through the call); those that return a
+# new array take each field once, at the top.
+kernel = njit(cache=True, _nrt=False)
+
+
+class Rule(NamedTuple):
+    """The constants of every rule, one scalar each, as the kernels read them (`rule.alpha`).
+
+    A field named like a `Params` field takes that parameter's value; the others are derived in
+    `make_rule`. Adding a rule constant is one line here (plus its derivation if it has no
+    parameter of its name).
+    """
+
+    # tools (Henrich 2004)
+    demonstrator: int  # index into DEMONSTRATOR_RULES (RULE_BEST ... RULE_PARENT)
+    demonstrator_sample: int
+    learning_episodes: int
+    alpha: float
+    mirror_gain: float
+    beta: float
+    keep_best: bool
+    innovation_rate: float
+    innovation_mode: float
+    teaching_gain: float
+    learning_budget: float
+    # gestures
+    confuse: bool  # misperception == "confuse"
+    prefer: bool  # speaker_choice == "preferred"
+    # fitness
+    baseline_fitness: float
+    tool_benefit: float
+    comm_benefit: float
+    mirror_cost: float
+    assoc_cost: float
+    env_benefit: float
+    individual_cost: float
+    # inheritance and migration
+    mutation_rate: float
+    assoc_mutation_rate: float
+    mutation_sd: float
+    flip: bool  # mutation_kind == "flip"
+    migration_rate: float
+
+
+_RULE_TYPES = typing.get_type_hints(Rule)
+
+
+def make_rule(params: Params, **overrides) -> Rule:
+    """The rule constants of `params`, with `overrides` (by `Rule` field) applied.
+
+    Every value is cast to its field's type, so that numba compiles each kernel once.
+    """
+    derived = {
+        "demonstrator": DEMONSTRATOR_RULES.index(params.demonstrator),
+        "flip": params.mutation_kind == "flip",
+        "confuse": params.misperception == "confuse",
+        "prefer": params.speaker_choice == "preferred",
+    }
+    values = {name: derived[name] if name in derived else getattr(params, name)
+              for name in Rule._fields}
+    values.update(overrides)
+    return Rule(**{name: _RULE_TYPES[name](value) for name, value in values.items()})
+
+
+class Camps(NamedTuple):
+    """Who is in which camp, in CSR form: everyone alive (`members`) and the adults (`adults`).
+
+    Members of camp c are `members[start[c]:start[c + 1]]`, its adults (age >= 1)
+    `adults[adult_start[c]:adult_start[c + 1]]`, each in ascending slot order.
+    """
+
+    start: np.ndarray
+    members: np.ndarray
+    adult_start: np.ndarray
+    adults: np.ndarray
 
 
 @njit(cache=True, inline="always")
@@ -53,14 +144,48 @@ def camp_members(group: np.ndarray, mask: np.ndarray, n_camps: int):
     return start, members
 
 
+def camps_of(state, n_camps: int) -> Camps:
+    """The living and the adults of each camp (see `Camps`)."""
+    start, members = camp_members(state.group, state.alive, n_camps)
+    adult_start, adults = camp_members(state.group, state.alive & (state.age >= 1), n_camps)
+    return Camps(start, members, adult_start, adults)
+
+
 @njit(cache=True, inline="always")
-def _learn_from_match(i, g_assoc, m_learned):
+def _learn_from_match(state, i):
     """Associative sequence learning (Heyes 2010; Catmur, Walsh & Heyes 2007).
 
     A matched sensorimotor episode (doing while seeing the same action) strengthens the learned
     mirror link: m_learned += g_assoc * (1 - m_learned).
     """
-    m_learned[i] += g_assoc[i] * (1.0 - m_learned[i])
+    state.m_learned[i] += state.g_assoc[i] * (1.0 - state.m_learned[i])
+
+
+# --- tools (Henrich 2004) --------------------------------------------------------------------
+
+
+@njit(cache=True, inline="always")
+def _demonstrator(rng, state, rule, camps, best, i, c, k):
+    """Whom learner i (in camp c, which has adults) copies for lineage k; -1 for nobody.
+
+    `rule.demonstrator`: the best adult of the camp (`best[c, k]`, no draw), the best of
+    `demonstrator_sample` adults drawn with replacement (one `_randint` each), a random adult (one
+    `_randint`), or the parent (no draw; -1 when there is none).
+    """
+    lo = camps.adult_start[c]
+    n_adults = camps.adult_start[c + 1] - lo
+    if rule.demonstrator == RULE_BEST:
+        return best[c, k]
+    if rule.demonstrator == RULE_SAMPLE_BEST:
+        d = camps.adults[lo + _randint(rng.random(), n_adults)]
+        for _s in range(rule.demonstrator_sample - 1):
+            e = camps.adults[lo + _randint(rng.random(), n_adults)]
+            if state.skill[e, k] > state.skill[d, k]:
+                d = e
+        return d
+    if rule.demonstrator == RULE_RANDOM:
+        return camps.adults[lo + _randint(rng.random(), n_adults)]
+    return state.parent[i]
 
 
 @njit(cache=True, inline="always")
@@ -83,42 +208,54 @@ def _afford(new, old, unit_time, time_left, li, k):
     return floor + bought
 
 
-@njit(cache=True)
-def tool_learning(
-    rng,
-    learners,
-    group,
-    parent,
-    adult_start,
-    adults,
-    skill,
-    g_mirror,
-    g_assoc,
-    m_learned,
-    preferred,
-    rule,
-    sample_size,
-    episodes,
-    alpha,
-    mirror_gain,
-    beta,
-    keep_best,
-    innovation_rate,
-    innovation_mode,
-    teaching_gain,
-    learning_budget=0.0,
-):
+@njit(cache=True, inline="always")
+def _copy_skill(rng, state, rule, preferred, time_left, li, i, d, k):
+    """Learner i (the li-th learner) copies demonstrator d in lineage k: `tool_learning` 2-5.
+
+    Draws one Exp(1) for the copy, then for innovation one uniform if 0 < rate < 1 and one Exp(1)
+    if inventing. Returns 1 when the copy raised i's skill (a matched episode), else 0.
+    """
+    n_meanings = preferred.shape[1]
+    m = effective_mirror(state.g_mirror[i], state.m_learned[i])
+    fidelity_cost = 1.0 - rule.mirror_gain * m
+    loss = rule.alpha * fidelity_cost
+    if n_meanings > 0 and rule.teaching_gain > 0.0:
+        p = preferred[i, k % n_meanings]
+        if p >= 0 and p == preferred[d, k % n_meanings]:
+            loss *= 1.0 - rule.teaching_gain
+            fidelity_cost *= 1.0 - rule.teaching_gain
+    copy = state.skill[d, k] - loss - rule.beta * np.log(rng.standard_exponential())
+    new = copy
+    if rule.innovation_rate > 0.0:
+        if rule.innovation_rate >= 1.0 or rng.random() < rule.innovation_rate:
+            invented = rule.innovation_mode - rule.beta * np.log(rng.standard_exponential())
+            if invented > new:
+                new = invented
+    old = state.skill[i, k]
+    copied = copy >= new
+    if new > old or not rule.keep_best:
+        if rule.learning_budget > 0.0:
+            new = _afford(new, old, fidelity_cost if copied else 1.0, time_left, li, k)
+        state.skill[i, k] = new
+    if copy > old and copied and state.skill[i, k] > old:
+        _learn_from_match(state, i)
+        return 1
+    return 0
+
+
+def tool_learning(rng, state, rule, camps, learners, preferred) -> int:
     """Cumulative tool learning (Henrich 2004), with mirror-dependent copying loss.
 
-    For each of `episodes` episodes, each learner (in order) and each lineage k:
-    1. pick a demonstrator among the adults of its camp (`rule`: best in camp, best of `sample_size`
-       drawn with replacement, a random adult, or the parent);
+    For each of `rule.learning_episodes` episodes, each learner (in order) and each lineage k:
+    1. pick a demonstrator among the adults of its camp (`rule.demonstrator`: best in camp, best
+       of `demonstrator_sample` drawn with replacement, a random adult, or the parent);
     2. copy: z = z_demo - alpha_eff - beta*ln(E), E ~ Exp(1), i.e. Gumbel(mode z_demo - alpha_eff,
        scale beta) as in Henrich (2004). alpha_eff = alpha*(1 - mirror_gain*m) falls linearly with
        effective mirror strength m (our assumption: the simplest monotone map, with alpha at m = 0);
        it is further multiplied by (1 - teaching_gain) when learner and demonstrator prefer the same
-       gesture for the tool's meaning k mod M (teaching through shared conventions: our assumption,
-       after Morgan et al. 2015, Nat Commun 6:6029, where language raised transmission fidelity);
+       gesture for the tool's meaning k mod M (`preferred`, slots x M; teaching through shared
+       conventions: our assumption, after Morgan et al. 2015, Nat Commun 6:6029, where language
+       raised transmission fidelity);
     3. with probability `innovation_rate`, also invent: Gumbel(innovation_mode, beta) (trial and
        error, our assumption after DESIGN.md) and take the better of copy and invention;
     4. keep the result if `keep_best` and it beats the current skill, else replace (Henrich's rule).
@@ -131,157 +268,140 @@ def tool_learning(
        B = 0 is Henrich's model without a ceiling.
     A copy that raises the learner's skill is a matched episode for associative mirror learning.
     Random draws per (episode, learner, lineage): demonstrator draws (none for best and parent,
-    one for random, `sample_size` for sample_best; each a `_randint`), one Exp(1), then for
+    one for random, `demonstrator_sample` for sample_best; each a `_randint`), one Exp(1), then for
     innovation one uniform if 0 < rate < 1 and one Exp(1) if inventing.
     Returns the number of matched episodes.
     """
-    n_lineages = skill.shape[1]
-    n_meanings = preferred.shape[1]
-    n_camps = adult_start.size - 1
-    # Henrich's demonstrator: the best adult of the camp, fixed while the learners learn.
+    n_camps, n_lineages = camps.adult_start.size - 1, state.skill.shape[1]
     best = np.full((n_camps, n_lineages), -1, np.int64)
-    if rule == RULE_BEST:
-        for c in range(n_camps):
-            for k in range(n_lineages):
-                for a in range(adult_start[c], adult_start[c + 1]):
-                    d = adults[a]
-                    if best[c, k] < 0 or skill[d, k] > skill[best[c, k], k]:
-                        best[c, k] = d
-    matched = 0
-    budgeted = learning_budget > 0.0
-    share = learning_budget / n_lineages if n_lineages > 0 else 0.0
+    if rule.demonstrator == RULE_BEST:
+        _best_adults(state.skill, camps.adult_start, camps.adults, best)
+    share = rule.learning_budget / n_lineages if n_lineages > 0 else 0.0
     time_left = np.full((learners.size, n_lineages), share)
-    for _ in range(episodes):
-        for li in range(learners.size):
-            i = learners[li]
-            c = group[i]
-            lo = adult_start[c]
-            n_adults = adult_start[c + 1] - lo
-            if n_adults == 0:
-                continue
-            for k in range(n_lineages):
-                if rule == RULE_BEST:
-                    d = best[c, k]
-                elif rule == RULE_SAMPLE_BEST:
-                    d = adults[lo + _randint(rng.random(), n_adults)]
-                    for _s in range(sample_size - 1):
-                        e = adults[lo + _randint(rng.random(), n_adults)]
-                        if skill[e, k] > skill[d, k]:
-                            d = e
-                elif rule == RULE_RANDOM:
-                    d = adults[lo + _randint(rng.random(), n_adults)]
-                else:
-                    d = parent[i]
-                    if d < 0:
-                        continue
-                m = effective_mirror(g_mirror[i], m_learned[i])
-                fidelity_cost = 1.0 - mirror_gain * m
-                loss = alpha * fidelity_cost
-                if n_meanings > 0 and teaching_gain > 0.0:
-                    p = preferred[i, k % n_meanings]
-                    if p >= 0 and p == preferred[d, k % n_meanings]:
-                        loss *= 1.0 - teaching_gain
-                        fidelity_cost *= 1.0 - teaching_gain
-                copy = skill[d, k] - loss - beta * np.log(rng.standard_exponential())
-                new = copy
-                if innovation_rate > 0.0:
-                    if innovation_rate >= 1.0 or rng.random() < innovation_rate:
-                        invented = innovation_mode - beta * np.log(rng.standard_exponential())
-                        if invented > new:
-                            new = invented
-                old = skill[i, k]
-                copied = copy >= new
-                if new > old or not keep_best:
-                    if budgeted:
-                        new = _afford(new, old, fidelity_cost if copied else 1.0, time_left, li, k)
-                    skill[i, k] = new
-                if copy > old and copied and skill[i, k] > old:
-                    matched += 1
-                    _learn_from_match(i, g_assoc, m_learned)
-    return matched
-
-
-@njit(cache=True, inline="always")
-def _preferred_of(gestures, scores, n_known, i, m):
-    """The variant with the highest use score (first on ties), or -1 when none is known."""
-    best = -1
-    best_score = -1
-    for j in range(n_known[i, m]):
-        if scores[i, m, j] > best_score:
-            best_score = scores[i, m, j]
-            best = gestures[i, m, j]
-    return best
+    return _tool_learning(rng, state, rule, camps, learners, preferred, best, time_left)
 
 
 @njit(cache=True)
-def preferred_variants(gestures, scores, n_known, slots):
-    """Preferred variant per listed slot and meaning, shape (len(slots), M); -1 = none."""
-    n_meanings = gestures.shape[1]
-    out = np.full((slots.size, n_meanings), -1, np.int64)
-    for r in range(slots.size):
-        for m in range(n_meanings):
-            out[r, m] = _preferred_of(gestures, scores, n_known, slots[r], m)
-    return out
+def _best_adults(skill, adult_start, adults, best):
+    """Henrich's demonstrator: best[c, k], the most skilled adult of camp c in lineage k.
+
+    The first in slot order on ties; fixed while the learners learn.
+    """
+    for c in range(adult_start.size - 1):
+        for k in range(skill.shape[1]):
+            for a in range(adult_start[c], adult_start[c + 1]):
+                d = adults[a]
+                if best[c, k] < 0 or skill[d, k] > skill[best[c, k], k]:
+                    best[c, k] = d
+
+
+@kernel
+def _tool_learning(rng, state, rule, camps, learners, preferred, best, time_left):
+    """The learning loop of `tool_learning`.
+
+    Henrich's best adults are already in `best`, each (learner, lineage)'s learning time in
+    `time_left`.
+    """
+    n_lineages = state.skill.shape[1]
+    matched = 0
+    for _ in range(rule.learning_episodes):
+        for li in range(learners.size):
+            i = learners[li]
+            c = state.group[i]
+            if camps.adult_start[c + 1] == camps.adult_start[c]:
+                continue
+            for k in range(n_lineages):
+                d = _demonstrator(rng, state, rule, camps, best, i, c, k)
+                if d < 0:
+                    continue
+                matched += _copy_skill(rng, state, rule, preferred, time_left, li, i, d, k)
+    return matched
+
+
+# --- gestures (naming game, Baronchelli et al. 2006) -----------------------------------------
 
 
 @njit(cache=True, inline="always")
-def _add_variant(gestures, scores, n_known, i, m, variant):
+def _preferred_of(state, i, m):
+    """The variant with the highest use score (first on ties), or -1 when none is known."""
+    best = -1
+    best_score = -1
+    for j in range(state.n_known[i, m]):
+        if state.scores[i, m, j] > best_score:
+            best_score = state.scores[i, m, j]
+            best = state.gestures[i, m, j]
+    return best
+
+
+def preferred_variants(state, slots) -> np.ndarray:
+    """Preferred variant per listed slot and meaning, shape (len(slots), M); -1 = none."""
+    out = np.empty((slots.size, state.gestures.shape[1]), np.int64)
+    _preferred_variants(state, slots, out)
+    return out
+
+
+@kernel
+def _preferred_variants(state, slots, out):
+    for r in range(slots.size):
+        for m in range(state.gestures.shape[1]):
+            out[r, m] = _preferred_of(state, slots[r], m)
+
+
+@njit(cache=True, inline="always")
+def _add_variant(state, i, m, variant):
     """Add a variant to i's inventory; when full, it replaces the least used (first on ties).
 
     Returns 1 when a variant had to be dropped (the inventory cap V bound), else 0.
     """
-    n = n_known[i, m]
-    if n < gestures.shape[2]:
-        gestures[i, m, n] = variant
-        scores[i, m, n] = 0
-        n_known[i, m] = n + 1
+    n = state.n_known[i, m]
+    if n < state.gestures.shape[2]:
+        state.gestures[i, m, n] = variant
+        state.scores[i, m, n] = 0
+        state.n_known[i, m] = n + 1
         return 0
     worst = 0
     for j in range(1, n):
-        if scores[i, m, j] < scores[i, m, worst]:
+        if state.scores[i, m, j] < state.scores[i, m, worst]:
             worst = j
-    gestures[i, m, worst] = variant
-    scores[i, m, worst] = 0
+    state.gestures[i, m, worst] = variant
+    state.scores[i, m, worst] = 0
     return 1
 
 
 @njit(cache=True, inline="always")
-def _collapse(gestures, scores, n_known, i, m, variant):
+def _collapse(state, i, m, variant):
     """Success in the naming game: keep only `variant`, with its use score raised by one."""
-    for j in range(n_known[i, m]):
-        if gestures[i, m, j] == variant:
-            score = scores[i, m, j]
-            gestures[i, m, 0] = variant
-            scores[i, m, 0] = score + 1
-            n_known[i, m] = 1
+    for j in range(state.n_known[i, m]):
+        if state.gestures[i, m, j] == variant:
+            score = state.scores[i, m, j]
+            state.gestures[i, m, 0] = variant
+            state.scores[i, m, 0] = score + 1
+            state.n_known[i, m] = 1
             return
 
 
 @njit(cache=True, inline="always")
-def _knows(gestures, n_known, i, m, variant):
-    for j in range(n_known[i, m]):
-        if gestures[i, m, j] == variant:
+def _knows(state, i, m, variant):
+    for j in range(state.n_known[i, m]):
+        if state.gestures[i, m, j] == variant:
             return True
     return False
 
 
 @njit(cache=True, inline="always")
-def _other_variant(gestures, n_known, i, m, word, r):
+def _other_variant(state, i, m, word, r):
     """The r-th variant of i's inventory for meaning m, skipping `word`."""
-    for j in range(n_known[i, m]):
-        if gestures[i, m, j] == word:
+    for j in range(state.n_known[i, m]):
+        if state.gestures[i, m, j] == word:
             continue
         if r == 0:
-            return gestures[i, m, j]
+            return state.gestures[i, m, j]
         r -= 1
     return -1
 
 
 @njit(cache=True, inline="always")
-def _gesture_episode(
-    rng, speaker, hearer, gestures, scores, n_known, g_mirror, g_assoc, m_learned, counters,
-    confuse, prefer,
-):
+def _gesture_episode(rng, state, rule, speaker, hearer, counters):
     """One naming-game episode (Baronchelli et al. 2006) with imperfect parity.
 
     The speaker picks a meaning (uniform; no draw when M = 1) and utters a random variant it knows,
@@ -292,125 +412,100 @@ def _gesture_episode(
     episode for associative learning. Failure: the hearer adds what it perceived (it cannot know
     it yet). counters = [next variant id, variants dropped because an inventory was full, words
     held in all inventories (kept exact only while nobody is born or dies)]. Returns 1 on success.
-    Options: `prefer`, the speaker utters its preferred variant (highest use score, first on ties;
-    no draw), the naming game with weighted inventories (Baronchelli et al. 2006, sec. 4);
-    `confuse`, a misperceived gesture is heard as another variant the hearer knows for that
+    Options: `rule.prefer`, the speaker utters its preferred variant (highest use score, first on
+    ties; no draw), the naming game with weighted inventories (Baronchelli et al. 2006, sec. 4);
+    `rule.confuse`, a misperceived gesture is heard as another variant the hearer knows for that
     meaning (one uniform picks it among those other than the uttered one; the episode fails and
     nothing is added), or as a new one when it knows no other: errors confuse signals of the
     repertoire (Nowak & Krakauer 1999, PNAS 96:8028).
     """
-    n_meanings = gestures.shape[1]
+    n_meanings = state.gestures.shape[1]
     m = 0 if n_meanings == 1 else _randint(rng.random(), n_meanings)
-    n = n_known[speaker, m]
+    n = state.n_known[speaker, m]
     if n == 0:
         word = counters[0]
         counters[0] += 1
-        counters[1] += _add_variant(gestures, scores, n_known, speaker, m, word)
+        counters[1] += _add_variant(state, speaker, m, word)
         counters[2] += 1
-    elif prefer:
-        word = _preferred_of(gestures, scores, n_known, speaker, m)
+    elif rule.prefer:
+        word = _preferred_of(state, speaker, m)
     else:
-        word = gestures[speaker, m, _randint(rng.random(), n)]
-    parity = effective_mirror(g_mirror[hearer], m_learned[hearer])
-    hearer_knows = _knows(gestures, n_known, hearer, m, word)
+        word = state.gestures[speaker, m, _randint(rng.random(), n)]
+    parity = effective_mirror(state.g_mirror[hearer], state.m_learned[hearer])
+    hearer_knows = _knows(state, hearer, m, word)
     perceived = word
     confused = False
     if parity < 1.0 and not rng.random() < parity:
-        others = n_known[hearer, m] - hearer_knows
-        if confuse and others > 0:
+        others = state.n_known[hearer, m] - hearer_knows
+        if rule.confuse and others > 0:
             confused = True
-            perceived = _other_variant(gestures, n_known, hearer, m, word,
-                                       _randint(rng.random(), others))
+            perceived = _other_variant(state, hearer, m, word, _randint(rng.random(), others))
         else:
             perceived = counters[0]
             counters[0] += 1
     if perceived == word and hearer_knows:
-        counters[2] -= n_known[speaker, m] + n_known[hearer, m] - 2
-        _collapse(gestures, scores, n_known, speaker, m, word)
-        _collapse(gestures, scores, n_known, hearer, m, word)
-        _learn_from_match(speaker, g_assoc, m_learned)
-        _learn_from_match(hearer, g_assoc, m_learned)
+        counters[2] -= state.n_known[speaker, m] + state.n_known[hearer, m] - 2
+        _collapse(state, speaker, m, word)
+        _collapse(state, hearer, m, word)
+        _learn_from_match(state, speaker)
+        _learn_from_match(state, hearer)
         return 1
     if not confused:
-        dropped = _add_variant(gestures, scores, n_known, hearer, m, perceived)
+        dropped = _add_variant(state, hearer, m, perceived)
         counters[1] += dropped
         counters[2] += 1 - dropped
     return 0
 
 
-@njit(cache=True)
-def gesture_generation(
-    rng,
-    start,
-    members,
-    speaker_start,
-    speakers,
-    episodes_per_camp,
-    gestures,
-    scores,
-    n_known,
-    g_mirror,
-    g_assoc,
-    m_learned,
-    attempts,
-    successes,
-    counters,
-    confuse=False,
-    prefer=False,
-):
+@kernel
+def gesture_generation(rng, state, rule, camps, episodes_per_camp, counters):
     """A generation of gesture episodes, camp by camp: `episodes_per_camp[c]` random pairs.
 
-    The speaker is a random adult of the camp (`speakers`), the hearer a random other member
-    (`members`, adults and newborns; redrawn while it is the speaker). Children learn conventions
-    by attending to adults before they use them: our assumption, which keeps each new cohort from
-    flooding the camp with inventions (in the minimal naming game every speaker may invent).
-    Per-individual `attempts` and `successes` are raised for both partners (they feed fitness).
-    Returns (episodes, successful episodes).
+    The speaker is a random adult of the camp (`camps.adults`), the hearer a random other member
+    (`camps.members`, adults and newborns; redrawn while it is the speaker). Children learn
+    conventions by attending to adults before they use them: our assumption, which keeps each new
+    cohort from flooding the camp with inventions (in the minimal naming game every speaker may
+    invent). `state.attempts` and `state.successes` are raised for both partners (they feed
+    fitness). Returns (episodes, successful episodes).
     """
     total = 0
     won = 0
-    for c in range(start.size - 1):
-        lo = start[c]
-        n = start[c + 1] - lo
-        s_lo = speaker_start[c]
-        n_speakers = speaker_start[c + 1] - s_lo
+    for c in range(camps.start.size - 1):
+        lo = camps.start[c]
+        n = camps.start[c + 1] - lo
+        s_lo = camps.adult_start[c]
+        n_speakers = camps.adult_start[c + 1] - s_lo
         if n < 2 or n_speakers == 0:
             continue
         for _ in range(episodes_per_camp[c]):
-            s = speakers[s_lo + _randint(rng.random(), n_speakers)]
-            h = members[lo + _randint(rng.random(), n)]
+            s = camps.adults[s_lo + _randint(rng.random(), n_speakers)]
+            h = camps.members[lo + _randint(rng.random(), n)]
             while h == s:
-                h = members[lo + _randint(rng.random(), n)]
-            ok = _gesture_episode(
-                rng, s, h, gestures, scores, n_known, g_mirror, g_assoc, m_learned, counters,
-                confuse, prefer,
-            )
-            attempts[s] += 1
-            attempts[h] += 1
-            successes[s] += ok
-            successes[h] += ok
+                h = camps.members[lo + _randint(rng.random(), n)]
+            ok = _gesture_episode(rng, state, rule, s, h, counters)
+            state.attempts[s] += 1
+            state.attempts[h] += 1
+            state.successes[s] += ok
+            state.successes[h] += ok
             total += 1
             won += ok
     return total, won
 
 
 @njit(cache=True, inline="always")
-def _all_share_one_word(gestures, n_known, members):
+def _all_share_one_word(state, members):
     """Every member knows exactly one variant per meaning, the same one for each meaning."""
-    for m in range(gestures.shape[1]):
-        word = gestures[members[0], m, 0]
+    for m in range(state.gestures.shape[1]):
+        word = state.gestures[members[0], m, 0]
         for r in range(members.size):
             i = members[r]
-            if n_known[i, m] != 1 or gestures[i, m, 0] != word:
+            if state.n_known[i, m] != 1 or state.gestures[i, m, 0] != word:
                 return False
     return True
 
 
-@njit(cache=True)
-def naming_game_chunk(
-    rng, members, n_episodes, gestures, scores, n_known, g_mirror, g_assoc, m_learned, counters,
-    confuse=False, prefer=False,
-):
+@kernel
+def naming_game_chunk(rng, state, rule, members, n_episodes, counters):
     """Up to `n_episodes` naming-game episodes in one group, stopping at consensus.
 
     Consensus (Baronchelli et al. 2006): for every meaning, every member knows exactly one word,
@@ -418,24 +513,23 @@ def naming_game_chunk(
     Returns (episodes played, successes, consensus reached).
     """
     n = members.size
-    n_meanings = gestures.shape[1]
+    n_meanings = state.gestures.shape[1]
     won = 0
     for e in range(n_episodes):
         a = _randint(rng.random(), n)
         b = _randint(rng.random(), n - 1)
         b += b >= a  # a random other member
-        won += _gesture_episode(
-            rng, members[a], members[b], gestures, scores, n_known, g_mirror, g_assoc, m_learned,
-            counters, confuse, prefer,
-        )
-        if counters[2] == n * n_meanings and _all_share_one_word(gestures, n_known, members):
+        won += _gesture_episode(rng, state, rule, members[a], members[b], counters)
+        if counters[2] == n * n_meanings and _all_share_one_word(state, members):
             return e + 1, won, True
     return n_episodes, won, False
 
 
-@njit(cache=True)
-def learn_behaviour(rng, learners, group, adult_start, adults, behaviour, alone, g_mirror,
-                    m_learned, env_state):
+# --- behaviour in a changing environment (Rogers 1988) ---------------------------------------
+
+
+@kernel
+def learn_behaviour(rng, state, rule, camps, learners, env_state):
     """Learning one behaviour in a changing environment (Rogers 1988).
 
     A learner learns socially with probability equal to its effective mirror strength (no draw when
@@ -445,25 +539,25 @@ def learn_behaviour(rng, learners, group, adult_start, adults, behaviour, alone,
     """
     for li in range(learners.size):
         i = learners[li]
-        m = effective_mirror(g_mirror[i], m_learned[i])
-        c = group[i]
-        lo = adult_start[c]
-        n_adults = adult_start[c + 1] - lo
+        m = effective_mirror(state.g_mirror[i], state.m_learned[i])
+        c = state.group[i]
+        lo = camps.adult_start[c]
+        n_adults = camps.adult_start[c + 1] - lo
         social = m >= 1.0 or (m > 0.0 and rng.random() < m)
         if social and n_adults > 0:
-            behaviour[i] = behaviour[adults[lo + _randint(rng.random(), n_adults)]]
-            alone[i] = False
+            state.behaviour[i] = state.behaviour[camps.adults[lo + _randint(rng.random(), n_adults)]]
+            state.alone[i] = False
         else:
-            behaviour[i] = env_state
-            alone[i] = True
+            state.behaviour[i] = env_state
+            state.alone[i] = True
 
 
-@njit(cache=True)
-def fitness(
-    slots, skill, attempts, successes, g_mirror, g_assoc, behaviour, alone, env_state, out,
-    baseline, tool_benefit, comm_benefit, mirror_cost, assoc_cost, env_benefit, individual_cost,
-):
-    """Viability fitness of each listed slot, floored at 0.
+# --- selection and reproduction ---------------------------------------------------------------
+
+
+@kernel
+def fitness(state, rule, slots, env_state):
+    """Viability fitness of each listed slot into `state.fitness`, floored at 0.
 
     w = baseline + tool_benefit * sum_k log1p(max(z_k, 0))      (saturating returns: our assumption)
         + comm_benefit * success rate                            (Nowak & Krakauer 1999)
@@ -471,21 +565,21 @@ def fitness(
         +/- env_benefit (behaviour right/wrong), - env_benefit * individual_cost if learned alone
                                                                  (Rogers 1988)
     """
-    n_lineages = skill.shape[1]
+    n_lineages = state.skill.shape[1]
     for r in range(slots.size):
         i = slots[r]
-        w = baseline
+        w = rule.baseline_fitness
         for k in range(n_lineages):
-            if skill[i, k] > 0.0:
-                w += tool_benefit * np.log1p(skill[i, k])
-        if attempts[i] > 0:
-            w += comm_benefit * successes[i] / attempts[i]
-        w -= mirror_cost * g_mirror[i] ** 2 + assoc_cost * g_assoc[i] ** 2
-        if env_benefit > 0.0:
-            w += env_benefit if behaviour[i] == env_state else -env_benefit
-            if alone[i]:
-                w -= env_benefit * individual_cost
-        out[i] = max(w, 0.0)
+            if state.skill[i, k] > 0.0:
+                w += rule.tool_benefit * np.log1p(state.skill[i, k])
+        if state.attempts[i] > 0:
+            w += rule.comm_benefit * state.successes[i] / state.attempts[i]
+        w -= rule.mirror_cost * state.g_mirror[i] ** 2 + rule.assoc_cost * state.g_assoc[i] ** 2
+        if rule.env_benefit > 0.0:
+            w += rule.env_benefit if state.behaviour[i] == env_state else -rule.env_benefit
+            if state.alone[i]:
+                w -= rule.env_benefit * rule.individual_cost
+        state.fitness[i] = max(w, 0.0)
 
 
 @njit(cache=True, inline="always")
@@ -502,12 +596,14 @@ def _mutate(rng, value, rate, sd, flip):
 
 
 @njit(cache=True)
-def choose_parents(rng, start, members, births_per_camp, weights):
-    """Parents for each camp's births, drawn with replacement proportional to fitness.
+def choose_parents(rng, state, start, members, births_per_camp):
+    """Parents for each camp's births, drawn with replacement proportional to `state.fitness`.
 
     Wright-Fisher sampling within a camp (Ewens 2004); a camp whose members all have zero fitness
-    draws parents uniformly. One uniform per birth, inverted on the cumulative fitness.
+    draws parents uniformly. One uniform per birth, inverted on the cumulative fitness. Camps are
+    CSR (`start`, `members`), as from `camp_members`.
     """
+    weights = state.fitness
     total_births = 0
     for c in range(births_per_camp.size):
         total_births += births_per_camp[c]
@@ -536,9 +632,8 @@ def choose_parents(rng, start, members, births_per_camp, weights):
     return parents[:out]
 
 
-@njit(cache=True)
-def inherit(rng, parents, children, g_mirror, g_assoc, group, parent, mutation_rate,
-            assoc_mutation_rate, mutation_sd, flip):
+@kernel
+def inherit(rng, state, rule, parents, children):
     """Children take their parent's genes with mutation and are born into the parent's camp.
 
     Random draws per birth: one uniform per gene (mirror, then assoc), plus one normal for each
@@ -547,20 +642,23 @@ def inherit(rng, parents, children, g_mirror, g_assoc, group, parent, mutation_r
     for r in range(parents.size):
         p = parents[r]
         c = children[r]
-        g_mirror[c] = _mutate(rng, g_mirror[p], mutation_rate, mutation_sd, flip)
-        g_assoc[c] = _mutate(rng, g_assoc[p], assoc_mutation_rate, mutation_sd, flip)
-        group[c] = group[p]
-        parent[c] = p
+        state.g_mirror[c] = _mutate(rng, state.g_mirror[p], rule.mutation_rate, rule.mutation_sd,
+                                    rule.flip)
+        state.g_assoc[c] = _mutate(rng, state.g_assoc[p], rule.assoc_mutation_rate,
+                                   rule.mutation_sd, rule.flip)
+        state.group[c] = state.group[p]
+        state.parent[c] = p
 
 
 @njit(cache=True)
-def migrate(rng, slots, group, neighbour_start, neighbours, rate):
-    """Each listed individual moves to a uniformly chosen neighbour camp with probability `rate`.
+def migrate(rng, state, rule, slots, neighbour_start, neighbours):
+    """Each listed individual moves to a uniformly chosen neighbour camp with `migration_rate`.
 
     Stepping-stone migration between neighbouring demes (Kimura & Weiss 1964; Powell, Shennan &
-    Thomas 2009). One uniform per individual, one more per mover (the neighbour).
-    Returns the movers' slots.
+    Thomas 2009). One uniform per individual, one more per mover (the neighbour); the camps'
+    neighbours are CSR (`neighbour_start`, `neighbours`). Returns the movers' slots.
     """
+    group, rate = state.group, rule.migration_rate
     moved = np.empty(slots.size, np.int64)
     n_moved = 0
     for r in range(slots.size):

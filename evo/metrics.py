@@ -133,7 +133,7 @@ def generation_row(
         row["tool_complexity"] = float(np.maximum(skill, 0.0).sum(axis=1).mean() / skill_step)
     row["gesture_success"] = successes / episodes if episodes > 0 else None
     if st.gestures.shape[1] > 0:
-        preferred = preferred_variants(st.gestures, st.scores, st.n_known, slots)
+        preferred = preferred_variants(st, slots)
         group = st.group[slots]
         counts = most_common_counts(preferred, group)
         row["lexicon_size"], row["lexicon_coherence"] = lexicon_measures(preferred, group, counts)

@@ -23,7 +23,7 @@ from evo import kernels
 from evo.agents import Individual
 from evo.events import Event, max_population
 from evo.metrics import generation_row
-from evo.params import DEMONSTRATOR_RULES, Params
+from evo.params import Params
 from evo.state import PopulationState
 
 
@@ -60,6 +60,7 @@ class MirrorModel(Model):
         self._born = 0
         self.last_episodes = 0
         self.last_successes = 0
+        self._rule_of: tuple[Params, kernels.Rule] | None = None
         self._found()
 
     # --- set-up -----------------------------------------------------------------------------
@@ -90,6 +91,13 @@ class MirrorModel(Model):
         self._evaluate_fitness()
         if p.agent_sync == "step":
             self.sync_agents()
+
+    @property
+    def rule(self) -> kernels.Rule:
+        """The rule constants the kernels read, rebuilt whenever `params` is replaced (events)."""
+        if self._rule_of is None or self._rule_of[0] is not self.params:
+            self._rule_of = (self.params, kernels.make_rule(self.params))
+        return self._rule_of[1]
 
     # --- Mesa bookkeeping ------------------------------------------------------------------
 
@@ -152,8 +160,9 @@ class MirrorModel(Model):
             self._cull_over_capacity()
         adults = st.alive_slots()
         newborns = self._reproduce()
-        self._communicate()
-        self._learn(newborns, tracks_env)
+        camps = kernels.camps_of(st, p.n_camps)
+        self._communicate(camps)
+        self._learn(camps, newborns, tracks_env)
         if p.overlapping:
             dying = adults[rng.random(adults.size) < p.death_rate]
         else:
@@ -161,8 +170,7 @@ class MirrorModel(Model):
         self._deaths(dying)
         st.age[st.alive] += 1
         self._evaluate_fitness()
-        kernels.migrate(rng, st.alive_slots(), st.group, self.neighbour_start, self.neighbours,
-                        p.migration_rate)
+        kernels.migrate(rng, st, self.rule, st.alive_slots(), self.neighbour_start, self.neighbours)
         if p.agent_sync == "step":
             self.sync_agents()
         self.last_row = self.record()
@@ -206,58 +214,34 @@ class MirrorModel(Model):
         counts = np.diff(start)
         births = self.capacity - counts if p.overlapping else self.capacity.copy()
         births = np.where(counts > 0, np.maximum(births, 0), 0)
-        parents = kernels.choose_parents(self.rng, start, members, births, st.fitness)
+        parents = kernels.choose_parents(self.rng, st, start, members, births)
         children = st.free_slots(parents.size)
         self._births(children)
-        kernels.inherit(self.rng, parents, children, st.g_mirror, st.g_assoc, st.group, st.parent,
-                        p.mutation_rate, p.assoc_mutation_rate, p.mutation_sd,
-                        p.mutation_kind == "flip")
+        kernels.inherit(self.rng, st, self.rule, parents, children)
         return children
 
-    def _communicate(self) -> None:
+    def _communicate(self, camps: kernels.Camps) -> None:
         p, st = self.params, self.state
         st.attempts[:] = 0
         st.successes[:] = 0
         self.last_episodes = self.last_successes = 0
         if p.meanings == 0 or p.gesture_episodes == 0:
             return
-        start, members = kernels.camp_members(st.group, st.alive, p.n_camps)
-        adults = st.alive & (st.age >= 1)
-        speaker_start, speakers = kernels.camp_members(st.group, adults, p.n_camps)
-        episodes = np.rint(p.gesture_episodes * np.diff(start)).astype(np.int64)
+        episodes = np.rint(p.gesture_episodes * np.diff(camps.start)).astype(np.int64)
         self.last_episodes, self.last_successes = kernels.gesture_generation(
-            self.rng, start, members, speaker_start, speakers, episodes, st.gestures, st.scores,
-            st.n_known, st.g_mirror, st.g_assoc, st.m_learned, st.attempts, st.successes,
-            self.gesture_counters, p.misperception == "confuse", p.speaker_choice == "preferred",
+            self.rng, st, self.rule, camps, episodes, self.gesture_counters
         )
 
-    def _learn(self, learners: np.ndarray, tracks_env: bool) -> None:
+    def _learn(self, camps: kernels.Camps, learners: np.ndarray, tracks_env: bool) -> None:
         p, st = self.params, self.state
-        adult_mask = st.alive & (st.age >= 1)
-        start, adults = kernels.camp_members(st.group, adult_mask, p.n_camps)
         if p.lineages > 0:
             preferred = np.full((st.capacity, p.meanings), -1, np.int64)
             if p.meanings > 0 and p.teaching_gain > 0.0:
                 living = st.alive_slots()
-                preferred[living] = kernels.preferred_variants(
-                    st.gestures, st.scores, st.n_known, living
-                )
-            kernels.tool_learning(
-                self.rng, learners, st.group, st.parent, start, adults, st.skill, st.g_mirror,
-                st.g_assoc, st.m_learned, preferred, DEMONSTRATOR_RULES.index(p.demonstrator),
-                p.demonstrator_sample, p.learning_episodes, p.alpha, p.mirror_gain, p.beta,
-                p.keep_best, p.innovation_rate, p.innovation_mode, p.teaching_gain,
-                p.learning_budget,
-            )
+                preferred[living] = kernels.preferred_variants(st, living)
+            kernels.tool_learning(self.rng, st, self.rule, camps, learners, preferred)
         if tracks_env:
-            kernels.learn_behaviour(self.rng, learners, st.group, start, adults, st.behaviour,
-                                    st.alone, st.g_mirror, st.m_learned, self.env_state)
+            kernels.learn_behaviour(self.rng, st, self.rule, camps, learners, self.env_state)
 
     def _evaluate_fitness(self) -> None:
-        p, st = self.params, self.state
-        kernels.fitness(
-            st.alive_slots(), st.skill, st.attempts, st.successes, st.g_mirror, st.g_assoc,
-            st.behaviour, st.alone, self.env_state, st.fitness, p.baseline_fitness,
-            p.tool_benefit, p.comm_benefit, p.mirror_cost, p.assoc_cost, p.env_benefit,
-            p.individual_cost,
-        )
+        kernels.fitness(self.state, self.rule, self.state.alive_slots(), self.env_state)

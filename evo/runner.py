@@ -133,9 +133,7 @@ def _run_interactions(model: MirrorModel, progress: bool) -> tuple[pl.DataFrame,
         while done < p.max_interactions:
             chunk = min(p.log_interval, p.max_interactions - done)
             played, won, reached = kernels.naming_game_chunk(
-                model.rng, members, chunk, st.gestures, st.scores, st.n_known, st.g_mirror,
-                st.g_assoc, st.m_learned, model.gesture_counters, p.misperception == "confuse",
-                p.speaker_choice == "preferred",
+                model.rng, st, model.rule, members, chunk, model.gesture_counters
             )
             done += played
             bar.update(played)

@@ -1,13 +1,18 @@
-"""Struct-of-arrays state of every individual, indexed by slot.
+"""Struct-of-arrays state of every individual, indexed by slot, as one value the kernels take.
 
-The numba kernels read and write these arrays; `evo.agents.Individual` reads and writes the same
-arrays through properties, so there is one copy of each individual's state. A slot is reused after
-its occupant dies; `alive` says which slots hold an individual.
+`PopulationState` is a NamedTuple of arrays: numba passes it to a kernel as one argument, and a
+kernel reads `state.skill[i, k]`. `evo.agents.Individual` reads and writes the same arrays through
+properties, so there is one copy of each individual's state. A slot is reused after its occupant
+dies; `alive` says which slots hold an individual.
+
+Adding a per-individual array is one line in `FIELDS` (its dtype, extra dimensions, value at
+allocation and at birth); allocation, the newborn reset and every kernel see it from there.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -15,50 +20,63 @@ NO_VARIANT = -1
 NO_PARENT = -1
 
 
-@dataclass
-class PopulationState:
-    """Arrays of length `capacity` (slots) holding every individual's genome, culture and record."""
+@dataclass(frozen=True)
+class Field:
+    """One per-individual array: dtype, dimensions after the slot, initial and newborn values.
 
-    alive: np.ndarray  # bool: the slot holds a living individual
-    serial: np.ndarray  # int64: birth number of the slot's occupant (-1: never occupied)
-    age: np.ndarray  # int64: generations lived (0 while learning)
-    group: np.ndarray  # int64: camp index
-    parent: np.ndarray  # int64: parent's slot at birth (-1 for founders)
-    g_mirror: np.ndarray  # float64 in [0, 1]: genetic mirror strength
-    g_assoc: np.ndarray  # float64 in [0, 1]: genetic rate of associative mirror learning
-    m_learned: np.ndarray  # float64 in [0, 1]: mirror matching learned during life
-    skill: np.ndarray  # float64 (capacity, K): skill per tool lineage (Henrich's z)
-    gestures: np.ndarray  # int64 (capacity, M, V): known gesture variants, first n_known valid
-    scores: np.ndarray  # int64 (capacity, M, V): successful uses of each known variant
-    n_known: np.ndarray  # int64 (capacity, M): number of known variants per meaning
-    attempts: np.ndarray  # int64: gesture episodes taken part in this generation
-    successes: np.ndarray  # int64: successful gesture episodes this generation
-    behaviour: np.ndarray  # int64: environment state the behaviour fits (Rogers)
-    alone: np.ndarray  # bool: learned the behaviour individually (Rogers)
-    fitness: np.ndarray  # float64: viability fitness from the last evaluation
+    `dims` names the extra axes: "K" tool lineages, "M" meanings, "V" variants per meaning.
+    `newborn` is the value a slot is reset to at birth; None leaves it to the birth code (genes,
+    camp and parent are set by `evo.kernels.inherit`, alive/serial/age by `newborn`).
+    """
+
+    dtype: type
+    dims: tuple[str, ...]
+    fill: bool | int | float
+    newborn: bool | int | float | None
+    doc: str
+
+
+FIELDS: dict[str, Field] = {
+    "alive": Field(np.bool_, (), False, None, "the slot holds a living individual"),
+    "serial": Field(np.int64, (), -1, None, "birth number of the occupant (-1: never occupied)"),
+    "age": Field(np.int64, (), 0, None, "generations lived (0 while learning)"),
+    "group": Field(np.int64, (), 0, None, "camp index"),
+    "parent": Field(np.int64, (), NO_PARENT, None, "parent's slot at birth (-1 for founders)"),
+    "g_mirror": Field(np.float64, (), 0.0, None, "genetic mirror strength in [0, 1]"),
+    "g_assoc": Field(np.float64, (), 0.0, None, "genetic rate of associative mirror learning"),
+    "m_learned": Field(np.float64, (), 0.0, 0.0, "mirror matching learned during life, [0, 1]"),
+    "skill": Field(np.float64, ("K",), 0.0, 0.0, "skill per tool lineage (Henrich's z)"),
+    "gestures": Field(np.int64, ("M", "V"), NO_VARIANT, NO_VARIANT,
+                      "known gesture variants, the first n_known valid"),
+    "scores": Field(np.int64, ("M", "V"), 0, 0, "successful uses of each known variant"),
+    "n_known": Field(np.int64, ("M",), 0, 0, "number of known variants per meaning"),
+    "attempts": Field(np.int64, (), 0, 0, "gesture episodes taken part in this generation"),
+    "successes": Field(np.int64, (), 0, 0, "successful gesture episodes this generation"),
+    "behaviour": Field(np.int64, (), -1, -1, "environment state the behaviour fits (Rogers)"),
+    "alone": Field(np.bool_, (), False, False, "learned the behaviour individually (Rogers)"),
+    "fitness": Field(np.float64, (), 0.0, 0.0, "viability fitness from the last evaluation"),
+}
+
+_Arrays = NamedTuple("_Arrays", [(name, np.ndarray) for name in FIELDS])
+
+
+class PopulationState(_Arrays):
+    """Arrays of length `capacity` (slots) holding every individual's genome, culture and record.
+
+    The fields are those of `FIELDS`, in that order. A NamedTuple (immutable: the arrays are
+    changed in place, never replaced), so that numba kernels take the whole state as one argument.
+    """
+
+    __slots__ = ()
 
     @classmethod
     def allocate(cls, capacity: int, lineages: int, meanings: int, variants: int) -> PopulationState:
         """Empty state with room for `capacity` individuals."""
-        return cls(
-            alive=np.zeros(capacity, np.bool_),
-            serial=np.full(capacity, -1, np.int64),
-            age=np.zeros(capacity, np.int64),
-            group=np.zeros(capacity, np.int64),
-            parent=np.full(capacity, NO_PARENT, np.int64),
-            g_mirror=np.zeros(capacity),
-            g_assoc=np.zeros(capacity),
-            m_learned=np.zeros(capacity),
-            skill=np.zeros((capacity, lineages)),
-            gestures=np.full((capacity, meanings, variants), NO_VARIANT, np.int64),
-            scores=np.zeros((capacity, meanings, variants), np.int64),
-            n_known=np.zeros((capacity, meanings), np.int64),
-            attempts=np.zeros(capacity, np.int64),
-            successes=np.zeros(capacity, np.int64),
-            behaviour=np.full(capacity, -1, np.int64),
-            alone=np.zeros(capacity, np.bool_),
-            fitness=np.zeros(capacity),
-        )
+        size = {"K": lineages, "M": meanings, "V": variants}
+        return cls(**{
+            name: np.full((capacity, *(size[d] for d in f.dims)), f.fill, f.dtype)
+            for name, f in FIELDS.items()
+        })
 
     @property
     def capacity(self) -> int:
@@ -73,7 +91,7 @@ class PopulationState:
         return free
 
     def newborn(self, slots: np.ndarray, first_serial: int) -> None:
-        """Reset slots to a newborn: alive, age 0, no skill, no gestures, nothing learned.
+        """Reset slots to a newborn: alive, age 0, every `FIELDS` entry to its `newborn` value.
 
         Culture is learned, not inherited (our assumption; the parent is one possible model).
         Genes, camp and parent are set by `evo.kernels.inherit`.
@@ -81,16 +99,9 @@ class PopulationState:
         self.alive[slots] = True
         self.serial[slots] = np.arange(first_serial, first_serial + slots.size)
         self.age[slots] = 0
-        self.m_learned[slots] = 0.0
-        self.skill[slots] = 0.0
-        self.gestures[slots] = NO_VARIANT
-        self.scores[slots] = 0
-        self.n_known[slots] = 0
-        self.attempts[slots] = 0
-        self.successes[slots] = 0
-        self.behaviour[slots] = -1
-        self.alone[slots] = False
-        self.fitness[slots] = 0.0
+        for name, f in FIELDS.items():
+            if f.newborn is not None:
+                getattr(self, name)[slots] = f.newborn
 
     def alive_slots(self) -> np.ndarray:
         """Slots of the living, ascending."""

@@ -7,6 +7,7 @@ generators must end in the same state (same draws, in the same order).
 from __future__ import annotations
 
 import itertools
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -14,10 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 
 from evo import kernels
-from evo.state import PopulationState
+from evo.kernels import Camps
+from evo.params import Params
+from evo.state import FIELDS, PopulationState
 from tests import reference_kernels as ref
 
 PROPERTY = settings(max_examples=25, deadline=None)
+GESTURE_FIELDS = ("gestures", "scores", "n_known")  # the twins hold them as `inventory`
 
 
 # --- builders --------------------------------------------------------------------------------
@@ -92,12 +96,28 @@ def inventory_of(s: PopulationState) -> list[list[list[list[int]]]]:
     ]
 
 
-def assert_inventory_equal(s: PopulationState, inventory) -> None:
-    assert inventory_of(s) == inventory
+def twin_of(s: PopulationState) -> SimpleNamespace:
+    """The twins' state: every array of `FIELDS` as a list, the gesture arrays as `inventory`."""
+    lists = {name: getattr(s, name).tolist() for name in FIELDS if name not in GESTURE_FIELDS}
+    return SimpleNamespace(**lists, inventory=inventory_of(s), cap=s.gestures.shape[2])
 
 
-def adults_csr(s: PopulationState, n_camps: int):
-    return kernels.camp_members(s.group, s.alive & (s.age >= 1), n_camps)
+def assert_same_state(s: PopulationState, twin: SimpleNamespace) -> None:
+    """Kernel and twin left every per-slot array equal (a kernel touches only what it should)."""
+    for name in FIELDS:
+        if name not in GESTURE_FIELDS:
+            assert getattr(s, name).tolist() == getattr(twin, name), name
+    assert inventory_of(s) == twin.inventory
+
+
+def rule_with(**overrides) -> kernels.Rule:
+    """The default parameters' rule constants with some replaced (by `Rule` field)."""
+    return kernels.make_rule(Params(), **overrides)
+
+
+def twin_camps(camps: Camps) -> SimpleNamespace:
+    return SimpleNamespace(members=ref.camps_from_csr(camps.start, camps.members),
+                           adults=ref.camps_from_csr(camps.adult_start, camps.adults))
 
 
 def learners_of(s: PopulationState) -> np.ndarray:
@@ -128,65 +148,60 @@ def test_camp_members_nobody_selected():
 # --- tool_learning ---------------------------------------------------------------------------
 
 
-def check_tool_learning(seed, rule, keep_best, innovation_rate, teaching_gain, *, capacity=12,
-                        lineages=3, meanings=2, n_camps=3, episodes=2, sample_size=3,
-                        mirror_gain=0.9, learning_budget=0.0):
+def check_tool_learning(seed, demonstrator, keep_best, innovation_rate, teaching_gain, *,
+                        capacity=12, lineages=3, meanings=2, n_camps=3, episodes=2,
+                        sample_size=3, mirror_gain=0.9, learning_budget=0.0):
     s = random_state(seed, capacity, lineages, meanings, 4, n_camps)
     g = np.random.default_rng(seed + 1)
     preferred = g.integers(-1, 2, (capacity, meanings))  # small ids: shared conventions are common
-    start, adults = adults_csr(s, n_camps)
+    camps = kernels.camps_of(s, n_camps)
     learners = learners_of(s)
-    twin_skill, twin_m = s.skill.tolist(), s.m_learned.tolist()
+    rule = rule_with(demonstrator=demonstrator, demonstrator_sample=sample_size,
+                     learning_episodes=episodes, alpha=6.0, mirror_gain=mirror_gain, beta=1.0,
+                     keep_best=keep_best, innovation_rate=innovation_rate, innovation_mode=-1.0,
+                     teaching_gain=teaching_gain, learning_budget=learning_budget)
+    twin = twin_of(s)
     rng_k, rng_t = two_rngs(seed)
-    matched = kernels.tool_learning(
-        rng_k, learners, s.group, s.parent, start, adults, s.skill, s.g_mirror, s.g_assoc,
-        s.m_learned, preferred, rule, sample_size, episodes, 6.0, mirror_gain, 1.0, keep_best,
-        innovation_rate, -1.0, teaching_gain, learning_budget,
-    )
-    ref_matched = ref.tool_learning(
-        rng_t, learners.tolist(), s.group.tolist(), s.parent.tolist(),
-        ref.camps_from_csr(start, adults), twin_skill, s.g_mirror.tolist(), s.g_assoc.tolist(),
-        twin_m, preferred.tolist(), ref.RULES[rule], sample_size, episodes, 6.0, mirror_gain,
-        1.0, keep_best, innovation_rate, -1.0, teaching_gain, learning_budget,
-    )
+    matched = kernels.tool_learning(rng_k, s, rule, camps, learners, preferred)
+    ref_matched = ref.tool_learning(rng_t, twin, rule, twin_camps(camps), learners.tolist(),
+                                    preferred.tolist())
     assert matched == ref_matched
-    np.testing.assert_array_equal(s.skill, twin_skill)
-    np.testing.assert_array_equal(s.m_learned, twin_m)
+    assert_same_state(s, twin)
     assert_same_stream(rng_k, rng_t)
     return matched
 
 
 @pytest.mark.parametrize(
-    ("rule", "keep_best", "innovation_rate", "teaching_gain"),
+    ("demonstrator", "keep_best", "innovation_rate", "teaching_gain"),
     list(itertools.product(range(4), (True, False), (0.0, 0.4, 1.0), (0.0, 0.5))),
 )
-def test_tool_learning_matches_twin(rule, keep_best, innovation_rate, teaching_gain):
+def test_tool_learning_matches_twin(demonstrator, keep_best, innovation_rate, teaching_gain):
     for seed in (3, 17):
-        check_tool_learning(seed, rule, keep_best, innovation_rate, teaching_gain)
+        check_tool_learning(seed, demonstrator, keep_best, innovation_rate, teaching_gain)
 
 
 @PROPERTY
-@given(seed=hs.integers(0, 2**31), rule=hs.integers(0, 3), keep_best=hs.booleans(),
+@given(seed=hs.integers(0, 2**31), demonstrator=hs.integers(0, 3), keep_best=hs.booleans(),
        innovation_rate=hs.sampled_from([0.0, 0.25, 0.9, 1.0]),
        teaching_gain=hs.sampled_from([0.0, 0.3, 1.0]), capacity=hs.integers(1, 14),
        lineages=hs.integers(1, 4), meanings=hs.integers(0, 3), n_camps=hs.integers(1, 4),
        episodes=hs.integers(1, 3), sample_size=hs.integers(1, 4))
-def test_tool_learning_property(seed, rule, keep_best, innovation_rate, teaching_gain, capacity,
-                                lineages, meanings, n_camps, episodes, sample_size):
-    check_tool_learning(seed, rule, keep_best, innovation_rate, teaching_gain, capacity=capacity,
+def test_tool_learning_property(seed, demonstrator, keep_best, innovation_rate, teaching_gain,
+                                capacity, lineages, meanings, n_camps, episodes, sample_size):
+    check_tool_learning(seed, demonstrator, keep_best, innovation_rate, teaching_gain, capacity=capacity,
                         lineages=lineages, meanings=meanings, n_camps=n_camps, episodes=episodes,
                         sample_size=sample_size)
 
 
 @pytest.mark.parametrize(
-    ("rule", "keep_best", "innovation_rate", "teaching_gain", "learning_budget"),
+    ("demonstrator", "keep_best", "innovation_rate", "teaching_gain", "learning_budget"),
     list(itertools.product(range(4), (True, False), (0.0, 1.0), (0.0, 0.5), (0.5, 3.0, 30.0))),
 )
-def test_tool_learning_with_a_budget_matches_twin(rule, keep_best, innovation_rate, teaching_gain,
-                                                  learning_budget):
+def test_tool_learning_with_a_budget_matches_twin(demonstrator, keep_best, innovation_rate,
+                                                  teaching_gain, learning_budget):
     for seed in (3, 17):
-        check_tool_learning(seed, rule, keep_best, innovation_rate, teaching_gain, episodes=3,
-                            learning_budget=learning_budget)
+        check_tool_learning(seed, demonstrator, keep_best, innovation_rate, teaching_gain,
+                            episodes=3, learning_budget=learning_budget)
 
 
 def test_tool_learning_budget_caps_each_lineage():
@@ -196,13 +211,13 @@ def test_tool_learning_budget_caps_each_lineage():
     s.g_mirror[:] = 0.5
     s.m_learned[:] = 0.0
     s.g_assoc[:] = 0.0  # no associative learning: the unit time stays 1 - 0.9 * 0.5
-    start, adults = adults_csr(s, 1)
     learners = learners_of(s)
     s.skill[learners] = 0.0
-    kernels.tool_learning(np.random.default_rng(1), learners, s.group, s.parent, start, adults,
-                          s.skill, s.g_mirror, s.g_assoc, s.m_learned,
-                          np.full((30, 0), -1), kernels.RULE_BEST, 1, 3, 1.0, 0.9, 1.0, True,
-                          0.0, -1.0, 0.0, 4.0)
+    rule = rule_with(demonstrator=kernels.RULE_BEST, demonstrator_sample=1, learning_episodes=3,
+                     alpha=1.0, mirror_gain=0.9, beta=1.0, keep_best=True, innovation_rate=0.0,
+                     innovation_mode=-1.0, teaching_gain=0.0, learning_budget=4.0)
+    kernels.tool_learning(np.random.default_rng(1), s, rule, kernels.camps_of(s, 1), learners,
+                          np.full((30, 0), -1))
     per_lineage_cap = 4.0 / 2 / (1.0 - 0.9 * 0.5)
     assert learners.size > 0
     assert np.all(s.skill[learners] <= per_lineage_cap * (1 + 1e-12))
@@ -215,7 +230,7 @@ def test_tool_learning_learns_something():
                                mirror_gain=1.0) > 0
 
 
-def tied_demonstrators(rule, seed):
+def tied_demonstrators(demonstrator, seed):
     """Three adults of equal skill with different conventions; the learner shares the last one's.
 
     Which tied adult is the demonstrator decides whether the teaching discount applies.
@@ -226,17 +241,16 @@ def tied_demonstrators(rule, seed):
     s.skill[:3, 0] = 2.0
     s.parent[3] = 2
     preferred = np.array([[5], [6], [7], [7]])
-    start, adults = adults_csr(s, 1)
+    camps = kernels.camps_of(s, 1)
     learners = np.array([3])
-    twin_skill, twin_m = s.skill.tolist(), s.m_learned.tolist()
+    rule = rule_with(demonstrator=demonstrator, demonstrator_sample=3, learning_episodes=1,
+                     alpha=6.0, mirror_gain=0.9, beta=1.0, keep_best=False, innovation_rate=0.0,
+                     innovation_mode=-1.0, teaching_gain=0.5)
+    twin = twin_of(s)
     rng_k, rng_t = two_rngs(seed)
-    args = (rule, 3, 1, 6.0, 0.9, 1.0, False, 0.0, -1.0, 0.5)
-    kernels.tool_learning(rng_k, learners, s.group, s.parent, start, adults, s.skill, s.g_mirror,
-                          s.g_assoc, s.m_learned, preferred, *args)
-    ref.tool_learning(rng_t, learners.tolist(), s.group.tolist(), s.parent.tolist(),
-                      ref.camps_from_csr(start, adults), twin_skill, s.g_mirror.tolist(),
-                      s.g_assoc.tolist(), twin_m, preferred.tolist(), ref.RULES[rule], *args[1:])
-    np.testing.assert_array_equal(s.skill, twin_skill)
+    kernels.tool_learning(rng_k, s, rule, camps, learners, preferred)
+    ref.tool_learning(rng_t, twin, rule, twin_camps(camps), learners.tolist(), preferred.tolist())
+    assert_same_state(s, twin)
     assert_same_stream(rng_k, rng_t)
     return s.skill[3, 0]
 
@@ -260,21 +274,21 @@ def test_tool_learning_no_adults_or_no_parent_draws_nothing():
     s.alive[:] = True
     s.group[:] = [0, 1, 1]
     s.age[:] = [1, 0, 0]
-    start, adults = adults_csr(s, 2)  # camp 1 has no adult
-    for rule in range(4):
+    camps = kernels.camps_of(s, 2)  # camp 1 has no adult
+    no_conventions = np.zeros((3, 0), np.int64)
+    for demonstrator in range(4):
+        rule = rule_with(demonstrator=demonstrator, demonstrator_sample=2, learning_episodes=3,
+                         alpha=6.0, innovation_rate=0.5, teaching_gain=0.0)
         rng = np.random.default_rng(2)
         before = rng.bit_generator.state
-        kernels.tool_learning(rng, np.array([1, 2]), s.group, s.parent, start, adults, s.skill,
-                              s.g_mirror, s.g_assoc, s.m_learned, np.zeros((3, 0), np.int64),
-                              rule, 2, 3, 6.0, 0.9, 1.0, True, 0.5, -1.0, 0.0)
+        kernels.tool_learning(rng, s, rule, camps, np.array([1, 2]), no_conventions)
         assert rng.bit_generator.state == before
     s.group[:] = 0  # now with an adult, but the parent rule and no parent: nothing either
-    start, adults = adults_csr(s, 2)
+    camps = kernels.camps_of(s, 2)
     rng = np.random.default_rng(2)
     before = rng.bit_generator.state
-    kernels.tool_learning(rng, np.array([1, 2]), s.group, s.parent, start, adults, s.skill,
-                          s.g_mirror, s.g_assoc, s.m_learned, np.zeros((3, 0), np.int64),
-                          kernels.RULE_PARENT, 2, 3, 6.0, 0.9, 1.0, True, 0.5, -1.0, 0.0)
+    kernels.tool_learning(rng, s, rule_with(demonstrator=kernels.RULE_PARENT, innovation_rate=0.5),
+                          camps, np.array([1, 2]), no_conventions)
     assert rng.bit_generator.state == before
     assert (s.skill == 0).all()
 
@@ -287,8 +301,8 @@ def test_tool_learning_no_adults_or_no_parent_draws_nothing():
 def test_preferred_variants_matches_twin(seed, meanings, variants):
     s = random_state(seed, 10, 1, meanings, variants)
     slots = np.flatnonzero(np.random.default_rng(seed).random(10) < 0.7)
-    got = kernels.preferred_variants(s.gestures, s.scores, s.n_known, slots)
-    np.testing.assert_array_equal(got, np.array(ref.preferred_variants(inventory_of(s), slots),
+    got = kernels.preferred_variants(s, slots)
+    np.testing.assert_array_equal(got, np.array(ref.preferred_variants(twin_of(s), slots),
                                                 np.int64).reshape(slots.size, meanings))
 
 
@@ -297,7 +311,7 @@ def test_preferred_variants_ties_and_empty():
     s.gestures[0, 0, :3] = [7, 5, 9]
     s.scores[0, 0, :3] = [1, 2, 2]
     s.n_known[0] = [3, 0]
-    got = kernels.preferred_variants(s.gestures, s.scores, s.n_known, np.array([0]))
+    got = kernels.preferred_variants(s, np.array([0]))
     np.testing.assert_array_equal(got, [[5, -1]])
 
 
@@ -307,27 +321,16 @@ def check_gesture_generation(seed, *, capacity=10, meanings=2, variants=3, n_cam
     if perfect_parity:
         s.g_mirror[:] = 1.0
     counters = counters_for(s)
-    start, members = kernels.camp_members(s.group, s.alive, n_camps)
-    speaker_start, speakers = adults_csr(s, n_camps)
+    camps = kernels.camps_of(s, n_camps)
     episodes = np.random.default_rng(seed).integers(0, max_episodes + 1, n_camps)
-    inventory, twin_counters = inventory_of(s), counters_dict(counters)
-    twin_m, twin_att, twin_succ = s.m_learned.tolist(), s.attempts.tolist(), s.successes.tolist()
+    twin, twin_counters = twin_of(s), counters_dict(counters)
+    rule = rule_with(confuse=confuse, prefer=prefer)
     rng_k, rng_t = two_rngs(seed)
-    result = kernels.gesture_generation(
-        rng_k, start, members, speaker_start, speakers, episodes, s.gestures, s.scores, s.n_known,
-        s.g_mirror, s.g_assoc, s.m_learned, s.attempts, s.successes, counters, confuse, prefer,
-    )
-    ref_result = ref.gesture_generation(
-        rng_t, ref.camps_from_csr(start, members), ref.camps_from_csr(speaker_start, speakers),
-        episodes.tolist(), inventory, variants,
-        s.g_mirror.tolist(), s.g_assoc.tolist(), twin_m, twin_att, twin_succ, twin_counters,
-        confuse, prefer,
-    )
+    result = kernels.gesture_generation(rng_k, s, rule, camps, episodes, counters)
+    ref_result = ref.gesture_generation(rng_t, twin, rule, twin_camps(camps), episodes.tolist(),
+                                        twin_counters)
     assert tuple(result) == ref_result
-    assert_inventory_equal(s, inventory)
-    np.testing.assert_array_equal(s.m_learned, twin_m)
-    np.testing.assert_array_equal(s.attempts, twin_att)
-    np.testing.assert_array_equal(s.successes, twin_succ)
+    assert_same_state(s, twin)
     assert counters_dict(counters) == twin_counters
     assert_same_stream(rng_k, rng_t)
     assert (s.n_known <= variants).all()
@@ -387,15 +390,11 @@ def test_gesture_generation_small_camps_draw_nothing():
     s.alive[:] = True
     s.group[:] = [0, 2, 2, 3, 3, 3]  # camp 0: one member, camp 1: empty, 2: two, 3: three
     s.age[:] = [1, 0, 0, 1, 1, 1]  # camp 2 has no adult
-    start, members = kernels.camp_members(s.group, s.alive, 4)
-    speaker_start, speakers = adults_csr(s, 4)
     counters = np.zeros(3, np.int64)
     rng = np.random.default_rng(0)
     before = rng.bit_generator.state
-    kernels.gesture_generation(rng, start, members, speaker_start, speakers,
-                               np.array([5, 5, 5, 0]), s.gestures, s.scores, s.n_known,
-                               s.g_mirror, s.g_assoc, s.m_learned, s.attempts, s.successes,
-                               counters)
+    kernels.gesture_generation(rng, s, rule_with(), kernels.camps_of(s, 4),
+                               np.array([5, 5, 5, 0]), counters)
     assert rng.bit_generator.state == before
     assert s.attempts.sum() == 0
 
@@ -411,14 +410,10 @@ def test_gesture_generation_speakers_are_adults():
         s.n_known[:5] = 0  # newborns know nothing
         s.n_known[5:] = np.maximum(s.n_known[5:], 1)
         s.gestures[5:, 0, 0] = np.maximum(s.gestures[5:, 0, 0], 0)
-        start, members = kernels.camp_members(s.group, s.alive, 1)
-        speaker_start, speakers = adults_csr(s, 1)
         counters = counters_for(s)
         first_new_id = counters[0]
-        total, _ = kernels.gesture_generation(
-            np.random.default_rng(seed), start, members, speaker_start, speakers, np.array([30]),
-            s.gestures, s.scores, s.n_known, s.g_mirror, s.g_assoc, s.m_learned, s.attempts,
-            s.successes, counters)
+        total, _ = kernels.gesture_generation(np.random.default_rng(seed), s, rule_with(),
+                                              kernels.camps_of(s, 1), np.array([30]), counters)
         assert total == 30
         assert counters[0] == first_new_id
         assert s.attempts.sum() == 60
@@ -441,18 +436,14 @@ def fixed_population(seed, n, meanings=1, variants=4, perfect_parity=False, empt
 
 def check_naming_game_chunk(seed, s, members, counters, n_episodes, variants, confuse=False,
                             prefer=False):
-    inventory, twin_counters = inventory_of(s), counters_dict(counters)
-    twin_m = s.m_learned.tolist()
+    twin, twin_counters = twin_of(s), counters_dict(counters)
+    rule = rule_with(confuse=confuse, prefer=prefer)
     rng_k, rng_t = two_rngs(seed)
-    result = kernels.naming_game_chunk(rng_k, members, n_episodes, s.gestures, s.scores,
-                                       s.n_known, s.g_mirror, s.g_assoc, s.m_learned, counters,
-                                       confuse, prefer)
-    ref_result = ref.naming_game_chunk(rng_t, members.tolist(), n_episodes, inventory, variants,
-                                       s.g_mirror.tolist(), s.g_assoc.tolist(), twin_m,
-                                       twin_counters, confuse, prefer)
+    result = kernels.naming_game_chunk(rng_k, s, rule, members, n_episodes, counters)
+    ref_result = ref.naming_game_chunk(rng_t, twin, rule, members.tolist(), n_episodes,
+                                       twin_counters)
     assert tuple(result) == ref_result
-    assert_inventory_equal(s, inventory)
-    np.testing.assert_array_equal(s.m_learned, twin_m)
+    assert_same_state(s, twin)
     assert counters_dict(counters) == twin_counters
     assert_same_stream(rng_k, rng_t)
     assert counters[2] == s.n_known[members].sum()  # words_total exact in a fixed population
@@ -487,9 +478,8 @@ def test_preferred_speaker_says_its_most_used_variant():
     s.n_known[:, 0] = [2, 1]
     counters = np.array([10, 0, 3], np.int64)
     for _ in range(5):  # pairs drawn at random; once 0 speaks, 0 and 1 agree on 9
-        kernels.naming_game_chunk(np.random.default_rng(2), np.arange(2), 1, s.gestures, s.scores,
-                                  s.n_known, s.g_mirror, s.g_assoc, s.m_learned, counters,
-                                  False, True)
+        kernels.naming_game_chunk(np.random.default_rng(2), s, rule_with(prefer=True),
+                                  np.arange(2), 1, counters)
     assert s.gestures[0, 0, 0] == 9 and s.n_known[0, 0] == 1
 
 
@@ -519,9 +509,8 @@ def test_gesture_success_leaves_one_shared_variant():
     wins = 0
     for seed in range(40):
         s, members, counters = fixed_population(seed, 2, 1, 3)
-        _, won, _ = kernels.naming_game_chunk(np.random.default_rng(seed), members, 1,
-                                              s.gestures, s.scores, s.n_known, s.g_mirror,
-                                              s.g_assoc, s.m_learned, counters)
+        _, won, _ = kernels.naming_game_chunk(np.random.default_rng(seed), s, rule_with(),
+                                              members, 1, counters)
         if won:
             wins += 1
             assert (s.n_known[:, 0] == 1).all()
@@ -536,12 +525,10 @@ def test_gesture_generation_success_with_several_meanings():
     for seed in range(60):
         s = random_state(seed, 2, 0, 3, 3, 1, alive_share=1.1)
         s.age[:] = 1
-        start, members = kernels.camp_members(s.group, s.alive, 1)
         before = (s.gestures.copy(), s.scores.copy(), s.n_known.copy())
-        _, won = kernels.gesture_generation(
-            np.random.default_rng(seed), start, members, start, members, np.array([1]),
-            s.gestures, s.scores, s.n_known, s.g_mirror, s.g_assoc, s.m_learned, s.attempts,
-            s.successes, counters_for(s))
+        _, won = kernels.gesture_generation(np.random.default_rng(seed), s, rule_with(),
+                                            kernels.camps_of(s, 1), np.array([1]),
+                                            counters_for(s))
         if not won:
             continue
         wins += 1
@@ -560,9 +547,8 @@ def test_gesture_generation_success_with_several_meanings():
 def test_naming_game_chunk_no_premature_consensus_with_two_meanings():
     s, members, counters = fixed_population(0, 2, meanings=2, variants=4, perfect_parity=True,
                                             empty=True)
-    _, _, reached = kernels.naming_game_chunk(
-        np.random.default_rng(0), members, 200, s.gestures, s.scores, s.n_known, s.g_mirror,
-        s.g_assoc, s.m_learned, counters)
+    _, _, reached = kernels.naming_game_chunk(np.random.default_rng(0), s, rule_with(), members,
+                                              200, counters)
     assert not reached or (s.n_known == 1).all()
 
 
@@ -586,17 +572,13 @@ def test_naming_game_chunk_consensus_with_two_meanings():
        env_state=hs.integers(0, 3), learned=hs.booleans())
 def test_learn_behaviour_matches_twin(seed, capacity, n_camps, env_state, learned):
     s = random_state(seed, capacity, 0, 0, 1, n_camps, learned=learned)
-    start, adults = adults_csr(s, n_camps)
+    camps = kernels.camps_of(s, n_camps)
     learners = learners_of(s)
-    twin_behaviour, twin_alone = s.behaviour.tolist(), s.alone.tolist()
+    twin, rule = twin_of(s), rule_with()
     rng_k, rng_t = two_rngs(seed)
-    kernels.learn_behaviour(rng_k, learners, s.group, start, adults, s.behaviour, s.alone,
-                            s.g_mirror, s.m_learned, env_state)
-    ref.learn_behaviour(rng_t, learners.tolist(), s.group.tolist(),
-                        ref.camps_from_csr(start, adults), twin_behaviour, twin_alone,
-                        s.g_mirror.tolist(), s.m_learned.tolist(), env_state)
-    np.testing.assert_array_equal(s.behaviour, twin_behaviour)
-    np.testing.assert_array_equal(s.alone, twin_alone)
+    kernels.learn_behaviour(rng_k, s, rule, camps, learners, env_state)
+    ref.learn_behaviour(rng_t, twin, rule, twin_camps(camps), learners.tolist(), env_state)
+    assert_same_state(s, twin)
     assert_same_stream(rng_k, rng_t)
 
 
@@ -608,8 +590,8 @@ def test_learn_behaviour_pure_strategy_draws_no_uniform():
     s.g_mirror[:] = [1, 1, 1, 1]
     start, adults = kernels.camp_members(s.group, np.array([True, False, False, False]), 2)
     rng = np.random.default_rng(1)
-    kernels.learn_behaviour(rng, np.array([1, 3]), s.group, start, adults, s.behaviour, s.alone,
-                            s.g_mirror, s.m_learned, 9)
+    kernels.learn_behaviour(rng, s, rule_with(), Camps(start, adults, start, adults),
+                            np.array([1, 3]), 9)
     np.testing.assert_array_equal(s.behaviour, [5, 5, -1, 9])
     np.testing.assert_array_equal(s.alone, [False, False, False, True])
     expected = np.random.default_rng(1)
@@ -628,18 +610,15 @@ def test_fitness_matches_twin(seed, capacity, lineages, env_benefit, baseline):
     s.attempts[0] = 0  # success rate undefined: no communication term
     slots = np.flatnonzero(s.alive)
     env_state = 1
-    # baseline, tool_benefit, comm_benefit, mirror_cost, assoc_cost, env_benefit, individual_cost
-    weights = (baseline, 0.05, 0.1, 0.4, 0.2, env_benefit, 0.3)
-    out = np.full(capacity, -7.0)
-    twin_out = out.tolist()
-    kernels.fitness(slots, s.skill, s.attempts, s.successes, s.g_mirror, s.g_assoc, s.behaviour,
-                    s.alone, env_state, out, *weights)
-    ref.fitness(slots.tolist(), s.skill.tolist(), s.attempts.tolist(), s.successes.tolist(),
-                s.g_mirror.tolist(), s.g_assoc.tolist(), s.behaviour.tolist(), s.alone.tolist(),
-                env_state, twin_out, *weights)
-    np.testing.assert_array_equal(out, twin_out)
-    assert (out[slots] >= 0.0).all()
-    assert (np.delete(out, slots) == -7.0).all()  # unlisted slots untouched
+    rule = rule_with(baseline_fitness=baseline, tool_benefit=0.05, comm_benefit=0.1,
+                     mirror_cost=0.4, assoc_cost=0.2, env_benefit=env_benefit, individual_cost=0.3)
+    s.fitness[:] = -7.0
+    twin = twin_of(s)
+    kernels.fitness(s, rule, slots, env_state)
+    ref.fitness(twin, rule, slots.tolist(), env_state)
+    assert_same_state(s, twin)
+    assert (s.fitness[slots] >= 0.0).all()
+    assert (np.delete(s.fitness, slots) == -7.0).all()  # unlisted slots untouched
 
 
 # --- choose_parents --------------------------------------------------------------------------
@@ -648,15 +627,17 @@ def test_fitness_matches_twin(seed, capacity, lineages, env_benefit, baseline):
 def check_choose_parents(seed, capacity=14, n_camps=4, max_births=5):
     g = np.random.default_rng(seed)
     s = random_state(seed, capacity, 0, 0, 1, n_camps)
-    weights = s.fitness.copy()
     zero_camp = int(g.integers(0, n_camps))  # one camp where every member has fitness 0
-    weights[s.group == zero_camp] = 0.0
+    s.fitness[s.group == zero_camp] = 0.0
+    weights = s.fitness
     start, members = kernels.camp_members(s.group, s.alive, n_camps)
     births = g.integers(0, max_births + 1, n_camps)
+    twin = twin_of(s)
     rng_k, rng_t = two_rngs(seed)
-    parents = kernels.choose_parents(rng_k, start, members, births, weights)
+    parents = kernels.choose_parents(rng_k, s, start, members, births)
     by_camp = ref.camps_from_csr(start, members)
-    ref_parents = ref.choose_parents(rng_t, by_camp, births.tolist(), weights.tolist())
+    ref_parents = ref.choose_parents(rng_t, twin, by_camp, births.tolist())
+    assert_same_state(s, twin)
     np.testing.assert_array_equal(parents, ref_parents)
     assert_same_stream(rng_k, rng_t)
     # invariants: camp by camp, members only, no zero-fitness parent while a member is fit
@@ -681,13 +662,14 @@ def test_choose_parents_property(seed, capacity, n_camps):
 
 def test_choose_parents_zero_and_empty_camps():
     """All-zero camp: uniform; empty camp with births: no parents; births 0: nothing drawn."""
-    weights = np.array([0.0, 0.0, 0.0, 2.0, 0.0, 1.0])
+    s = PopulationState.allocate(6, 0, 0, 1)
+    s.fitness[:] = [0.0, 0.0, 0.0, 2.0, 0.0, 1.0]
     start, members = kernels.camp_members(np.array([0, 0, 0, 2, 2, 2]), np.ones(6, np.bool_), 4)
     births = np.array([50, 3, 40, 0])  # camp 1 is empty, camp 3 is empty and has no births
     rng_k, rng_t = two_rngs(8)
-    parents = kernels.choose_parents(rng_k, start, members, births, weights)
-    ref_parents = ref.choose_parents(rng_t, ref.camps_from_csr(start, members), births.tolist(),
-                                     weights.tolist())
+    parents = kernels.choose_parents(rng_k, s, start, members, births)
+    ref_parents = ref.choose_parents(rng_t, twin_of(s), ref.camps_from_csr(start, members),
+                                     births.tolist())
     np.testing.assert_array_equal(parents, ref_parents)
     assert_same_stream(rng_k, rng_t)
     assert parents.size == 90
@@ -698,7 +680,9 @@ def test_choose_parents_zero_and_empty_camps():
 def test_choose_parents_no_births_draws_nothing():
     start, members = kernels.camp_members(np.array([0, 0]), np.ones(2, np.bool_), 1)
     rng = np.random.default_rng(3)
-    parents = kernels.choose_parents(rng, start, members, np.array([0]), np.ones(2))
+    s = PopulationState.allocate(2, 0, 0, 1)
+    s.fitness[:] = 1.0
+    parents = kernels.choose_parents(rng, s, start, members, np.array([0]))
     assert parents.size == 0
     assert rng.bit_generator.state == np.random.default_rng(3).bit_generator.state
 
@@ -717,14 +701,13 @@ def check_inherit(seed, flip, mutation_rate, assoc_rate, mutation_sd, capacity=1
     children = g.permutation(free)[:n]
     parents = g.choice(living, n) if living.size else np.empty(0, np.int64)
     children = children[:parents.size]
-    twin = {name: getattr(s, name).tolist() for name in ("g_mirror", "g_assoc", "group", "parent")}
+    rule = rule_with(mutation_rate=mutation_rate, assoc_mutation_rate=assoc_rate,
+                     mutation_sd=mutation_sd, flip=flip)
+    twin = twin_of(s)
     rng_k, rng_t = two_rngs(seed)
-    kernels.inherit(rng_k, parents, children, s.g_mirror, s.g_assoc, s.group, s.parent,
-                    mutation_rate, assoc_rate, mutation_sd, flip)
-    ref.inherit(rng_t, parents.tolist(), children.tolist(), twin["g_mirror"], twin["g_assoc"],
-                twin["group"], twin["parent"], mutation_rate, assoc_rate, mutation_sd, flip)
-    for name, values in twin.items():
-        np.testing.assert_array_equal(getattr(s, name), values)
+    kernels.inherit(rng_k, s, rule, parents, children)
+    ref.inherit(rng_t, twin, rule, parents.tolist(), children.tolist())
+    assert_same_state(s, twin)
     assert_same_stream(rng_k, rng_t)
     assert ((s.g_mirror >= 0) & (s.g_mirror <= 1)).all()
     assert ((s.g_assoc >= 0) & (s.g_assoc <= 1)).all()
@@ -749,15 +732,14 @@ def test_inherit_explicit(flip):
 def test_inherit_large_steps_stay_in_unit_interval():
     """Gaussian steps far larger than [0, 1] are reflected back into it."""
     n = 500
-    g_mirror = np.concatenate([[0.0, 1.0, 0.5], np.zeros(n)])
-    g_assoc = g_mirror.copy()
-    group, parent = np.zeros(n + 3, np.int64), np.full(n + 3, -1, np.int64)
+    s = PopulationState.allocate(n + 3, 0, 0, 1)
+    s.g_mirror[:3] = s.g_assoc[:3] = [0.0, 1.0, 0.5]
     parents = np.arange(n) % 3
-    kernels.inherit(np.random.default_rng(0), parents, np.arange(3, n + 3), g_mirror, g_assoc,
-                    group, parent, 1.0, 1.0, 25.0, False)
-    assert ((g_mirror >= 0) & (g_mirror <= 1)).all()
-    assert ((g_assoc >= 0) & (g_assoc <= 1)).all()
-    assert np.unique(g_mirror[3:]).size > n // 2  # they did move
+    rule = rule_with(mutation_rate=1.0, assoc_mutation_rate=1.0, mutation_sd=25.0, flip=False)
+    kernels.inherit(np.random.default_rng(0), s, rule, parents, np.arange(3, n + 3))
+    assert ((s.g_mirror >= 0) & (s.g_mirror <= 1)).all()
+    assert ((s.g_assoc >= 0) & (s.g_assoc <= 1)).all()
+    assert np.unique(s.g_mirror[3:]).size > n // 2  # they did move
 
 
 # --- migrate ---------------------------------------------------------------------------------
@@ -777,17 +759,19 @@ def random_neighbours(g: np.random.Generator, n_camps: int):
        rate=hs.sampled_from([0.0, 0.3, 1.0]))
 def test_migrate_matches_twin(seed, capacity, n_camps, rate):
     g = np.random.default_rng(seed)
-    group = g.integers(0, n_camps, capacity)
+    s = PopulationState.allocate(capacity, 0, 0, 1)
+    s.group[:] = g.integers(0, n_camps, capacity)
+    group = s.group
     slots = np.flatnonzero(g.random(capacity) < 0.8)
     n_start, neighbours = random_neighbours(g, n_camps)
     before = group.copy()
-    twin_group = group.tolist()
+    twin, rule = twin_of(s), rule_with(migration_rate=rate)
     rng_k, rng_t = two_rngs(seed)
-    moved = kernels.migrate(rng_k, slots, group, n_start, neighbours, rate)
+    moved = kernels.migrate(rng_k, s, rule, slots, n_start, neighbours)
     by_camp = ref.camps_from_csr(n_start, neighbours)
-    ref_moved = ref.migrate(rng_t, slots.tolist(), twin_group, by_camp, rate)
+    ref_moved = ref.migrate(rng_t, twin, rule, slots.tolist(), by_camp)
     np.testing.assert_array_equal(moved, ref_moved)
-    np.testing.assert_array_equal(group, twin_group)
+    assert_same_state(s, twin)
     assert_same_stream(rng_k, rng_t)
     # invariants: movers went to a listed neighbour, nobody else changed camp
     for i in range(capacity):
