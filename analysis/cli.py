@@ -183,8 +183,8 @@ def _where(results: Results, bursts: pl.DataFrame, report: Report, out: Path) ->
     report.heading("Where in parameter space")
     report.heading("Scenario discovery (PRIM)", level=3)
     if not discovery.available():
-        note = ("scenario discovery skipped: ema_workbench is not installed "
-                "(pip install -e \".[discovery]\")")
+        problem = discovery.import_problem() or "ema_workbench is not installed"
+        note = f"scenario discovery skipped: {problem} (pip install -e \".[discovery]\")"
         print(note)
         report.text(note.capitalize() + ".")
     else:
