@@ -94,7 +94,6 @@ from scipy.ndimage import median_filter
 from scipy.optimize import OptimizeWarning, curve_fit
 
 from analysis.material import is_material
-from analysis.tables import CULTURE_METRICS, time_values
 
 MAX_POINTS = 50
 MIN_POINTS = 20
@@ -434,29 +433,6 @@ def detect_burst(
             burst_log = False
     return Burst(is_burst, pattern, onset, end, size, conc, rise, sigma, len(ends) - 1, width,
                  burst_log, onset_log, rise_time, takeoff_onset is not None, takeoff_onset, shape)
-
-
-def burst_summary(table: pl.DataFrame) -> dict[str, object]:
-    """Per-run burst columns for runs.parquet: ``{metric}_burst``, ``_onset``, ``_concentration``.
-
-    One entry per metric recorded (present, not all null) among ``CULTURE_METRICS``; series
-    under 20 points give burst False and concentration nan. The time axis is ``generation``
-    (else ``interactions``, else the row number). Pure and fast (no logistic fit): the material
-    change-point verdict of ``detect_burst``.
-    """
-    t = time_values(table)
-    out: dict[str, object] = {}
-    for metric in CULTURE_METRICS:
-        if metric not in table.columns:
-            continue
-        y = table[metric].cast(pl.Float64).to_numpy()
-        if not np.isfinite(y).any():
-            continue  # an all-null column: the scenario does not model this measure
-        b = detect_burst(t, y, logistic=False, metric=metric)
-        out[f"{metric}_burst"] = b.burst
-        out[f"{metric}_onset"] = None if b.onset is None else round(b.onset)
-        out[f"{metric}_concentration"] = b.concentration
-    return out
 
 
 def bursts_table(

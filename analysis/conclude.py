@@ -5,7 +5,8 @@ any varied parameters) and, when available, the per-scenario order of events
 (``order.summarize_lags``). Each scenario's role (coevolution, fixed_low, fixed_high, demography,
 associative) comes from the account and role its file declares, carried by the runs table
 (``scenario_roles``); a table without them (written before scenarios declared them) falls back to matching
-the name (``role``). Rules, all our assumptions:
+the name (``role``); a role claimed by two scenarios is used by neither, and the statement names
+them. Rules, all our assumptions:
 
 * Two burst probabilities differ when Newcombe's 95 % interval of their difference excludes 0;
   otherwise the statement is "no detectable difference" with the interval.
@@ -186,7 +187,8 @@ def conclusions(
                    "accumulation or no take-off at all.")
         return out
     named = {r["scenario"]: (roles or {}).get(r["scenario"], role(r["scenario"])) for r in rows}
-    by_role = {named[r["scenario"]]: r for r in rows if named[r["scenario"]] is not None}
+    by_role, clashes = _by_role(rows, named)
+    out.extend(clashes)
     low, high = by_role.get("fixed_low"), by_role.get("fixed_high")
     coev, demo, assoc = (by_role.get(k) for k in ("coevolution", "demography", "associative"))
     mirror_effect = None
@@ -245,6 +247,22 @@ def conclusions(
         out.append(order)
     out.append(_verdict(mirror_effect, demo_as_well, lags, metric, coev, n, v))
     return out
+
+
+def _by_role(rows: list[dict], named: Mapping[str, str | None]) -> tuple[dict[str, dict], list[str]]:
+    """The row of each role that exactly one scenario has, and a sentence per role claimed twice.
+
+    A role two scenarios claim is left out (picking one would compare an arbitrary one), so the
+    comparisons that need it are not drawn and the report names both scenarios instead.
+    """
+    claims: dict[str, list[dict]] = {}
+    for r in rows:
+        if named[r["scenario"]] is not None:
+            claims.setdefault(named[r["scenario"]], []).append(r)
+    notes = [f"Scenarios {', '.join(r['scenario'] for r in claimed)} all have the role {name}; "
+             "the comparisons that need it are not drawn (declare one of them a variant)."
+             for name, claimed in claims.items() if len(claimed) > 1]
+    return {name: claimed[0] for name, claimed in claims.items() if len(claimed) == 1}, notes
 
 
 def _verdict(

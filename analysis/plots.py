@@ -131,16 +131,16 @@ def cell_counts(
 
 def heatmap_data(
     conditions: pl.DataFrame, x: str, y: str, metric: str, scenario: str, event: str = "burst"
-) -> tuple[list[object], list[object], np.ndarray]:
+) -> tuple[list[object], list[object], np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """Burst (or take-off) probability over two parameters (``cell_counts`` as k / n).
 
-    Returns (x levels, y levels, matrix P[i_y, i_x]); nan where a cell has no runs long enough to
-    judge (every run too short: ``n_runs`` 0).
+    Returns (x levels, y levels, matrix P[i_y, i_x], (K, N)); P is nan where a cell has no runs
+    long enough to judge (every run too short: ``n_runs`` 0).
     """
     xs, ys, k, n = cell_counts(conditions, x, y, metric, scenario, event)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = np.where(n > 0, k / np.maximum(n, 1), np.nan)
-    return xs, ys, p
+    return xs, ys, p, (k, n)
 
 
 def phase_data(
@@ -242,10 +242,9 @@ def plot_phase_diagram(
                              layout="constrained", squeeze=False)
     for col, name in enumerate(scenarios):
         for row, (event, word) in enumerate((("burst", "burst"), ("takeoff", "take-off"))):
-            xs, ys, k, n = cell_counts(conditions, x, y, metric, name, event)
-            p = np.where(n > 0, k / np.maximum(n, 1), np.nan)
+            xs, ys, p, counts = heatmap_data(conditions, x, y, metric, name, event)
             plot_heatmap(xs, ys, p, x, y if col == 0 else "", f"{name}: {word}",
-                         ax=axes[row, col], counts=(k, n), colorbar=False)
+                         ax=axes[row, col], counts=counts, colorbar=False)
     image = axes[0, 0].images[0]
     fig.colorbar(image, ax=axes, label=f"probability ({metric}; cells: p and k/n runs)",
                  shrink=0.8)

@@ -199,3 +199,13 @@ def test_fixed_high_rising_at_once_counts_as_a_mirror_effect_without_a_burst() -
     out = text(conclusions(scen))
     assert "no evidence that mirror strength controls tool_complexity" in out
     assert "do not support" in out
+
+
+def test_two_scenarios_with_one_role_are_named_not_picked() -> None:
+    scen = table({"main": 30, "copy": 5, "low": 2, "high": 35})
+    declared = {"main": "coevolution", "copy": "coevolution", "low": "fixed_low",
+                "high": "fixed_high"}
+    out = text(conclusions(scen, roles=declared))
+    assert "Scenarios main, copy all have the role coevolution" in out
+    assert "Coevolution bursts" not in out and "fixed_low control" not in out  # neither used
+    assert "mirror strength has a causal effect" in out  # the controls are still compared
