@@ -12,8 +12,9 @@ import math
 
 import numpy as np
 import solara
+from matplotlib import colormaps
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from mesa.visualization.utils import update_counter
 
 from evo.kernels import preferred_variants
@@ -64,6 +65,7 @@ def plots_figure(model: MirrorView) -> Figure:
     """Four panels over generations: mirror strength (mean +/- SD), tools (log), gestures."""
     table = model.datacollector.get_model_vars_dataframe()
     gen = table["generation"].to_numpy()
+    style = {"marker": "o", "markersize": 3} if gen.size < 3 else {}  # a lone point shows too
     fig = Figure(figsize=(8.0, 5.6))
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.09, top=0.94, wspace=0.22, hspace=0.25)
     axes = fig.subplots(2, 2, sharex=True)
@@ -71,26 +73,27 @@ def plots_figure(model: MirrorView) -> Figure:
 
     mean, sd = table["mirror_mean"].to_numpy(), table["mirror_sd"].to_numpy()
     mirror.fill_between(gen, mean - sd, mean + sd, color="tab:purple", alpha=0.25, label="± SD")
-    mirror.plot(gen, mean, color="tab:purple", label="mean")
+    mirror.plot(gen, mean, color="tab:purple", label="mean", **style)
     mirror.set(title="genetic mirror strength", ylim=(0, 1))
     mirror.legend(loc="upper left", fontsize="small")
 
     complexity = table["tool_complexity"].to_numpy()
     positive = complexity > 0
-    tools.plot(gen[positive], complexity[positive], color="tab:brown")
+    tools.plot(gen[positive], complexity[positive], color="tab:brown", **style)
     tools.set_title("tool complexity (components, log)")
-    if positive.any():
+    if not np.isnan(complexity).all():
         tools.set_yscale("log")
+        tools.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))  # labels within a decade
         tools.yaxis.set_major_formatter(_PLAIN)  # mathtext labels (10^k) cost a third of a frame
         tools.yaxis.set_minor_formatter(NullFormatter())
     else:
         tools.text(0.5, 0.5, "no tools in this scenario", ha="center", transform=tools.transAxes)
 
-    success.plot(gen, table["gesture_success"].to_numpy(), color="tab:blue")
+    success.plot(gen, table["gesture_success"].to_numpy(), color="tab:blue", **style)
     success.set(title="gesture success", ylim=(0, 1))
 
     measure = model.convention_measure
-    convention.plot(gen, table[measure].to_numpy(), color="tab:green")
+    convention.plot(gen, table[measure].to_numpy(), color="tab:green", **style)
     convention.set_title(measure.replace("_", " "))
     convention.set_ylim(bottom=0)
     for ax in axes[1]:
@@ -112,10 +115,9 @@ def camps_figure(model: MirrorView, measure: str) -> Figure:
     fig.subplots_adjust(left=0.12, right=0.98, bottom=0.11, top=0.93)
     ax = fig.subplots()
     bounded = key in ("mirror", "coherence")
-    cmap = "viridis"
+    cmap = colormaps["viridis"].with_extremes(bad="lightgrey")  # grey: an empty camp
     image = ax.imshow(np.ma.masked_invalid(grid), origin="lower", cmap=cmap,
                       vmin=0 if bounded else None, vmax=1 if bounded else None)
-    image.cmap.set_bad("lightgrey")
     fig.colorbar(image, ax=ax, label=measure, shrink=0.85)
     for (y, x), value in np.ndenumerate(grid):
         text = f"n={sizes[y, x]}" + ("" if math.isnan(value) else f"\n{value:.3g}")
