@@ -4,6 +4,7 @@ values go through Params, the per-camp picture agrees with the generation rows."
 from __future__ import annotations
 
 import ast
+import io
 import math
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from evo.model import MirrorModel
 from evo.params import Params
 from evo.runner import resolve_params
 from viz.app import model_params
-from viz.components import CAMP_MEASURES, camp_measures, camps_figure, plots_figure
+from viz.components import CAMP_MEASURES, CampsCanvas, PlotsCanvas, camp_measures
 from viz.model import SLIDERS, MirrorView, parse_seed, view_scenarios
 
 
@@ -129,26 +130,41 @@ def test_the_conventions_plot_switches_to_expressivity_when_rows_carry_it():
     view.step()
     assert view.convention_measure == "expressivity"
     assert view.datacollector.get_model_vars_dataframe()["expressivity"].tolist() == [0.25, 0.25]
-    assert plots_figure(view).axes[3].get_title() == "expressivity"
+    assert PlotsCanvas(view).draw(view).axes[3].get_title() == "expressivity"
     plain = MirrorView()
     expected = "expressivity" if "expressivity" in plain.last_row else "lexicon_coherence"
     assert plain.convention_measure == expected
 
 
-def test_figures_draw_every_measure():
+def png_size(figure) -> int:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=40)
+    return buffer.tell()
+
+
+@pytest.mark.parametrize("steps", [0, 1, 3])
+def test_figures_draw_every_measure(steps):
     view = MirrorView(camps_x=3, camps_y=1, population=90)
-    view.step()
-    axes = plots_figure(view).axes
+    for _ in range(steps):
+        view.step()
+    canvas = PlotsCanvas(view)
+    figure = canvas.draw(view)
+    assert png_size(figure) > 1000  # drawing at generation 0 (no tools yet) must not fail
+    axes = figure.axes
     assert [ax.get_title() for ax in axes[:3]] == [
         "genetic mirror strength", "tool complexity (components, log)", "gesture success"]
     assert axes[1].get_yscale() == "log"
+    assert canvas.lines["mirror_mean"].get_xdata().tolist() == list(range(steps + 1))
+    camps = CampsCanvas(view)
     for measure in CAMP_MEASURES:
-        ax = camps_figure(view, measure).axes[0]
+        figure = camps.draw(view, measure)
+        assert png_size(figure) > 1000
+        ax = figure.axes[0]
         image = ax.get_images()[0].get_array()
         assert image.shape == (1, 3)  # rows y, columns x
         labels = [t.get_text() for t in ax.texts]
         assert sum(int(t.split("\n")[0][2:]) for t in labels) == view.last_row["population"]
-        assert not any(math.isnan(v) for v in np.ma.filled(image, 0.0).ravel())
+        assert not np.ma.getmaskarray(image).any()  # every camp is occupied
 
 
 def test_view_command_refuses_a_bad_port(capsys):

@@ -61,71 +61,115 @@ def camp_measures(model: MirrorView) -> dict[str, np.ndarray]:
             "coherence": coherence}
 
 
-def plots_figure(model: MirrorView) -> Figure:
-    """Four panels over generations: mirror strength (mean +/- SD), tools (log), gestures."""
-    table = model.datacollector.get_model_vars_dataframe()
-    gen = table["generation"].to_numpy()
-    style = {"marker": "o", "markersize": 3} if gen.size < 3 else {}  # a lone point shows too
-    fig = Figure(figsize=(8.0, 5.6))
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.09, top=0.94, wspace=0.22, hspace=0.25)
-    axes = fig.subplots(2, 2, sharex=True)
-    mirror, tools, success, convention = axes.flat
+class PlotsCanvas:
+    """Four panels over generations: mirror strength (mean +/- SD), tools (log), gestures.
 
-    mean, sd = table["mirror_mean"].to_numpy(), table["mirror_sd"].to_numpy()
-    mirror.fill_between(gen, mean - sd, mean + sd, color="tab:purple", alpha=0.25, label="± SD")
-    mirror.plot(gen, mean, color="tab:purple", label="mean", **style)
-    mirror.set(title="genetic mirror strength", ylim=(0, 1))
-    mirror.legend(loc="upper left", fontsize="small")
+    Axes and lines are made once per model; each frame only sets their data, which halves the
+    cost of a frame against building the figure anew.
+    """
 
-    complexity = table["tool_complexity"].to_numpy()
-    positive = complexity > 0
-    tools.plot(gen[positive], complexity[positive], color="tab:brown", **style)
-    tools.set_title("tool complexity (components, log)")
-    if not np.isnan(complexity).all():
-        tools.set_yscale("log")
-        tools.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))  # labels within a decade
-        tools.yaxis.set_major_formatter(_PLAIN)  # mathtext labels (10^k) cost a third of a frame
-        tools.yaxis.set_minor_formatter(NullFormatter())
-    else:
-        tools.text(0.5, 0.5, "no tools in this scenario", ha="center", transform=tools.transAxes)
+    def __init__(self, model: MirrorView) -> None:
+        self.figure = Figure(figsize=(8.0, 5.6))
+        self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.09, top=0.94, wspace=0.22,
+                                    hspace=0.25)
+        axes = self.figure.subplots(2, 2, sharex=True)
+        self.axes = axes.flat
+        mirror, tools, success, convention = axes.flat
+        self.band = mirror.fill_between([], [], [], color="tab:purple", alpha=0.25, label="± SD")
+        self.lines = {
+            "mirror_mean": mirror.plot([], [], color="tab:purple", label="mean")[0],
+            "tool_complexity": tools.plot([], [], color="tab:brown")[0],
+            "gesture_success": success.plot([], [], color="tab:blue")[0],
+            model.convention_measure: convention.plot([], [], color="tab:green")[0],
+        }
+        mirror.set(title="genetic mirror strength", ylim=(0, 1))
+        mirror.legend(loc="upper left", fontsize="small")
+        tools.set_title("tool complexity (components, log)")
+        if model.params.lineages > 0:
+            tools.set_yscale("log")
+            tools.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))  # labels in a decade
+            tools.yaxis.set_major_formatter(_PLAIN)  # mathtext labels (10^k) cost a third
+            tools.yaxis.set_minor_formatter(NullFormatter())
+        else:
+            tools.text(0.5, 0.5, "no tools in this scenario", ha="center",
+                       transform=tools.transAxes)
+        success.set(title="gesture success", ylim=(0, 1))
+        convention.set_title(model.convention_measure.replace("_", " "))
+        for ax in axes[1]:
+            ax.set_xlabel("generation")
+        for ax in axes.flat:
+            ax.grid(alpha=0.3)
 
-    success.plot(gen, table["gesture_success"].to_numpy(), color="tab:blue", **style)
-    success.set(title="gesture success", ylim=(0, 1))
+    def draw(self, model: MirrorView) -> Figure:
+        """The figure with the DataCollector's table up to the current generation."""
+        table = model.datacollector.get_model_vars_dataframe()
+        gen = table["generation"].to_numpy()
+        marker = "o" if gen.size < 3 else "None"  # a lone point shows too
+        for column, line in self.lines.items():
+            values = table[column].to_numpy(dtype=float)
+            if column == "tool_complexity":
+                values = np.where(values > 0, values, np.nan)  # log axis
+            line.set_data(gen, values)
+            line.set_marker(marker)
+            line.set_markersize(3)
+        mean, sd = table["mirror_mean"].to_numpy(), table["mirror_sd"].to_numpy()
+        self.band.remove()
+        self.band = self.axes[0].fill_between(gen, mean - sd, mean + sd, color="tab:purple",
+                                              alpha=0.25)
+        tools, convention = self.axes[1], self.axes[3]
+        for ax in (tools, convention):
+            ax.relim()
+            ax.autoscale_view()
+        if tools.get_yscale() == "log" and not np.isfinite(self.lines["tool_complexity"].get_ydata()).any():
+            tools.set_ylim(1.0, 10.0)  # nothing positive yet (the founders know no tools)
+        convention.set_ylim(bottom=0)
+        self.axes[0].set_xlim(0, max(1, int(gen[-1])))  # shared by all four
+        return self.figure
 
-    measure = model.convention_measure
-    convention.plot(gen, table[measure].to_numpy(), color="tab:green", **style)
-    convention.set_title(measure.replace("_", " "))
-    convention.set_ylim(bottom=0)
-    for ax in axes[1]:
-        ax.set_xlabel("generation")
-    for ax in axes.flat:
-        ax.set_xlim(0, max(1, int(gen[-1])))
-        ax.grid(alpha=0.3)
-    return fig
 
+class CampsCanvas:
+    """The grid of camps coloured by a measure, each labelled with its size and value.
 
-def camps_figure(model: MirrorView, measure: str) -> Figure:
-    """The grid of camps coloured by `measure` (a key of CAMP_MEASURES), each with its size."""
-    p = model.params
-    values = camp_measures(model)
-    key = CAMP_MEASURES[measure]
-    grid = values[key].reshape(p.camps_x, p.camps_y).T  # rows: y, columns: x
-    sizes = values["size"].reshape(p.camps_x, p.camps_y).T
-    fig = Figure(figsize=(5.2, 4.4))
-    fig.subplots_adjust(left=0.12, right=0.98, bottom=0.11, top=0.93)
-    ax = fig.subplots()
-    bounded = key in ("mirror", "coherence")
-    cmap = colormaps["viridis"].with_extremes(bad="lightgrey")  # grey: an empty camp
-    image = ax.imshow(np.ma.masked_invalid(grid), origin="lower", cmap=cmap,
-                      vmin=0 if bounded else None, vmax=1 if bounded else None)
-    fig.colorbar(image, ax=ax, label=measure, shrink=0.85)
-    for (y, x), value in np.ndenumerate(grid):
-        text = f"n={sizes[y, x]}" + ("" if math.isnan(value) else f"\n{value:.3g}")
-        ax.text(x, y, text, ha="center", va="center", fontsize=9, color="white",
-                bbox={"facecolor": "black", "alpha": 0.35, "pad": 1.5, "linewidth": 0})
-    ax.set(xticks=range(p.camps_x), yticks=range(p.camps_y), xlabel="camp x", ylabel="camp y",
-           title=f"camps at generation {model.generation}")
-    return fig
+    Made once per model (the grid's shape is fixed); each frame sets the colours and labels.
+    """
+
+    def __init__(self, model: MirrorView) -> None:
+        p = model.params
+        self.shape = (p.camps_x, p.camps_y)
+        self.figure = Figure(figsize=(5.2, 4.4))
+        self.figure.subplots_adjust(left=0.12, right=0.98, bottom=0.11, top=0.93)
+        self.ax = self.figure.subplots()
+        cmap = colormaps["viridis"].with_extremes(bad="lightgrey")  # grey: an empty camp
+        self.image = self.ax.imshow(np.full(self.shape[::-1], np.nan), origin="lower", cmap=cmap)
+        self.colorbar = self.figure.colorbar(self.image, ax=self.ax, shrink=0.85)
+        self.labels = {
+            (y, x): self.ax.text(x, y, "", ha="center", va="center", fontsize=9, color="white",
+                                 bbox={"facecolor": "black", "alpha": 0.35, "pad": 1.5,
+                                       "linewidth": 0})
+            for y in range(p.camps_y) for x in range(p.camps_x)
+        }
+        self.ax.set(xticks=range(p.camps_x), yticks=range(p.camps_y), xlabel="camp x",
+                    ylabel="camp y")
+
+    def draw(self, model: MirrorView, measure: str) -> Figure:
+        """The figure coloured by `measure` (a key of CAMP_MEASURES) at the current generation."""
+        values = camp_measures(model)
+        key = CAMP_MEASURES[measure]
+        grid = values[key].reshape(self.shape).T  # rows: y, columns: x
+        sizes = values["size"].reshape(self.shape).T
+        self.image.set_data(np.ma.masked_invalid(grid))
+        if key in ("mirror", "coherence"):
+            self.image.set_clim(0.0, 1.0)
+        elif np.isfinite(grid).any():
+            low, high = np.nanmin(grid), np.nanmax(grid)
+            self.image.set_clim(low, high if high > low else low + 1.0)
+        self.colorbar.set_label(measure)
+        for (y, x), value in np.ndenumerate(grid):
+            self.labels[y, x].set_text(
+                f"n={sizes[y, x]}" + ("" if math.isnan(value) else f"\n{value:.3g}")
+            )
+        self.ax.set_title(f"camps at generation {model.generation}")
+        return self.figure
 
 
 def status_text(model: MirrorView) -> str:
@@ -151,9 +195,10 @@ def Status(model: MirrorView):
 def Plots(model: MirrorView):
     """The status line and the per-generation plots."""
     update_counter.get()
+    canvas = solara.use_memo(lambda: PlotsCanvas(model), [model])
     with solara.Column():
         Status(model)
-        solara.FigureMatplotlib(plots_figure(model), format="png", dpi=80,
+        solara.FigureMatplotlib(canvas.draw(model), format="png", dpi=80,
                                 dependencies=[update_counter.value, model])
 
 
@@ -162,7 +207,8 @@ def CampMap(model: MirrorView):
     """The camps coloured by a measure chosen on the card, each labelled with its size."""
     update_counter.get()
     measure = solara.use_reactive(next(iter(CAMP_MEASURES)))
+    canvas = solara.use_memo(lambda: CampsCanvas(model), [model])
     with solara.Column():
         solara.Select("colour camps by", value=measure, values=list(CAMP_MEASURES))
-        solara.FigureMatplotlib(camps_figure(model, measure.value), format="png", dpi=80,
+        solara.FigureMatplotlib(canvas.draw(model, measure.value), format="png", dpi=80,
                                 dependencies=[update_counter.value, model, measure.value])
