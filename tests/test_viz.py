@@ -142,29 +142,36 @@ def png_size(figure) -> int:
     return buffer.tell()
 
 
-@pytest.mark.parametrize("steps", [0, 1, 3])
-def test_figures_draw_every_measure(steps):
+def test_figures_draw_every_measure_as_the_run_goes_on():
     view = MirrorView(camps_x=3, camps_y=1, population=90)
-    for _ in range(steps):
-        view.step()
-    canvas = PlotsCanvas(view)
-    figure = canvas.draw(view)
-    assert png_size(figure) > 1000  # drawing at generation 0 (no tools yet) must not fail
-    axes = figure.axes
-    assert [ax.get_title() for ax in axes[:3]] == [
-        "genetic mirror strength", "tool complexity (components, log)", "gesture success"]
-    assert axes[1].get_yscale() == "log"
-    assert canvas.lines["mirror_mean"].get_xdata().tolist() == list(range(steps + 1))
-    camps = CampsCanvas(view)
-    for measure in CAMP_MEASURES:
-        figure = camps.draw(view, measure)
-        assert png_size(figure) > 1000
-        ax = figure.axes[0]
-        image = ax.get_images()[0].get_array()
-        assert image.shape == (1, 3)  # rows y, columns x
-        labels = [t.get_text() for t in ax.texts]
-        assert sum(int(t.split("\n")[0][2:]) for t in labels) == view.last_row["population"]
-        assert not np.ma.getmaskarray(image).any()  # every camp is occupied
+    plots, camps = PlotsCanvas(view), CampsCanvas(view)  # one canvas per model, as on the page
+    for steps in (0, 1, 40):
+        for _ in range(steps):
+            view.step()
+        figure = plots.draw(view)
+        assert png_size(figure) > 1000  # drawing at generation 0 (no tools yet) must not fail
+        axes = figure.axes
+        assert [ax.get_title() for ax in axes[:3]] == [
+            "genetic mirror strength", "tool complexity (components, log)", "gesture success"]
+        assert axes[1].get_yscale() == "log"
+        generations = plots.lines["mirror_mean"].get_xdata()
+        assert generations.tolist() == list(range(view.generation + 1))
+        assert axes[0].get_xlim() == (0, max(1, view.generation))
+        for ax, column in ((axes[1], "tool_complexity"), (axes[3], view.convention_measure)):
+            shown = plots.lines[column].get_ydata()
+            if np.isfinite(shown).any():  # every point inside the axis, which follows the data
+                low, high = ax.get_ylim()
+                top = np.nanmax(shown)
+                assert low <= np.nanmin(shown) and top <= high <= max(top * 1.3, top + 0.1)
+        for measure in CAMP_MEASURES:
+            figure = camps.draw(view, measure)
+            assert png_size(figure) > 1000
+            ax = figure.axes[0]
+            image = ax.get_images()[0].get_array()
+            assert image.shape == (1, 3)  # rows y, columns x
+            assert not np.ma.getmaskarray(image).any()  # every camp is occupied
+            labels = [t.get_text() for t in ax.texts]
+            assert sum(int(t.split("\n")[0][2:]) for t in labels) == view.last_row["population"]
 
 
 def test_view_command_refuses_a_bad_port(capsys):

@@ -61,6 +61,19 @@ def camp_measures(model: MirrorView) -> dict[str, np.ndarray]:
             "coherence": coherence}
 
 
+def _padded_range(values: np.ndarray, log: bool = False) -> tuple[float, float]:
+    """Axis limits around the finite values (positive ones on a log axis), with a margin."""
+    values = np.asarray(values, dtype=float)
+    finite = values[np.isfinite(values) & (values > 0 if log else True)]
+    if finite.size == 0:
+        return (1.0, 10.0) if log else (0.0, 1.0)
+    low, high = float(finite.min()), float(finite.max())
+    if log:
+        return low / 1.25, high * 1.25
+    margin = 0.05 * (high - low) or 0.05 * abs(high) or 0.05
+    return low - margin, high + margin
+
+
 class PlotsCanvas:
     """Four panels over generations: mirror strength (mean +/- SD), tools (log), gestures.
 
@@ -117,12 +130,8 @@ class PlotsCanvas:
         self.band = self.axes[0].fill_between(gen, mean - sd, mean + sd, color="tab:purple",
                                               alpha=0.25)
         tools, convention = self.axes[1], self.axes[3]
-        for ax in (tools, convention):
-            ax.relim()
-            ax.autoscale_view()
-        if tools.get_yscale() == "log" and not np.isfinite(self.lines["tool_complexity"].get_ydata()).any():
-            tools.set_ylim(1.0, 10.0)  # nothing positive yet (the founders know no tools)
-        convention.set_ylim(bottom=0)
+        tools.set_ylim(*_padded_range(self.lines["tool_complexity"].get_ydata(), log=True))
+        convention.set_ylim(0.0, _padded_range(self.lines[model.convention_measure].get_ydata())[1])
         self.axes[0].set_xlim(0, max(1, int(gen[-1])))  # shared by all four
         return self.figure
 
