@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = shutil.which("chromium")
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +85,21 @@ def test_page_shows_and_step_advances_generation_and_plots(page):
         wait_until_all_redrawn(page, before)
 
 
+def generation_shown(page) -> int:
+    return int(re.search(r"generation (\d+) of", status(page)).group(1))
+
+
+def test_play_runs_generations_until_paused(page):
+    click(page, "▶")
+    page.get_by_text(re.compile(r"generation ([3-9]|\d\d+) of 300")).wait_for()
+    click(page, "❚❚")
+    expect(page.get_by_role("button", name="Step")).to_be_enabled()  # disabled while playing
+    page.wait_for_timeout(300)  # a generation under way when paused still lands
+    paused_at = generation_shown(page)
+    page.wait_for_timeout(600)
+    assert generation_shown(page) == paused_at >= 3
+
+
 def test_slider_then_reset_rebuilds_with_that_value(page):
     click(page, "Step")
     page.get_by_text("Time: 1.0", exact=True).wait_for()
@@ -121,6 +137,7 @@ def test_scenario_picker_loads_the_scenario_with_its_own_values(page):
     page.get_by_text(re.compile(r"^scenario fixed_high · seed 0 · generation 0 of 3000")).wait_for()
     text = status(page)
     assert "mirror_initial 0.8" in text and "mutation_rate 0" in text
+    assert slider(page, "mirror_initial").get_attribute("aria-valuenow") == "0.8"  # sliders follow
 
 
 def test_screenshot_of_a_run_in_progress(page):
