@@ -9,8 +9,10 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from playwright.sync_api import expect
 
@@ -94,10 +96,19 @@ def test_play_runs_generations_until_paused(page):
     page.get_by_text(re.compile(r"generation ([3-9]|\d\d+) of 300")).wait_for()
     click(page, "❚❚")
     expect(page.get_by_role("button", name="Step")).to_be_enabled()  # disabled while playing
-    page.wait_for_timeout(300)  # a generation under way when paused still lands
-    paused_at = generation_shown(page)
-    page.wait_for_timeout(600)
-    assert generation_shown(page) == paused_at >= 3
+    # a generation under way when paused still lands (up to a second on a loaded machine):
+    # paused means the count stops changing
+    shown, deadline = generation_shown(page), time.monotonic() + 15
+    while True:
+        page.wait_for_timeout(1000)
+        now = generation_shown(page)
+        if now == shown:
+            break
+        assert time.monotonic() < deadline, "the run kept going after pause"
+        shown = now
+    assert shown >= 3
+    click(page, "Step")
+    page.get_by_text(re.compile(f"generation {shown + 1} of 300")).wait_for()
 
 
 def test_slider_then_reset_rebuilds_with_that_value(page):
@@ -159,8 +170,10 @@ def test_screenshot_of_a_run_in_progress(page):
     image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
     image = image.resize((image.width * 3 // 4, image.height * 3 // 4), Image.LANCZOS)
     image = image.quantize(colors=256)
-    # the same pixels can encode to other bytes: rewrite only a changed picture (a clean checkout)
-    if not SCREENSHOT.exists() or Image.open(SCREENSHOT).convert("RGB").tobytes() != \
-            image.convert("RGB").tobytes():
+    # Runs differ in a few anti-aliased pixels and the same pixels encode to other bytes: rewrite
+    # the picture only when more than 0.5 % of its pixels changed, so a test run leaves git clean.
+    new = np.asarray(image.convert("RGB"))
+    old = np.asarray(Image.open(SCREENSHOT).convert("RGB")) if SCREENSHOT.exists() else None
+    if old is None or old.shape != new.shape or (old != new).any(axis=2).mean() > 0.005:
         SCREENSHOT.parent.mkdir(exist_ok=True)
         image.save(SCREENSHOT, optimize=True)
