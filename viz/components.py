@@ -53,7 +53,7 @@ def camp_measures(model: MirrorView) -> dict[str, np.ndarray]:
         tools = mean_by_camp(np.maximum(st.skill[slots], 0.0).sum(axis=1) / p.skill_step)
     coherence = np.full(p.n_camps, np.nan)
     if st.gestures.shape[1] > 0 and slots.size:
-        preferred = preferred_variants(st.gestures, st.scores, st.n_known, slots)
+        preferred = preferred_variants(st, slots)
         for c in np.flatnonzero(occupied):
             inside = camp == c
             coherence[c] = lexicon_measures(preferred[inside], camp[inside])[1]
