@@ -25,7 +25,7 @@ from analysis.conclude import conclusions, scenario_roles
 from analysis.conditions import conditions_table, effects_table, with_conditions
 from analysis.material import MINIMUM_RISE
 from analysis.order import lags_table, summarize_lags
-from analysis.outcomes import final_levels, parity_table
+from analysis.outcomes import final_levels, parity_table, with_final_levels
 from analysis.report import Report, text_table, write
 from analysis.tables import CULTURE_METRICS, Results, load
 from analysis.workspace import replace, workspace
@@ -247,6 +247,7 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
     runs = results.runs
     bursts = bursts_table(results.generations, [*results.metrics, *results.mirror],
                           progress=results.kind == "sweep")
+    bursts = with_final_levels(bursts, results.generations)
     lags = lags_table(results.generations, bursts, results.mirror, results.metrics)
     order = summarize_lags(lags, runs, keys) if lags.height else None
     conditions = conditions_table(bursts, runs, keys, order)

@@ -33,7 +33,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from analysis.bursts import MIN_POINTS
-from analysis.material import MINIMUM_RISE
+from analysis.material import MINIMUM_RISE, is_material
 from analysis.order import MIN_RUNS, TOO_FEW
 from analysis.stats import diff_proportions_ci
 
@@ -86,18 +86,30 @@ def compare(a: dict, b: dict) -> tuple[str, str]:
     return "same", text
 
 
-def compare_levels(a: dict, b: dict) -> tuple[str, str]:
-    """('higher' | 'lower' | 'same', text) for the median net rise of a vs b (interval overlap)."""
-    if any(math.isnan(x[k]) for x in (a, b) for k in ("rise_lo", "rise_hi")):
-        return "same", "net rise not available"
-    text = (f"median net rise {a['rise_median']:.3g} (95 % CI {a['rise_lo']:.3g} to "
-            f"{a['rise_hi']:.3g}) against {b['rise_median']:.3g} ({b['rise_lo']:.3g} to "
-            f"{b['rise_hi']:.3g})")
-    if a["rise_lo"] > b["rise_hi"]:
+def compare_levels(a: dict, b: dict, metric: str | None = None) -> tuple[str, str]:
+    """('higher' | 'lower' | 'same', text): the final level of a against b.
+
+    Each is the median over runs of the run's final level (mean of its last 10 % of rows) with a
+    bootstrap 95 % interval; the net rise stands in when a table has no final levels. 'higher'
+    (or 'lower') needs intervals that do not overlap and a difference that is material on the
+    metric's scale (``analysis.material``): a strong mirror that lifts gesture success from 0 to
+    0.02 does not "raise it far above".
+    """
+    key = "final" if not math.isnan(a.get("final_lo", math.nan)) else "rise"
+    what = "median final level" if key == "final" else "median net rise"
+    if any(math.isnan(x[f"{key}_{k}"]) for x in (a, b) for k in ("lo", "hi")):
+        return "same", f"{what} not available"
+    text = (f"{what} {a[f'{key}_median']:.3g} (95 % CI {a[f'{key}_lo']:.3g} to "
+            f"{a[f'{key}_hi']:.3g}) against {b[f'{key}_median']:.3g} ({b[f'{key}_lo']:.3g} to "
+            f"{b[f'{key}_hi']:.3g})")
+    hi, lo = (a, b) if a[f"{key}_median"] >= b[f"{key}_median"] else (b, a)
+    material = key == "rise" or is_material(metric, lo["final_median"],
+                                            hi["final_median"] - lo["final_median"])
+    if a[f"{key}_lo"] > b[f"{key}_hi"] and material:
         return "higher", text
-    if a["rise_hi"] < b["rise_lo"]:
+    if a[f"{key}_hi"] < b[f"{key}_lo"] and material:
         return "lower", text
-    return "same", text
+    return "same", text + ("" if material else ", a difference too small to matter on its scale")
 
 
 def _order_sentence(lags: pl.DataFrame | None, metric: str, scenario: str | None) -> str | None:
@@ -194,7 +206,8 @@ def conclusions(
     mirror_effect = None
     if low and high:
         cmp, text = compare(high, low)
-        level, level_text = compare_levels(high, low) if "rise_lo" in high else ("same", "")
+        level, level_text = (compare_levels(high, low, metric) if "rise_lo" in high
+                             else ("same", ""))
         mirror_effect = "burst" if cmp == "higher" else "level" if level == "higher" else False
         if cmp == "higher":
             out.append(f"Fixing the mirror high {v} more often than fixing it low ({text}): "
