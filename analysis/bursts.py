@@ -142,13 +142,19 @@ class Burst:
 def robust_sd(x: np.ndarray) -> float:
     """1.4826 * median absolute deviation: the sd for Gaussian data, robust to outliers.
 
-    Falls back to the plain sd when more than half the values are equal (MAD = 0), as for integer
-    series that step rarely.
+    Falls back to the sd of the values without the largest tenth of |x - median| when more than
+    half the values are equal (MAD = 0), as for integer series that step rarely: their frequent
+    small steps still count as noise, but one clean step (an exact 0 -> 4 jump in expressivity)
+    is the event, not its own noise (the plain sd made such a step pass for noise).
     """
     if x.size == 0:
         return 0.0
-    mad = float(np.median(np.abs(x - np.median(x))))
-    return 1.4826 * mad if mad > 0 else float(np.std(x))
+    dev = np.abs(x - np.median(x))
+    mad = float(np.median(dev))
+    if mad > 0:
+        return 1.4826 * mad
+    kept = x[np.argsort(dev, kind="stable")[: x.size - max(1, x.size // 10)]] if x.size > 1 else x
+    return float(np.std(kept))
 
 
 def coarse_grain(t: np.ndarray, y: np.ndarray, max_points: int) -> tuple[

@@ -179,3 +179,16 @@ def test_spike_that_falls_back_is_not_a_burst() -> None:
     b = detect_burst(t, y)
     assert not b.burst and b.pattern == "spike"
     assert detect_burst(t, y - 0.01 * (t >= 750)).pattern == "flat"  # no rise kept at all
+
+
+def test_a_clean_step_is_a_burst_not_its_own_noise():
+    """Expressivity in genetic_upgrade jumps exactly 0 -> 4 when the allele spreads: a burst.
+
+    With no noise at all, the step was the only non-zero increment, and the plain-sd fallback
+    of the noise estimate counted it as noise (pattern 'gradual' at concentration 1).
+    """
+    t = np.arange(3001.0)
+    late = detect_burst(t, np.where(t > 1050, 4.0, 0.0), metric="expressivity")
+    assert late.burst and late.concentration == 1.0
+    assert abs(late.onset - 1050) <= 61  # one bin of 3001 / 50
+    assert detect_burst(t, np.where(t > 100, 4.0, 0.0), metric="expressivity").pattern == "transient"
