@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     analyze = sub.add_parser("analyze", help="bursts, statistics, plots and a report for a run or sweep")
     analyze.add_argument("dir")
+
+    view = sub.add_parser("view", help="the browser view (Mesa's SolaraViz): solara run viz/app.py")
+    view.add_argument("--port", type=int, default=8765)
     return parser
 
 
@@ -59,6 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from evo import cli
 
             return getattr(cli, f"cmd_{args.command}")(args)
+        if args.command == "view":
+            from viz.serve import cmd_view
+
+            return cmd_view(args)
         if args.command == "sweep":
             from evo.sweep.cli import cmd_sweep
 

@@ -94,7 +94,6 @@ from scipy.ndimage import median_filter
 from scipy.optimize import OptimizeWarning, curve_fit
 
 from analysis.material import is_material
-from analysis.tables import CULTURE_METRICS, time_values
 
 MAX_POINTS = 50
 MIN_POINTS = 20
@@ -143,13 +142,19 @@ class Burst:
 def robust_sd(x: np.ndarray) -> float:
     """1.4826 * median absolute deviation: the sd for Gaussian data, robust to outliers.
 
-    Falls back to the plain sd when more than half the values are equal (MAD = 0), as for integer
-    series that step rarely.
+    Falls back to the sd of the values without the largest tenth of |x - median| when more than
+    half the values are equal (MAD = 0), as for integer series that step rarely: their frequent
+    small steps still count as noise, but one clean step (an exact 0 -> 4 jump in expressivity)
+    is the event, not its own noise (the plain sd made such a step pass for noise).
     """
     if x.size == 0:
         return 0.0
-    mad = float(np.median(np.abs(x - np.median(x))))
-    return 1.4826 * mad if mad > 0 else float(np.std(x))
+    dev = np.abs(x - np.median(x))
+    mad = float(np.median(dev))
+    if mad > 0:
+        return 1.4826 * mad
+    kept = x[np.argsort(dev, kind="stable")[: x.size - max(1, x.size // 10)]] if x.size > 1 else x
+    return float(np.std(kept))
 
 
 def coarse_grain(t: np.ndarray, y: np.ndarray, max_points: int) -> tuple[
@@ -434,29 +439,6 @@ def detect_burst(
             burst_log = False
     return Burst(is_burst, pattern, onset, end, size, conc, rise, sigma, len(ends) - 1, width,
                  burst_log, onset_log, rise_time, takeoff_onset is not None, takeoff_onset, shape)
-
-
-def burst_summary(table: pl.DataFrame) -> dict[str, object]:
-    """Per-run burst columns for runs.parquet: ``{metric}_burst``, ``_onset``, ``_concentration``.
-
-    One entry per metric recorded (present, not all null) among ``CULTURE_METRICS``; series
-    under 20 points give burst False and concentration nan. The time axis is ``generation``
-    (else ``interactions``, else the row number). Pure and fast (no logistic fit): the material
-    change-point verdict of ``detect_burst``.
-    """
-    t = time_values(table)
-    out: dict[str, object] = {}
-    for metric in CULTURE_METRICS:
-        if metric not in table.columns:
-            continue
-        y = table[metric].cast(pl.Float64).to_numpy()
-        if not np.isfinite(y).any():
-            continue  # an all-null column: the scenario does not model this measure
-        b = detect_burst(t, y, logistic=False, metric=metric)
-        out[f"{metric}_burst"] = b.burst
-        out[f"{metric}_onset"] = None if b.onset is None else round(b.onset)
-        out[f"{metric}_concentration"] = b.concentration
-    return out
 
 
 def bursts_table(

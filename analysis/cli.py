@@ -4,8 +4,8 @@ Reads the tables of a run or sweep directory (``analysis.tables``), never the mo
 into DIR/analysis/ (built in a hidden folder inside DIR, then swapped in whole): bursts.parquet (per
 run and metric), lags.parquet (per run: mirror vs culture), order.parquet (lags per condition),
 conditions.parquet (per condition and metric), effects.parquet (one-factor contrasts between
-conditions), parity.parquet (a sweep varying mirror_initial) and levels_<x>.parquet (any other parameter
-swept over three values or more), discovery.parquet (a sweep with
+conditions), parity.parquet (a [grid] sweep varying mirror_initial) and levels_<x>.parquet (any
+other [grid] parameter with three values or more), discovery.parquet (a sweep with
 varied parameters, when ema_workbench is installed), sensitivity.parquet (a Sobol' sweep), the
 figures (PNG and SVG), report.md and report.html.
 """
@@ -25,7 +25,7 @@ from analysis.conclude import conclusions, scenario_roles
 from analysis.conditions import conditions_table, effects_table, with_conditions
 from analysis.material import MINIMUM_RISE
 from analysis.order import lags_table, summarize_lags
-from analysis.outcomes import final_levels, parity_table
+from analysis.outcomes import final_levels, parity_table, with_final_levels
 from analysis.report import Report, text_table, write
 from analysis.tables import CULTURE_METRICS, Results, load
 from analysis.workspace import replace, workspace
@@ -123,21 +123,43 @@ def _figures(results: Results, bursts: pl.DataFrame, conditions: pl.DataFrame, k
     return figs
 
 
+def grid_parameters(meta: dict) -> list[str]:
+    """The parameters of a ``[grid]`` sweep (sweep.json ``spec.grid``); none for a sampled one."""
+    spec = meta.get("spec")
+    grid = spec.get("grid") if isinstance(spec, dict) else None
+    return list(grid) if isinstance(grid, dict) else []
+
+
+def level_plan(runs: pl.DataFrame, varied: list[str], meta: dict) -> list[tuple[str, list[str]]]:
+    """(x, lines) per level figure: each numeric ``[grid]`` parameter with three values or more.
+
+    A sampled sweep (LHS, Sobol') has nearly one value per run, so it gets no level figure (its
+    phase diagrams bin the values instead). Lines split by the scenario and by each other varied
+    parameter with at most ``plots.MAX_GROUPS`` values; the runs of any other are pooled.
+    """
+    grid = grid_parameters(meta)
+    plan = []
+    for x in varied:
+        if x not in grid or not runs[x].dtype.is_numeric() or runs[x].n_unique() < 3:
+            continue
+        by = [k for k in ("scenario", *varied) if k != x and runs[k].n_unique() > 1
+              and (k == "scenario" or runs[k].n_unique() <= plots.MAX_GROUPS)]
+        plan.append((x, by))
+    return plan
+
+
 def _levels(results: Results, out: Path) -> list[tuple[Path, str]]:
     """Final levels against each swept numeric parameter: the parity threshold and its kin.
 
     For ``mirror_initial`` (fixed mirror strength) this is the parity-threshold figure,
     parity.parquet / parity.png (gesture success, expressivity and tool complexity); for any other
-    parameter with at least three swept values, levels_<x>.parquet / .png (e.g. the ceiling of
-    tool complexity against population size). One line per value of the other varied parameters.
+    ``[grid]`` parameter with at least three values, levels_<x>.parquet / .png (e.g. the ceiling
+    of tool complexity against population size). Lines as ``level_plan`` says.
     """
     runs, figs = results.runs, []
-    for x in results.varied:
-        if not runs[x].dtype.is_numeric() or runs[x].n_unique() < 3:
-            continue
+    for x, by in level_plan(runs, results.varied, results.meta):
         wanted = (*PARITY_METRICS, "tool_complexity") if x == PARITY_X else LEVEL_METRICS
         metrics = [m for m in wanted if m in results.metrics]
-        by = [k for k in ("scenario", *results.varied) if k != x and runs[k].n_unique() > 1]
         table = parity_table(runs, final_levels(results.generations, metrics), x, metrics, by)
         if not metrics or table.is_empty():
             continue
@@ -145,10 +167,12 @@ def _levels(results: Results, out: Path) -> list[tuple[Path, str]]:
         table.write_parquet(out / f"{stem}.parquet")
         fig = plots.plot_parity(table, x, metrics, by)
         what = "The parity threshold: final" if x == PARITY_X else "Final"
+        pooled = [k for k in results.varied if k != x and k not in by and runs[k].n_unique() > 1]
         figs.append((plots.save_figure(fig, out, stem),
                      f"{what} (last 10 % of generations) " + ", ".join(metrics) + f" against {x}, "
                      "mean across seeds with its 95 % t interval"
-                     + (f", one line per {', '.join(by)}" if by else "") + f" ({stem}.parquet)."))
+                     + (f", one line per {', '.join(by)}" if by else "")
+                     + (f", {', '.join(pooled)} pooled" if pooled else "") + f" ({stem}.parquet)."))
     return figs
 
 
@@ -159,8 +183,8 @@ def _where(results: Results, bursts: pl.DataFrame, report: Report, out: Path) ->
     report.heading("Where in parameter space")
     report.heading("Scenario discovery (PRIM)", level=3)
     if not discovery.available():
-        note = ("scenario discovery skipped: ema_workbench is not installed "
-                "(pip install -e \".[discovery]\")")
+        problem = discovery.import_problem() or "ema_workbench is not installed"
+        note = f"scenario discovery skipped: {problem} (pip install -e \".[discovery]\")"
         print(note)
         report.text(note.capitalize() + ".")
     else:
@@ -223,6 +247,7 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
     runs = results.runs
     bursts = bursts_table(results.generations, [*results.metrics, *results.mirror],
                           progress=results.kind == "sweep")
+    bursts = with_final_levels(bursts, results.generations)
     lags = lags_table(results.generations, bursts, results.mirror, results.metrics)
     order = summarize_lags(lags, runs, keys) if lags.height else None
     conditions = conditions_table(bursts, runs, keys, order)

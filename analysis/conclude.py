@@ -5,7 +5,8 @@ any varied parameters) and, when available, the per-scenario order of events
 (``order.summarize_lags``). Each scenario's role (coevolution, fixed_low, fixed_high, demography,
 associative) comes from the account and role its file declares, carried by the runs table
 (``scenario_roles``); a table without them (written before scenarios declared them) falls back to matching
-the name (``role``). Rules, all our assumptions:
+the name (``role``); a role claimed by two scenarios is used by neither, and the statement names
+them. Rules, all our assumptions:
 
 * Two burst probabilities differ when Newcombe's 95 % interval of their difference excludes 0;
   otherwise the statement is "no detectable difference" with the interval.
@@ -32,7 +33,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from analysis.bursts import MIN_POINTS
-from analysis.material import MINIMUM_RISE
+from analysis.material import MINIMUM_RISE, is_material
 from analysis.order import MIN_RUNS, TOO_FEW
 from analysis.stats import diff_proportions_ci
 
@@ -85,18 +86,30 @@ def compare(a: dict, b: dict) -> tuple[str, str]:
     return "same", text
 
 
-def compare_levels(a: dict, b: dict) -> tuple[str, str]:
-    """('higher' | 'lower' | 'same', text) for the median net rise of a vs b (interval overlap)."""
-    if any(math.isnan(x[k]) for x in (a, b) for k in ("rise_lo", "rise_hi")):
-        return "same", "net rise not available"
-    text = (f"median net rise {a['rise_median']:.3g} (95 % CI {a['rise_lo']:.3g} to "
-            f"{a['rise_hi']:.3g}) against {b['rise_median']:.3g} ({b['rise_lo']:.3g} to "
-            f"{b['rise_hi']:.3g})")
-    if a["rise_lo"] > b["rise_hi"]:
+def compare_levels(a: dict, b: dict, metric: str | None = None) -> tuple[str, str]:
+    """('higher' | 'lower' | 'same', text): the final level of a against b.
+
+    Each is the median over runs of the run's final level (mean of its last 10 % of rows) with a
+    bootstrap 95 % interval; the net rise stands in when a table has no final levels. 'higher'
+    (or 'lower') needs intervals that do not overlap and a difference that is material on the
+    metric's scale (``analysis.material``): a strong mirror that lifts gesture success from 0 to
+    0.02 does not "raise it far above".
+    """
+    key = "final" if not math.isnan(a.get("final_lo", math.nan)) else "rise"
+    what = "median final level" if key == "final" else "median net rise"
+    if any(math.isnan(x[f"{key}_{k}"]) for x in (a, b) for k in ("lo", "hi")):
+        return "same", f"{what} not available"
+    text = (f"{what} {a[f'{key}_median']:.3g} (95 % CI {a[f'{key}_lo']:.3g} to "
+            f"{a[f'{key}_hi']:.3g}) against {b[f'{key}_median']:.3g} ({b[f'{key}_lo']:.3g} to "
+            f"{b[f'{key}_hi']:.3g})")
+    hi, lo = (a, b) if a[f"{key}_median"] >= b[f"{key}_median"] else (b, a)
+    material = key == "rise" or is_material(metric, lo["final_median"],
+                                            hi["final_median"] - lo["final_median"])
+    if a[f"{key}_lo"] > b[f"{key}_hi"] and material:
         return "higher", text
-    if a["rise_hi"] < b["rise_lo"]:
+    if a[f"{key}_hi"] < b[f"{key}_lo"] and material:
         return "lower", text
-    return "same", text
+    return "same", text + ("" if material else ", a difference too small to matter on its scale")
 
 
 def _order_sentence(lags: pl.DataFrame | None, metric: str, scenario: str | None) -> str | None:
@@ -186,13 +199,15 @@ def conclusions(
                    "accumulation or no take-off at all.")
         return out
     named = {r["scenario"]: (roles or {}).get(r["scenario"], role(r["scenario"])) for r in rows}
-    by_role = {named[r["scenario"]]: r for r in rows if named[r["scenario"]] is not None}
+    by_role, clashes = _by_role(rows, named)
+    out.extend(clashes)
     low, high = by_role.get("fixed_low"), by_role.get("fixed_high")
     coev, demo, assoc = (by_role.get(k) for k in ("coevolution", "demography", "associative"))
     mirror_effect = None
     if low and high:
         cmp, text = compare(high, low)
-        level, level_text = compare_levels(high, low) if "rise_lo" in high else ("same", "")
+        level, level_text = (compare_levels(high, low, metric) if "rise_lo" in high
+                             else ("same", ""))
         mirror_effect = "burst" if cmp == "higher" else "level" if level == "higher" else False
         if cmp == "higher":
             out.append(f"Fixing the mirror high {v} more often than fixing it low ({text}): "
@@ -245,6 +260,22 @@ def conclusions(
         out.append(order)
     out.append(_verdict(mirror_effect, demo_as_well, lags, metric, coev, n, v))
     return out
+
+
+def _by_role(rows: list[dict], named: Mapping[str, str | None]) -> tuple[dict[str, dict], list[str]]:
+    """The row of each role that exactly one scenario has, and a sentence per role claimed twice.
+
+    A role two scenarios claim is left out (picking one would compare an arbitrary one), so the
+    comparisons that need it are not drawn and the report names both scenarios instead.
+    """
+    claims: dict[str, list[dict]] = {}
+    for r in rows:
+        if named[r["scenario"]] is not None:
+            claims.setdefault(named[r["scenario"]], []).append(r)
+    notes = [f"Scenarios {', '.join(r['scenario'] for r in claimed)} all have the role {name}; "
+             "the comparisons that need it are not drawn (declare one of them a variant)."
+             for name, claimed in claims.items() if len(claimed) > 1]
+    return {name: claimed[0] for name, claimed in claims.items() if len(claimed) == 1}, notes
 
 
 def _verdict(

@@ -59,6 +59,8 @@ def conditions_table(
         logistic = part["burst_logistic"].fill_null(False)
         patterns = part["pattern"].to_list()
         rise, rise_lo, rise_hi = bootstrap_ci(part["total_rise"].to_numpy())
+        final = (bootstrap_ci(part["final"].drop_nulls().to_numpy()) if "final" in part.columns
+                 else (float("nan"),) * 3)
         rows.append({
             **dict(zip([*keys, "metric"], key, strict=True)),
             # pattern counts first: n_takeoff below (every take-off, bursts included) wins
@@ -75,6 +77,7 @@ def conditions_table(
             "p_logistic": _median(logistic.cast(pl.Float64), "mean"),
             "methods_agree": _median((logistic == part["burst"]).cast(pl.Float64), "mean"),
             "rise_median": rise, "rise_lo": rise_lo, "rise_hi": rise_hi,
+            "final_median": final[0], "final_lo": final[1], "final_hi": final[2],
         })
     table = pl.DataFrame(rows)
     if lag_summary is not None and lag_summary.height:

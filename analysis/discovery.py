@@ -17,12 +17,11 @@ among the runs outside the first (ema_workbench's default covering), up to ``MAX
 kept only when it restricts at least one parameter and is denser than the scenario as a whole.
 
 Needs the optional ``discovery`` extra (``pip install -e ".[discovery]"``; ema_workbench brings
-scikit-learn and statsmodels); ``available()`` says whether it is installed.
+scikit-learn and statsmodels); ``available()`` says whether it is installed and imports.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import warnings
 from typing import Any
 
@@ -39,9 +38,26 @@ SCHEMA = {"scenario": pl.String, "metric": pl.String, "outcome": pl.String, "box
           "base_rate": pl.Float64}
 
 
+def import_problem() -> str | None:
+    """None when ema_workbench's PRIM imports, else one line saying why not.
+
+    The import is tried, not just looked up: an installed but broken ema_workbench (a missing or
+    incompatible dependency) must give the one-line skip too, not a traceback.
+    """
+    try:
+        _prim_class()
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] == "ema_workbench":
+            return "ema_workbench is not installed"
+        return f"ema_workbench cannot be imported ({exc})"
+    except Exception as exc:  # any failure at import means: skip discovery
+        return f"ema_workbench cannot be imported ({type(exc).__name__}: {exc})"
+    return None
+
+
 def available() -> bool:
-    """Whether ema_workbench (the ``discovery`` extra) is installed."""
-    return importlib.util.find_spec("ema_workbench") is not None
+    """Whether ema_workbench (the ``discovery`` extra) is installed and imports."""
+    return import_problem() is None
 
 
 def _prim_class() -> type:

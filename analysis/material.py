@@ -24,7 +24,7 @@ the start level S (mean of the first 10 %):
   The same quantity on a log scale: log10 rises by at least log10 2 = 0.3.
 
 A metric not declared here has no minimum (every significant rise is material). ``LOG_METRICS``,
-the unbounded ones, are drawn on log axes in every figure.
+the unbounded ones, are drawn on log axes in every figure; ``SHARE_METRICS`` are the shares.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ MINIMUM_RISE: dict[str, MinimumRise] = {
     "tool_complexity": MinimumRise("fold", 2.0, floor=1.0),
 }
 LOG_METRICS = tuple(m for m, rule in MINIMUM_RISE.items() if rule.scale == "fold")
+SHARE_METRICS = tuple(m for m, rule in MINIMUM_RISE.items() if rule is SHARE)  # in [0, 1]
 
 
 def is_material(metric: str | None, start: float, rise: float) -> bool:

@@ -6,7 +6,9 @@
 * The **mean across seeds** of a condition comes with a Student-t 95 % interval,
   mean +/- t(0.975, n - 1) sd / sqrt(n) (a bootstrap of a mean over 3 to 5 seeds is
   over-confident); with one seed the bounds are nan. In the parity table the lower bound is
-  clipped at 0, which the outcomes (a success share, a count of meanings) cannot go below.
+  clipped at 0, which no outcome can go below, and for shares (``material.SHARE_METRICS``:
+  gesture success, lexicon coherence, mirror strength) the upper bound at 1; counts (meanings,
+  tool components) have no upper bound.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import polars as pl
 from scipy.stats import t as student_t
 
 from analysis.bursts import EDGE_SHARE
+from analysis.material import SHARE_METRICS
 
 
 def final_levels(generations: pl.DataFrame, metrics: list[str]) -> pl.DataFrame:
@@ -30,6 +33,17 @@ def final_levels(generations: pl.DataFrame, metrics: list[str]) -> pl.DataFrame:
     finite = [pl.col(m).cast(pl.Float64).filter(pl.col(m).cast(pl.Float64).is_finite()).mean()
               .alias(f"{m}_final") for m in present]
     return tail.group_by("run_id", maintain_order=True).agg(finite)
+
+
+def with_final_levels(bursts: pl.DataFrame, generations: pl.DataFrame) -> pl.DataFrame:
+    """``bursts`` (a row per run and metric) with each run's ``final`` level of that metric."""
+    metrics = bursts["metric"].unique().to_list()
+    wide = final_levels(generations, metrics)
+    if not metrics or wide.is_empty():
+        return bursts.with_columns(pl.lit(None, pl.Float64).alias("final"))
+    long = wide.unpivot(index="run_id", variable_name="metric", value_name="final").with_columns(
+        pl.col("metric").str.strip_suffix("_final"))
+    return bursts.join(long, on=["run_id", "metric"], how="left")
 
 
 def mean_ci(values: np.ndarray | list[float], level: float = 0.95) -> tuple[float, float, float]:
@@ -61,7 +75,9 @@ def parity_table(
                 continue
             values = part[column].cast(pl.Float64).to_numpy()
             mean, lo, hi = mean_ci(values)
-            lo = max(lo, 0.0)  # the outcomes (success, meanings) cannot be negative
+            lo = max(lo, 0.0)  # no outcome (share, count) can be negative
+            if metric in SHARE_METRICS:
+                hi = min(hi, 1.0)
             rows.append({**dict(zip([*by, x], key, strict=True)), "metric": metric,
                          "n": int(np.isfinite(values).sum()), "mean": mean, "lo": lo, "hi": hi})
     if not rows:

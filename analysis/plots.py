@@ -131,16 +131,16 @@ def cell_counts(
 
 def heatmap_data(
     conditions: pl.DataFrame, x: str, y: str, metric: str, scenario: str, event: str = "burst"
-) -> tuple[list[object], list[object], np.ndarray]:
+) -> tuple[list[object], list[object], np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """Burst (or take-off) probability over two parameters (``cell_counts`` as k / n).
 
-    Returns (x levels, y levels, matrix P[i_y, i_x]); nan where a cell has no runs long enough to
-    judge (every run too short: ``n_runs`` 0).
+    Returns (x levels, y levels, matrix P[i_y, i_x], (K, N)); P is nan where a cell has no runs
+    long enough to judge (every run too short: ``n_runs`` 0).
     """
     xs, ys, k, n = cell_counts(conditions, x, y, metric, scenario, event)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = np.where(n > 0, k / np.maximum(n, 1), np.nan)
-    return xs, ys, p
+    return xs, ys, p, (k, n)
 
 
 def phase_data(
@@ -161,9 +161,18 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (6.0, 4.0)) -> tuple[Figu
 
 
 def log_axis(ax: Axes, metric: str, axis: str = "y") -> None:
-    """Put an unbounded metric (``LOG_METRICS``) on a symmetric-log axis (linear below 1)."""
-    if metric in LOG_METRICS:
-        (ax.set_yscale if axis == "y" else ax.set_xscale)("symlog", linthresh=1.0)
+    """Put an unbounded metric (``LOG_METRICS``) on a symmetric-log axis (linear below 1).
+
+    The metrics are counts (never negative), so the axis starts at 0; call it after plotting.
+    """
+    if metric not in LOG_METRICS:
+        return
+    if axis == "y":
+        ax.set_yscale("symlog", linthresh=1.0)
+        ax.set_ylim(bottom=0)
+    else:
+        ax.set_xscale("symlog", linthresh=1.0)
+        ax.set_xlim(left=0)
 
 
 def _colour(name: str, order: list[str] | None, i: int) -> str:
@@ -233,10 +242,9 @@ def plot_phase_diagram(
                              layout="constrained", squeeze=False)
     for col, name in enumerate(scenarios):
         for row, (event, word) in enumerate((("burst", "burst"), ("takeoff", "take-off"))):
-            xs, ys, k, n = cell_counts(conditions, x, y, metric, name, event)
-            p = np.where(n > 0, k / np.maximum(n, 1), np.nan)
+            xs, ys, p, counts = heatmap_data(conditions, x, y, metric, name, event)
             plot_heatmap(xs, ys, p, x, y if col == 0 else "", f"{name}: {word}",
-                         ax=axes[row, col], counts=(k, n), colorbar=False)
+                         ax=axes[row, col], counts=counts, colorbar=False)
     image = axes[0, 0].images[0]
     fig.colorbar(image, ax=axes, label=f"probability ({metric}; cells: p and k/n runs)",
                  shrink=0.8)

@@ -29,6 +29,8 @@ SCHEMA = {"scenario": pl.String, "output": pl.String, "parameter": pl.String, "S
           "S1_conf": pl.Float64, "ST": pl.Float64, "ST_conf": pl.Float64, "n_points": pl.Int64,
           "seeds": pl.Int64}
 RESAMPLES = 1000
+# SALib 1.6 seeds the bootstrap only `if seed:`, so 0 would mean unseeded: any non-zero constant.
+BOOTSTRAP_SEED = 12345
 
 
 def is_sobol(meta: dict) -> bool:
@@ -51,8 +53,15 @@ def point_index(run_id: pl.Expr, n_points: int, seeds: int) -> pl.Expr:
     return (run_id % (n_points * seeds)) // seeds
 
 
-def sobol_indices(y: np.ndarray, problem: dict, second_order: bool, seed: int = 0) -> dict:
-    """``SALib.analyze.sobol.analyze`` on outputs ``y`` in the sample's row order."""
+def sobol_indices(y: np.ndarray, problem: dict, second_order: bool,
+                  seed: int = BOOTSTRAP_SEED) -> dict:
+    """``SALib.analyze.sobol.analyze`` on outputs ``y`` in the sample's row order.
+
+    ``seed`` must be non-zero: SALib 1.6 treats 0 as "no seed" and the intervals would change
+    from call to call.
+    """
+    if not seed:
+        raise ValueError("seed must be non-zero (SALib treats 0 as unseeded)")
     from SALib.analyze import sobol
 
     return sobol.analyze(problem, np.asarray(y, dtype=float), calc_second_order=second_order,

@@ -61,6 +61,7 @@ class MirrorModel(Model):
         self.last_episodes = 0
         self.last_successes = 0
         self._rule_of: tuple[Params, kernels.Rule] | None = None
+        self._preferred_now: np.ndarray | None = None  # of the living, valid for one record()
         self._found()
 
     # --- set-up -----------------------------------------------------------------------------
@@ -175,10 +176,12 @@ class MirrorModel(Model):
         if p.agent_sync == "step":
             self.sync_agents()
         # inventories have not changed since `_learn`: its preferred variants are still current
-        self.last_row = self.record(None if preferred is None else preferred[living])
+        self._preferred_now = None if preferred is None else preferred[living]
+        self.last_row = self.record()
 
-    def record(self, preferred: np.ndarray | None = None) -> dict:
-        """The current generation's row of measures (`preferred`: of the living, if known)."""
+    def record(self) -> dict:
+        """The current generation's row of measures."""
+        preferred, self._preferred_now = self._preferred_now, None  # set by `step` just before
         return generation_row(self.state, self.generation, self.params.skill_step,
                               self.last_episodes, self.last_successes, self.params.env_benefit > 0,
                               preferred)

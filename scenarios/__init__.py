@@ -2,8 +2,9 @@
 
 Each file holds `summary` (one line), `hypothesis`, `citation`, `account` and `role` (below), a
 `[params]` table (any `evo.params.Params` field) and optional `[[events]]` (see `evo.events`).
-`base = "other"` starts from another scenario's parameters, account and role (not its events), so
-a control differs from the main experiment only in the lines it lists.
+`base = "other"` starts from another scenario's parameters and account (not its events nor its
+role), so a control differs from the main experiment only in the lines it lists. Every file
+declares its own `role`: an inherited `role = "main"` would make a copy a second main staging.
 Scenarios are data, not code: every scenario runs the same model.
 
 `account` is the account of the leap the scenario stages (SCIENCE.md, "The question"): `genetic`,
@@ -70,14 +71,14 @@ def load(name: str) -> Scenario:
         base = load(raw["base"])
     params = Params.from_mapping(raw["params"], base=None if base is None else base.params)
     events = tuple(parse_event(e, where) for e in raw.get("events", []))
-    account, role = (_choice(raw, key, choices, base, where)
-                     for key, choices in (("account", ACCOUNTS), ("role", ROLES)))
+    account = _choice(raw, "account", ACCOUNTS, base, where)
+    role = _choice(raw, "role", ROLES, None, where)  # never inherited
     return Scenario(name, raw["summary"], raw["hypothesis"], raw["citation"], params, events,
                     account, role)
 
 
 def _choice(raw: dict, key: str, choices: tuple[str, ...], base: Scenario | None, where: str) -> str:
-    """`raw[key]`, else the base scenario's value; raises UsageError naming the valid choices."""
+    """`raw[key]`, else the base scenario's value (if given); UsageError naming the choices."""
     value = raw.get(key, getattr(base, key, None))
     if value not in choices:
         found = "is missing" if value is None else f"is {value!r}"

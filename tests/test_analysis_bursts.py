@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import polars as pl
 import pytest
 import ruptures as rpt
 from hypothesis import given, settings
@@ -21,7 +20,6 @@ from hypothesis import strategies as st
 
 from analysis.bursts import (
     MAX_POINTS,
-    burst_summary,
     concentration,
     detect_burst,
     fit_logistic,
@@ -146,51 +144,6 @@ def test_fit_logistic_recovers_parameters() -> None:
     assert fit_logistic(t, np.ones(T)) is None
 
 
-def _table(rows: int) -> pl.DataFrame:
-    rng = np.random.default_rng(0)
-    g = np.arange(rows)
-    return pl.DataFrame({
-        "generation": g,
-        "tool_complexity": 3 + 100 / (1 + np.exp(-0.05 * (g - rows / 2))) + rng.normal(size=rows),
-        "gesture_success": 0.2 + 0.01 * rng.normal(size=rows),
-        "lexicon_coherence": g / rows + 0.01 * rng.normal(size=rows),
-        "mirror_mean": np.full(rows, 0.3),
-    })
-
-
-def test_burst_summary_contract_and_speed() -> None:
-    table = _table(2000)
-    out = burst_summary(table)
-    assert set(out) == {f"{m}_{k}" for m in ("tool_complexity", "gesture_success",
-                                             "lexicon_coherence")
-                        for k in ("burst", "onset", "concentration")}
-    assert out["tool_complexity_burst"] is True
-    assert isinstance(out["tool_complexity_onset"], int)
-    assert abs(out["tool_complexity_onset"] - (1000 - math.log(9) / 0.05)) <= 0.5 * 88 + 40
-    assert out["gesture_success_burst"] is False and out["gesture_success_onset"] is None
-    assert out["lexicon_coherence_burst"] is False
-    assert all(0 <= out[f"{m}_concentration"] <= 1 for m in ("tool_complexity",))
-
-
-def test_burst_summary_naming_game_table_uses_interactions() -> None:
-    n = 400
-    inter = np.arange(n) * 50
-    success = 0.05 + 0.9 / (1 + np.exp(-0.08 * (np.arange(n) - 200)))
-    table = pl.DataFrame({"interactions": inter, "words_total": np.ones(n),
-                          "words_distinct": np.ones(n), "gesture_success": success})
-    out = burst_summary(table)
-    assert set(out) == {"gesture_success_burst", "gesture_success_onset",
-                        "gesture_success_concentration"}
-    assert out["gesture_success_burst"] is True
-    assert out["gesture_success_onset"] % 50 == 0  # a value on the interactions axis
-    assert burst_summary(pl.DataFrame({"generation": [1, 2]})) == {}
-
-
-def test_burst_summary_skips_all_null_columns() -> None:
-    table = _table(300).with_columns(pl.lit(None, dtype=pl.Float64).alias("lexicon_coherence"))
-    assert not any(k.startswith("lexicon_coherence") for k in burst_summary(table))
-
-
 def test_start_up_transient_is_not_a_burst() -> None:
     # Real runs start from zero culture at generation 0 and sit at their level from generation 1.
     rng = np.random.default_rng(0)
@@ -226,3 +179,16 @@ def test_spike_that_falls_back_is_not_a_burst() -> None:
     b = detect_burst(t, y)
     assert not b.burst and b.pattern == "spike"
     assert detect_burst(t, y - 0.01 * (t >= 750)).pattern == "flat"  # no rise kept at all
+
+
+def test_a_clean_step_is_a_burst_not_its_own_noise():
+    """Expressivity in genetic_upgrade jumps exactly 0 -> 4 when the allele spreads: a burst.
+
+    With no noise at all, the step was the only non-zero increment, and the plain-sd fallback
+    of the noise estimate counted it as noise (pattern 'gradual' at concentration 1).
+    """
+    t = np.arange(3001.0)
+    late = detect_burst(t, np.where(t > 1050, 4.0, 0.0), metric="expressivity")
+    assert late.burst and late.concentration == 1.0
+    assert abs(late.onset - 1050) <= 61  # one bin of 3001 / 50
+    assert detect_burst(t, np.where(t > 100, 4.0, 0.0), metric="expressivity").pattern == "transient"

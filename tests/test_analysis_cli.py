@@ -398,3 +398,25 @@ def test_a_second_analyze_of_the_same_folder_waits_its_turn(tmp_path: Path, caps
         os.close(fd)
     assert "another analyze is writing here" in capsys.readouterr().err
     assert _hidden(root) == [] and not (root / "analysis").exists()
+
+
+def test_level_figures_only_for_grid_parameters_and_few_lines() -> None:
+    from analysis.cli import level_plan
+    from analysis.plots import MAX_GROUPS
+
+    many = MAX_GROUPS + 1
+    runs = pl.DataFrame({"scenario": ["s"] * (3 * many),
+                         "population": [100, 200, 400] * many,
+                         "mirror_initial": [i / many for i in range(many) for _ in range(3)],
+                         "rule": ["new", "confuse", "new"] * many})
+    varied = ["population", "mirror_initial", "rule"]
+    grid = {"spec": {"grid": {v: [] for v in varied}}}
+    # against population, mirror_initial (9 values) is pooled and only the rule splits lines
+    assert level_plan(runs, varied, grid) == [("population", ["rule"]),
+                                              ("mirror_initial", ["population", "rule"])]
+    # an LHS or Sobol' sample: no level figure at all, however many values a parameter has
+    sample = {"spec": {"sample": {"method": "lhs", "n": 27,
+                                  "ranges": {"population": [100, 400],
+                                             "mirror_initial": [0.0, 1.0]}}}}
+    assert level_plan(runs, ["population", "mirror_initial"], sample) == []
+    assert level_plan(runs, varied, {}) == []

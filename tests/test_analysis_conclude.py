@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from analysis.conclude import compare, conclusions, role, scenario_roles
+from analysis.conclude import compare, compare_levels, conclusions, role, scenario_roles
 from analysis.stats import wilson_ci
 
 N = 40
@@ -199,3 +199,42 @@ def test_fixed_high_rising_at_once_counts_as_a_mirror_effect_without_a_burst() -
     out = text(conclusions(scen))
     assert "no evidence that mirror strength controls tool_complexity" in out
     assert "do not support" in out
+
+
+def test_two_scenarios_with_one_role_are_named_not_picked() -> None:
+    scen = table({"main": 30, "copy": 5, "low": 2, "high": 35})
+    declared = {"main": "coevolution", "copy": "coevolution", "low": "fixed_low",
+                "high": "fixed_high"}
+    out = text(conclusions(scen, roles=declared))
+    assert "Scenarios main, copy all have the role coevolution" in out
+    assert "Coevolution bursts" not in out and "fixed_low control" not in out  # neither used
+    assert "mirror strength has a causal effect" in out  # the controls are still compared
+
+
+def _levels(final: tuple[float, float, float], rise: tuple[float, float, float] = (0.0, 0.0, 0.0)):
+    return {"final_median": final[0], "final_lo": final[1], "final_hi": final[2],
+            "rise_median": rise[0], "rise_lo": rise[1], "rise_hi": rise[2]}
+
+
+def test_compare_levels_judges_final_levels_not_rises() -> None:
+    """A plateau reached at once has no net rise; its final level still counts."""
+    high, low = _levels((514.0, 513.0, 515.0)), _levels((3.4, 3.3, 3.5))
+    verdict, text = compare_levels(high, low, "tool_complexity")
+    assert verdict == "higher" and "median final level 514" in text
+    assert compare_levels(low, high, "tool_complexity")[0] == "lower"
+
+
+def test_compare_levels_needs_a_material_difference() -> None:
+    """0.02 against 0.0 is a clear but invisible difference in a success share."""
+    verdict, text = compare_levels(_levels((0.02, 0.018, 0.022)), _levels((0.0, 0.0, 0.0)),
+                                   "gesture_success")
+    assert verdict == "same" and "too small to matter" in text
+    assert compare_levels(_levels((0.6, 0.58, 0.62)), _levels((0.0, 0.0, 0.0)),
+                          "gesture_success")[0] == "higher"
+
+
+def test_compare_levels_falls_back_to_the_net_rise() -> None:
+    nan = float("nan")
+    a, b = _levels((nan, nan, nan), (30.0, 29.0, 31.0)), _levels((nan, nan, nan), (0.0, -1.0, 1.0))
+    verdict, text = compare_levels(a, b, "tool_complexity")
+    assert verdict == "higher" and "median net rise" in text

@@ -51,3 +51,20 @@ def test_no_box_without_enough_cases() -> None:
     table, notes = discovery.discovery_table(none, runs, ["mirror_cost", "population"],
                                              ["tool_complexity"])
     assert table.is_empty() and len(notes) == 2 and "in 0 of 200 runs" in notes[0]
+
+
+def test_a_broken_ema_workbench_is_unavailable_not_a_traceback(tmp_path, monkeypatch) -> None:
+    import sys
+
+    fake = tmp_path / "ema_workbench"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("raise AttributeError('numpy has no attribute bool8')\n")
+    for name in [m for m in sys.modules if m.split(".")[0] == "ema_workbench"]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert not discovery.available()
+    problem = discovery.import_problem()
+    assert problem == ("ema_workbench cannot be imported (AttributeError: numpy has no "
+                       "attribute bool8)")
+    monkeypatch.setitem(sys.modules, "ema_workbench", None)  # not installed
+    assert discovery.import_problem() == "ema_workbench is not installed"

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-import polars as pl
 import pytest
 
-from analysis.bursts import burst_summary, detect_burst
+from analysis.bursts import detect_burst
 from analysis.material import LOG_METRICS, MINIMUM_RISE, is_material
 from analysis.order import crossing_times
 
@@ -84,10 +83,9 @@ def test_a_drifting_mirror_gives_no_order_of_events() -> None:
     assert crossing_times(t, rise, metric="mirror_mean")[1] == pytest.approx(500, abs=30)
 
 
-def test_run_summaries_are_material() -> None:
-    table = pl.DataFrame({"generation": np.arange(T), "gesture_success": series(0.0001, 0.003,
-                                                                                 0.0001, 2),
-                          "expressivity": series(0.0, 3.0, 0.1, 2)})
-    out = burst_summary(table)
-    assert out["gesture_success_burst"] is False and out["gesture_success_onset"] is None
-    assert out["expressivity_burst"] is True
+def test_change_point_verdicts_without_the_logistic_fit_are_material() -> None:
+    # the verdict without the logistic fit (the fast path) applies the same material minimum
+    gesture = detect_burst(t, series(0.0001, 0.003, 0.0001, 2), logistic=False,
+                           metric="gesture_success")
+    assert not gesture.burst and gesture.onset is None and gesture.burst_logistic is None
+    assert detect_burst(t, series(0.0, 3.0, 0.1, 2), logistic=False, metric="expressivity").burst

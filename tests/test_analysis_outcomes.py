@@ -44,6 +44,22 @@ def test_parity_table_one_line_per_other_parameter() -> None:
     plots.plt.close(fig)
 
 
+def test_parity_bounds_clip_shares_to_one_but_not_counts() -> None:
+    # seeds at 0.5 and 1.0: the t interval runs from -2.7 to 4.2 before clipping
+    runs = pl.DataFrame({"run_id": range(2), "scenario": ["s"] * 2, "mirror_initial": [1.0] * 2})
+    finals = pl.DataFrame({"run_id": range(2), "gesture_success_final": [0.5, 1.0],
+                           "mirror_mean_final": [0.5, 1.0], "expressivity_final": [0.5, 1.0],
+                           "tool_complexity_final": [0.5, 1.0]})
+    metrics = ["gesture_success", "mirror_mean", "expressivity", "tool_complexity"]
+    table = parity_table(runs, finals, "mirror_initial", metrics, [])
+    bounds = {r["metric"]: (r["lo"], r["hi"]) for r in table.iter_rows(named=True)}
+    _, _, hi = mean_ci([0.5, 1.0])
+    assert hi > 1.0
+    assert bounds["gesture_success"] == (0.0, 1.0) and bounds["mirror_mean"] == (0.0, 1.0)
+    assert bounds["expressivity"] == (0.0, pytest.approx(hi))
+    assert bounds["tool_complexity"] == (0.0, pytest.approx(hi))
+
+
 def test_phase_diagram_cells_count_bursts_and_takeoffs() -> None:
     cond = pl.DataFrame({"scenario": ["s"] * 4, "metric": ["m"] * 4, "x": [1, 1, 2, 2],
                          "y": [5, 6, 5, 6], "n_burst": [0, 1, 2, 3], "n_takeoff": [1, 2, 3, 3],

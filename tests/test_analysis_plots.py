@@ -57,10 +57,18 @@ def test_heatmap_data_pools_other_parameters() -> None:
                          "x": [1, 1, 2, 2, 1, 1], "y": [10, 20, 10, 20, 10, 10],
                          "z": [0, 0, 0, 0, 1, 2], "n_burst": [1, 2, 3, 4, 3, 0],
                          "n_runs": [4, 4, 4, 4, 4, 4]})
-    xs, ys, p = plots.heatmap_data(cond, "x", "y", "m", "s")
+    xs, ys, p, (k, n) = plots.heatmap_data(cond, "x", "y", "m", "s")
     assert xs == [1, 2] and ys == [10, 20]
     np.testing.assert_allclose(p, [[4 / 12, 3 / 4], [2 / 4, 4 / 4]])
-    _, _, empty = plots.heatmap_data(cond, "x", "y", "m", "other")
+    assert k.tolist() == [[4, 3], [2, 4]] and n.tolist() == [[12, 4], [4, 4]]
+    # the phase diagram writes these cells (one implementation of p and k/n)
+    cond = cond.with_columns(pl.col("n_burst").alias("n_takeoff"))
+    fig = plots.plot_phase_diagram(cond, "x", "y", "m", ["s"])
+    cells = sorted(t.get_text() for t in fig.axes[0].texts)
+    assert cells == sorted(f"{v:.2f}\n{a}/{b}" for v, a, b in zip(p.ravel(), k.ravel(),
+                                                                    n.ravel(), strict=True))
+    plt.close(fig)
+    _, _, empty, _ = plots.heatmap_data(cond, "x", "y", "m", "other")
     assert empty.size == 0
 
 
@@ -89,7 +97,7 @@ def test_figures_accept_an_axis_and_return_its_figure(gens: pl.DataFrame,
 def test_heatmap_data_cell_without_judged_runs_is_nan() -> None:
     cond = pl.DataFrame({"scenario": ["s"] * 2, "metric": ["m"] * 2, "x": [1, 2], "y": [10, 10],
                          "n_burst": [0, 1], "n_runs": [0, 2]})
-    _, _, p = plots.heatmap_data(cond, "x", "y", "m", "s")
+    _, _, p, _ = plots.heatmap_data(cond, "x", "y", "m", "s")
     assert np.isnan(p[0, 0]) and p[0, 1] == 0.5
 
 
@@ -99,7 +107,7 @@ def test_heatmap_bins_a_parameter_with_many_levels() -> None:
     cond = pl.DataFrame({"scenario": ["s"] * 40, "metric": ["m"] * 40, "x": x,
                          "y": np.tile([1, 2], 20), "n_burst": (x >= 0.2).astype(int) * 2,
                          "n_runs": np.full(40, 2)})
-    xs, ys, p = plots.heatmap_data(cond, "x", "y", "m", "s")
+    xs, ys, p, _ = plots.heatmap_data(cond, "x", "y", "m", "s")
     assert ys == [1, 2]
     assert xs == ["0–0.07", "0.08–0.15", "0.16–0.23", "0.24–0.31", "0.32–0.39"]
     # bin 0.16-0.23: 8 conditions, 4 per y level, of which 0.20..0.23 (2 per y level) burst.

@@ -48,6 +48,30 @@ def _brute_force(preferred: np.ndarray, group: np.ndarray) -> float:
     return float(np.mean(per_camp))
 
 
+def _brute_force_lexicon(preferred: np.ndarray, group: np.ndarray) -> tuple[float, float]:
+    """(lexicon_size, lexicon_coherence) by counting individuals one by one (module docstring)."""
+    n, meanings = preferred.shape
+    sizes, agreeing = [], 0
+    for m in range(meanings):
+        sizes.append(len({v for v in preferred[:, m] if v >= 0}))  # in the whole population
+        for i in range(n):
+            camp = [v for v, g in zip(preferred[:, m], group, strict=True)
+                    if g == group[i] and v >= 0]
+            if preferred[i, m] < 0 or not camp:
+                continue  # no preferred variant: does not agree
+            top = min(set(camp), key=lambda v: (-camp.count(v), v))  # a tie: one of them
+            agreeing += preferred[i, m] == top
+    return float(np.mean(sizes)), agreeing / (n * meanings)
+
+
+def test_lexicon_measures_by_hand():
+    # meaning 0: variants 5, 7, 1, 2 -> 4; meaning 1: only 2 -> 1; size (4 + 1) / 2
+    # coherence, meaning 0: camp 0 two 5s, camp 1 one 7, camp 3 a tie of 1 and 2 (one agrees)
+    # meaning 1: camps 0 and 1 all 2 (5); 2 + 1 + 1 + 5 agreeing of 8 x 2
+    assert lexicon_measures(PREFERRED, GROUP) == (2.5, 9 / 16)
+    assert _brute_force_lexicon(PREFERRED, GROUP) == (2.5, 9 / 16)
+
+
 def test_expressivity_agrees_with_a_brute_force_count():
     rng = np.random.default_rng(5)
     for _ in range(50):
@@ -58,6 +82,7 @@ def test_expressivity_agrees_with_a_brute_force_count():
         # the shared counts give lexicon_measures the same numbers as computing them afresh
         counts = most_common_counts(preferred, group)
         assert lexicon_measures(preferred, group, counts) == lexicon_measures(preferred, group)
+        assert lexicon_measures(preferred, group) == _brute_force_lexicon(preferred, group)
 
 
 def test_expressivity_is_a_column_bounded_by_the_number_of_meanings():

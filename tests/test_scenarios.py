@@ -37,13 +37,22 @@ def test_every_shipped_scenario_declares_a_valid_account_and_role():
     assert all(counts[r] == 1 for r in DECLARED.values())
 
 
-def test_account_and_role_are_inherited_through_base_and_can_be_overridden(folder):
+def test_the_account_is_inherited_through_base_but_the_role_is_not(folder):
     (folder / "main.toml").write_text(HEAD + 'account = "demography"\nrole = "main"\n[params]\n')
     (folder / "copy.toml").write_text('base = "main"\n' + HEAD + "[params]\n")
     (folder / "low.toml").write_text('base = "main"\n' + HEAD + 'role = "control_low"\n[params]\n')
-    assert (scenarios.load("copy").account, scenarios.load("copy").role) == ("demography", "main")
+    (folder / "other.toml").write_text('base = "main"\n' + HEAD + 'account = "genetic"\n'
+                                       'role = "variant"\n[params]\n')
     assert (scenarios.load("low").account, scenarios.load("low").role) == ("demography",
                                                                              "control_low")
+    assert (scenarios.load("other").account, scenarios.load("other").role) == ("genetic",
+                                                                                 "variant")
+    # a copy of the main staging does not silently become a second "main"
+    with pytest.raises(UsageError) as caught:
+        scenarios.load("copy")
+    text = str(caught.value)
+    assert text.startswith("scenario file copy.toml: role is missing; valid: main, variant,")
+    assert len(text.splitlines()) == 1
 
 
 @pytest.mark.parametrize(("lines", "message"), [

@@ -53,8 +53,8 @@ def declared_roles(names: Sequence[str]) -> dict[str, dict[str, str]]:
     """Each scenario's declared `account` and `role` (see `scenarios`), for the runs table."""
     import scenarios
 
-    return {name: {"account": scenarios.load(name).account, "role": scenarios.load(name).role}
-            for name in names}
+    loaded = {name: scenarios.load(name) for name in names}
+    return {name: {"account": s.account, "role": s.role} for name, s in loaded.items()}
 
 
 def run_sweep(
