@@ -222,7 +222,8 @@ def closing_notes(res: dict) -> list[str]:
         sw = res["sweep"]
         notes.append(
             f"- **Sweep speedup {sw['speedup']:.2f}x.** Two workers need two idle cores; with the load "
-            f"average at {loads.get('sweep', float('nan')):g} during the sweep they shared them with "
+            f"average at {loads.get('sweep_scaling', loads.get('sweep', float('nan'))):g} during "
+            "the sweep they shared them with "
             "other jobs. Each worker also pays its own start-up (forkserver, imports, numba cache load).")
     return notes
 
