@@ -148,7 +148,7 @@ def level_plan(runs: pl.DataFrame, varied: list[str], meta: dict) -> list[tuple[
     return plan
 
 
-def _levels(results: Results, out: Path) -> list[tuple[Path, str]]:
+def _levels(results: Results, finals: pl.DataFrame, out: Path) -> list[tuple[Path, str]]:
     """Final levels against each swept numeric parameter: the parity threshold and its kin.
 
     For ``mirror_initial`` (fixed mirror strength) this is the parity-threshold figure,
@@ -160,7 +160,7 @@ def _levels(results: Results, out: Path) -> list[tuple[Path, str]]:
     for x, by in level_plan(runs, results.varied, results.meta):
         wanted = (*PARITY_METRICS, "tool_complexity") if x == PARITY_X else LEVEL_METRICS
         metrics = [m for m in wanted if m in results.metrics]
-        table = parity_table(runs, final_levels(results.generations, metrics), x, metrics, by)
+        table = parity_table(runs, finals, x, metrics, by)
         if not metrics or table.is_empty():
             continue
         stem = "parity" if x == PARITY_X else f"levels_{x}"
@@ -176,7 +176,9 @@ def _levels(results: Results, out: Path) -> list[tuple[Path, str]]:
     return figs
 
 
-def _where(results: Results, bursts: pl.DataFrame, report: Report, out: Path) -> None:
+def _where(
+    results: Results, bursts: pl.DataFrame, finals: pl.DataFrame, report: Report, out: Path
+) -> None:
     """Scenario discovery (a sweep with varied parameters) and Sobol' indices (a Sobol' sweep)."""
     if not results.varied:
         return
@@ -203,9 +205,7 @@ def _where(results: Results, bursts: pl.DataFrame, report: Report, out: Path) ->
             report.text(note)
     if sensitivity.is_sobol(results.meta):
         report.heading("Sobol' sensitivity indices", level=3)
-        values, outputs = sensitivity.outcome_values(
-            results.runs, final_levels(results.generations, ["tool_complexity", "expressivity"]),
-            bursts, results.metrics)
+        values, outputs = sensitivity.outcome_values(results.runs, finals, bursts, results.metrics)
         table, notes = sensitivity.sensitivity_table(values, outputs, results.meta)
         table.write_parquet(out / "sensitivity.parquet")
         report.text("First-order (S1) and total (ST) Sobol' indices of the outcomes averaged "
@@ -247,7 +247,8 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
     runs = results.runs
     bursts = bursts_table(results.generations, [*results.metrics, *results.mirror],
                           progress=results.kind == "sweep")
-    bursts = with_final_levels(bursts, results.generations)
+    finals = final_levels(results.generations, [*results.metrics, *results.mirror])  # once
+    bursts = with_final_levels(bursts, finals)
     lags = lags_table(results.generations, bursts, results.mirror, results.metrics)
     order = summarize_lags(lags, runs, keys) if lags.height else None
     conditions = conditions_table(bursts, runs, keys, order)
@@ -293,7 +294,7 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
             for paragraph in conclusions(scenarios, scen_order, metric, "takeoff", roles):
                 if paragraph not in said:  # the order of events is the same for both
                     report.text(paragraph)
-    _where(results, bursts, report, out)
+    _where(results, bursts, finals, report, out)
     report.heading("Definitions")
     report.text(_definition_text())
     report.heading("Tables")
@@ -307,7 +308,8 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
         report.table(top, "One-factor contrasts, largest differences in burst probability "
                           "first (effects.parquet)")
     report.heading("Figures")
-    for png, caption in [*_levels(results, out), *_figures(results, bursts, conditions, keys, out)]:
+    for png, caption in [*_levels(results, finals, out),
+                         *_figures(results, bursts, conditions, keys, out)]:
         report.figure(png, caption)
     _, page = write(report, out)
     return text_table(conditions.filter(pl.col("metric").is_in(results.metrics)).select(shown)), page

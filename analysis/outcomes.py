@@ -35,13 +35,14 @@ def final_levels(generations: pl.DataFrame, metrics: list[str]) -> pl.DataFrame:
     return tail.group_by("run_id", maintain_order=True).agg(finite)
 
 
-def with_final_levels(bursts: pl.DataFrame, generations: pl.DataFrame) -> pl.DataFrame:
-    """``bursts`` (a row per run and metric) with each run's ``final`` level of that metric."""
-    metrics = bursts["metric"].unique().to_list()
-    wide = final_levels(generations, metrics)
-    if not metrics or wide.is_empty():
+def with_final_levels(bursts: pl.DataFrame, finals: pl.DataFrame) -> pl.DataFrame:
+    """``bursts`` (a row per run and metric) with each run's ``final`` level of that metric.
+
+    ``finals`` is ``final_levels`` of the runs (``run_id`` and ``{metric}_final`` columns).
+    """
+    if finals.width <= 1:
         return bursts.with_columns(pl.lit(None, pl.Float64).alias("final"))
-    long = wide.unpivot(index="run_id", variable_name="metric", value_name="final").with_columns(
+    long = finals.unpivot(index="run_id", variable_name="metric", value_name="final").with_columns(
         pl.col("metric").str.strip_suffix("_final"))
     return bursts.join(long, on=["run_id", "metric"], how="left")
 
