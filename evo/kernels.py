@@ -3,9 +3,9 @@
 A rule kernel takes the population as one value, `state` (an `evo.state.PopulationState`, a
 NamedTuple of arrays indexed by slot), and the rule's constants as another, `rule` (a `Rule`, a
 NamedTuple of scalars built from `Params` by `make_rule`), so it reads `state.skill[i, k]` and
-`rule.alpha`. Each draws its random numbers from the numpy Generator it is given, in a fixed
-order, so one seed gives one result bit for bit (numba's Generator shares the numpy bit
-generator's state and algorithms). Camps are given in CSR form (`Camps`): members of camp c are
+`rule.alpha`. Each draws its random numbers, in a fixed order, from `rng`, the state array of the
+model's kernel stream (`evo.stream`, xoshiro256** inlined), so one seed gives one result bit for
+bit. Camps are given in CSR form (`Camps`): members of camp c are
 `members[start[c]:start[c + 1]]`, in ascending slot order.
 Each kernel has a plain-Python twin in `tests/reference_kernels.py` that must agree exactly.
 """
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
+from evo import stream
 from evo.params import DEMONSTRATOR_RULES
 
 if TYPE_CHECKING:
@@ -106,16 +107,6 @@ class Camps(NamedTuple):
     adults: np.ndarray
 
 
-@njit(cache=True, inline="always")
-def _randint(u, n):
-    """A uniform integer in [0, n) as floor(u * n) from one uniform u = rng.random().
-
-    Ten times faster than `Generator.integers` inside numba (measured 11 vs 112 ns); the bias
-    from u's 53-bit resolution is below n / 2**53, far under any sampling error here.
-    """
-    return np.int64(u * n)
-
-
 @njit(cache=True)
 def effective_mirror(g_mirror: float, m_learned: float) -> float:
     """Effective mirror strength m = 1 - (1 - genetic)(1 - learned).
@@ -169,22 +160,22 @@ def _demonstrator(rng, state, rule, camps, best, i, c, k):
     """Whom learner i (in camp c, which has adults) copies for lineage k; -1 for nobody.
 
     `rule.demonstrator`: the best adult of the camp (`best[c, k]`, no draw), the best of
-    `demonstrator_sample` adults drawn with replacement (one `_randint` each), a random adult (one
-    `_randint`), or the parent (no draw; -1 when there is none).
+    `demonstrator_sample` adults drawn with replacement (one `stream.below` each), a random adult
+    (one `stream.below`), or the parent (no draw; -1 when there is none).
     """
     lo = camps.adult_start[c]
     n_adults = camps.adult_start[c + 1] - lo
     if rule.demonstrator == RULE_BEST:
         return best[c, k]
     if rule.demonstrator == RULE_SAMPLE_BEST:
-        d = camps.adults[lo + _randint(rng.random(), n_adults)]
+        d = camps.adults[lo + stream.below(rng, n_adults)]
         for _s in range(rule.demonstrator_sample - 1):
-            e = camps.adults[lo + _randint(rng.random(), n_adults)]
+            e = camps.adults[lo + stream.below(rng, n_adults)]
             if state.skill[e, k] > state.skill[d, k]:
                 d = e
         return d
     if rule.demonstrator == RULE_RANDOM:
-        return camps.adults[lo + _randint(rng.random(), n_adults)]
+        return camps.adults[lo + stream.below(rng, n_adults)]
     return state.parent[i]
 
 
@@ -209,11 +200,37 @@ def _afford(new, old, unit_time, time_left, li, k):
 
 
 @njit(cache=True, inline="always")
+def _best_of_copy_and_invention(rng, rule, mode):
+    """(skill, copied): the better of a copy Gumbel(mode, beta) and an invention.
+
+    Henrich's copy is Gumbel(mode, beta); the invention, drawn with `innovation_rate` (one uniform
+    when 0 < rate < 1), Gumbel(innovation_mode, beta). The larger of two Gumbels of one scale is
+    itself Gumbel, with mode beta*log(exp(a/beta) + exp(b/beta)), and the copy is the larger with
+    probability 1/(1 + exp((b - a)/beta)), independent of the value (the Gumbel-max property;
+    McFadden 1974, Yellott 1977). So one Gumbel gives the value and one uniform (none when that
+    probability is 1 in double precision) says which it was: the same joint distribution as two
+    draws, with two logarithms instead of four.
+    """
+    invents = rule.innovation_rate >= 1.0 or (
+        rule.innovation_rate > 0.0 and stream.uniform(rng) < rule.innovation_rate)
+    if not invents:
+        return mode + rule.beta * stream.gumbel(rng), True
+    gap = (rule.innovation_mode - mode) / rule.beta
+    if gap <= 0.0:
+        top = mode + rule.beta * np.log1p(np.exp(gap))
+    else:
+        top = rule.innovation_mode + rule.beta * np.log1p(np.exp(-gap))
+    p_copy = 1.0 / (1.0 + np.exp(gap))
+    value = top + rule.beta * stream.gumbel(rng)
+    return value, p_copy >= 1.0 or stream.uniform(rng) < p_copy
+
+
+@njit(cache=True, inline="always")
 def _copy_skill(rng, state, rule, preferred, time_left, li, i, d, k):
     """Learner i (the li-th learner) copies demonstrator d in lineage k: `tool_learning` 2-5.
 
-    Draws one Exp(1) for the copy, then for innovation one uniform if 0 < rate < 1 and one Exp(1)
-    if inventing. Returns 1 when the copy raised i's skill (a matched episode), else 0.
+    Draws as `_best_of_copy_and_invention`. Returns 1 when the copy raised i's skill (a matched
+    episode), else 0.
     """
     n_meanings = preferred.shape[1]
     m = effective_mirror(state.g_mirror[i], state.m_learned[i])
@@ -224,20 +241,13 @@ def _copy_skill(rng, state, rule, preferred, time_left, li, i, d, k):
         if p >= 0 and p == preferred[d, k % n_meanings]:
             loss *= 1.0 - rule.teaching_gain
             fidelity_cost *= 1.0 - rule.teaching_gain
-    copy = state.skill[d, k] - loss - rule.beta * np.log(rng.standard_exponential())
-    new = copy
-    if rule.innovation_rate > 0.0:
-        if rule.innovation_rate >= 1.0 or rng.random() < rule.innovation_rate:
-            invented = rule.innovation_mode - rule.beta * np.log(rng.standard_exponential())
-            if invented > new:
-                new = invented
+    new, copied = _best_of_copy_and_invention(rng, rule, state.skill[d, k] - loss)
     old = state.skill[i, k]
-    copied = copy >= new
     if new > old or not rule.keep_best:
         if rule.learning_budget > 0.0:
             new = _afford(new, old, fidelity_cost if copied else 1.0, time_left, li, k)
         state.skill[i, k] = new
-    if copy > old and copied and state.skill[i, k] > old:
+    if copied and state.skill[i, k] > old:
         _learn_from_match(state, i)
         return 1
     return 0
@@ -268,8 +278,8 @@ def tool_learning(rng, state, rule, camps, learners, preferred) -> int:
        B = 0 is Henrich's model without a ceiling.
     A copy that raises the learner's skill is a matched episode for associative mirror learning.
     Random draws per (episode, learner, lineage): demonstrator draws (none for best and parent,
-    one for random, `demonstrator_sample` for sample_best; each a `_randint`), one Exp(1), then for
-    innovation one uniform if 0 < rate < 1 and one Exp(1) if inventing.
+    one for random, `demonstrator_sample` for sample_best; each a `stream.below`), then those of
+    `_best_of_copy_and_invention` (steps 2-3 in one Gumbel).
     Returns the number of matched episodes.
     """
     n_camps, n_lineages = camps.adult_start.size - 1, state.skill.shape[1]
@@ -431,7 +441,7 @@ def _gesture_episode(rng, state, rule, speaker, hearer, counters):
     repertoire (Nowak & Krakauer 1999, PNAS 96:8028).
     """
     n_meanings = state.gestures.shape[1]
-    m = 0 if n_meanings == 1 else _randint(rng.random(), n_meanings)
+    m = 0 if n_meanings == 1 else stream.below(rng, n_meanings)
     n = state.n_known[speaker, m]
     if n == 0:
         word = counters[0]
@@ -443,18 +453,18 @@ def _gesture_episode(rng, state, rule, speaker, hearer, counters):
         said = _preferred_at(state, speaker, m)
         word = state.gestures[speaker, m, said]
     else:
-        said = _randint(rng.random(), n)
+        said = stream.below(rng, n)
         word = state.gestures[speaker, m, said]
     parity = effective_mirror(state.g_mirror[hearer], state.m_learned[hearer])
     perceived = word
     confused = False
-    if parity < 1.0 and not rng.random() < parity:
+    if parity < 1.0 and not stream.uniform(rng) < parity:
         others = state.n_known[hearer, m]
         if rule.confuse:
             others -= _knows(state, hearer, m, word)
         if rule.confuse and others > 0:
             confused = True
-            perceived = _other_variant(state, hearer, m, word, _randint(rng.random(), others))
+            perceived = _other_variant(state, hearer, m, word, stream.below(rng, others))
         else:
             perceived = counters[0]
             counters[0] += 1
@@ -495,10 +505,10 @@ def gesture_generation(rng, state, rule, camps, episodes_per_camp, counters):
         if n < 2 or n_speakers == 0:
             continue
         for _ in range(episodes_per_camp[c]):
-            s = camps.adults[s_lo + _randint(rng.random(), n_speakers)]
-            h = camps.members[lo + _randint(rng.random(), n)]
+            s = camps.adults[s_lo + stream.below(rng, n_speakers)]
+            h = camps.members[lo + stream.below(rng, n)]
             while h == s:
-                h = camps.members[lo + _randint(rng.random(), n)]
+                h = camps.members[lo + stream.below(rng, n)]
             ok = _gesture_episode(rng, state, rule, s, h, counters)
             state.attempts[s] += 1
             state.attempts[h] += 1
@@ -533,8 +543,8 @@ def naming_game_chunk(rng, state, rule, members, n_episodes, counters):
     n_meanings = state.gestures.shape[1]
     won = 0
     for e in range(n_episodes):
-        a = _randint(rng.random(), n)
-        b = _randint(rng.random(), n - 1)
+        a = stream.below(rng, n)
+        b = stream.below(rng, n - 1)
         b += b >= a  # a random other member
         won += _gesture_episode(rng, state, rule, members[a], members[b], counters)
         if counters[2] == n * n_meanings and _all_share_one_word(state, members):
@@ -560,9 +570,9 @@ def learn_behaviour(rng, state, rule, camps, learners, env_state):
         c = state.group[i]
         lo = camps.adult_start[c]
         n_adults = camps.adult_start[c + 1] - lo
-        social = m >= 1.0 or (m > 0.0 and rng.random() < m)
+        social = m >= 1.0 or (m > 0.0 and stream.uniform(rng) < m)
         if social and n_adults > 0:
-            state.behaviour[i] = state.behaviour[camps.adults[lo + _randint(rng.random(), n_adults)]]
+            state.behaviour[i] = state.behaviour[camps.adults[lo + stream.below(rng, n_adults)]]
             state.alone[i] = False
         else:
             state.behaviour[i] = env_state
@@ -602,11 +612,11 @@ def fitness(state, rule, slots, env_state):
 @njit(cache=True, inline="always")
 def _mutate(rng, value, rate, sd, flip):
     """Mutation: with probability `rate`, a Gaussian step reflected into [0, 1], or 0<->1 flip."""
-    if rng.random() >= rate:
+    if stream.uniform(rng) >= rate:
         return value
     if flip:
         return 1.0 - value
-    x = value + sd * rng.standard_normal()
+    x = value + sd * stream.normal(rng)
     while x < 0.0 or x > 1.0:
         x = -x if x < 0.0 else 2.0 - x
     return x
@@ -638,12 +648,12 @@ def choose_parents(rng, state, start, members, births_per_camp):
             cum[r] = acc
         for _ in range(births_per_camp[c]):
             if acc > 0.0:
-                x = rng.random() * acc
+                x = stream.uniform(rng) * acc
                 r = np.searchsorted(cum, x, side="right")
                 if r >= n:
                     r = n - 1
             else:
-                r = _randint(rng.random(), n)
+                r = stream.below(rng, n)
             parents[out] = members[lo + r]
             out += 1
     return parents[:out]
@@ -692,12 +702,12 @@ def migrate(rng, state, rule, slots, neighbour_start, neighbours):
     n_moved = 0
     for r in range(slots.size):
         i = slots[r]
-        if rng.random() < rate:
+        if stream.uniform(rng) < rate:
             c = group[i]
             lo = neighbour_start[c]
             n = neighbour_start[c + 1] - lo
             if n > 0:
-                group[i] = neighbours[lo + _randint(rng.random(), n)]
+                group[i] = neighbours[lo + stream.below(rng, n)]
                 moved[n_moved] = i
                 n_moved += 1
     return moved[:n_moved]

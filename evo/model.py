@@ -19,7 +19,7 @@ import numpy as np
 from mesa import Model
 from mesa.discrete_space import OrthogonalMooreGrid
 
-from evo import kernels
+from evo import kernels, stream
 from evo.agents import Individual
 from evo.events import Event, max_population
 from evo.metrics import generation_row
@@ -38,6 +38,7 @@ class MirrorModel(Model):
 
     def __init__(self, params: Params, seed: int = 0, events: tuple[Event, ...] = ()) -> None:
         super().__init__(rng=seed)
+        self.kernel_rng = stream.seeded(self.rng)  # the kernels' xoshiro256** state
         self.params = params
         self.events = tuple(sorted(events, key=lambda e: e.generation))
         self.generation = 0
@@ -171,7 +172,7 @@ class MirrorModel(Model):
         self._deaths(dying)
         living = st.alive_slots()
         st.age[living] += 1
-        kernels.settle(rng, st, self.rule, living, self.env_state, self.neighbour_start,
+        kernels.settle(self.kernel_rng, st, self.rule, living, self.env_state, self.neighbour_start,
                        self.neighbours)  # fitness, then migration
         if p.agent_sync == "step":
             self.sync_agents()
@@ -222,7 +223,7 @@ class MirrorModel(Model):
         births = np.where(counts > 0, np.maximum(births, 0), 0)
         children = st.free_slots(int(births.sum()))  # one parent per birth: as many children
         self._births(children)  # resets only slots that are free, none a parent's
-        kernels.reproduce(self.rng, st, self.rule, start, members, births, children)
+        kernels.reproduce(self.kernel_rng, st, self.rule, start, members, births, children)
         return children
 
     def _communicate(self, camps: kernels.Camps) -> None:
@@ -234,7 +235,7 @@ class MirrorModel(Model):
             return
         episodes = np.rint(p.gesture_episodes * np.diff(camps.start)).astype(np.int64)
         self.last_episodes, self.last_successes = kernels.gesture_generation(
-            self.rng, st, self.rule, camps, episodes, self.gesture_counters
+            self.kernel_rng, st, self.rule, camps, episodes, self.gesture_counters
         )
 
     def _learn(self, camps: kernels.Camps, learners: np.ndarray,
@@ -247,9 +248,9 @@ class MirrorModel(Model):
             if p.meanings > 0 and p.teaching_gain > 0.0:
                 living = st.alive_slots()
                 preferred[living] = kernels.preferred_variants(st, living)
-            kernels.tool_learning(self.rng, st, self.rule, camps, learners, preferred)
+            kernels.tool_learning(self.kernel_rng, st, self.rule, camps, learners, preferred)
         if tracks_env:
-            kernels.learn_behaviour(self.rng, st, self.rule, camps, learners, self.env_state)
+            kernels.learn_behaviour(self.kernel_rng, st, self.rule, camps, learners, self.env_state)
         return preferred if p.meanings > 0 and p.teaching_gain > 0.0 else None
 
     def _evaluate_fitness(self) -> None:

@@ -133,7 +133,7 @@ def _run_interactions(model: MirrorModel, progress: bool) -> tuple[pl.DataFrame,
         while done < p.max_interactions:
             chunk = min(p.log_interval, p.max_interactions - done)
             played, won, reached = kernels.naming_game_chunk(
-                model.rng, st, model.rule, members, chunk, model.gesture_counters
+                model.kernel_rng, st, model.rule, members, chunk, model.gesture_counters
             )
             done += played
             bar.update(played)

@@ -1,9 +1,10 @@
 """Plain-Python reference twins of the numba kernels in `evo.kernels`, used only in tests.
 
 Each twin is written again from the kernel's documented rule, one individual at a time, with
-Python lists and dicts (numpy only for the random `Generator`), and draws its random numbers in
-the documented order. `tests/test_kernels.py` runs kernel and twin from equal seeds and asserts
-equal outputs and equal generator states afterwards.
+Python lists and dicts, and draws its random numbers in the documented order from `Xoshiro`, a
+plain-Python xoshiro256** written again from Blackman & Vigna's reference code.
+`tests/test_kernels.py` runs kernel and twin from equal states and asserts equal outputs and equal
+generator states afterwards.
 
 Like the kernels, a twin takes the population as one value, `state`, and the rule's constants as
 another, `rule` (the kernels' own `evo.kernels.Rule`, read as a plain NamedTuple). Data shapes used
@@ -40,7 +41,59 @@ def camps_from_csr(start, members) -> dict[int, list[int]]:
     }
 
 
-def draw_index(rng: np.random.Generator, n: int) -> int:
+MASK64 = 2**64 - 1
+
+
+class Xoshiro:
+    """xoshiro256** (Blackman & Vigna 2021) in plain Python, and the draws `evo.stream` makes.
+
+    `words` is the 4-word state, equal to the kernels' uint64 state array when in step with it.
+    """
+
+    def __init__(self, words) -> None:
+        self.words = [int(w) for w in words]
+
+    @classmethod
+    def from_seed(cls, seed: int) -> Xoshiro:
+        """The state `evo.stream.seeded` draws from `np.random.default_rng(seed)`."""
+        return cls(np.random.default_rng(seed).integers(0, 2**64, size=4, dtype=np.uint64))
+
+    def next_u64(self) -> int:
+        s0, s1, s2, s3 = self.words
+        result = (_rotl((s1 * 5) & MASK64, 7) * 9) & MASK64
+        t = (s1 << 17) & MASK64
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = _rotl(s3, 45)
+        self.words = [s0, s1, s2, s3]
+        return result
+
+    def random(self) -> float:
+        """Uniform on [0, 1): the top 53 bits over 2**53."""
+        return (self.next_u64() >> 11) / 2.0**53
+
+    def open_random(self) -> float:
+        """Uniform on (0, 1): the 2**53 cells' midpoints."""
+        return ((self.next_u64() >> 11) + 0.5) / 2.0**53
+
+    def gumbel(self) -> float:
+        """Standard Gumbel by inversion."""
+        return -math.log(-math.log(self.open_random()))
+
+    def standard_normal(self) -> float:
+        """Box-Muller, the cosine of the pair."""
+        radius = math.sqrt(-2.0 * math.log(self.open_random()))
+        return radius * math.cos(2.0 * math.pi * self.random())
+
+
+def _rotl(x: int, k: int) -> int:
+    return ((x << k) | (x >> (64 - k))) & MASK64
+
+
+def draw_index(rng: Xoshiro, n: int) -> int:
     """A uniform index in [0, n): floor(u * n) from one uniform u = `rng.random()`."""
     return math.floor(rng.random() * n)
 
@@ -143,21 +196,30 @@ def copy_skill(rng, state, rule, preferred, time_left, i, demo, k) -> int:
         if mine != -1 and mine == preferred[demo][k % meanings]:
             alpha_eff = alpha_eff * (1.0 - rule.teaching_gain)
             unit_time = unit_time * (1.0 - rule.teaching_gain)
-    copy = skill[demo][k] - alpha_eff - rule.beta * math.log(rng.standard_exponential())
-    # 3. trial and error, the better of copy and invention
+    # 3. with trial and error, the better of copy and invention, drawn at once: the maximum of
+    # Gumbel(a, beta) and Gumbel(b, beta) is Gumbel(beta log(e^(a/beta) + e^(b/beta)), beta), and
+    # it is the copy with probability 1 / (1 + e^((b - a)/beta)), whatever its value
     if rule.innovation_rate >= 1.0:
         invents = True
     elif rule.innovation_rate > 0.0:
         invents = rng.random() < rule.innovation_rate
     else:
         invents = False
-    result = copy
+    copy_mode = skill[demo][k] - alpha_eff
     if invents:
-        invented = rule.innovation_mode - rule.beta * math.log(rng.standard_exponential())
-        result = max(copy, invented)
+        gap = (rule.innovation_mode - copy_mode) / rule.beta
+        if gap <= 0.0:
+            mode = copy_mode + rule.beta * math.log1p(math.exp(gap))
+        else:
+            mode = rule.innovation_mode + rule.beta * math.log1p(math.exp(-gap))
+        p_copy = 1.0 / (1.0 + math.exp(gap))
+        result = mode + rule.beta * rng.gumbel()
+        copy_was_taken = p_copy >= 1.0 or rng.random() < p_copy
+    else:
+        result = copy_mode + rule.beta * rng.gumbel()
+        copy_was_taken = True
     # 4. keep the better (keep_best) or replace (Henrich)
     before = skill[i][k]
-    copy_was_taken = result == copy
     if result > before or not rule.keep_best:
         # 5. acquisition within a learning budget (Mesoudi 2011)
         if rule.learning_budget > 0.0:
@@ -171,7 +233,7 @@ def copy_skill(rng, state, rule, preferred, time_left, i, demo, k) -> int:
                 left -= cost
             time_left[i, k] = left
         skill[i][k] = result
-    if copy_was_taken and copy > before and skill[i][k] > before:
+    if copy_was_taken and skill[i][k] > before:
         learn_from_match(state, i)
         return 1
     return 0

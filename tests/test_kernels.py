@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from evo import kernels
+from evo import kernels, stream
 from evo.kernels import Camps
 from evo.params import Params
 from evo.state import FIELDS, PopulationState
@@ -27,12 +27,18 @@ GESTURE_FIELDS = ("gestures", "scores", "n_known")  # the twins hold them as `in
 # --- builders --------------------------------------------------------------------------------
 
 
-def two_rngs(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
-    return np.random.default_rng(seed), np.random.default_rng(seed)
+def kernel_rng(seed: int) -> np.ndarray:
+    """The kernels' stream state as a model seeded with `seed` would start it."""
+    return stream.seeded(np.random.default_rng(seed))
 
 
-def assert_same_stream(rng_kernel: np.random.Generator, rng_twin: np.random.Generator) -> None:
-    assert rng_kernel.bit_generator.state == rng_twin.bit_generator.state
+def two_rngs(seed: int) -> tuple[np.ndarray, ref.Xoshiro]:
+    """The kernels' stream state and the twin's plain-Python generator, in the same state."""
+    return kernel_rng(seed), ref.Xoshiro.from_seed(seed)
+
+
+def assert_same_stream(rng_kernel: np.ndarray, rng_twin: ref.Xoshiro) -> None:
+    assert rng_kernel.tolist() == rng_twin.words
 
 
 def gene(g: np.random.Generator, n: int) -> np.ndarray:
@@ -216,7 +222,7 @@ def test_tool_learning_budget_caps_each_lineage():
     rule = rule_with(demonstrator=kernels.RULE_BEST, demonstrator_sample=1, learning_episodes=3,
                      alpha=1.0, mirror_gain=0.9, beta=1.0, keep_best=True, innovation_rate=0.0,
                      innovation_mode=-1.0, teaching_gain=0.0, learning_budget=4.0)
-    kernels.tool_learning(np.random.default_rng(1), s, rule, kernels.camps_of(s, 1), learners,
+    kernels.tool_learning(kernel_rng(1), s, rule, kernels.camps_of(s, 1), learners,
                           np.full((30, 0), -1))
     per_lineage_cap = 4.0 / 2 / (1.0 - 0.9 * 0.5)
     assert learners.size > 0
@@ -257,16 +263,16 @@ def tied_demonstrators(demonstrator, seed):
 
 def test_tool_learning_ties_go_to_the_first_adult():
     """Best: the first adult in slot order on ties (no shared convention: the full loss alpha)."""
-    exponential = np.random.default_rng(0).standard_exponential()
-    assert tied_demonstrators(kernels.RULE_BEST, 0) == 2.0 - 6.0 - np.log(exponential)
+    gumbel = ref.Xoshiro.from_seed(0).gumbel()
+    assert tied_demonstrators(kernels.RULE_BEST, 0) == 2.0 - 6.0 + gumbel
     for seed in range(20):
         tied_demonstrators(kernels.RULE_SAMPLE_BEST, seed)
 
 
 def test_tool_learning_teaching_through_the_parent():
-    """Parent rule, shared convention: loss alpha (1 - teaching_gain), one Exp(1) drawn."""
-    exponential = np.random.default_rng(1).standard_exponential()
-    assert tied_demonstrators(kernels.RULE_PARENT, 1) == 2.0 - 6.0 * 0.5 - np.log(exponential)
+    """Parent rule, shared convention: loss alpha (1 - teaching_gain), one Gumbel drawn."""
+    gumbel = ref.Xoshiro.from_seed(1).gumbel()
+    assert tied_demonstrators(kernels.RULE_PARENT, 1) == 2.0 - 6.0 * 0.5 + gumbel
 
 
 def test_tool_learning_no_adults_or_no_parent_draws_nothing():
@@ -279,17 +285,17 @@ def test_tool_learning_no_adults_or_no_parent_draws_nothing():
     for demonstrator in range(4):
         rule = rule_with(demonstrator=demonstrator, demonstrator_sample=2, learning_episodes=3,
                          alpha=6.0, innovation_rate=0.5, teaching_gain=0.0)
-        rng = np.random.default_rng(2)
-        before = rng.bit_generator.state
+        rng = kernel_rng(2)
+        before = rng.copy()
         kernels.tool_learning(rng, s, rule, camps, np.array([1, 2]), no_conventions)
-        assert rng.bit_generator.state == before
+        assert (rng == before).all()
     s.group[:] = 0  # now with an adult, but the parent rule and no parent: nothing either
     camps = kernels.camps_of(s, 2)
-    rng = np.random.default_rng(2)
-    before = rng.bit_generator.state
+    rng = kernel_rng(2)
+    before = rng.copy()
     kernels.tool_learning(rng, s, rule_with(demonstrator=kernels.RULE_PARENT, innovation_rate=0.5),
                           camps, np.array([1, 2]), no_conventions)
-    assert rng.bit_generator.state == before
+    assert (rng == before).all()
     assert (s.skill == 0).all()
 
 
@@ -391,11 +397,11 @@ def test_gesture_generation_small_camps_draw_nothing():
     s.group[:] = [0, 2, 2, 3, 3, 3]  # camp 0: one member, camp 1: empty, 2: two, 3: three
     s.age[:] = [1, 0, 0, 1, 1, 1]  # camp 2 has no adult
     counters = np.zeros(3, np.int64)
-    rng = np.random.default_rng(0)
-    before = rng.bit_generator.state
+    rng = kernel_rng(0)
+    before = rng.copy()
     kernels.gesture_generation(rng, s, rule_with(), kernels.camps_of(s, 4),
                                np.array([5, 5, 5, 0]), counters)
-    assert rng.bit_generator.state == before
+    assert (rng == before).all()
     assert s.attempts.sum() == 0
 
 
@@ -412,7 +418,7 @@ def test_gesture_generation_speakers_are_adults():
         s.gestures[5:, 0, 0] = np.maximum(s.gestures[5:, 0, 0], 0)
         counters = counters_for(s)
         first_new_id = counters[0]
-        total, _ = kernels.gesture_generation(np.random.default_rng(seed), s, rule_with(),
+        total, _ = kernels.gesture_generation(kernel_rng(seed), s, rule_with(),
                                               kernels.camps_of(s, 1), np.array([30]), counters)
         assert total == 30
         assert counters[0] == first_new_id
@@ -478,7 +484,7 @@ def test_preferred_speaker_says_its_most_used_variant():
     s.n_known[:, 0] = [2, 1]
     counters = np.array([10, 0, 3], np.int64)
     for _ in range(5):  # pairs drawn at random; once 0 speaks, 0 and 1 agree on 9
-        kernels.naming_game_chunk(np.random.default_rng(2), s, rule_with(prefer=True),
+        kernels.naming_game_chunk(kernel_rng(2), s, rule_with(prefer=True),
                                   np.arange(2), 1, counters)
     assert s.gestures[0, 0, 0] == 9 and s.n_known[0, 0] == 1
 
@@ -509,7 +515,7 @@ def test_gesture_success_leaves_one_shared_variant():
     wins = 0
     for seed in range(40):
         s, members, counters = fixed_population(seed, 2, 1, 3)
-        _, won, _ = kernels.naming_game_chunk(np.random.default_rng(seed), s, rule_with(),
+        _, won, _ = kernels.naming_game_chunk(kernel_rng(seed), s, rule_with(),
                                               members, 1, counters)
         if won:
             wins += 1
@@ -526,7 +532,7 @@ def test_gesture_generation_success_with_several_meanings():
         s = random_state(seed, 2, 0, 3, 3, 1, alive_share=1.1)
         s.age[:] = 1
         before = (s.gestures.copy(), s.scores.copy(), s.n_known.copy())
-        _, won = kernels.gesture_generation(np.random.default_rng(seed), s, rule_with(),
+        _, won = kernels.gesture_generation(kernel_rng(seed), s, rule_with(),
                                             kernels.camps_of(s, 1), np.array([1]),
                                             counters_for(s))
         if not won:
@@ -547,7 +553,7 @@ def test_gesture_generation_success_with_several_meanings():
 def test_naming_game_chunk_no_premature_consensus_with_two_meanings():
     s, members, counters = fixed_population(0, 2, meanings=2, variants=4, perfect_parity=True,
                                             empty=True)
-    _, _, reached = kernels.naming_game_chunk(np.random.default_rng(0), s, rule_with(), members,
+    _, _, reached = kernels.naming_game_chunk(kernel_rng(0), s, rule_with(), members,
                                               200, counters)
     assert not reached or (s.n_known == 1).all()
 
@@ -589,14 +595,14 @@ def test_learn_behaviour_pure_strategy_draws_no_uniform():
     s.behaviour[:] = [5, 5, -1, -1]
     s.g_mirror[:] = [1, 1, 1, 1]
     start, adults = kernels.camp_members(s.group, np.array([True, False, False, False]), 2)
-    rng = np.random.default_rng(1)
+    rng = kernel_rng(1)
     kernels.learn_behaviour(rng, s, rule_with(), Camps(start, adults, start, adults),
                             np.array([1, 3]), 9)
     np.testing.assert_array_equal(s.behaviour, [5, 5, -1, 9])
     np.testing.assert_array_equal(s.alone, [False, False, False, True])
-    expected = np.random.default_rng(1)
+    expected = ref.Xoshiro.from_seed(1)
     expected.random()  # the only draw: learner 1 picks its demonstrator among camp 0's adults
-    assert rng.bit_generator.state == expected.bit_generator.state
+    assert rng.tolist() == expected.words
 
 
 # --- fitness ---------------------------------------------------------------------------------
@@ -679,12 +685,12 @@ def test_choose_parents_zero_and_empty_camps():
 
 def test_choose_parents_no_births_draws_nothing():
     start, members = kernels.camp_members(np.array([0, 0]), np.ones(2, np.bool_), 1)
-    rng = np.random.default_rng(3)
+    rng = kernel_rng(3)
     s = PopulationState.allocate(2, 0, 0, 1)
     s.fitness[:] = 1.0
     parents = kernels.choose_parents(rng, s, start, members, np.array([0]))
     assert parents.size == 0
-    assert rng.bit_generator.state == np.random.default_rng(3).bit_generator.state
+    assert (rng == kernel_rng(3)).all()
 
 
 # --- inherit ---------------------------------------------------------------------------------
@@ -736,7 +742,7 @@ def test_inherit_large_steps_stay_in_unit_interval():
     s.g_mirror[:3] = s.g_assoc[:3] = [0.0, 1.0, 0.5]
     parents = np.arange(n) % 3
     rule = rule_with(mutation_rate=1.0, assoc_mutation_rate=1.0, mutation_sd=25.0, flip=False)
-    kernels.inherit(np.random.default_rng(0), s, rule, parents, np.arange(3, n + 3))
+    kernels.inherit(kernel_rng(0), s, rule, parents, np.arange(3, n + 3))
     assert ((s.g_mirror >= 0) & (s.g_mirror <= 1)).all()
     assert ((s.g_assoc >= 0) & (s.g_assoc <= 1)).all()
     assert np.unique(s.g_mirror[3:]).size > n // 2  # they did move

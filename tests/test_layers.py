@@ -44,7 +44,7 @@ def test_the_model_and_its_runners_never_import_the_analysis(package):
     assert not {p: n for p, n in offenders.items() if n}
 
 
-CORE = ("agents", "errors", "events", "kernels", "metrics", "model", "params", "state")
+CORE = ("agents", "errors", "events", "kernels", "metrics", "model", "params", "state", "stream")
 
 
 def test_the_model_core_never_imports_what_runs_it():
