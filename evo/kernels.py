@@ -169,10 +169,13 @@ def _demonstrator(rng, state, rule, camps, best, i, c, k):
         return best[c, k]
     if rule.demonstrator == RULE_SAMPLE_BEST:
         d = camps.adults[lo + stream.below(rng, n_adults)]
+        best_skill = state.skill[d, k]
         for _s in range(rule.demonstrator_sample - 1):
             e = camps.adults[lo + stream.below(rng, n_adults)]
-            if state.skill[e, k] > state.skill[d, k]:
-                d = e
+            e_skill = state.skill[e, k]
+            # a select, not a branch: which sampled adult is better is a coin toss to the CPU
+            d = e if e_skill > best_skill else d
+            best_skill = max(e_skill, best_skill)
         return d
     if rule.demonstrator == RULE_RANDOM:
         return camps.adults[lo + stream.below(rng, n_adults)]
