@@ -25,6 +25,8 @@ if str(ROOT) not in sys.path:  # run as `python bench/<module>.py` from anywhere
 import numpy as np  # noqa: E402
 from numba import njit  # noqa: E402
 
+from evo import stream  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -68,7 +70,7 @@ def draw_bound(rng, n_updates, n_uniform, n_exponential, n_normal):
 
 @njit(cache=True)
 def draw_log_bound(rng, n_updates, n_uniform, n_exponential):
-    """As `draw_bound`, with np.log of each exponential (the Gumbel transform of the tool rule)."""
+    """As `draw_bound`, with np.log of each exponential (a Gumbel, -log E, as numpy would give it)."""
     acc = 0.0
     for _ in range(n_updates):
         for _u in range(n_uniform):
@@ -78,17 +80,36 @@ def draw_log_bound(rng, n_updates, n_uniform, n_exponential):
     return acc
 
 
+@njit(cache=True)
+def stream_bound(rng, n_updates, n_uniform, n_gumbel):
+    """As `draw_bound`, from the kernels' own stream (`evo.stream`): uniforms and Gumbels."""
+    acc = 0.0
+    for _ in range(n_updates):
+        for _u in range(n_uniform):
+            acc += stream.uniform(rng)
+        for _g in range(n_gumbel):
+            acc += stream.gumbel(rng)
+    return acc
+
+
 def bound_seconds(n_updates: int, n_uniform: int, n_exponential: int, n_normal: int,
                   repeats: int) -> float:
-    """Median seconds numba needs to draw the random numbers of `n_updates` updates."""
+    """Median seconds numba needs to draw the random numbers of `n_updates` updates (numpy)."""
     rng = np.random.default_rng(7)
     return median(timed(lambda _: draw_bound(rng, n_updates, n_uniform, n_exponential, n_normal),
                         repeats))
 
 
+def stream_bound_seconds(n_updates: int, n_uniform: int, n_gumbel: int, repeats: int) -> float:
+    """Median seconds the kernels' stream needs for the draws of `n_updates` updates."""
+    rng = stream.seeded(np.random.default_rng(7))
+    return median(timed(lambda _: stream_bound(rng, n_updates, n_uniform, n_gumbel), repeats))
+
+
 def compile_bounds() -> None:
     draw_bound(np.random.default_rng(0), 10, 1, 1, 1)
     draw_log_bound(np.random.default_rng(0), 10, 1, 1)
+    stream_bound(stream.seeded(np.random.default_rng(0)), 10, 1, 1)
 
 
 def machine() -> dict:

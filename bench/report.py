@@ -18,19 +18,21 @@ DEFINITIONS = {
     "tool_update": (
         "one learner x one tool lineage x one learning episode of evo.kernels.tool_learning with the "
         "coevolution rule (sample_best s=5, innovation_rate=1, teaching): 5 demonstrator uniforms, "
-        "one Exp(1) for the copy, one Exp(1) for the invention"
+        "one Gumbel for the better of copy and invention, one uniform for which it was"
     ),
     "gesture_update": (
         "one naming-game episode of evo.kernels.gesture_generation (speaker, hearer, meaning, "
         "utterance, parity draw, inventory update); 5 uniforms"
     ),
     "random_bound": (
-        "numba drawing only the random numbers one update needs (tool: 5 uniforms + 2 "
-        "standard_exponential; gesture: 5 uniforms) in a loop that sums them; "
-        "bound ratio = kernel time / bound time for the same number of updates"
+        "numba drawing only the random numbers one update needs from numpy's Generator (tool: 6 "
+        "uniforms + a standard_exponential and its log, the Gumbel; gesture: 5 uniforms) in a loop "
+        "that sums them; bound ratio = kernel time / bound time for the same number of updates"
     ),
-    "issue_bound": "numba drawing 16 standard normals per update (the issue's reference bound)",
-    "draws_and_logs": "tool bound plus np.log of each exponential (the Gumbel transform the rule needs)",
+    "stream_bound": (
+        "the same draws from the kernels' own stream (evo.stream: xoshiro256** inlined; the "
+        "Gumbel by inversion, two logs)"
+    ),
     "best_rate": "updates / fastest repeat (least disturbed by other processes); the others use the median",
     "agent_generation": (
         "issue 10's regime: coevolution settings (N = 400 in 4 camps, learning budget 100), mirror "
@@ -39,7 +41,8 @@ DEFINITIONS = {
     ),
     "agent_generation_bound": (
         "numba drawing only the 175 uniforms one agent-generation needs by issue 10's count "
-        "(20 gesture episodes x 5 draws + 8 tool copies x about 9)"
+        "(20 gesture episodes x 5 draws + 8 tool copies x about 9) from numpy's Generator, as "
+        "the issue measured it; stream_bound_us: the same from evo.stream"
     ),
     "agent_generation_plain": (
         "bench.plain_mesa.PlainMirrorModel in the same regime (it has no learning budget), 20 "
@@ -111,14 +114,16 @@ def headline_lines(res: dict) -> list[str]:
         lines += [
             "| per agent-generation (issue 10's regime) | us | ratio |", "|---|---|---|",
             f"| evo | {a['evo_us']:.2f} | |",
-            f"| random-number bound, 175 uniforms | {a['bound_us']:.2f} | evo / bound "
-            f"{a['evo_over_bound']:.2f} (goal <= 2) |",
+            f"| random-number bound, 175 uniforms (numpy's Generator, the issue's) | "
+            f"{a['bound_us']:.2f} | evo / bound {a['evo_over_bound']:.2f} (goal <= 2) |",
+            f"| the same 175 uniforms from the kernels' stream | {a['stream_bound_us']:.2f} | "
+            f"evo / these {a['evo_over_stream_bound']:.2f} |",
             f"| plain Mesa | {a['plain_us']:.0f} | plain / evo {a['plain_over_evo']:.0f}x "
             "(goal >= 60) |"]
         if "model_draws" in a:
             lines.append(
-                f"| the model's own draws, {a['model_draws'][0]} uniforms + {a['model_draws'][1]} "
-                f"exponentials and logs | {a['model_bound_us']:.2f} | evo / these "
+                f"| the model's own draws from its stream, {a['model_draws'][0]} uniforms + "
+                f"{a['model_draws'][1]} Gumbels | {a['model_bound_us']:.2f} | evo / these "
                 f"{a['evo_over_model_bound']:.2f} |")
         lines.append("")
     if "main_projection" in res:
@@ -132,8 +137,8 @@ def headline_lines(res: dict) -> list[str]:
 
 def table_lines(res: dict) -> list[str]:
     lines = [*headline_lines(res),
-             "| measure | N | numba (evo) | plain Mesa | ratio | random bound | kernel / bound "
-             "| kernel / (draws + logs) |",
+             "| measure | N | numba (evo) | plain Mesa | ratio | random bound (numpy) | kernel / bound "
+             "| kernel / stream bound |",
              "|---|---|---|---|---|---|---|---|"]
     for kind in ("tool", "gesture"):
         for r in res["kernels"][kind]:
@@ -141,7 +146,7 @@ def table_lines(res: dict) -> list[str]:
                 f"| {kind} kernel, updates/s | {r['n']:,} | {common.fmt_rate(r['numba_rate'])} | "
                 f"{common.fmt_rate(r['plain_rate'])} | {r['speedup']:.0f}x | "
                 f"{common.fmt_rate(r['bound_rate'])} | "
-                f"{r['bound_ratio']:.2f} | {r.get('draws_and_logs_ratio', float('nan')):.2f} |")
+                f"{r['bound_ratio']:.2f} | {r['stream_bound_ratio']:.2f} |")
     w = res["whole_run"]
     for sync in ("lazy", "step"):
         lines.append(
@@ -203,11 +208,12 @@ def closing_notes(res: dict) -> list[str]:
     if any("random bound" in m for m in missed):
         r = tool[0]
         notes.append(
-            "- **Tool kernel vs the random-number bound.** The bound counts the 5 uniforms and 2 "
-            "exponentials only; the rule also takes a log of each exponential (the Gumbel error), "
-            f"which alone brings the bound down to {common.fmt_rate(r['draws_and_logs_rate'])} at N = "
-            f"{r['n']:,} (kernel / (draws + logs) = {r['draws_and_logs_ratio']:.2f}); the rest is "
-            "the demonstrator reads, which become cache misses at large N (above).")
+            "- **Tool kernel vs the random-number bound.** A copy draws 6 uniforms and one Gumbel "
+            f"(two logs); from the kernels' own stream these alone run at "
+            f"{common.fmt_rate(r['stream_bound_rate'])} at N = {r['n']:,} (kernel / stream bound "
+            f"= {r['stream_bound_ratio']:.2f}). The rest is the rule's arithmetic (the Gumbel-max "
+            "mode takes an exp and a log1p, the learning budget a division) and the demonstrator "
+            "reads, which become cache misses at large N (above).")
     if any("whole run" in m for m in missed) or any("bookkeeping" in m for m in missed):
         by = {s["agent_sync"]: s for s in res["split"]}
         notes.append(
@@ -233,27 +239,35 @@ def headline_notes(res: dict, missed: set[str]) -> list[str]:
     notes = []
     a = res.get("agent_generation")
     if a and "model_draws" in a and any("random-number bound (175" in m for m in missed):
-        uniforms, exponentials = a["model_draws"]
+        uniforms, gumbels = a["model_draws"]
+        g = res.get("kernels", {}).get("gesture", [{}])[0]
+        per_episode = f"{1e9 / g['numba_rate']:.0f} ns" if "numba_rate" in g else "(not measured)"
+        draws = f"{5e9 / g['stream_bound_rate']:.0f} ns" if "stream_bound_rate" in g else "?"
         notes.append(
             f"- **{a['evo_us']:.2f} us per agent-generation, {a['evo_over_bound']:.1f}x the "
-            "175-uniform bound.** That count takes 20 gesture episodes per agent, but every "
-            "member plays 20 per generation, newborns included, so N = 400 adults play 16,000 "
-            f"episodes a generation: the regime really draws {uniforms} uniforms and "
-            f"{exponentials} exponentials (with their logs) per agent-generation, which numba "
-            f"alone draws in {a['model_bound_us']:.2f} us; evo is {a['evo_over_model_bound']:.1f}x "
-            "that. The gesture kernel, about half of the time (split below), runs at about 30 ns "
-            "an episode, near its five draws; tried without gain: several small draws from one "
-            "uniform (the draws are not what it waits on) and 32-bit inventories (at N = 400 they "
-            "fit the cache anyway). The rest is about 150 us a generation of numpy glue and "
-            "numba calls (each taking the Generator costs several us of argument typing).")
+            "175-uniform bound** as the issue measured it (numpy's Generator). The kernels now "
+            "draw from their own inlined xoshiro256** stream, from which the same 175 uniforms "
+            f"take {a['stream_bound_us']:.2f} us. The issue's count takes 20 gesture episodes "
+            "per agent, but every member plays 20 per generation, newborns included, so the "
+            f"regime draws {uniforms} uniforms and {gumbels} Gumbels per agent-generation: "
+            f"{a['model_bound_us']:.2f} us from the stream alone, and evo is "
+            f"{a['evo_over_model_bound']:.1f}x that. So what remains is not the drawing: the "
+            f"gesture kernel, about half of the time, takes {per_episode} an episode at "
+            f"N = 1,000 of which its five draws are {draws}; it waits on the inventory reads "
+            "and their data-dependent branches (tried without gain: 32-bit inventories, several "
+            "small draws from one uniform). The rest is numpy glue between the kernels, about a "
+            "quarter of a generation at N = 1,600.")
     m = res.get("main_projection")
     if m and any("main experiment" in x for x in missed):
+        agent_generations = 1200 * 3000 * (100 + 400 + 1600) / 3
+        core_s = m["projected_min"] * 60 * m["workers"]
         notes.append(
             f"- **Main experiment projected at {m['projected_min']:.0f} min (load "
             f"{m['load_before']:g} before its run).** It is 1200 runs of 3000 generations at "
-            "N = 100, 400 and 1600, about 2.5e9 agent-generations: 20 minutes on 2 cores needs "
-            "about 1 us per agent-generation in every scenario, twice as fast as now, and two "
-            "idle cores.")
+            "N = 100, 400 and 1600, about 2.5e9 agent-generations (three quarters of them at "
+            f"N = 1600), so this projection is {1e6 * core_s / agent_generations:.2f} us per "
+            "agent-generation over the whole design; 20 minutes on 2 cores needs "
+            f"{1e6 * 2400 / agent_generations:.2f} us.")
     return notes
 
 

@@ -61,10 +61,10 @@ def test_headline_targets_compare_each_number_with_its_goal():
 
 
 def test_model_draws_count_the_regimes_random_numbers():
-    """bench/agent_generation.py: 40 gesture episodes x 5 uniforms, 8 copies x (5 uniforms + 2
-    exponentials), 3 uniforms per birth and 1 per migration check, per agent-generation."""
+    """bench/agent_generation.py: 40 gesture episodes x 5 uniforms, 8 copies x (6 uniforms + one
+    Gumbel), 3 uniforms per birth and 1 per migration check, per agent-generation."""
     from bench import agent_generation
 
     params = resolve_params("coevolution", agent_generation.REGIME)
     assert (params.gesture_episodes, params.lineages, params.demonstrator_sample) == (20.0, 8, 5)
-    assert agent_generation.model_draws(params) == (40 * 5 + 8 * 5 + 3 + 1, 8 * 2)
+    assert agent_generation.model_draws(params) == (40 * 5 + 8 * 6 + 3 + 1, 8)
