@@ -5,7 +5,8 @@ per second (definitions in `bench.report.DEFINITIONS`): numba (evo), the same ru
 plain Mesa way (`bench/plain_mesa.py`, a Python method per agent) on the same inputs, and the
 random-number bound (numba drawing just the random numbers one update needs, from numpy's
 Generator and from the kernels' own stream). Also the kernels at
-N = 1e5 with narrower arrays, to tell whether they wait on memory.
+N = 1e5 with narrower arrays and with camp-contiguous slots, to tell whether they wait on memory,
+and how camp-contiguous the model's own slots are.
 """
 
 from __future__ import annotations
@@ -31,13 +32,20 @@ def csr(group: np.ndarray, n_camps: int):
     return kernels.camp_members(group, np.ones(group.size, np.bool_), n_camps)
 
 
-def tool_inputs(p, n: int, data: np.random.Generator):
-    """State for tool_learning: n adults (skills N(3, 2)) then n learners, camps by slot mod 4."""
+def camp_of_slot(n: int, n_camps: int, contiguous: bool) -> np.ndarray:
+    """Camps by slot: interleaved (slot mod n_camps, every cache line mixes camps) or in blocks."""
+    slots = np.arange(n, dtype=np.int64)
+    return slots * n_camps // n if contiguous else slots % n_camps
+
+
+def tool_inputs(p, n: int, data: np.random.Generator, contiguous: bool = False):
+    """State for tool_learning: n adults (skills N(3, 2)) then n learners, 4 camps interleaved."""
     slots = 2 * n
     st = PopulationState.allocate(slots, p.lineages, p.meanings, p.variants)
     st.alive[:] = True
     st.age[:n] = 1
-    st.group[:] = np.arange(slots, dtype=np.int64) % p.n_camps
+    st.group[:n] = camp_of_slot(n, p.n_camps, contiguous)
+    st.group[n:] = camp_of_slot(n, p.n_camps, contiguous)
     st.g_mirror[:] = p.mirror_initial
     st.g_assoc[:] = p.assoc_initial
     skills = data.normal(3.0, 2.0, (n, p.lineages))
@@ -46,12 +54,12 @@ def tool_inputs(p, n: int, data: np.random.Generator):
     return st, kernels.camps_of(st, p.n_camps), learners, skills
 
 
-def gesture_inputs(p, n: int, mirror: float) -> PopulationState:
+def gesture_inputs(p, n: int, mirror: float, contiguous: bool = False) -> PopulationState:
     """State for gesture_generation: n adults with empty inventories, genetic mirror `mirror`."""
     st = PopulationState.allocate(n, 0, p.meanings, p.variants)
     st.alive[:] = True
     st.age[:] = 1
-    st.group[:] = np.arange(n, dtype=np.int64) % p.n_camps
+    st.group[:] = camp_of_slot(n, p.n_camps, contiguous)
     st.g_mirror[:] = mirror
     return st
 
@@ -166,9 +174,40 @@ def bench_dtypes(n: int, repeats: int) -> dict:
     return out
 
 
-def _tool_rate(p, n, fdt, idt, repeats) -> float:
+def bench_layout(n: int, repeats: int) -> dict:
+    """The kernels at large N with each camp's members in one block of slots, against interleaved.
+
+    The model's own layout is close to blocks (`model_layout`), so this is what a camp-contiguous
+    layout would buy the bench's interleaved inputs, not the model.
+    """
+    params = resolve_params("coevolution", {})
+    out = {"n": n}
+    for label, contiguous in (("interleaved", False), ("contiguous", True)):
+        out[f"tool_{label}_rate"] = _tool_rate(params, n, np.float64, np.int64, repeats, contiguous)
+        out[f"gesture_{label}_rate"] = _gesture_rate(params, n, np.int64, repeats, contiguous)
+    out["tool_gain"] = out["tool_contiguous_rate"] / out["tool_interleaved_rate"]
+    out["gesture_gain"] = out["gesture_contiguous_rate"] / out["gesture_interleaved_rate"]
+    return out
+
+
+def model_layout(population: int = 1600, generations: int = 50) -> dict:
+    """How camp-contiguous the model's own slots are: the share of the living whose next living
+    slot (ascending) belongs to the same camp, after `generations` of the coevolution scenario
+    (births take the lowest free slots camp by camp; migrants and deaths mix them)."""
+    from evo.model import MirrorModel
+
+    model = MirrorModel(resolve_params("coevolution", {"population": population}), seed=1)
+    for _ in range(generations):
+        model.step()
+    camps = model.state.group[model.state.alive_slots()]
+    same = float(np.mean(camps[1:] == camps[:-1]))
+    return {"population": population, "generations": generations, "same_camp_neighbours": same,
+            "blocks_would_give": 1 - (model.params.n_camps - 1) / (camps.size - 1)}
+
+
+def _tool_rate(p, n, fdt, idt, repeats, contiguous=False) -> float:
     data = np.random.default_rng(n)
-    st0, camps, learners, _ = tool_inputs(p, n, data)
+    st0, camps, learners, _ = tool_inputs(p, n, data, contiguous)
     st0 = st0._replace(skill=st0.skill.astype(fdt))
     st0.g_mirror[:] = st0.g_assoc[:] = 0.0
     preferred = data.integers(-1, 4, (2 * n, p.meanings)).astype(idt)
@@ -185,8 +224,8 @@ def _tool_rate(p, n, fdt, idt, repeats) -> float:
     return n * p.lineages / common.median(common.timed(run, repeats, fresh))
 
 
-def _gesture_rate(p, n, dt, repeats) -> float:
-    st = gesture_inputs(p, n, 0.5)
+def _gesture_rate(p, n, dt, repeats, contiguous=False) -> float:
+    st = gesture_inputs(p, n, 0.5, contiguous)
     st = st._replace(gestures=st.gestures.astype(dt), scores=st.scores.astype(dt),
                      n_known=st.n_known.astype(dt))
     camps = kernels.camps_of(st, p.n_camps)
@@ -218,6 +257,7 @@ def measure(quick: bool = False) -> dict:
               f"gesture {out['gesture'][-1]['speedup']:.0f}x", flush=True, file=sys.stderr)
     bench_dtypes(1000, 1)  # compile the narrow-dtype specializations
     out["narrow_dtypes"] = bench_dtypes(100_000, 3 if quick else 9)
+    out["layout"] = {**bench_layout(100_000, 3 if quick else 9), "model": model_layout()}
     return out
 
 

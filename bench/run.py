@@ -52,6 +52,7 @@ def run_stage(name: str, quick: bool, res: dict) -> None:
         rates = kernel_rates.measure(quick)
         res["kernels"] = {"tool": rates["tool"], "gesture": rates["gesture"]}
         res.setdefault("suggestions", {})["narrow_dtypes"] = rates["narrow_dtypes"]
+        res["suggestions"]["layout"] = rates["layout"]
     elif name == "whole_run":
         res.update(whole_run.measure(quick))
     elif name == "split_run":

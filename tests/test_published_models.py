@@ -150,7 +150,20 @@ def rogers_main(executor):
 
 @pytest.mark.slow
 def test_rogers_mean_fitness_is_that_of_individual_learners(rogers_main):
-    assert_check(v.rogers_fitness_check(rogers_main, 0.03, 0.9, label="u=0.2"))
+    """w + b(1 - c) as mutation tends to 0; with mu = 0.001 up to the mutation-selection balance."""
+    assert_check(v.rogers_fitness_check(rogers_main, 0.03, 0.9, 0.2, 0.001, label="u=0.2"))
+
+
+def test_rogers_fitness_bracket_rejects_values_outside_it():
+    """The bracket check fails below w + b(1 - c) and above the balance, passes between."""
+    def runs(value):
+        return v.RogersRuns(np.zeros(4), np.full(4, value) + np.array([-1, 1, -1, 1]) * 1e-6, 0.0)
+
+    high = v.rogers_balance(0.2, 0.9, 0.03, 0.001)[1]
+    assert high > 1.0035
+    assert v.rogers_fitness_check(runs(1.0035), 0.03, 0.9, 0.2, 0.001).passed
+    assert not v.rogers_fitness_check(runs(1.0029), 0.03, 0.9, 0.2, 0.001).passed
+    assert not v.rogers_fitness_check(runs(high + 0.0001), 0.03, 0.9, 0.2, 0.001).passed
 
 
 @pytest.mark.slow
