@@ -216,8 +216,12 @@ def closing_notes(res: dict) -> list[str]:
                 f"free slots camp by camp: after {model['generations']} generations at "
                 f"N = {model['population']:,}, {100 * model['same_camp_neighbours']:.1f} % of the "
                 "living share a camp with the next living slot (one block per camp: "
-                f"{100 * model['blocks_would_give']:.1f} %). So a layout change would buy the model "
-                "little; its rates fall with N because a camp's own rows outgrow the cache.")
+                f"{100 * model['blocks_would_give']:.1f} %), so a layout change would buy it "
+                "little. Even in blocks the rates fall with N (tool "
+                f"{common.fmt_rate(layout['tool_contiguous_rate'])} at N = 1e5 against "
+                f"{common.fmt_rate(tool[0]['numba_rate'])} at {tool[0]['n']:,}, gesture "
+                f"{common.fmt_rate(layout['gesture_contiguous_rate'])} against "
+                f"{common.fmt_rate(gest[0]['numba_rate'])}): a camp's own rows outgrow the cache.")
     if any("random bound" in m for m in missed):
         r = tool[0]
         notes.append(
@@ -255,7 +259,10 @@ def headline_notes(res: dict, missed: set[str]) -> list[str]:
         uniforms, gumbels = a["model_draws"]
         g = res.get("kernels", {}).get("gesture", [{}])[0]
         per_episode = f"{1e9 / g['numba_rate']:.0f} ns" if "numba_rate" in g else "(not measured)"
-        draws = f"{5e9 / g['stream_bound_rate']:.0f} ns" if "stream_bound_rate" in g else "?"
+        draws = f"{1e9 / g['stream_bound_rate']:.0f} ns" if "stream_bound_rate" in g else "?"
+        lazy = {s["agent_sync"]: s for s in res.get("split", [])}.get("lazy")
+        rest = (f"{100 * (1 - lazy['share']['kernels_numba']):.0f} % of a generation at "
+                "N = 1,000 (split below)") if lazy else "the rest of a generation"
         notes.append(
             f"- **{a['evo_us']:.2f} us per agent-generation, {a['evo_over_bound']:.1f}x the "
             "175-uniform bound** as the issue measured it (numpy's Generator). The kernels now "
@@ -265,11 +272,11 @@ def headline_notes(res: dict, missed: set[str]) -> list[str]:
             f"regime draws {uniforms} uniforms and {gumbels} Gumbels per agent-generation: "
             f"{a['model_bound_us']:.2f} us from the stream alone, and evo is "
             f"{a['evo_over_model_bound']:.1f}x that. So what remains is not the drawing: the "
-            f"gesture kernel, about half of the time, takes {per_episode} an episode at "
-            f"N = 1,000 of which its five draws are {draws}; it waits on the inventory reads "
-            "and their data-dependent branches (tried without gain: 32-bit inventories, several "
-            "small draws from one uniform). The rest is numpy glue between the kernels, about a "
-            "quarter of a generation at N = 1,600.")
+            f"gesture kernel takes {per_episode} an episode at N = 1,000, of which its five "
+            f"draws are {draws}; it waits on the inventory reads and their data-dependent "
+            "branches (tried without gain at N = 1,600: 32-bit inventories; and several small "
+            "draws from one uniform, selects for the inventory searches). Outside the kernels, numpy glue, "
+            f"recording and the step loop take {rest}.")
     m = res.get("main_projection")
     if m and any("main experiment" in x for x in missed):
         agent_generations = 1200 * 3000 * (100 + 400 + 1600) / 3
