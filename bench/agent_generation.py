@@ -53,17 +53,13 @@ def evo_us(generations: int = 300, repeats: int = 3) -> list[float]:
     return out
 
 
-def bound_us(repeats: int = 7) -> float:
-    """Microseconds numba needs to draw 175 uniforms from numpy's Generator (the issue's bound)."""
+def bound_us(repeats: int = 7, own_stream: bool = False) -> float:
+    """Microseconds numba needs to draw 175 uniforms: from numpy's Generator (the issue's bound),
+    or with `own_stream` from the kernels' stream."""
     agents = 100_000
-    seconds = common.bound_seconds(agents, UNIFORMS_PER_AGENT_GENERATION, 0, 0, repeats)
-    return 1e6 * seconds / agents
-
-
-def stream_bound_us(repeats: int = 7) -> float:
-    """Microseconds the kernels' own stream needs for the same 175 uniforms."""
-    agents = 100_000
-    seconds = common.stream_bound_seconds(agents, UNIFORMS_PER_AGENT_GENERATION, 0, repeats)
+    n = UNIFORMS_PER_AGENT_GENERATION
+    seconds = (common.stream_bound_seconds(agents, n, 0, repeats) if own_stream
+               else common.bound_seconds(agents, n, 0, 0, repeats))
     return 1e6 * seconds / agents
 
 
@@ -99,7 +95,7 @@ def measure(quick: bool = False) -> dict:
     generations = 60 if quick else 300
     evo = evo_us(generations, 2 if quick else 3)
     bound = bound_us(3 if quick else 7)
-    own_bound = stream_bound_us(3 if quick else 7)
+    own_bound = bound_us(3 if quick else 7, own_stream=True)
     model_bound = model_bound_us(3 if quick else 7)
     plain = plain_us(3 if quick else 20)
     evo_us_median = float(np.median(evo))

@@ -22,16 +22,8 @@ BASELINE = json.loads(samples.PATH.read_text())
 FAMILY_ALPHA = 0.05
 
 
-def _current(point: str, overrides: dict | None = None) -> list[dict[str, float]]:
-    seeds = range(*BASELINE["seeds"])
-    if overrides:
-        saved = samples.POINTS[point]
-        samples.POINTS[point] = {**saved, **overrides}
-        try:
-            return [samples.final_outcomes(point, seed) for seed in seeds]
-        finally:
-            samples.POINTS[point] = saved
-    return [samples.final_outcomes(point, seed) for seed in seeds]
+def _current(point: str, **changes: float) -> list[dict[str, float]]:
+    return [samples.final_outcomes(point, seed, **changes) for seed in range(*BASELINE["seeds"])]
 
 
 def _p_values(before: list[dict], after: list[dict]) -> dict[str, float]:
@@ -76,7 +68,7 @@ def test_outcome_distributions_are_unchanged_by_the_new_streams():
 
 def test_the_comparison_sees_a_small_real_change():
     """Mirror strength 0.62 instead of 0.6 at point A (plateau about 4 % higher) is rejected."""
-    shifted = _current("A", {"mirror_initial": 0.62})
+    shifted = _current("A", mirror_initial=0.62)
     x = np.array([row["tool_complexity"] for row in BASELINE["samples"]["A"]])
     y = np.array([row["tool_complexity"] for row in shifted])
     p = min(stats.mannwhitneyu(x, y).pvalue, stats.ks_2samp(x, y).pvalue)

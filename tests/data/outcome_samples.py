@@ -26,11 +26,11 @@ OUTCOMES = ("tool_complexity", "mirror_mean", "gesture_success", "expressivity")
 PATH = Path(__file__).with_suffix(".json")
 
 
-def final_outcomes(point: str, seed: int) -> dict[str, float]:
-    """The last generation's outcomes of one run at `point`."""
+def final_outcomes(point: str, seed: int, **changes: float) -> dict[str, float]:
+    """The last generation's outcomes of one run at `point`, with `changes` to its parameters."""
     from evo.runner import simulate
 
-    table = simulate(SCENARIO, seed=seed, overrides=POINTS[point]).table
+    table = simulate(SCENARIO, seed=seed, overrides={**POINTS[point], **changes}).table
     return {name: float(table[name][-1]) for name in OUTCOMES}
 
 
