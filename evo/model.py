@@ -24,13 +24,30 @@ from evo.agents import Individual
 from evo.events import Event, max_population
 from evo.metrics import generation_row
 from evo.params import Params
-from evo.state import PopulationState
+from evo.state import NARROW_MAX, PopulationState
 
 
 def split_capacity(total: int, n_camps: int) -> np.ndarray:
     """Carrying capacity per camp: `total` split as evenly as possible, first camps larger."""
     base, extra = divmod(total, n_camps)
     return np.array([base + (c < extra) for c in range(n_camps)], np.int64)
+
+
+def gesture_count_bound(params: Params, events: tuple[Event, ...], slots: int) -> int:
+    """An upper bound on the variant ids and use scores a run can create.
+
+    An episode creates at most two variants (the speaker's invention, the hearer's misperception)
+    and adds one use to at most two scores, so twice the run's episodes bound both: the
+    interactions driver plays at most `max_interactions`; a generation at most
+    rint(gesture_episodes * members) per camp, summed over camps, <= gesture_episodes * slots +
+    camps, taking the largest values any event sets.
+    """
+    if params.driver == "interactions":
+        return 2 * params.max_interactions
+    phases = [params] + [dataclasses.replace(params, **e.set) for e in events if e.set]
+    rate = max(phase.gesture_episodes for phase in phases)
+    camps = max(phase.n_camps for phase in phases)
+    return 2 * params.generations * (int(np.ceil(rate * slots)) + camps)
 
 
 class MirrorModel(Model):
@@ -53,7 +70,8 @@ class MirrorModel(Model):
         self.capacity = split_capacity(params.population, params.n_camps)
         slots = 2 * max_population(params, self.events)
         self.state = PopulationState.allocate(
-            slots, params.lineages, params.meanings, params.variants
+            slots, params.lineages, params.meanings, params.variants,
+            narrow=gesture_count_bound(params, self.events, slots) <= NARROW_MAX,
         )
         self._agent_at: list[Individual | None] = [None] * slots
         self._agent_serial = np.full(slots, -1, np.int64)  # serial each Mesa agent stands for

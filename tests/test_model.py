@@ -205,3 +205,39 @@ def test_events_cannot_change_the_shape_of_a_run():
     with pytest.raises(UsageError, match="unknown parameter 'popul'"):
         parse_event({"generation": 3, "set": {"popul": 10}}, "test")
     assert parse_event({"generation": 3, "set": {"population": "10"}}, "t").set == {"population": 10}
+
+
+def test_narrow_inventories_give_the_table_of_wide_ones(monkeypatch):
+    """The 32/16-bit gesture inventories change speed only: the busy model, and a babel (mirror
+    low, full inventories), give the tables of int64 inventories bit for bit."""
+    for overrides in ({k: str(v) for k, v in BUSY.items()}, {"mirror_initial": "0.1"}):
+        narrow = simulate("default", seed=7, generations=30, overrides=overrides)
+        with monkeypatch.context() as m:
+            m.setattr("evo.model.NARROW_MAX", 0)  # no run fits: int64 inventories
+            wide = simulate("default", seed=7, generations=30, overrides=overrides)
+        assert narrow.table.equals(wide.table)
+    assert MirrorModel(busy_params(), seed=1).state.gestures.dtype == np.int32
+    with monkeypatch.context() as m:
+        m.setattr("evo.model.NARROW_MAX", 0)
+        assert MirrorModel(busy_params(), seed=1).state.gestures.dtype == np.int64
+
+
+def test_gesture_count_bound_holds_and_picks_wide_inventories_when_needed():
+    """The bound on variant ids and use scores is above what a run creates, and a run that
+    could pass 32 bits (60 people for 10^7 generations) gets int64 inventories."""
+    from evo.model import gesture_count_bound
+
+    params = busy_params(generations=40)
+    model = MirrorModel(params, seed=3)
+    for _ in range(params.generations):
+        model.step()
+    bound = gesture_count_bound(params, (), model.state.capacity)
+    assert model.gesture_counters[0] > 0
+    assert model.gesture_counters[0] <= bound and model.state.scores.max() <= bound
+    # one generation's episodes, twice: at most 2 new variants per episode
+    assert gesture_count_bound(params, (), 100) == 2 * 40 * (6 * 100 + params.n_camps)
+    louder = (Event(generation=5, set={"gesture_episodes": 60.0}),)
+    assert gesture_count_bound(params, louder, 100) == 2 * 40 * (60 * 100 + params.n_camps)
+    long = dataclasses.replace(params, generations=10**7)
+    assert MirrorModel(long, seed=1).state.gestures.dtype == np.int64
+    assert MirrorModel(long, seed=1).state.n_known.dtype == np.int64
