@@ -241,3 +241,13 @@ def test_gesture_count_bound_holds_and_picks_wide_inventories_when_needed():
     long = dataclasses.replace(params, generations=10**7)
     assert MirrorModel(long, seed=1).state.gestures.dtype == np.int64
     assert MirrorModel(long, seed=1).state.n_known.dtype == np.int64
+
+
+def test_as_slice_keeps_the_elements():
+    from evo.state import as_slice
+
+    values = np.arange(10) * 3
+    for slots in (np.arange(2, 7), np.array([1, 2, 4]), np.array([5]), np.arange(0)):
+        assert np.array_equal(values[as_slice(slots)], values[slots])
+    assert isinstance(as_slice(np.arange(2, 7)), slice)
+    assert not isinstance(as_slice(np.array([1, 2, 4])), slice)
