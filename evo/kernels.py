@@ -381,6 +381,8 @@ def _add_variant(state, i, m, variant):
         return 0
     worst = 0
     for j in range(1, n):
+        if state.scores[i, m, worst] == 0:
+            break  # scores are >= 0: the first 0 is the least used, first on ties (a babel's case)
         if state.scores[i, m, j] < state.scores[i, m, worst]:
             worst = j
     state.gestures[i, m, worst] = variant

@@ -830,3 +830,18 @@ def test_settle_is_fitness_then_migrate(seed, capacity, rate):
     assert moved.tolist() == ref_moved
     assert_same_state(s, twin)
     assert_same_stream(rng_k, rng_t)
+
+
+@pytest.mark.parametrize("scores", [[0, 0, 0, 0], [2, 0, 1, 0], [3, 1, 1, 2], [1, 2, 3, 0],
+                                    [5, 4, 4, 4], [0, 7, 0, 1]])
+def test_full_inventory_replaces_the_first_least_used_variant(scores):
+    """The dropped variant is the first with the lowest use score (np.argmin), zeros or not."""
+    st = PopulationState.allocate(1, 0, 1, len(scores))
+    st.gestures[0, 0] = np.arange(10, 10 + len(scores))
+    st.scores[0, 0] = scores
+    st.n_known[0, 0] = len(scores)
+    assert kernels._add_variant(st, 0, 0, 99) == 1
+    worst = int(np.argmin(scores))
+    assert st.gestures[0, 0, worst] == 99 and st.scores[0, 0, worst] == 0
+    kept = [j for j in range(len(scores)) if j != worst]
+    assert np.array_equal(st.gestures[0, 0, kept], np.arange(10, 10 + len(scores))[kept])
