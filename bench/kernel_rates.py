@@ -178,13 +178,13 @@ def bench_layout(n: int, repeats: int) -> dict:
     """The kernels at large N with each camp's members in one block of slots, against interleaved.
 
     The model's own layout is close to blocks (`model_layout`), so this is what a camp-contiguous
-    layout would buy the bench's interleaved inputs, not the model.
+    layout would buy the bench's interleaved inputs, not the model. Inventories as the model's.
     """
     params = resolve_params("coevolution", {})
     out = {"n": n}
     for label, contiguous in (("interleaved", False), ("contiguous", True)):
         out[f"tool_{label}_rate"] = _tool_rate(params, n, np.float64, np.int64, repeats, contiguous)
-        out[f"gesture_{label}_rate"] = _gesture_rate(params, n, np.int64, repeats, contiguous)
+        out[f"gesture_{label}_rate"] = _gesture_rate(params, n, None, repeats, contiguous)
     out["tool_gain"] = out["tool_contiguous_rate"] / out["tool_interleaved_rate"]
     out["gesture_gain"] = out["gesture_contiguous_rate"] / out["gesture_interleaved_rate"]
     return out
@@ -225,9 +225,11 @@ def _tool_rate(p, n, fdt, idt, repeats, contiguous=False) -> float:
 
 
 def _gesture_rate(p, n, dt, repeats, contiguous=False) -> float:
+    """Episodes per second; inventories of type `dt`, or None for the model's (`state.NARROW`)."""
     st = gesture_inputs(p, n, 0.5, contiguous)
-    st = st._replace(gestures=st.gestures.astype(dt), scores=st.scores.astype(dt),
-                     n_known=st.n_known.astype(dt))
+    if dt is not None:
+        st = st._replace(gestures=st.gestures.astype(dt), scores=st.scores.astype(dt),
+                         n_known=st.n_known.astype(dt))
     camps = kernels.camps_of(st, p.n_camps)
     rule = kernels.make_rule(p)
     counters = np.zeros(3, np.int64)

@@ -201,10 +201,12 @@ def closing_notes(res: dict) -> list[str]:
             "- **Kernels vs plain below 60x.** The plain rate is flat in N (Python overhead per "
             "agent), the numba rate falls with N (tool " + by_n + "; gesture " + by_n_g + "): at "
             "N >= 1e4 every update reads random rows (a sampled demonstrator, a random hearer) of "
-            "(slots, K) float64 skills and (slots, M, V) int64 inventories larger than the 1 MiB L2, "
-            "so the kernels wait on memory. Tried: narrower arrays at N = 1e5 "
-            f"(float32 skills + int16 preferred: tool x{narrow.get('tool_gain', float('nan')):.2f}; "
-            f"int32 inventories: gesture x{narrow.get('gesture_gain', float('nan')):.2f}).")
+            "(slots, K) float64 skills and (slots, M, V) inventories larger than the 1 MiB L2, "
+            "so the kernels wait on memory. Narrower arrays at N = 1e5: "
+            f"int32 inventories against int64, gesture x{narrow.get('gesture_gain', float('nan')):.2f} "
+            "(the model uses them, and int16 counts); float32 skills + int16 preferred, tool "
+            f"x{narrow.get('tool_gain', float('nan')):.2f} (not used: float32 would change "
+            "every result).")
         layout = sug.get("layout")
         if layout:
             model = layout["model"]
@@ -274,8 +276,11 @@ def headline_notes(res: dict, missed: set[str]) -> list[str]:
             f"{a['evo_over_model_bound']:.1f}x that. So what remains is not the drawing: the "
             f"gesture kernel takes {per_episode} an episode at N = 1,000, of which its five "
             f"draws are {draws}; it waits on the inventory reads and their data-dependent "
-            "branches (tried without gain at N = 1,600: 32-bit inventories; and several small "
-            "draws from one uniform, selects for the inventory searches). Outside the kernels, numpy glue, "
+            "branches. The model keeps its inventories in 32/16 bits where a run's values fit "
+            "(at N = 1,600 the int64 ones overflowed the L2), and a full inventory's least-used "
+            "search stops at the first unused variant. Tried without gain: selects for the "
+            "inventory searches, several small draws from one uniform; too small to keep: the "
+            "stream's state in registers (x1.02-1.08). Outside the kernels, numpy glue, "
             f"recording and the step loop take {rest}.")
     m = res.get("main_projection")
     if m and any("main experiment" in x for x in missed):
@@ -287,7 +292,10 @@ def headline_notes(res: dict, missed: set[str]) -> list[str]:
             "N = 100, 400 and 1600, about 2.5e9 agent-generations (three quarters of them at "
             f"N = 1600), so this projection is {1e6 * core_s / agent_generations:.2f} us per "
             "agent-generation over the whole design; 20 minutes on 2 cores needs "
-            f"{1e6 * 2400 / agent_generations:.2f} us.")
+            f"{1e6 * 2400 / agent_generations:.2f} us." + (
+                " A wall time depends on the machine: this one draws a uniform of the kernels' "
+                f"stream in {1e3 * a['stream_bound_us'] / a['bound_uniforms']:.2f} ns."
+                if a and "stream_bound_us" in a else ""))
     return notes
 
 
