@@ -8,9 +8,10 @@ import pytest
 
 import scenarios
 from evo.events import Event, Mutant
-from evo.model import MirrorModel, split_capacity
+from evo.model import MirrorModel, gesture_count_bound, split_capacity
 from evo.params import Params
 from evo.runner import resolve_params, simulate
+from evo.state import as_slice
 
 REQUIRED_COLUMNS = [
     "generation", "population", "mirror_mean", "mirror_sd", "mirror_effective_mean",
@@ -225,8 +226,6 @@ def test_narrow_inventories_give_the_table_of_wide_ones(monkeypatch):
 def test_gesture_count_bound_holds_and_picks_wide_inventories_when_needed():
     """The bound on variant ids and use scores is above what a run creates, and a run that
     could pass 32 bits (60 people for 10^7 generations) gets int64 inventories."""
-    from evo.model import gesture_count_bound
-
     params = busy_params(generations=40)
     model = MirrorModel(params, seed=3)
     for _ in range(params.generations):
@@ -244,7 +243,7 @@ def test_gesture_count_bound_holds_and_picks_wide_inventories_when_needed():
 
 
 def test_as_slice_keeps_the_elements():
-    from evo.state import as_slice
+    """A block of slots becomes a slice over the same elements; anything else stays as it is."""
 
     values = np.arange(10) * 3
     for slots in (np.arange(2, 7), np.array([1, 2, 4]), np.array([5]), np.arange(0)):
