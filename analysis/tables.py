@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from evo.errors import UsageError
@@ -33,13 +32,6 @@ def time_column(table: pl.DataFrame) -> str | None:
     filled = [c for c in present if table[c].null_count() < table.height]
     return next(iter(filled or present), None)
 
-
-def time_values(table: pl.DataFrame) -> np.ndarray:
-    """The time axis as floats (the row number when the table has no time column)."""
-    col = time_column(table)
-    if col is None:
-        return np.arange(table.height, dtype=float)
-    return table[col].cast(pl.Float64).to_numpy()
 
 RUN_FILES = ("generations.parquet", "run.json")
 SWEEP_FILES = ("runs.parquet", "generations/", "sweep.json")
