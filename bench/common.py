@@ -113,7 +113,7 @@ def compile_bounds() -> None:
 
 
 def machine() -> dict:
-    """CPU, core count, Python and package versions."""
+    """CPU, core count, L2 cache per core, Python and package versions."""
     info = {"cpu_count": os.cpu_count(), "python": platform.python_version(),
             "platform": platform.platform(), "processor": platform.processor()}
     try:
@@ -125,6 +125,9 @@ def machine() -> dict:
         if line.startswith("model name"):
             info["cpu_model"] = line.split(":", 1)[1].strip()
             break
+    l2 = Path("/sys/devices/system/cpu/cpu0/cache/index2/size")
+    if l2.exists():
+        info["l2_per_core"] = l2.read_text().strip()
     for pkg in ("numba", "mesa", "numpy", "polars"):
         info[pkg] = metadata.version(pkg)
     info["numba_threads"] = os.environ.get("NUMBA_NUM_THREADS")

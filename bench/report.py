@@ -52,6 +52,11 @@ DEFINITIONS = {
         "scenarios/sweeps/main.toml with seeds = 1 (60 runs of 3000 generations) through "
         "evo.sweep.run_sweep on 2 local workers, wall time x 20 (its seeds)"
     ),
+    "floors": (
+        "bench/floors.py: one generation's gesture and tool kernel arguments captured at generation "
+        "1501 of an N = 1,600 run of each main scenario; the kernel against itself stripped to its "
+        "draws and reads (floor), best of 7 interleaved repeats on fresh copies"
+    ),
     "plain": (
         "bench/plain_mesa.py: the same rule as a Python method of a mesa CellAgent (Person), "
         "stdlib random from Mesa (agent.random), agents in OrthogonalMooreGrid cells"
@@ -135,8 +140,35 @@ def headline_lines(res: dict) -> list[str]:
     return lines
 
 
+def floor_lines(res: dict) -> list[str]:
+    """Each kernel against its floor (its draws and reads only), by main scenario."""
+    rows = res.get("floors", {}).get("rows")
+    if not rows:
+        return []
+    r0 = rows[0]
+
+    def line(label: str, kind: str, which: str, digits: int = 1) -> str:
+        return f"| {label} | " + " | ".join(f"{r[kind][which]:.{digits}f}" for r in rows) + " |"
+
+    return [
+        f"| kernels at N = {r0['population']:,}, generation {r0['generation']:,} "
+        f"(`bench/floors.py`) | " + " | ".join(r["scenario"] for r in rows) + " |",
+        "|---|" + "---|" * len(rows),
+        line("gesture episode, ns: the kernel", "gesture_ns", "real"),
+        line("its draws and reads only (floor)", "gesture_ns", "floor"),
+        line("its five draws only", "gesture_ns", "draws"),
+        line("tool copy, ns: the kernel", "tool_ns", "real"),
+        line("its draws, reads and write only (floor)", "tool_ns", "floor"),
+        line("floor + the rule's exp and log1p", "tool_ns", "floor_rule_functions"),
+        line(f"both kernels per agent-generation ({r0['episodes_per_agent']:g} episodes, "
+             f"{r0['copies_per_agent']:g} copies), us: the kernels", "kernels_us", "real", 2),
+        line("their floors", "kernels_us", "floor", 2),
+        "",
+    ]
+
+
 def table_lines(res: dict) -> list[str]:
-    lines = [*headline_lines(res),
+    lines = [*headline_lines(res), *floor_lines(res),
              "| measure | N | numba (evo) | plain Mesa | ratio | random bound (numpy) | kernel / bound "
              "| kernel / stream bound |",
              "|---|---|---|---|---|---|---|---|"]
@@ -201,7 +233,8 @@ def closing_notes(res: dict) -> list[str]:
             "- **Kernels vs plain below 60x.** The plain rate is flat in N (Python overhead per "
             "agent), the numba rate falls with N (tool " + by_n + "; gesture " + by_n_g + "): at "
             "N >= 1e4 every update reads random rows (a sampled demonstrator, a random hearer) of "
-            "(slots, K) float64 skills and (slots, M, V) inventories larger than the 1 MiB L2, "
+            f"(slots, K) float64 skills and (slots, M, V) inventories larger than the "
+            f"{res['machine'].get('l2_per_core', '?')} L2 per core, "
             "so the kernels wait on memory. Narrower arrays at N = 1e5: "
             f"int32 inventories against int64, gesture x{narrow.get('gesture_gain', float('nan')):.2f} "
             "(the model uses them, and int16 counts); float32 skills + int16 preferred, tool "
@@ -277,7 +310,8 @@ def headline_notes(res: dict, missed: set[str]) -> list[str]:
             f"gesture kernel takes {per_episode} an episode at N = 1,000, of which its five "
             f"draws are {draws}; it waits on the inventory reads and their data-dependent "
             "branches. The model keeps its inventories in 32/16 bits where a run's values fit "
-            "(at N = 1,600 the int64 ones overflowed the L2), and a full inventory's least-used "
+            "(at N = 1,600 the int64 ones take 1.6 MiB, more than a 1 MiB L2), and a full "
+            "inventory's least-used "
             "search stops at the first unused variant. Tried without gain: selects for the "
             "inventory searches, several small draws from one uniform; too small to keep: the "
             "stream's state in registers (x1.02-1.08). Outside the kernels, numpy glue, "
@@ -292,11 +326,32 @@ def headline_notes(res: dict, missed: set[str]) -> list[str]:
             "N = 100, 400 and 1600, about 2.5e9 agent-generations (three quarters of them at "
             f"N = 1600), so this projection is {1e6 * core_s / agent_generations:.2f} us per "
             "agent-generation over the whole design; 20 minutes on 2 cores needs "
-            f"{1e6 * 2400 / agent_generations:.2f} us." + (
+            f"{1e6 * 2400 / agent_generations:.2f} us." + floor_note(res, 2400 / agent_generations)
+            + (
                 " A wall time depends on the machine: this one draws a uniform of the kernels' "
                 f"stream in {1e3 * a['stream_bound_us'] / a['bound_uniforms']:.2f} ns."
                 if a and "stream_bound_us" in a else ""))
     return notes
+
+
+def floor_note(res: dict, budget_s: float) -> str:
+    """How much of a per-agent-generation budget the kernels' floors alone take."""
+    rows = res.get("floors", {}).get("rows")
+    if not rows:
+        return ""
+    real = [r["kernels_us"]["real"] for r in rows]
+    floor = [r["kernels_us"]["floor"] for r in rows]
+    budget = 1e6 * budget_s
+    return (
+        f" At N = {rows[0]['population']:,} the two kernels alone take {min(real):.2f}-"
+        f"{max(real):.2f} us per agent-generation ({rows[0]['episodes_per_agent']:g} gesture "
+        f"episodes, {rows[0]['copies_per_agent']:g} tool copies), and their floors, the same "
+        f"draws and reads with none of the rules' logic (table above), {min(floor):.2f}-"
+        f"{max(floor):.2f} us: {100 * min(floor) / budget:.0f}-{100 * max(floor) / budget:.0f} % "
+        "of that budget before any decision of the naming game or the copying rule, any "
+        "reproduction, fitness or recording. So no faster code for these rules reaches 20 "
+        "minutes here; fewer updates or draws per agent-generation (a change of the model's "
+        "rules or of the experiment, a decision for its science) or more cores would.")
 
 
 README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"

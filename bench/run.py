@@ -8,6 +8,7 @@ markers). Each measurement is its own module, runnable alone (`python bench/<mod
 
 - `agent_generation`: one agent-generation in issue 10's regime vs the bound and plain Mesa;
 - `kernel_rates`: the tool and gesture kernels at N = 1e3..1e5 vs plain Mesa and their bounds;
+- `floors`: each kernel at N = 1,600 against its own draws and reads without the rules' logic;
 - `whole_run`: a whole coevolution run vs the same model written per agent, and a same-model check;
 - `split_run`: where a run's wall time goes (kernels, glue, Mesa bookkeeping, recording);
 - `sweep_scaling`: a 20-run sweep on 1 and 2 workers;
@@ -32,6 +33,7 @@ from pathlib import Path
 
 from bench import (
     agent_generation,
+    floors,
     kernel_rates,
     main_projection,
     report,
@@ -40,7 +42,7 @@ from bench import (
     whole_run,
 )
 
-STAGES = ("agent_generation", "kernel_rates", "whole_run", "split_run", "sweep_scaling",
+STAGES = ("agent_generation", "kernel_rates", "floors", "whole_run", "split_run", "sweep_scaling",
           "main_projection")
 
 
@@ -53,6 +55,8 @@ def run_stage(name: str, quick: bool, res: dict) -> None:
         res["kernels"] = {"tool": rates["tool"], "gesture": rates["gesture"]}
         res.setdefault("suggestions", {})["narrow_dtypes"] = rates["narrow_dtypes"]
         res["suggestions"]["layout"] = rates["layout"]
+    elif name == "floors":
+        res["floors"] = floors.measure(quick)
     elif name == "whole_run":
         res.update(whole_run.measure(quick))
     elif name == "split_run":

@@ -68,3 +68,44 @@ def test_model_draws_count_the_regimes_random_numbers():
     params = resolve_params("coevolution", agent_generation.REGIME)
     assert (params.gesture_episodes, params.lineages, params.demonstrator_sample) == (20.0, 8, 5)
     assert agent_generation.model_draws(params) == (40 * 5 + 8 * 6 + 3 + 1, 8)
+
+
+def _advanced(rng: np.ndarray, draws: int) -> np.ndarray:
+    """The stream state `draws` outputs after `rng`."""
+    from evo import stream
+
+    state = rng.copy()
+    for _ in range(draws):
+        stream.next_u64(state)
+    return state
+
+
+def test_floors_draw_what_the_kernels_draw():
+    """bench/floors.py: 5 draws per gesture episode, 7 per tool copy (5 demonstrators, the Gumbel
+    of copy and invention, which one it was), as the coevolution kernels draw in this regime."""
+    from bench import floors
+
+    got = floors.capture("coevolution", 40, 2)
+    rng, state, _rule, camps, episodes, _counters = got["gesture_generation"]
+    for reads in (True, False):
+        after = rng.copy()
+        floors.gesture_floor(after, floors._copy(state), camps, episodes, reads)
+        assert np.array_equal(after, _advanced(rng, floors.GESTURE_DRAWS * int(episodes.sum())))
+    rng, state, rule, camps, learners, _preferred = got["tool_learning"]
+    after = rng.copy()
+    floors.tool_floor(after, state.skill.copy(), state.group, camps.adult_start, camps.adults,
+                      learners, rule.demonstrator_sample, True)
+    copies = learners.size * state.skill.shape[1]
+    assert np.array_equal(after, _advanced(rng, floors.TOOL_DRAWS * copies))
+
+
+def test_floor_note_states_the_budget_share():
+    """bench/report.py: the kernels' floors as a share of the per-agent-generation budget."""
+    from bench import report
+
+    row = {"population": 1600, "generation": 1501, "episodes_per_agent": 40.0,
+           "copies_per_agent": 8.0, "kernels_us": {"real": 1.2, "floor": 0.76}}
+    note = report.floor_note({"floors": {"rows": [row, {**row, "kernels_us":
+                                                        {"real": 1.4, "floor": 0.8}}]}}, 0.95e-6)
+    assert "1.20-1.40 us" in note and "0.76-0.80 us" in note and "80-84 %" in note
+    assert report.floor_note({}, 0.95e-6) == ""
