@@ -72,7 +72,8 @@ def clear_stale(root: Path, keep: Path) -> list[Path]:
         kept = old / "analysis"
         if not out.exists() and kept.is_dir() and not kept.is_symlink():
             kept.rename(out)  # killed between the two renames of ``replace``
-    stale = [p for p in _ours(root, TMP_PREFIX) + _ours(root, OLD_PREFIX) if p != keep]
+    keep = keep.resolve()  # mkdtemp gives an absolute path, `root` may be relative
+    stale = [p for p in _ours(root, TMP_PREFIX) + _ours(root, OLD_PREFIX) if p.resolve() != keep]
     for folder in stale:
         shutil.rmtree(folder)
     return stale

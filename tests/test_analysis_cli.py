@@ -420,3 +420,14 @@ def test_level_figures_only_for_grid_parameters_and_few_lines() -> None:
                                              "mirror_initial": [0.0, 1.0]}}}}
     assert level_plan(runs, ["population", "mirror_initial"], sample) == []
     assert level_plan(runs, varied, {}) == []
+
+
+@pytest.mark.usefixtures("no_figures")
+def test_a_relative_folder_is_analysed(tmp_path: Path, monkeypatch) -> None:
+    """`analyze results/main` as the README writes it: the fresh workspace (an absolute path from
+    mkdtemp) must not be taken for a stale folder of the relative DIR and removed."""
+    write_run(tmp_path / "r")
+    monkeypatch.chdir(tmp_path)
+    assert run.main(["analyze", "r"]) == 0
+    assert (tmp_path / "r" / "analysis" / "report.md").is_file()
+    assert _hidden(tmp_path / "r") == []
