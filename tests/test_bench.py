@@ -109,3 +109,15 @@ def test_floor_note_states_the_budget_share():
                                                         {"real": 1.4, "floor": 0.8}}]}}, 0.95e-6)
     assert "1.20-1.40 us" in note and "0.76-0.80 us" in note and "80-84 %" in note
     assert report.floor_note({}, 0.95e-6) == ""
+
+
+def test_plain_ratio_note_only_when_missed_and_from_the_seeds():
+    """bench/report.py: the plain-Mesa note gives both medians' seed ranges, only when missed."""
+    from bench import report
+
+    res = {"agent_generation": {"plain_over_evo": 58.4, "plain_us_runs": [123.8, 122.1, 122.8],
+                                "evo_us_runs": [2.11, 2.10, 2.095]}}
+    missed = {"plain Mesa / evo per agent-generation"}
+    (note,) = report.headline_notes(res, missed)
+    assert "58x (goal >= 60)" in note and "122-124 us" in note and "2.10-2.11 us" in note
+    assert report.headline_notes(res, set()) == []
