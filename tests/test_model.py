@@ -252,16 +252,17 @@ def test_as_slice_keeps_the_elements():
     assert not isinstance(as_slice(np.array([1, 2, 4])), slice)
 
 
+def _table_at_cost(scenario: str, cost: float) -> pl.DataFrame:
+    return simulate(scenario, seed=5, generations=120,
+                    overrides={"population": 100, "mirror_cost": cost}).table
+
+
 @pytest.mark.parametrize("scenario", ["fixed_low", "fixed_high", "demography", "associative"])
 def test_mirror_cost_acts_only_through_genetic_variation(scenario):
     """Where every founder has the same genes and nothing mutates, selection has nothing to act on:
     viability fitness only picks parents, and parents pass on genes and camp, not culture. So
     mirror_cost lowers every fitness by the same amount and changes no other column."""
-    def run(cost):
-        return simulate(scenario, seed=5, generations=120,
-                        overrides={"population": 100, "mirror_cost": cost}).table
-
-    free, costly = run(0.0), run(0.1)
+    free, costly = _table_at_cost(scenario, 0.0), _table_at_cost(scenario, 0.1)
     same = [c for c in free.columns if c != "fitness_mean"]
     assert free.select(same).equals(costly.select(same))
     genes = scenarios.load(scenario).params
@@ -270,8 +271,5 @@ def test_mirror_cost_acts_only_through_genetic_variation(scenario):
 
 
 def test_mirror_cost_changes_the_run_where_mirror_strength_evolves():
-    def run(cost):
-        return simulate("coevolution", seed=5, generations=120,
-                        overrides={"population": 100, "mirror_cost": cost}).table
-
-    assert not run(0.0)["mirror_mean"].equals(run(0.1)["mirror_mean"])
+    free, costly = _table_at_cost("coevolution", 0.0), _table_at_cost("coevolution", 0.1)
+    assert not free["mirror_mean"].equals(costly["mirror_mean"])
