@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command in ("list", "params", "run", "validate"):
-            from evo import cli
+            from evo.run import cli
 
             return getattr(cli, f"cmd_{args.command}")(args)
         if args.command == "view":
@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return cmd_view(args)
         if args.command == "sweep":
-            from evo.sweep.cli import cmd_sweep
+            from evo.run.sweep.cli import cmd_sweep
 
             return cmd_sweep(args)
         from analysis.cli import cmd_analyze

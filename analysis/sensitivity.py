@@ -2,7 +2,7 @@
 
 A Sobol' sweep draws its points with ``SALib.sample.sobol`` (the Saltelli scheme: N (D + 2)
 points, N (2D + 2) with second-order indices) and runs every point ``seeds`` times; run ids go
-scenario by scenario, then point by point, then seed by seed (``evo.sweep.spec``), so the point of
+scenario by scenario, then point by point, then seed by seed (``evo.run.sweep.spec``), so the point of
 a run is ``(run_id mod (n_points seeds)) div seeds``. Per scenario and output we
 
 1. average the output over the seeds of each point (the model is stochastic: the seed is noise

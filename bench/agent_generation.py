@@ -5,11 +5,11 @@ settings (N = 400 in 4 camps, its learning budget, 20 gesture episodes per perso
 lineages), mirror fixed at 0.6 (`mirror_initial = 0.6`, no spread, `mutation_rate = 0`) so that
 tools and gestures are both active, `agent_sync = "lazy"`, 300 generations, in one process.
 
-- evo: `evo.runner.simulate`, wall time / (generations x N), the median of `repeats` seeds;
+- evo: `evo.run.runner.simulate`, wall time / (generations x N), the median of `repeats` seeds;
 - random-number bound: numba drawing only the 175 uniforms one agent-generation needs (20
   gesture episodes x 5 draws + 8 tool copies x about 9, the issue's count) from numpy's
   Generator, as the issue measured it; and the same 175 from the kernels' own stream
-  (`evo.stream`, xoshiro256** inlined), a stricter bound;
+  (`evo.core.stream`, xoshiro256** inlined), a stricter bound;
 - the model's own draws: what the regime really draws per agent-generation (`model_draws`):
   under discrete generations every one of the N adults has a newborn, and the 20 gesture
   episodes per member count the newborns too, so 40 episodes of 5 uniforms per agent, plus 8
@@ -35,7 +35,7 @@ import time
 import numpy as np
 
 from bench import plain_mesa
-from evo.runner import resolve_params, simulate
+from evo.run.runner import resolve_params, simulate
 
 REGIME = {"population": 400, "mirror_initial": 0.6, "mirror_initial_sd": 0.0,
           "mutation_rate": 0.0, "agent_sync": "lazy"}

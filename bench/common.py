@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:  # run as `python bench/<module>.py` from anywhere
 import numpy as np  # noqa: E402
 from numba import njit  # noqa: E402
 
-from evo import stream  # noqa: E402
+from evo.core import stream  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -82,7 +82,7 @@ def draw_log_bound(rng, n_updates, n_uniform, n_exponential):
 
 @njit(cache=True)
 def stream_bound(rng, n_updates, n_uniform, n_gumbel):
-    """As `draw_bound`, from the kernels' own stream (`evo.stream`): uniforms and Gumbels."""
+    """As `draw_bound`, from the kernels' own stream (`evo.core.stream`): uniforms and Gumbels."""
     acc = 0.0
     for _ in range(n_updates):
         for _u in range(n_uniform):

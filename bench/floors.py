@@ -31,9 +31,9 @@ import numpy as np
 from numba import njit
 
 import scenarios
-from evo import kernels, stream
-from evo.model import MirrorModel
-from evo.runner import resolve_params
+from evo.core import kernels, stream
+from evo.core.model import MirrorModel
+from evo.run.runner import resolve_params
 
 SCENARIOS = ("coevolution", "fixed_low", "fixed_high")
 GESTURE_DRAWS, TOOL_DRAWS = 5, 7  # per episode; per copy (5 below, the Gumbel, one uniform)
@@ -113,7 +113,7 @@ def capture(scenario: str, population: int, warm: int) -> dict:
         return wrapper
 
     try:
-        for name in saved:  # evo.model calls them as kernels.<name>
+        for name in saved:  # evo.core.model calls them as kernels.<name>
             setattr(kernels, name, grab(name))
         model.step()
     finally:

@@ -1,4 +1,4 @@
-"""Kernel throughput: `evo.kernels.tool_learning` and `gesture_generation` against two references.
+"""Kernel throughput: `evo.core.kernels.tool_learning` and `gesture_generation` against two references.
 
 `python bench/kernel_rates.py [--quick]` prints it alone. At N = 1e3, 1e4, 1e5, in agent-updates
 per second (definitions in `bench.report.DEFINITIONS`): numba (evo), the same rule written the
@@ -21,9 +21,9 @@ import sys
 import numpy as np
 
 from bench import plain_mesa
-from evo import kernels, stream
-from evo.runner import resolve_params
-from evo.state import PopulationState
+from evo.core import kernels, stream
+from evo.core.state import PopulationState
+from evo.run.runner import resolve_params
 
 SIZES = (1_000, 10_000, 100_000)
 
@@ -194,7 +194,7 @@ def model_layout(population: int = 1600, generations: int = 50) -> dict:
     """How camp-contiguous the model's own slots are: the share of the living whose next living
     slot (ascending) belongs to the same camp, after `generations` of the coevolution scenario
     (births take the lowest free slots camp by camp; migrants and deaths mix them)."""
-    from evo.model import MirrorModel
+    from evo.core.model import MirrorModel
 
     model = MirrorModel(resolve_params("coevolution", {"population": population}), seed=1)
     for _ in range(generations):

@@ -3,7 +3,7 @@
 `python bench/main_projection.py [--workers N]` prints it alone. The main experiment is
 `scenarios/sweeps/main.toml` (5 scenarios x 4 mirror costs x 3 population sizes x `seeds` seeds
 of 3000 generations). Its one-seed version (the same spec with `seeds = 1`, 60 runs) is run
-through `evo.sweep.run_sweep` on `workers` local processes, timed whole (worker start-up
+through `evo.run.sweep.run_sweep` on `workers` local processes, timed whole (worker start-up
 included), and the full time projected as wall x seeds: every seed repeats the same 60 runs'
 work, and the sweep balances them over the workers.
 """
@@ -27,7 +27,7 @@ GOAL_MIN = 20.0
 
 def measure(workers: int = 2, quick: bool = False) -> dict:
     """Run main.toml with one seed (or, with `quick`, 300 generations of it) and project."""
-    from evo.sweep import parse_spec, run_sweep
+    from evo.run.sweep import parse_spec, run_sweep
 
     data = tomllib.loads(MAIN_SPEC.read_text())
     full_seeds = int(data["seeds"])

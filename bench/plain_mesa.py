@@ -1,6 +1,6 @@
 """The coevolution model written the plain Mesa way: the benchmark's reference, not part of `evo`.
 
-Every rule of `evo` (see the docstrings in `evo.kernels` and `evo.model`) is written again here one
+Every rule of `evo` (see the docstrings in `evo.core.kernels` and `evo.core.model`) is written again here one
 agent at a time, as a Mesa 3.5 user would: `Person` is a `CellAgent` holding its own genes, skills
 and gesture inventory as Python attributes, living in a cell of an `OrthogonalMooreGrid` (one cell
 per camp); births create agents, deaths call `agent.remove()`, migration moves the agent's cell;
@@ -23,7 +23,7 @@ import math
 from mesa import DataCollector, Model
 from mesa.discrete_space import CellAgent, OrthogonalMooreGrid
 
-from evo.params import Params
+from evo.core.params import Params
 
 
 class Person(CellAgent):

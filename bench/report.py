@@ -16,12 +16,12 @@ HERE = common.HERE
 
 DEFINITIONS = {
     "tool_update": (
-        "one learner x one tool lineage x one learning episode of evo.kernels.tool_learning with the "
+        "one learner x one tool lineage x one learning episode of evo.core.kernels.tool_learning with the "
         "coevolution rule (sample_best s=5, innovation_rate=1, teaching): 5 demonstrator uniforms, "
         "one Gumbel for the better of copy and invention, one uniform for which it was"
     ),
     "gesture_update": (
-        "one naming-game episode of evo.kernels.gesture_generation (speaker, hearer, meaning, "
+        "one naming-game episode of evo.core.kernels.gesture_generation (speaker, hearer, meaning, "
         "utterance, parity draw, inventory update); 5 uniforms"
     ),
     "random_bound": (
@@ -30,19 +30,19 @@ DEFINITIONS = {
         "that sums them; bound ratio = kernel time / bound time for the same number of updates"
     ),
     "stream_bound": (
-        "the same draws from the kernels' own stream (evo.stream: xoshiro256** inlined; the "
+        "the same draws from the kernels' own stream (evo.core.stream: xoshiro256** inlined; the "
         "Gumbel by inversion, two logs)"
     ),
     "best_rate": "updates / fastest repeat (least disturbed by other processes); the others use the median",
     "agent_generation": (
         "issue 10's regime: coevolution settings (N = 400 in 4 camps, learning budget 100), mirror "
         "fixed at 0.6 (mirror_initial 0.6, no spread, mutation off), agent_sync lazy, 300 "
-        "generations; wall time of evo.runner.simulate / (generations x N), median of 3 seeds"
+        "generations; wall time of evo.run.runner.simulate / (generations x N), median of 3 seeds"
     ),
     "agent_generation_bound": (
         "numba drawing only the 175 uniforms one agent-generation needs by issue 10's count "
         "(20 gesture episodes x 5 draws + 8 tool copies x about 9) from numpy's Generator, as "
-        "the issue measured it; stream_bound_us: the same from evo.stream"
+        "the issue measured it; stream_bound_us: the same from evo.core.stream"
     ),
     "agent_generation_plain": (
         "bench.plain_mesa.PlainMirrorModel in the same regime (it has no learning budget), 20 "
@@ -50,7 +50,7 @@ DEFINITIONS = {
     ),
     "main_projection": (
         "scenarios/sweeps/main.toml with seeds = 1 (60 runs of 3000 generations) through "
-        "evo.sweep.run_sweep on 2 local workers, wall time x 20 (its seeds)"
+        "evo.run.sweep.run_sweep on 2 local workers, wall time x 20 (its seeds)"
     ),
     "floors": (
         "bench/floors.py: one generation's gesture and tool kernel arguments captured at generation "

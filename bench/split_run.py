@@ -18,10 +18,10 @@ import time
 import polars as pl
 
 import scenarios
-from evo import kernels
-from evo.metrics import GENERATION_SCHEMA, lexicon_measures
-from evo.model import MirrorModel
-from evo.runner import resolve_params
+from evo.core import kernels
+from evo.core.metrics import GENERATION_SCHEMA, lexicon_measures
+from evo.core.model import MirrorModel
+from evo.run.runner import resolve_params
 
 KERNEL_NAMES = ("camp_members", "choose_parents", "inherit", "gesture_generation",
                 "preferred_variants", "tool_learning", "learn_behaviour", "fitness", "migrate")
@@ -39,12 +39,12 @@ def _accumulate(acc: dict, key: str, fn):
 
 
 def split_run(n: int, generations: int, sync: str) -> dict:
-    """Run a coevolution model like `evo.runner.simulate` with every phase timed."""
+    """Run a coevolution model like `evo.run.runner.simulate` with every phase timed."""
     params = resolve_params("coevolution", {"population": n, "agent_sync": sync})
     acc: dict[str, float] = {}
     saved = {name: getattr(kernels, name) for name in KERNEL_NAMES}
     try:
-        for name in KERNEL_NAMES:  # evo.model calls them as kernels.<name>
+        for name in KERNEL_NAMES:  # evo.core.model calls them as kernels.<name>
             setattr(kernels, name, _accumulate(acc, "kernel:" + name, saved[name]))
         model = MirrorModel(params, seed=3, events=scenarios.load("coevolution").events)
         for name in (*RULE_METHODS, "sync_agents", "record"):
@@ -104,7 +104,7 @@ def bench_suggestions(n: int, repeats: int) -> dict:
         common.timed(lambda _: lexicon_measures(pref, grp), repeats))
     out["record_ms"] = 1e3 * common.median(common.timed(lambda _: sim.record(), repeats))
     # Mesa churn: what one agent's birth (create + place) and death (remove) cost
-    from evo.agents import Individual
+    from evo.core.agents import Individual
 
     cell = sim.camp_cells[0]
     k = 2000

@@ -1,4 +1,4 @@
-"""Sweep scaling: a 20-run `coevolution` sweep through `evo.sweep.run_sweep` on 1 and 2 workers.
+"""Sweep scaling: a 20-run `coevolution` sweep through `evo.run.sweep.run_sweep` on 1 and 2 workers.
 
 `python bench/sweep_scaling.py [--quick]` prints it alone.
 """
@@ -17,12 +17,12 @@ from pathlib import Path
 
 
 def bench_sweep(runs: int, generations: int, workers_list=(1, 2)) -> dict:
-    from evo.sweep import parse_spec, run_sweep
+    from evo.run.sweep import parse_spec, run_sweep
 
     spec = parse_spec({"scenario": "coevolution", "seeds": runs, "generations": generations,
                        "root_seed": 20240601}, source="bench")
     out: dict = {"runs": runs, "generations": generations, "scenario": "coevolution",
-                 "engine": "local (evo.sweep.run_sweep)"}
+                 "engine": "local (evo.run.sweep.run_sweep)"}
     for workers in workers_list:
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()

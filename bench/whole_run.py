@@ -1,6 +1,6 @@
 """A whole `coevolution` run of evo against the same model written per agent (plain Mesa).
 
-`python bench/whole_run.py [--quick]` prints it alone: `evo.runner.simulate` (agent_sync lazy and
+`python bench/whole_run.py [--quick]` prints it alone: `evo.run.runner.simulate` (agent_sync lazy and
 step) against `bench.plain_mesa.PlainMirrorModel` over the same generations from the same start,
 and a check that both are the same model (mean tool complexity at two fixed mirror strengths).
 """
@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 from bench import plain_mesa
-from evo.runner import resolve_params, simulate
+from evo.run.runner import resolve_params, simulate
 
 
 def bench_whole_run(n: int, generations: int, evo_repeats: int) -> dict:

@@ -1,7 +1,7 @@
 """Scenarios: named, documented parameter sets in `scenarios/*.toml`.
 
 Each file holds `summary` (one line), `hypothesis`, `citation`, `account` and `role` (below), a
-`[params]` table (any `evo.params.Params` field) and optional `[[events]]` (see `evo.events`).
+`[params]` table (any `evo.core.params.Params` field) and optional `[[events]]` (see `evo.core.events`).
 `base = "other"` starts from another scenario's parameters and account (not its events nor its
 role), so a control differs from the main experiment only in the lines it lists. Every file
 declares its own `role`: an inherited `role = "main"` would make a copy a second main staging.
@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from evo.core.events import Event, parse_event
+from evo.core.params import Params
 from evo.errors import UsageError
-from evo.events import Event, parse_event
-from evo.params import Params
 
 SCENARIO_DIR = Path(__file__).parent
 ACCOUNTS = ("genetic", "associative", "demography", "gradual", "none")

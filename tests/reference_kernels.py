@@ -1,4 +1,4 @@
-"""Plain-Python reference twins of the numba kernels in `evo.kernels`, used only in tests.
+"""Plain-Python reference twins of the numba kernels in `evo.core.kernels`, used only in tests.
 
 Each twin is written again from the kernel's documented rule, one individual at a time, with
 Python lists and dicts, and draws its random numbers in the documented order from `Xoshiro`, a
@@ -7,9 +7,9 @@ plain-Python xoshiro256** written again from Blackman & Vigna's reference code.
 generator states afterwards.
 
 Like the kernels, a twin takes the population as one value, `state`, and the rule's constants as
-another, `rule` (the kernels' own `evo.kernels.Rule`, read as a plain NamedTuple). Data shapes used
+another, `rule` (the kernels' own `evo.core.kernels.Rule`, read as a plain NamedTuple). Data shapes used
 by the twins (the tests convert to and from the kernels' arrays):
-- `state` has one attribute per per-slot array of `evo.state.FIELDS`, each a list indexed by slot
+- `state` has one attribute per per-slot array of `evo.core.state.FIELDS`, each a list indexed by slot
   (`state.skill[i]` is the list of i's K lineage skills), except the gesture arrays, which are
   `state.inventory[i][m]`, a list of `[variant, score]` pairs in slot order of the kernel's arrays
   (the position matters: utterances pick a position at random), and `state.cap` (V);
@@ -45,7 +45,7 @@ MASK64 = 2**64 - 1
 
 
 class Xoshiro:
-    """xoshiro256** (Blackman & Vigna 2021) in plain Python, and the draws `evo.stream` makes.
+    """xoshiro256** (Blackman & Vigna 2021) in plain Python, and the draws `evo.core.stream` makes.
 
     `words` is the 4-word state, equal to the kernels' uint64 state array when in step with it.
     """
@@ -55,7 +55,7 @@ class Xoshiro:
 
     @classmethod
     def from_seed(cls, seed: int) -> Xoshiro:
-        """The state `evo.stream.seeded` draws from `np.random.default_rng(seed)`."""
+        """The state `evo.core.stream.seeded` draws from `np.random.default_rng(seed)`."""
         return cls(np.random.default_rng(seed).integers(0, 2**64, size=4, dtype=np.uint64))
 
     def next_u64(self) -> int:

@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 
 import run
-from evo.sweep.core import run_sweep
+from evo.run.sweep.core import run_sweep
 
 GRID = """
 scenario = "coevolution"

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from bench.plain_mesa import PlainMirrorModel
-from evo.runner import resolve_params, simulate
+from evo.run.runner import resolve_params, simulate
 
 GENERATIONS = 40
 SETTINGS = {"population": 100, "mutation_rate": 0.0, "gesture_episodes": 2.0}
@@ -72,7 +72,7 @@ def test_model_draws_count_the_regimes_random_numbers():
 
 def _advanced(rng: np.ndarray, draws: int) -> np.ndarray:
     """The stream state `draws` outputs after `rng`."""
-    from evo import stream
+    from evo.core import stream
 
     state = rng.copy()
     for _ in range(draws):

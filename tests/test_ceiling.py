@@ -15,8 +15,8 @@ import math
 import numpy as np
 import pytest
 
-from evo.model import MirrorModel
-from evo.runner import resolve_params, simulate
+from evo.core.model import MirrorModel
+from evo.run.runner import resolve_params, simulate
 
 SIMPLEST = dict(
     population=200, camps_x=1, camps_y=1, lineages=1, alpha=2.0, beta=1.0, mirror_gain=0.9,

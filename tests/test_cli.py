@@ -84,7 +84,7 @@ def test_unwritable_out_is_one_line_and_exit_2(where, tmp_path, capsys):
 def test_folders_made_for_an_unwritable_out_are_removed(tmp_path, capsys, monkeypatch):
     import errno
 
-    from evo import runner
+    from evo.run import runner
 
     def read_only(*args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system")
@@ -135,7 +135,7 @@ def test_script_entry_point_exits_2_on_bad_input():
 
 
 def test_params_lists_every_parameter_with_its_range(capsys):
-    from evo.params import Params
+    from evo.core.params import Params
 
     assert cli.main(["params"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()

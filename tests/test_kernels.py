@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from evo import kernels, stream
-from evo.kernels import Camps
-from evo.params import Params
-from evo.state import FIELDS, PopulationState
+from evo.core import kernels, stream
+from evo.core.kernels import Camps
+from evo.core.params import Params
+from evo.core.state import FIELDS, PopulationState
 from tests import reference_kernels as ref
 
 PROPERTY = settings(max_examples=25, deadline=None)

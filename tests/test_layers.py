@@ -1,7 +1,13 @@
-"""The layers point one way: the model core, then what runs it (one run, validation, sweeps), then
-the analysis. The model and its runners (`evo`, `scenarios`) never import the analysis; the core
-never imports its runners; the analysis reads tables, never the model (it may share only
-`evo.errors`, the one-line error type)."""
+"""The layers point one way, as a rule about packages (so a new module cannot slip past a list):
+
+1. `evo.core`, the model, imports nothing of this project outside itself but the shared
+   vocabulary (`evo.errors`, the one-line error; `evo.measures`, the registry of recorded measures);
+2. `scenarios`, the named parameter sets, imports the model and the vocabulary;
+3. `evo.run`, what runs the model (one run, validations, sweeps, the command line), imports the
+   model, the scenarios and the vocabulary;
+4. `analysis` reads the tables and imports only the vocabulary; `viz`, the browser view, may use
+   everything but the analysis.
+"""
 
 from __future__ import annotations
 
@@ -13,68 +19,68 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("evo", "scenarios", "analysis")
+OURS = ("evo", "scenarios", "analysis", "viz")
+VOCABULARY = ("evo.errors", "evo.measures")
+
+#: package (folder) -> the project's modules it may import (by prefix).
+ALLOWED = {
+    "evo/core": ("evo.core", *VOCABULARY),
+    "scenarios": ("scenarios", "evo.core", *VOCABULARY),
+    "evo/run": ("evo.run", "evo.core", "scenarios", *VOCABULARY),
+    "analysis": ("analysis", *VOCABULARY),
+    "viz": ("viz", "evo.core", "evo.run", "scenarios", *VOCABULARY),
+}
 
 
-def imported_modules(folder: Path) -> dict[str, set[str]]:
-    """For each .py file under `folder`, the absolute module names it imports (at any depth)."""
-    found = {}
-    for path in sorted(folder.rglob("*.py")):
-        names = set()
-        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-            if isinstance(node, ast.Import):
-                names |= {alias.name for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                if node.module in PACKAGES:  # from evo import kernels: the module evo.kernels
-                    names |= {f"{node.module}.{alias.name}" for alias in node.names}
-                else:
-                    names.add(node.module)
-        found[str(path.relative_to(ROOT))] = names
-    return found
+def imported_modules(path: Path) -> set[str]:
+    """The absolute module names a file imports, at any depth (functions included)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return {n for n in names if n.partition(".")[0] in OURS}
 
 
-def top(name: str) -> str:
-    return name.partition(".")[0]
+def allowed(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
 
 
-@pytest.mark.parametrize("package", ["evo", "scenarios"])
-def test_the_model_and_its_runners_never_import_the_analysis(package):
-    offenders = {path: sorted(n for n in names if top(n) == "analysis")
-                 for path, names in imported_modules(ROOT / package).items()}
-    assert not {p: n for p, n in offenders.items() if n}
+def test_every_module_of_the_project_is_in_a_layer():
+    layered = [ROOT / folder for folder in ALLOWED]
+    loose = [p for pkg in OURS for p in (ROOT / pkg).rglob("*.py")
+             if not any(folder in p.parents for folder in layered)]
+    assert {str(p.relative_to(ROOT)) for p in loose} == {"evo/__init__.py", "evo/errors.py",
+                                                         "evo/measures.py"}
 
 
-CORE = ("agents", "errors", "events", "kernels", "metrics", "model", "params", "state", "stream")
+@pytest.mark.parametrize("folder", sorted(ALLOWED))
+def test_a_layer_imports_only_the_layers_below_it(folder):
+    offenders = {}
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        bad = sorted(n for n in imported_modules(path) if not allowed(n, ALLOWED[folder]))
+        if bad:
+            offenders[str(path.relative_to(ROOT))] = bad
+    assert not offenders
 
 
-def test_the_model_core_never_imports_what_runs_it():
-    modules = imported_modules(ROOT / "evo")
-    core = {f"evo/{name}.py" for name in CORE}
-    assert core <= set(modules)
-    allowed = {f"evo.{name}" for name in CORE}
-    offenders = {path: sorted(n for n in modules[path]
-                              if top(n) == "scenarios" or (top(n) == "evo" and n not in allowed))
-                 for path in core}
-    assert not {p: n for p, n in offenders.items() if n}
-
-
-def test_the_analysis_imports_no_model_module():
-    allowed = {"evo.errors"}
-    offenders = {path: sorted(n for n in names if top(n) in ("evo", "scenarios") and n not in allowed)
-                 for path, names in imported_modules(ROOT / "analysis").items()}
-    assert not {p: n for p, n in offenders.items() if n}
+def test_the_vocabulary_imports_nothing_of_the_project():
+    for name in VOCABULARY:
+        path = ROOT / (name.replace(".", "/") + ".py")
+        assert imported_modules(path) <= set(VOCABULARY), path
 
 
 def test_importing_every_evo_module_loads_no_analysis_module():
-    """What importing really loads (the AST test above also sees imports inside functions)."""
+    """What importing really loads (the AST tests above also see imports inside functions)."""
     modules = sorted(
         ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
         for p in (ROOT / "evo").rglob("*.py")
     )
     code = ("import importlib, sys\n"
             f"for m in {modules!r}: importlib.import_module(m)\n"
-            "from evo.sweep import run_sweep\n"
-            "print(sorted(m for m in sys.modules if m.partition('.')[0] == 'analysis'))")
+            "from evo.run.sweep import run_sweep\n"
+            "print(sorted(m for m in sys.modules if m.partition('.')[0] in ('analysis', 'viz')))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from evo.metrics import (
+from evo.core.metrics import (
     expressivity,
     float_measures,
     lexicon_counts,
@@ -11,8 +11,8 @@ from evo.metrics import (
     most_common_counts,
     pairwise_sum,
 )
-from evo.model import MirrorModel
-from evo.runner import resolve_params, simulate
+from evo.core.model import MirrorModel
+from evo.run.runner import resolve_params, simulate
 
 # Meanings 0 and 1. Camp 0: 5, 5, 7 / all 2. Camp 1: 7, none / all 2. Camp 2: empty.
 # Camp 3: 1, 2, none / nobody.

@@ -7,11 +7,11 @@ import polars as pl
 import pytest
 
 import scenarios
-from evo.events import Event, Mutant
-from evo.model import MirrorModel, gesture_count_bound, split_capacity
-from evo.params import Params
-from evo.runner import resolve_params, simulate
-from evo.state import as_slice
+from evo.core.events import Event, Mutant
+from evo.core.model import MirrorModel, gesture_count_bound, split_capacity
+from evo.core.params import Params
+from evo.core.state import as_slice
+from evo.run.runner import resolve_params, simulate
 
 REQUIRED_COLUMNS = [
     "generation", "population", "mirror_mean", "mirror_sd", "mirror_effective_mean",
@@ -184,7 +184,7 @@ def test_fixed_mirror_controls_bracket_the_coevolution_start():
 
 
 def test_lexicon_measures_by_hand():
-    from evo.metrics import lexicon_measures
+    from evo.core.metrics import lexicon_measures
 
     # camp 0: variants 5, 5, 7 for meaning 0; camp 1: 7, none. Meaning 1: all prefer 2.
     preferred = np.array([[5, 2], [5, 2], [7, 2], [7, 2], [-1, 2]])
@@ -196,8 +196,8 @@ def test_lexicon_measures_by_hand():
 
 
 def test_events_cannot_change_the_shape_of_a_run():
+    from evo.core.events import parse_event
     from evo.errors import UsageError
-    from evo.events import parse_event
 
     with pytest.raises(UsageError, match="lineages cannot change during a run"):
         parse_event({"generation": 5, "set": {"lineages": 2}}, "test")
@@ -214,12 +214,12 @@ def test_narrow_inventories_give_the_table_of_wide_ones(monkeypatch):
     for overrides in ({k: str(v) for k, v in BUSY.items()}, {"mirror_initial": "0.1"}):
         narrow = simulate("default", seed=7, generations=30, overrides=overrides)
         with monkeypatch.context() as m:
-            m.setattr("evo.model.NARROW_MAX", 0)  # no run fits: int64 inventories
+            m.setattr("evo.core.model.NARROW_MAX", 0)  # no run fits: int64 inventories
             wide = simulate("default", seed=7, generations=30, overrides=overrides)
         assert narrow.table.equals(wide.table)
     assert MirrorModel(busy_params(), seed=1).state.gestures.dtype == np.int32
     with monkeypatch.context() as m:
-        m.setattr("evo.model.NARROW_MAX", 0)
+        m.setattr("evo.core.model.NARROW_MAX", 0)
         assert MirrorModel(busy_params(), seed=1).state.gestures.dtype == np.int64
 
 

@@ -1,7 +1,7 @@
 """The published models as exact special cases: henrich, naming_game and rogers scenarios.
 
 Every statistical test compares a simulated estimate with its analytic (or published reference)
-value within Z = 4 standard errors of the estimate (evo.validate.Z): under the normal
+value within Z = 4 standard errors of the estimate (evo.run.validate.Z): under the normal
 approximation a correct model fails one such test in about 16 000. How each standard error is
 derived is written beside each test; none is chosen to pass. The seeds are fixed (spawned from
 one root per model), so the suite is deterministic.
@@ -15,7 +15,7 @@ from multiprocessing import get_context
 import numpy as np
 import pytest
 
-from evo import validate as v
+from evo.run import validate as v
 
 
 @pytest.fixture(scope="module")

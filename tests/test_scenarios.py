@@ -77,7 +77,7 @@ def test_the_declared_role_travels_from_run_json_to_the_analysis(tmp_path):
 
     from analysis.conclude import scenario_roles
     from analysis.tables import load
-    from evo.runner import simulate, write_run
+    from evo.run.runner import simulate, write_run
 
     write_run(simulate("fixed_low", seed=1, generations=3), tmp_path)
     meta = json.loads((tmp_path / "run.json").read_text())

@@ -1,4 +1,4 @@
-"""The kernels' random stream (`evo.stream`): the published xoshiro256** outputs, agreement with
+"""The kernels' random stream (`evo.core.stream`): the published xoshiro256** outputs, agreement with
 the plain-Python twin, the moments of each distribution, and the Gumbel-max draw of the tool rule.
 """
 
@@ -10,8 +10,8 @@ import numpy as np
 from numba import njit
 from scipy import stats
 
-from evo import kernels, stream
-from evo.params import Params
+from evo.core import kernels, stream
+from evo.core.params import Params
 from tests import reference_kernels as ref
 
 # xoshiro256** from the state {1, 2, 3, 4}: the reference implementation's first ten outputs, as

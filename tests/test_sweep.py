@@ -17,10 +17,10 @@ import pytest
 import run
 import scenarios
 from evo.errors import UsageError
-from evo.runner import resolve_params, simulate
-from evo.sweep import build_plan, load_spec, parse_spec, run_sweep
-from evo.sweep.seeds import spawn_run_seeds
-from evo.sweep.store import SweepStore
+from evo.run.runner import resolve_params, simulate
+from evo.run.sweep import build_plan, load_spec, parse_spec, run_sweep
+from evo.run.sweep.seeds import spawn_run_seeds
+from evo.run.sweep.store import SweepStore
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -340,7 +340,7 @@ def test_mixed_scenario_sweep_resumes(tmp_path, mixed):
 
 
 def test_mixed_scenario_generations_read_with_one_scan(mixed):
-    from evo.metrics import GENERATION_SCHEMA, NAMING_GAME_SCHEMA
+    from evo.core.metrics import GENERATION_SCHEMA, NAMING_GAME_SCHEMA
 
     gens = pl.scan_parquet(mixed / "generations" / "*.parquet").collect()
     assert gens.schema == {"run_id": pl.Int64, **GENERATION_SCHEMA, **NAMING_GAME_SCHEMA}
@@ -383,8 +383,8 @@ def test_interrupted_sweep_resumes_without_recomputing(tmp_path, reference):
 
 
 def test_traceback_is_logged_before_the_record_that_finishes_the_run(tmp_path):
-    from evo.sweep.core import _Saver, record_schema
-    from evo.sweep.worker import Outcome
+    from evo.run.sweep.core import _Saver, record_schema
+    from evo.run.sweep.worker import Outcome
 
     spec = parse_spec({"scenario": "default", "seeds": 1, "root_seed": 1})
     plan = build_plan(spec, 1, resolve_params)
@@ -477,8 +477,8 @@ def tiny_run(scenario, *, seed, generations, overrides):
 def test_scheduler_groups_quick_runs_into_bigger_tasks_and_keeps_every_run_once():
     from concurrent.futures import ThreadPoolExecutor
 
-    from evo.sweep.scheduler import execute
-    from evo.sweep.worker import RunJob
+    from evo.run.sweep.scheduler import execute
+    from evo.run.sweep.worker import RunJob
 
     jobs = [RunJob(i, "default", i, {}) for i in range(200)]
     sizes, seen = [], []
@@ -558,7 +558,7 @@ def test_a_dask_worker_killed_mid_run_loses_nothing(tmp_path, reference, allowed
 
     import dask
 
-    from evo.sweep import scheduler
+    from evo.run.sweep import scheduler
 
     seen = []  # what reached our scheduler as a lost task
     real_worker_died = scheduler.worker_died
@@ -611,8 +611,8 @@ def test_scheduler_survives_a_pool_that_breaks_before_a_task_is_submitted():
     (seen in CI). The task must take the same path as one lost in flight: restart, retry."""
     from concurrent.futures import BrokenExecutor, ThreadPoolExecutor
 
-    from evo.sweep.scheduler import execute
-    from evo.sweep.worker import RunJob
+    from evo.run.sweep.scheduler import execute
+    from evo.run.sweep.worker import RunJob
 
     class BreaksAtFirstSubmit:
         def __init__(self):

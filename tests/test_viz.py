@@ -13,10 +13,10 @@ import pytest
 
 import run
 import scenarios
+from evo.core.model import MirrorModel
+from evo.core.params import Params
 from evo.errors import UsageError
-from evo.model import MirrorModel
-from evo.params import Params
-from evo.runner import resolve_params
+from evo.run.runner import resolve_params
 from viz.app import model_params
 from viz.components import CAMP_MEASURES, CampsCanvas, PlotsCanvas, camp_measures
 from viz.model import SLIDERS, MirrorView, parse_seed, view_scenarios

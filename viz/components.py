@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from mesa.visualization.utils import update_counter
 
-from evo.kernels import preferred_variants
-from evo.metrics import lexicon_measures
+from evo.core.kernels import preferred_variants
+from evo.core.metrics import lexicon_measures
 from viz.model import SLIDERS, MirrorView
 
 _PLAIN = FuncFormatter(lambda value, _: f"{value:g}")
@@ -34,8 +34,8 @@ def camp_measures(model: MirrorView) -> dict[str, np.ndarray]:
     """Per camp (index c = x * camps_y + y): size and the mean of each measure (NaN when empty).
 
     `mirror` is the mean genetic mirror strength, `tools` the mean number of tool components
-    commanded (`evo.metrics`' tool_complexity within the camp), `coherence` the camp's lexicon
-    coherence (`evo.metrics.lexicon_measures` over its members).
+    commanded (`evo.core.metrics`' tool_complexity within the camp), `coherence` the camp's lexicon
+    coherence (`evo.core.metrics.lexicon_measures` over its members).
     """
     st, p = model.state, model.params
     slots = st.alive_slots()

@@ -2,7 +2,7 @@
 
 SolaraViz rebuilds the model on Reset as `type(model)(**slider_values)`, so the constructor here
 takes one keyword per slider instead of a `Params` object. Every value goes through
-`Params.from_mapping` (via `evo.runner.resolve_params`); a value it refuses is not run: the view
+`Params.from_mapping` (via `evo.run.runner.resolve_params`); a value it refuses is not run: the view
 shows the chosen scenario with its own values and `refused` holds the one-line reason.
 A Mesa `DataCollector` keeps one row per generation for the plots.
 """
@@ -16,9 +16,9 @@ from typing import Any
 from mesa import DataCollector
 
 import scenarios
+from evo.core.model import MirrorModel
 from evo.errors import UsageError
-from evo.model import MirrorModel
-from evo.runner import check_seed, resolve_params
+from evo.run.runner import check_seed, resolve_params
 
 DEFAULT_SCENARIO = "default"
 

@@ -28,7 +28,7 @@ PATH = Path(__file__).with_suffix(".json")
 
 def final_outcomes(point: str, seed: int, **changes: float) -> dict[str, float]:
     """The last generation's outcomes of one run at `point`, with `changes` to its parameters."""
-    from evo.runner import simulate
+    from evo.run.runner import simulate
 
     table = simulate(SCENARIO, seed=seed, overrides={**POINTS[point], **changes}).table
     return {name: float(table[name][-1]) for name in OUTCOMES}

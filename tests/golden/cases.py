@@ -94,7 +94,7 @@ def table_digest(table: pl.DataFrame, extra: dict[str, Any]) -> str:
 
 def run_case(case: Case) -> str:
     """The digest of one case, computed by running it."""
-    from evo.runner import simulate
+    from evo.run.runner import simulate
 
     result = simulate(case.scenario, seed=case.seed, generations=case.generations,
                       overrides=case.overrides)

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.discrete_space import CellAgent
 
-from evo.kernels import effective_mirror
+from evo.core.kernels import effective_mirror
 
 if TYPE_CHECKING:
-    from evo.model import MirrorModel
+    from evo.core.model import MirrorModel
 
 
 def _array_property(array_name: str, doc: str, cast: type = float) -> property:

@@ -1,7 +1,7 @@
 """Struct-of-arrays state of every individual, indexed by slot, as one value the kernels take.
 
 `PopulationState` is a NamedTuple of arrays: numba passes it to a kernel as one argument, and a
-kernel reads `state.skill[i, k]`. `evo.agents.Individual` reads and writes the same arrays through
+kernel reads `state.skill[i, k]`. `evo.core.agents.Individual` reads and writes the same arrays through
 properties, so there is one copy of each individual's state. A slot is reused after its occupant
 dies; `alive` says which slots hold an individual.
 
@@ -26,7 +26,7 @@ class Field:
 
     `dims` names the extra axes: "K" tool lineages, "M" meanings, "V" variants per meaning.
     `newborn` is the value a slot is reset to at birth; None leaves it to the birth code (genes,
-    camp and parent are set by `evo.kernels.inherit`, alive/serial/age by `newborn`).
+    camp and parent are set by `evo.core.kernels.inherit`, alive/serial/age by `newborn`).
     """
 
     dtype: type
@@ -93,7 +93,7 @@ class PopulationState(_Arrays):
         """Empty state with room for `capacity` individuals.
 
         `narrow`: the inventories take the `NARROW` types; the caller must know that no variant id
-        or use score will exceed `NARROW_MAX` (`evo.model.gesture_count_bound`).
+        or use score will exceed `NARROW_MAX` (`evo.core.model.gesture_count_bound`).
         """
         size = {"K": lineages, "M": meanings, "V": variants}
         return cls(**{
@@ -118,7 +118,7 @@ class PopulationState(_Arrays):
         """Reset slots to a newborn: alive, age 0, every `FIELDS` entry to its `newborn` value.
 
         Culture is learned, not inherited (our assumption; the parent is one possible model).
-        Genes, camp and parent are set by `evo.kernels.inherit`.
+        Genes, camp and parent are set by `evo.core.kernels.inherit`.
         """
         where = as_slice(slots)
         self.alive[where] = True

@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from evo.errors import UsageError
-from evo.sweep.engines import check_engine, default_workers, open_engine
-from evo.sweep.scheduler import execute
-from evo.sweep.seeds import draw_root_seed
-from evo.sweep.spec import PlannedRun, SweepSpec, build_plan, load_spec
-from evo.sweep.store import SweepStore
-from evo.sweep.worker import SUMMARIES, Outcome, RunFn, RunJob, simulate_run
+from evo.run.sweep.engines import check_engine, default_workers, open_engine
+from evo.run.sweep.scheduler import execute
+from evo.run.sweep.seeds import draw_root_seed
+from evo.run.sweep.spec import PlannedRun, SweepSpec, build_plan, load_spec
+from evo.run.sweep.store import SweepStore
+from evo.run.sweep.worker import SUMMARIES, Outcome, RunFn, RunJob, simulate_run
 
 REBUILD_EVERY_S = 60.0
 
@@ -43,8 +43,8 @@ class SweepReport:
 
 
 def default_resolve(scenario: str, overrides: Mapping[str, object]) -> object:
-    """Check a scenario's parameters with the model: `evo.runner.resolve_params`."""
-    from evo.runner import resolve_params
+    """Check a scenario's parameters with the model: `evo.run.runner.resolve_params`."""
+    from evo.run.runner import resolve_params
 
     return resolve_params(scenario, overrides)
 
@@ -286,8 +286,8 @@ def _warm_up(todo: Sequence[PlannedRun], spec: SweepSpec, run_fn: RunFn) -> None
 
 
 def versions() -> dict[str, str]:
-    """A run's versions (`evo.runner.versions`), plus SALib (designs) and the code's git commit."""
-    from evo.runner import versions as run_versions
+    """A run's versions (`evo.run.runner.versions`), plus SALib (designs) and the code's git commit."""
+    from evo.run.runner import versions as run_versions
 
     found = run_versions()
     try:
@@ -300,7 +300,7 @@ def versions() -> dict[str, str]:
 
 def _git_describe() -> str:
     """Return the code's git commit ('-dirty' if the tree has changes), or 'unknown'."""
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     try:
         result = subprocess.run(
             ["git", "-C", str(root), "describe", "--always", "--dirty", "--abbrev=12"],

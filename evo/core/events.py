@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from evo.core.params import Params
 from evo.errors import UsageError
-from evo.params import Params
 
 # Parameters that shape the arrays, the grid or the run itself: set once, before the run.
 FIXED_FOR_A_RUN = frozenset({"camps_x", "camps_y", "torus", "lineages", "meanings", "variants",

@@ -19,11 +19,11 @@ import polars as pl
 from tqdm import tqdm
 
 import scenarios
-from evo import kernels
+from evo.core import kernels
+from evo.core.metrics import GENERATION_SCHEMA, NAMING_GAME_SCHEMA, naming_game_row
+from evo.core.model import MirrorModel
+from evo.core.params import Params
 from evo.errors import UsageError
-from evo.metrics import GENERATION_SCHEMA, NAMING_GAME_SCHEMA, naming_game_row
-from evo.model import MirrorModel
-from evo.params import Params
 
 MAX_SEED = 2**63 - 1
 

@@ -22,7 +22,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 
 from evo.errors import UsageError
-from evo.sweep.worker import THREAD_ENV, init_local_worker
+from evo.run.sweep.worker import THREAD_ENV, init_local_worker
 
 ENGINES = ("local", "dask")
 

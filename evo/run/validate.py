@@ -41,8 +41,8 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from evo.runner import simulate
-from evo.sweep.seeds import spawn_run_seeds
+from evo.run.runner import simulate
+from evo.run.sweep.seeds import spawn_run_seeds
 
 Z = 4.0  # tolerance in standard errors
 EULER_GAMMA = 0.5772156649015329

@@ -1,10 +1,10 @@
 """Numba kernels: the per-generation learning, communication and reproduction rules.
 
-A rule kernel takes the population as one value, `state` (an `evo.state.PopulationState`, a
+A rule kernel takes the population as one value, `state` (an `evo.core.state.PopulationState`, a
 NamedTuple of arrays indexed by slot), and the rule's constants as another, `rule` (a `Rule`, a
 NamedTuple of scalars built from `Params` by `make_rule`), so it reads `state.skill[i, k]` and
 `rule.alpha`. Each draws its random numbers, in a fixed order, from `rng`, the state array of the
-model's kernel stream (`evo.stream`, xoshiro256** inlined), so one seed gives one result bit for
+model's kernel stream (`evo.core.stream`, xoshiro256** inlined), so one seed gives one result bit for
 bit. Camps are given in CSR form (`Camps`): members of camp c are
 `members[start[c]:start[c + 1]]`, in ascending slot order.
 Each kernel has a plain-Python twin in `tests/reference_kernels.py` that must agree exactly.
@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from evo import stream
-from evo.params import DEMONSTRATOR_RULES
+from evo.core import stream
+from evo.core.params import DEMONSTRATOR_RULES
 
 if TYPE_CHECKING:
-    from evo.params import Params
+    from evo.core.params import Params
 
 RULE_BEST, RULE_SAMPLE_BEST, RULE_RANDOM, RULE_PARENT = range(len(DEMONSTRATOR_RULES))
 

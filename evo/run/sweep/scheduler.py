@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
 
-from evo.sweep.worker import Outcome, RunFn, RunJob, Task, run_task
+from evo.run.sweep.worker import Outcome, RunFn, RunJob, Task, run_task
 
 MAX_TASK_RUNS = 1000
 #: A run whose worker dies this many times while it runs alone is recorded as an error.

@@ -31,7 +31,7 @@ import polars as pl
 
 from evo.errors import UsageError
 
-#: Names of temporary files: `evo.runner.atomic_write`'s, and those of earlier sweep versions.
+#: Names of temporary files: `evo.run.runner.atomic_write`'s, and those of earlier sweep versions.
 TMP_PATTERNS = (".*.tmp", ".*.tmp-*")
 
 
@@ -77,7 +77,7 @@ class SweepStore:
         lock (another process may have started the sweep, with another drawn root seed, since
         the caller read the folder).
         """
-        from evo.runner import make_writable_dir
+        from evo.run.runner import make_writable_dir
 
         make_writable_dir(self.out)  # or one line naming why not, leaving nothing behind
         with open(self.out / ".lock", "a+") as lock:
@@ -158,8 +158,8 @@ class SweepStore:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` with `evo.runner.atomic_write` (temporary file, fsync, rename)."""
-    from evo.runner import atomic_write  # imported here: evo.runner loads the model (~1.5 s)
+    """Write `data` to `path` with `evo.run.runner.atomic_write` (temporary file, fsync, rename)."""
+    from evo.run.runner import atomic_write  # imported here: evo.run.runner loads the model (~1.5 s)
 
     atomic_write(path, lambda tmp: tmp.write_bytes(data))
 

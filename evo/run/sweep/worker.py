@@ -78,8 +78,8 @@ class Outcome:
 def simulate_run(
     scenario: str, *, seed: int, generations: int | None, overrides: Mapping[str, object]
 ) -> Any:
-    """Run one simulation with `evo.runner.simulate` (the default run function), no progress bar."""
-    from evo.runner import simulate
+    """Run one simulation with `evo.run.runner.simulate` (the default run function), no progress bar."""
+    from evo.run.runner import simulate
 
     return simulate(
         scenario, seed=seed, generations=generations, overrides=overrides, progress=False
@@ -136,12 +136,12 @@ def run_one(job: RunJob, generations: int | None, run_fn: RunFn) -> Outcome:
 def generation_schema() -> dict[str, Any]:
     """Columns and types every generation table of a sweep gets: run_id, then both model schemas.
 
-    The union of `evo.metrics.GENERATION_SCHEMA` and `NAMING_GAME_SCHEMA`, so the parts of
+    The union of `evo.core.metrics.GENERATION_SCHEMA` and `NAMING_GAME_SCHEMA`, so the parts of
     ``generations/`` share one schema in a sweep over any scenarios and one scan reads them all.
     """
     import polars as pl
 
-    from evo.metrics import GENERATION_SCHEMA, NAMING_GAME_SCHEMA
+    from evo.core.metrics import GENERATION_SCHEMA, NAMING_GAME_SCHEMA
 
     return {"run_id": pl.Int64, **GENERATION_SCHEMA, **NAMING_GAME_SCHEMA}
 

@@ -23,8 +23,8 @@ import numpy as np
 import polars as pl
 from numba import njit
 
-from evo.kernels import preferred_variants
-from evo.state import PopulationState
+from evo.core.kernels import preferred_variants
+from evo.core.state import PopulationState
 
 GENERATION_SCHEMA = {
     "generation": pl.Int64,

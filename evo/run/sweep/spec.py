@@ -3,7 +3,7 @@
 A spec names one or more scenarios, the replicate count, the generations, fixed overrides and a
 design (see the package docstring for the format). The design is expanded in a fixed order —
 scenarios (as listed) outermost, then design points, then replicates — and run ``i`` of that order
-gets ``run_id = i`` and the ``i``-th seed spawned from the root seed (`evo.sweep.seeds`). Every
+gets ``run_id = i`` and the ``i``-th seed spawned from the root seed (`evo.run.sweep.seeds`). Every
 run's parameters are checked with the model's own `resolve_params` before anything runs, so a bad
 value anywhere in the design stops the sweep at once with one line naming it.
 
@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from evo.errors import UsageError
-from evo.sweep.seeds import spawn_run_seeds
+from evo.run.sweep.seeds import spawn_run_seeds
 
 TOP_KEYS = ("scenario", "seeds", "generations", "root_seed", "description", "set", "grid", "sample")
 SAMPLE_KEYS = ("method", "n", "ranges", "second_order")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from evo.sweep.core import run_sweep
-from evo.sweep.scheduler import TaskLost
+from evo.run.sweep.core import run_sweep
+from evo.run.sweep.scheduler import TaskLost
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

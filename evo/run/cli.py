@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import scenarios
+from evo.core.params import Params, describe
 from evo.errors import UsageError
-from evo.params import Params, describe
-from evo.runner import check_seed, prepare_out_dir, resolve_params, simulate, write_run
+from evo.run.runner import check_seed, prepare_out_dir, resolve_params, simulate, write_run
 
 
 def parse_overrides(items: list[str]) -> dict[str, str]:
@@ -71,6 +71,6 @@ def summarize(table, meta: dict) -> str:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Compare the published special cases to their analytic results."""
-    from evo.validate import run_validation
+    from evo.run.validate import run_validation
 
     return run_validation(quick=args.quick)

@@ -7,7 +7,7 @@ One `step()` is one generation:
 4. the newborns learn tools (Henrich 2004) and the environment-tracking behaviour (Rogers 1988);
 5. death (all adults under discrete generations, each with `death_rate` when overlapping);
 6. ageing, fitness, then migration to neighbouring camps of the Mesa grid.
-The per-individual rules are numba kernels (`evo.kernels`) over the arrays in `evo.state`; Mesa
+The per-individual rules are numba kernels (`evo.core.kernels`) over the arrays in `evo.core.state`; Mesa
 holds one `Individual` per living person in the cell of its camp (see `sync_agents`).
 """
 
@@ -19,12 +19,12 @@ import numpy as np
 from mesa import Model
 from mesa.discrete_space import OrthogonalMooreGrid
 
-from evo import kernels, stream
-from evo.agents import Individual
-from evo.events import Event, max_population
-from evo.metrics import generation_row
-from evo.params import Params
-from evo.state import NARROW_MAX, PopulationState
+from evo.core import kernels, stream
+from evo.core.agents import Individual
+from evo.core.events import Event, max_population
+from evo.core.metrics import generation_row
+from evo.core.params import Params
+from evo.core.state import NARROW_MAX, PopulationState
 
 
 def split_capacity(total: int, n_camps: int) -> np.ndarray:

@@ -30,7 +30,7 @@ Neither table: one point (the scenarios with [set]). Runs are numbered scenario-
 point, then replicate; run ``i`` gets the ``i``-th seed spawned from the root seed, so the results
 do not depend on the engine or the worker count. Output in ``DIR``: ``runs.parquet`` (one row per
 run), ``generations/*.parquet`` (every run's generation table with ``run_id``), ``sweep.json``
-(spec, root seed, varied parameters, versions); see `evo.sweep.store` for the layout and the
+(spec, root seed, varied parameters, versions); see `evo.run.sweep.store` for the layout and the
 resume rules.
 
 Modules: `spec` (parse, check, design), `seeds`, `store` (atomic files, resume), `worker` (what a
@@ -42,20 +42,20 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-# Exported lazily: a worker unpickling `evo.sweep.worker` must not import numpy, numba or polars
-# before it has set its thread limits (see `evo.sweep.worker`).
+# Exported lazily: a worker unpickling `evo.run.sweep.worker` must not import numpy, numba or polars
+# before it has set its thread limits (see `evo.run.sweep.worker`).
 _EXPORTS = {
-    "SweepReport": "evo.sweep.core",
-    "run_sweep": "evo.sweep.core",
-    "SweepSpec": "evo.sweep.spec",
-    "build_plan": "evo.sweep.spec",
-    "load_spec": "evo.sweep.spec",
-    "parse_spec": "evo.sweep.spec",
+    "SweepReport": "evo.run.sweep.core",
+    "run_sweep": "evo.run.sweep.core",
+    "SweepSpec": "evo.run.sweep.spec",
+    "build_plan": "evo.run.sweep.spec",
+    "load_spec": "evo.run.sweep.spec",
+    "parse_spec": "evo.run.sweep.spec",
 }
 __all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
     if name not in _EXPORTS:
-        raise AttributeError(f"module 'evo.sweep' has no attribute {name!r}")
+        raise AttributeError(f"module 'evo.run.sweep' has no attribute {name!r}")
     return getattr(importlib.import_module(_EXPORTS[name]), name)

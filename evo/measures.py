@@ -1,0 +1,1 @@
+"""The registry of recorded measures: shared vocabulary (placeholder, filled in the next commit)."""
