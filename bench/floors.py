@@ -10,7 +10,7 @@ timed on copies of them against two stripped versions of itself:
   fixed-length, branch-free scan of its inventory row, both partners' counts), with none of the
   naming game's decisions; *draws*: the five draws alone;
 - tool copy, *floor*: the five demonstrator draws and skill reads, the Gumbel and the uniform of
-  `kernels._best_of_copy_and_invention`, and the learner's write; *floor + rule functions*: plus
+  `kernels.tools._best_of_copy_and_invention`, and the learner's write; *floor + rule functions*: plus
   the exp and log1p of the Gumbel-max mode.
 
 Per agent-generation the main experiment's regime plays `episodes_per_agent` = 40 episodes (20 per
@@ -75,7 +75,7 @@ def gesture_floor(rng, state, camps, episodes_per_camp, reads: bool) -> int:
 @njit(cache=True)
 def tool_floor(rng, skill, group, adult_start, adults, learners, sample: int,
                rule_functions: bool) -> float:
-    """The draws, demonstrator reads and learner writes of `kernels._tool_learning`
+    """The draws, demonstrator reads and learner writes of `kernels.tools._tool_learning`
     (sample_best, innovation always on), with or without the Gumbel-max mode's exp and log1p."""
     acc = 0.0
     for li in range(learners.size):

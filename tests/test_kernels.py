@@ -1,4 +1,4 @@
-"""Every numba kernel against its plain-Python twin (tests/reference_kernels.py), plus invariants.
+"""Every numba kernel against its plain-Python twin (tests/reference/), plus invariants.
 
 Kernel and twin run from two generators with one seed; their outputs must be equal exactly and the
 generators must end in the same state (same draws, in the same order).
@@ -15,10 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 
 from evo.core import kernels, stream
-from evo.core.kernels import Camps
+from evo.core.kernels import Camps, gestures
 from evo.core.params import Params
 from evo.core.state import FIELDS, PopulationState
-from tests import reference_kernels as ref
+from tests import reference as ref
 
 PROPERTY = settings(max_examples=25, deadline=None)
 GESTURE_FIELDS = ("gestures", "scores", "n_known")  # the twins hold them as `inventory`
@@ -840,8 +840,31 @@ def test_full_inventory_replaces_the_first_least_used_variant(scores):
     st.gestures[0, 0] = np.arange(10, 10 + len(scores))
     st.scores[0, 0] = scores
     st.n_known[0, 0] = len(scores)
-    assert kernels._add_variant(st, 0, 0, 99) == 1
+    assert gestures._add_variant(st, 0, 0, 99) == 1
     worst = int(np.argmin(scores))
     assert st.gestures[0, 0, worst] == 99 and st.scores[0, 0, worst] == 0
     kept = [j for j in range(len(scores)) if j != worst]
     assert np.array_equal(st.gestures[0, 0, kept], np.arange(10, 10 + len(scores))[kept])
+
+
+def test_the_private_nrt_option_is_accepted_and_removes_reference_counting():
+    """`_nrt=False` (evo.core.kernels.rule) is outside numba's documented API: check it still works.
+
+    A kernel compiled with it has no reference-count calls; the same function compiled plainly has
+    them, so this test fails if a numba version ignores or drops the option.
+    """
+    from numba import njit
+
+    from evo.core.kernels.selection import fitness
+
+    state = PopulationState.allocate(4, 2, 1, 2)
+    rule = kernels.make_rule(Params())
+    options = {k: v for k, v in fitness.targetoptions.items() if k not in ("cache", "nopython")}
+    assert options.get("_nrt") is False
+    irs = []
+    for compiled in (njit(**options)(fitness.py_func), njit(fitness.py_func)):
+        compiled(state, rule, np.arange(2), 0)
+        irs.append("".join(compiled.inspect_llvm().values()))
+    without, with_rc = irs
+    assert "NRT_incref" in with_rc
+    assert "NRT_incref" not in without

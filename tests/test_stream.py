@@ -11,8 +11,9 @@ from numba import njit
 from scipy import stats
 
 from evo.core import kernels, stream
+from evo.core.kernels import tools
 from evo.core.params import Params
-from tests import reference_kernels as ref
+from tests import reference as ref
 
 # xoshiro256** from the state {1, 2, 3, 4}: the reference implementation's first ten outputs, as
 # published with it and used by other ports' tests (e.g. Rust's rand_xoshiro)
@@ -96,7 +97,7 @@ def _best_of(rng, rule, mode, n):
     value = np.empty(n)
     copied = np.empty(n, np.bool_)
     for r in range(n):
-        value[r], copied[r] = kernels._best_of_copy_and_invention(rng, rule, mode)
+        value[r], copied[r] = tools._best_of_copy_and_invention(rng, rule, mode)
     return value, copied
 
 
