@@ -21,7 +21,7 @@ import polars as pl
 from analysis import bursts as bursts_mod
 from analysis import discovery, plots, sensitivity
 from analysis.bursts import bursts_table
-from analysis.conclude import conclusions, scenario_roles
+from analysis.conclude import conclusions, scenario_roles, the_scenario_with
 from analysis.conditions import conditions_table, effects_table, with_conditions
 from analysis.material import MINIMUM_RISE
 from analysis.order import lags_table, summarize_lags
@@ -251,11 +251,12 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
     bursts = with_final_levels(bursts, finals)
     lags = lags_table(results.generations, bursts, results.mirror, results.metrics)
     order = summarize_lags(lags, runs, keys) if lags.height else None
-    conditions = conditions_table(bursts, runs, keys, order)
+    roles = scenario_roles(runs)
+    control = the_scenario_with(roles, "fixed_low")
+    conditions = conditions_table(bursts, runs, keys, order, control)
     effects = effects_table(bursts, runs, keys)
     scen_order = summarize_lags(lags, runs, ["scenario"]) if lags.height else None
-    scenarios = conditions_table(bursts, runs, ["scenario"], None)
-    roles = scenario_roles(runs)
+    scenarios = conditions_table(bursts, runs, ["scenario"], None, control)
     meta = [c for c in ("scenario", "seed", *results.varied) if c in runs.columns]
     with_conditions(bursts, runs, meta).write_parquet(out / "bursts.parquet")
     with_conditions(lags, runs, meta).write_parquet(out / "lags.parquet")

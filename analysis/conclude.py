@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -51,6 +52,12 @@ def scenario_roles(runs: pl.DataFrame) -> dict[str, str | None]:
         return {s: role(s) for s in runs["scenario"].unique().to_list()}
     declared = runs.group_by("scenario").agg(pl.col("account", "role").drop_nulls().first())
     return {s: role(s) if a is None else DECLARED.get((a, r)) for s, a, r in declared.iter_rows()}
+
+
+def the_scenario_with(roles: Mapping[str, str | None], wanted: str) -> str | None:
+    """The one scenario with role ``wanted``, or None when none or several have it."""
+    having = [s for s, r in roles.items() if r == wanted]
+    return having[0] if len(having) == 1 else None
 
 
 def role(scenario: str) -> str | None:
@@ -144,6 +151,17 @@ def _order_sentence(lags: pl.DataFrame | None, metric: str, scenario: str | None
     return " ".join(sentences) if sentences else None
 
 
+@dataclass(frozen=True)
+class Wording:
+    """How the statements name the event: a burst, or a take-off (a burst or a threshold onset)."""
+
+    noun: str  # "burst" | "take-off"
+    verb: str  # "bursts" | "takes off"
+
+
+WORDINGS = {"burst": Wording("burst", "bursts"), "takeoff": Wording("take-off", "takes off")}
+
+
 def conclusions(
     scenarios: pl.DataFrame, lags: pl.DataFrame | None = None, metric: str = "tool_complexity",
     event: str = "burst", roles: Mapping[str, str | None] | None = None,
@@ -153,113 +171,136 @@ def conclusions(
     ``event`` "burst" reads the burst columns; "takeoff" reads the take-off columns (a burst or a
     threshold-like onset, ``bursts.detect_burst``) and says "take-off" instead of "burst".
     ``roles`` maps scenarios to roles (``scenario_roles``); a scenario it lacks is matched by name.
+    Each comparison is one function below; this one picks the rows and strings them together.
     """
+    w = WORDINGS[event]
     rows = scenarios.filter(pl.col("metric") == metric).to_dicts() if scenarios.height else []
     if event == "takeoff":
         rows = [{**r, "n_burst": r["n_takeoff"], "p_burst": r["p_takeoff"],
                  "p_lo": r["p_takeoff_lo"], "p_hi": r["p_takeoff_hi"],
                  "onset_median": r["takeoff_onset_median"]} for r in rows]
-    n, v = ("take-off", "takes off") if event == "takeoff" else ("burst", "bursts")
     if not rows:
-        return [f"{metric} is not in these tables, so nothing can be said about its {n}s."]
+        return [f"{metric} is not in these tables, so nothing can be said about its {w.noun}s."]
     rows = [r for r in rows if r["n_runs"] > 0]
     if not rows:
         return [f"Every {metric} series is too short to judge (fewer than {MIN_POINTS} recorded "
-                f"points), so nothing can be said about its {n}s."]
-    total = sum(r["n_runs"] for r in rows)
-    bursts = sum(r["n_burst"] for r in rows)
-    out = []
-    if total == 1:
-        r = rows[0]
-        what = (f"shows a {n} in {metric} starting at generation {r['onset_median']:.0f}"
-                if bursts else f"shows no {n} in {metric} (pattern: "
-                + ", ".join(p for p in PATTERNS if r.get(f"n_{p}")) + ")")
-        out.append(f"This single run of {r['scenario']} {what}. One run cannot estimate how often "
-                   f"a {n} happens, nor compare accounts: run a sweep with many seeds and the "
-                   "fixed_low, fixed_high and demography controls.")
-        order = _order_sentence(lags, metric, None)
-        return [*out, order] if order else out
-    out.append(f"{n.capitalize()} probability of " + metric + ": " + "; ".join(
-        f"{r['scenario']} {_rate(r)}" for r in rows) + ".")
-    if bursts == 0:
-        gradual = sum(r["n_gradual"] for r in rows)
-        takeoffs = sum(r.get("n_takeoff", 0) for r in rows) if event == "burst" else 0
-        lo_hi = max(r["p_hi"] for r in rows)
-        immaterial = sum(r.get("n_immaterial", 0) for r in rows)
-        out.append(f"No {n}: none of the {total} runs shows a {n} in {metric} (the upper 95 % "
-                   f"bound of the {n} probability is at most {lo_hi:.2f} in every scenario); "
-                   f"{gradual} runs grew gradually from the start"
-                   + (f"; {immaterial} rose against their noise by less than the material "
-                      f"minimum ({MINIMUM_RISE[metric].describe()}), too little to count"
-                      if immaterial and metric in MINIMUM_RISE else "") + ".")
-        out.append(f"{takeoffs} runs show a take-off (a threshold-like onset followed by growth "
-                   "that is not concentrated enough to be a burst): see the take-off statements."
-                   if takeoffs else
-                   f"These data give no support to a mirror-caused {n}; they fit gradual "
-                   "accumulation or no take-off at all.")
-        return out
+                f"points), so nothing can be said about its {w.noun}s."]
+    if sum(r["n_runs"] for r in rows) == 1:
+        return _single_run(rows[0], lags, metric, w)
+    out = [f"{w.noun.capitalize()} probability of " + metric + ": " + "; ".join(
+        f"{r['scenario']} {_rate(r)}" for r in rows) + "."]
+    if not any(r["n_burst"] for r in rows):
+        return out + _no_event(rows, metric, event, w)
     named = {r["scenario"]: (roles or {}).get(r["scenario"], role(r["scenario"])) for r in rows}
     by_role, clashes = _by_role(rows, named)
-    out.extend(clashes)
-    low, high = by_role.get("fixed_low"), by_role.get("fixed_high")
-    coev, demo, assoc = (by_role.get(k) for k in ("coevolution", "demography", "associative"))
-    mirror_effect = None
-    if low and high:
-        cmp, text = compare(high, low)
-        level, level_text = (compare_levels(high, low, metric) if "rise_lo" in high
-                             else ("same", ""))
-        mirror_effect = "burst" if cmp == "higher" else "level" if level == "higher" else False
-        if cmp == "higher":
-            out.append(f"Fixing the mirror high {v} more often than fixing it low ({text}): "
-                       f"mirror strength has a causal effect on the {n} in this model.")
-        elif level == "higher":
-            out.append(f"Fixing the mirror high raises {metric} far above fixing it low "
-                       f"({level_text}), though not by a {n} ({text}): with a strong mirror from "
-                       "the start culture rises at once. Mirror strength controls culture in this "
-                       f"model; whether a rise in mirror strength caused a {n} rests on "
-                       "coevolution against fixed_low and on the order of events below.")
-        elif cmp == "lower":
-            out.append(f"Fixing the mirror high {v} less often than fixing it low ({text}): a "
-                       f"stronger mirror system does not produce the {n} here.")
-        else:
-            out.append(f"No detectable difference between mirror fixed high and fixed low ({text}"
-                       + (f"; {level_text}" if level_text else "") + "): these data give no "
-                       f"evidence that mirror strength controls {metric}.")
-    else:
-        out.append("The fixed_low / fixed_high controls are not both present, so these data "
-                   "cannot separate a causal effect of mirror strength from a correlation.")
+    low, high, coev = (by_role.get(k) for k in ("fixed_low", "fixed_high", "coevolution"))
+    mirror_effect, said = _mirror_controls(low, high, metric, w)
+    out += [*clashes, said]
     if coev and low:
-        cmp, text = compare(coev, low)
-        out.append({"higher": f"Coevolution {v} more often than the fixed_low control ({text}).",
-                    "lower": f"Coevolution {v} less often than the fixed_low control ({text}).",
-                    "same": f"No detectable difference between coevolution and the fixed_low "
-                            f"control in {n} probability ({text})."}[cmp])
+        out.append(_against_the_low_control(coev, low, w))
     demo_as_well = None
-    if demo and coev:
-        cmp, text = compare(demo, coev)
-        demo_as_well = (cmp, text) if cmp != "lower" else False
-        out.append({
-            "higher": f"Demography alone {v} more often than coevolution ({text}): a mirror "
-                      f"upgrade is not needed for the {n} in this model.",
-            "same": f"No detectable difference between demography alone and coevolution in "
-                    f"{n} probability ({text}).",
-            "lower": f"Demography alone {v} less often than coevolution ({text}).",
-        }[cmp])
-    if assoc and coev:
-        cmp, text = compare(assoc, coev)
-        out.append({
-            "higher": f"Associative (learned) mirroring {v} more often than genetic "
-                      f"coevolution ({text}): no genetic change is needed.",
-            "same": f"No detectable difference between associative (learned) mirroring and "
-                    f"genetic coevolution in {n} probability ({text}).",
-            "lower": f"Associative (learned) mirroring {v} less often than genetic "
-                     f"coevolution ({text}).",
-        }[cmp])
+    for account in ("demography", "associative"):
+        if by_role.get(account) and coev:
+            cmp, text, sentence = _account_against_coevolution(account, by_role[account], coev, w)
+            out.append(sentence)
+            if account == "demography":
+                demo_as_well = (cmp, text) if cmp != "lower" else False
     order = _order_sentence(lags, metric, coev["scenario"] if coev else None)
     if order:
         out.append(order)
-    out.append(_verdict(mirror_effect, demo_as_well, lags, metric, coev, n, v))
+    out.append(_verdict(mirror_effect, demo_as_well, lags, metric, coev, w.noun, w.verb))
     return out
+
+
+def _single_run(row: dict, lags: pl.DataFrame | None, metric: str, w: Wording) -> list[str]:
+    """One run: what it shows, and that one run cannot estimate a probability."""
+    what = (f"shows a {w.noun} in {metric} starting at generation {row['onset_median']:.0f}"
+            if row["n_burst"] else f"shows no {w.noun} in {metric} (pattern: "
+            + ", ".join(p for p in PATTERNS if row.get(f"n_{p}")) + ")")
+    out = [f"This single run of {row['scenario']} {what}. One run cannot estimate how often a "
+           f"{w.noun} happens, nor compare accounts: run a sweep with many seeds and the "
+           "accounts' controls."]
+    order = _order_sentence(lags, metric, None)
+    return [*out, order] if order else out
+
+
+def _no_event(rows: list[dict], metric: str, event: str, w: Wording) -> list[str]:
+    """No run shows the event: the bound on its probability, and what the runs did instead."""
+    total = sum(r["n_runs"] for r in rows)
+    gradual = sum(r["n_gradual"] for r in rows)
+    takeoffs = sum(r.get("n_takeoff", 0) for r in rows) if event == "burst" else 0
+    lo_hi = max(r["p_hi"] for r in rows)
+    immaterial = sum(r.get("n_immaterial", 0) for r in rows)
+    first = (f"No {w.noun}: none of the {total} runs shows a {w.noun} in {metric} (the upper 95 % "
+             f"bound of the {w.noun} probability is at most {lo_hi:.2f} in every scenario); "
+             f"{gradual} runs grew gradually from the start"
+             + (f"; {immaterial} rose against their noise by less than the material "
+                f"minimum ({MINIMUM_RISE[metric].describe()}), too little to count"
+                if immaterial and metric in MINIMUM_RISE else "") + ".")
+    second = (f"{takeoffs} runs show a take-off (a threshold-like onset followed by growth "
+              "that is not concentrated enough to be a burst): see the take-off statements."
+              if takeoffs else
+              f"These data give no support to a mirror-caused {w.noun}; they fit gradual "
+              "accumulation or no take-off at all.")
+    return [first, second]
+
+
+def _mirror_controls(low: dict | None, high: dict | None, metric: str,
+                     w: Wording) -> tuple[str | bool | None, str]:
+    """Mirror fixed high against fixed low: (effect "burst" | "level" | False | None, sentence)."""
+    n, v = w.noun, w.verb
+    if not (low and high):
+        return None, ("The mirror controls (fixed low and fixed high) are not both present, so "
+                      "these data cannot separate a causal effect of mirror strength from a "
+                      "correlation.")
+    cmp, text = compare(high, low)
+    level, level_text = compare_levels(high, low, metric) if "rise_lo" in high else ("same", "")
+    if cmp == "higher":
+        return "burst", (f"Fixing the mirror high {v} more often than fixing it low ({text}): "
+                         f"mirror strength has a causal effect on the {n} in this model.")
+    if level == "higher":
+        return "level", (f"Fixing the mirror high raises {metric} far above fixing it low "
+                         f"({level_text}), though not by a {n} ({text}): with a strong mirror "
+                         "from the start culture rises at once. Mirror strength controls culture "
+                         f"in this model; whether a rise in mirror strength caused a {n} rests "
+                         "on coevolution against fixed_low and on the order of events below.")
+    if cmp == "lower":
+        return False, (f"Fixing the mirror high {v} less often than fixing it low ({text}): a "
+                       f"stronger mirror system does not produce the {n} here.")
+    return False, (f"No detectable difference between mirror fixed high and fixed low ({text}"
+                   + (f"; {level_text}" if level_text else "") + "): these data give no "
+                   f"evidence that mirror strength controls {metric}.")
+
+
+def _against_the_low_control(coev: dict, low: dict, w: Wording) -> str:
+    """Coevolution against the control with mirror strength held low."""
+    cmp, text = compare(coev, low)
+    return {"higher": f"Coevolution {w.verb} more often than the fixed_low control ({text}).",
+            "lower": f"Coevolution {w.verb} less often than the fixed_low control ({text}).",
+            "same": f"No detectable difference between coevolution and the fixed_low control in "
+                    f"{w.noun} probability ({text})."}[cmp]
+
+
+ACCOUNT_NAMES = {"demography": "demography alone",
+                 "associative": "associative (learned) mirroring"}
+ACCOUNT_HIGHER = {"demography": "a mirror upgrade is not needed for the {n} in this model",
+                  "associative": "no genetic change is needed"}
+
+
+def _account_against_coevolution(account: str, row: dict, coev: dict,
+                                 w: Wording) -> tuple[str, str, str]:
+    """Another account against genetic coevolution: (comparison, interval text, sentence)."""
+    cmp, text = compare(row, coev)
+    name = ACCOUNT_NAMES[account]
+    target = "genetic coevolution" if account == "associative" else "coevolution"
+    sentence = {
+        "higher": f"{name.capitalize()} {w.verb} more often than {target} ({text}): "
+                  + ACCOUNT_HIGHER[account].format(n=w.noun) + ".",
+        "same": f"No detectable difference between {name} and {target} in {w.noun} "
+                f"probability ({text}).",
+        "lower": f"{name.capitalize()} {w.verb} less often than {target} ({text}).",
+    }[cmp]
+    return cmp, text, sentence
 
 
 def _by_role(rows: list[dict], named: Mapping[str, str | None]) -> tuple[dict[str, dict], list[str]]:

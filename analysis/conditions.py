@@ -10,7 +10,9 @@ the logistic fit agrees with the change-point verdict, the pattern counts, and t
 that differ in one factor only (the scenario, or one varied parameter, all else equal): the
 difference in burst probability with Newcombe's interval and Cliff's delta of onsets and of
 concentrations (effects.parquet); conditions.parquet carries each condition's difference from the
-``fixed_low`` control at the same parameter point (``dp_vs_fixed_low``), when that control ran.
+control with mirror strength held low (the scenario whose declared role is ``control_low`` of the
+genetic account, ``conclude.scenario_roles``) at the same parameter point (``dp_vs_control``),
+when that control ran.
 """
 
 from __future__ import annotations
@@ -41,9 +43,13 @@ def _quantile(x: np.ndarray, q: float) -> float:
 
 
 def conditions_table(
-    bursts: pl.DataFrame, runs: pl.DataFrame, keys: list[str], lag_summary: pl.DataFrame | None
+    bursts: pl.DataFrame, runs: pl.DataFrame, keys: list[str], lag_summary: pl.DataFrame | None,
+    control: str | None = None,
 ) -> pl.DataFrame:
-    """One row per condition (``keys``) and metric; see the module docstring for the columns."""
+    """One row per condition (``keys``) and metric; see the module docstring for the columns.
+
+    ``control``: the scenario every condition is compared with (``dp_vs_control``), or None.
+    """
     rows = []
     joined = with_conditions(bursts, runs, keys)
     for key, part in joined.group_by([*keys, "metric"], maintain_order=True):
@@ -86,36 +92,34 @@ def conditions_table(
                .select([*keys, "metric", "n_lag", "lag_mid_median", "lag_mid_lo", "lag_mid_hi",
                         "order"]))
         table = table.join(lag, on=[*keys, "metric"], how="left", nulls_equal=True)
-    return with_effect_vs_control(table, keys)
+    return with_effect_vs_control(table, keys, control)
 
 
-CONTROL = "fixed_low"
+def with_effect_vs_control(table: pl.DataFrame, keys: list[str],
+                           control: str | None) -> pl.DataFrame:
+    """Burst probability minus that of the ``control`` scenario, with Newcombe's 95 % interval.
 
-
-def with_effect_vs_control(table: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Burst probability minus that of the ``fixed_low`` control, with Newcombe's 95 % interval.
-
-    Per condition and metric, against the control at the same parameter point (null without one).
-    The control with mirror strength held low is what a causal claim for mirroring is measured
-    against (SCIENCE.md, "Detecting a burst"); pairwise effects of every kind are in effects.parquet.
+    Per condition and metric, against the control at the same parameter point (null without one,
+    or when ``control`` is None). The control with mirror strength held low is what a causal claim
+    for mirroring is measured against; pairwise effects of every kind are in effects.parquet.
     """
     others = [k for k in keys if k != "scenario"]
-    control = {}
-    if "scenario" in keys:
-        for row in table.filter(pl.col("scenario") == CONTROL).iter_rows(named=True):
-            control[tuple(row[k] for k in [*others, "metric"])] = (row["n_burst"], row["n_runs"])
+    reference = {}
+    if "scenario" in keys and control is not None:
+        for row in table.filter(pl.col("scenario") == control).iter_rows(named=True):
+            reference[tuple(row[k] for k in [*others, "metric"])] = (row["n_burst"], row["n_runs"])
     dp, lo, hi = [], [], []
     for row in table.iter_rows(named=True):
-        ref = control.get(tuple(row[k] for k in [*others, "metric"]))
+        ref = reference.get(tuple(row[k] for k in [*others, "metric"]))
         if ref is None or row["n_runs"] == 0 or ref[1] == 0:
             dp.append(None), lo.append(None), hi.append(None)
             continue
         d, d_lo, d_hi = diff_proportions_ci(row["n_burst"], row["n_runs"], *ref)
         dp.append(d), lo.append(d_lo), hi.append(d_hi)
     return table.with_columns(
-        pl.Series("dp_vs_fixed_low", dp, pl.Float64),
-        pl.Series("dp_vs_fixed_low_lo", lo, pl.Float64),
-        pl.Series("dp_vs_fixed_low_hi", hi, pl.Float64),
+        pl.Series("dp_vs_control", dp, pl.Float64),
+        pl.Series("dp_vs_control_lo", lo, pl.Float64),
+        pl.Series("dp_vs_control_hi", hi, pl.Float64),
     )
 
 

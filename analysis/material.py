@@ -1,64 +1,28 @@
-"""The one place where each metric's minimum material rise is declared (issue 12).
+"""Whether a rise matters on a metric's own scale (the rules are declared in `evo.measures`).
 
 The burst detector is scale-free: a rise counts when it is large against the series' own noise.
 That alone lets a gesture success rate going from 0.0001 to 0.003 pass for a burst, though a third
 of a percent of episodes succeeding is no proto-language and the figure shows a flat line at 0.
 A burst or take-off (and any rising pattern) therefore also needs a rise that matters on the
-metric's own scale (SCIENCE.md, "Detecting a burst"). The rise judged is the net rise R of
-``bursts.net_rise`` (last 10 % of the window minus the first 10 %, the gain that is kept), from
-the start level S (mean of the first 10 %):
-
-* shares in [0, 1] (``gesture_success``, ``lexicon_coherence``, mirror strength): an absolute rise
-  R >= 0.1, a tenth of the scale (one episode or individual in ten more; on the [0, 1] axis of the
-  figures, a tenth of its height). Calibration: the invisible coevolution rises of issue 12 are
-  0.003; the real proto-language rises (fixed mirror 0.75, or coevolution runs crossing mirror
-  0.7) are 0.5 to 0.6; anything from 0.01 to 0.4 separates them, 0.1 keeps a margin of 30 on the
-  one side and 5 on the other. Mirror strength uses the same bound: a drift of a few hundredths
-  is no rise in mirroring.
-* ``expressivity`` (meanings with a shared convention per camp): R >= 1 meaning, one more thing a
-  camp can say by convention.
-* ``tool_complexity`` (tool components, 3 to 50,000): a fold change (S + R) / max(S, 1) >= 2, the
-  level at least doubles over its floor (the trial-and-error floor is about 3 components; the
-  floor of 1 component keeps a series near 0 from passing on a large ratio of tiny numbers). A
-  rise from 3 to 6 components is material, from 3 to 4 is not; the take-off from 3 to 10,000 is.
-  The same quantity on a log scale: log10 rises by at least log10 2 = 0.3.
-
-A metric not declared here has no minimum (every significant rise is material). ``LOG_METRICS``,
-the unbounded ones, are drawn on log axes in every figure; ``SHARE_METRICS`` are the shares.
+metric's own scale. The rise judged is the net rise R of ``bursts.net_rise`` (last 10 % of the
+window minus the first 10 %, the gain that is kept), from the start level S (mean of the first
+10 %). Each measure's minimum (``MINIMUM_RISE``), and which are drawn on log axes
+(``LOG_METRICS``) or are shares in [0, 1] (``SHARE_METRICS``), come from the registry
+`evo.measures`, where the reasons for each threshold are given; a metric without a declared
+minimum has none (every significant rise is material).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+
+from evo.measures import LOG_AXIS, MINIMUM_RISE, SHARES, MinimumRise
+
+__all__ = ["LOG_METRICS", "MINIMUM_RISE", "SHARE_METRICS", "MinimumRise", "is_material"]
 
 
-@dataclass(frozen=True)
-class MinimumRise:
-    """A metric's minimum material rise: ``absolute`` R >= value, or ``fold`` over a floor."""
-
-    scale: str  # "absolute" | "fold"
-    value: float
-    floor: float = 0.0  # fold only: the start level is taken as at least this
-
-    def describe(self) -> str:
-        """'a rise of at least 0.1' or 'at least 2-fold over max(start, 1)'."""
-        if self.scale == "fold":
-            return f"at least {self.value:g}-fold over max(start, {self.floor:g})"
-        return f"a rise of at least {self.value:g}"
-
-
-SHARE = MinimumRise("absolute", 0.1)
-MINIMUM_RISE: dict[str, MinimumRise] = {
-    "gesture_success": SHARE,
-    "lexicon_coherence": SHARE,
-    "mirror_mean": SHARE,
-    "mirror_effective_mean": SHARE,
-    "expressivity": MinimumRise("absolute", 1.0),
-    "tool_complexity": MinimumRise("fold", 2.0, floor=1.0),
-}
-LOG_METRICS = tuple(m for m, rule in MINIMUM_RISE.items() if rule.scale == "fold")
-SHARE_METRICS = tuple(m for m, rule in MINIMUM_RISE.items() if rule is SHARE)  # in [0, 1]
+LOG_METRICS = LOG_AXIS
+SHARE_METRICS = SHARES
 
 
 def is_material(metric: str | None, start: float, rise: float) -> bool:

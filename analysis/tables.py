@@ -16,10 +16,12 @@ from typing import Any
 import polars as pl
 
 from evo.errors import UsageError
+from evo.measures import CULTURE, MIRROR
+from evo.measures import TIME_COLUMNS as TIME
 
-CULTURE_METRICS = ("tool_complexity", "gesture_success", "lexicon_coherence", "expressivity")
-MIRROR_METRICS = ("mirror_mean", "mirror_effective_mean")
-TIME_COLUMNS = ("generation", "interactions")
+CULTURE_METRICS = CULTURE  # the registry's names (evo.measures), so a renamed column is renamed here
+MIRROR_METRICS = MIRROR
+TIME_COLUMNS = TIME
 
 
 def time_column(table: pl.DataFrame) -> str | None:

@@ -1,1 +1,117 @@
-"""The registry of recorded measures: shared vocabulary (placeholder, filled in the next commit)."""
+"""The registry of recorded measures: one place for each column's name, type, scale and reading.
+
+Shared vocabulary of every layer: the model writes these columns (`evo.core.metrics` builds its
+table schemas from here), the sweep summarises some of them per run, and the analysis reads them
+by these names and judges them by these rules (it imports this module, never the model). A
+renamed or new measure is one entry here; `tests/test_measures.py` holds every layer to it.
+
+Each `Measure` says:
+- `kind`: "time" (the table's time axis), "culture" (what a burst is sought in), "mirror" (the
+  mirror metrics whose rise is timed against culture), or "state" (recorded, not judged);
+- `scale`: "share" (in [0, 1]), "count" (meanings with a convention, 0 to M), "unbounded" (tool
+  components, from about 3 to tens of thousands) or "level" (any other number);
+- `minimum_rise`: the rise that matters on the measure's own scale (below);
+- `axis`: "linear", or "log" for the unbounded ones (drawn on a symmetric-log axis);
+- `summaries`: the per-run summaries a sweep's runs table carries, `{name}_{summary}`.
+
+Material rises (`MinimumRise`; our assumptions, calibrated on the model's own series). A burst
+detector that is scale-free calls a gesture success rate going from 0.0001 to 0.003 a burst, though
+a third of a percent of successful episodes is no proto-language. So a rise must also matter on
+the measure's scale, judged on the net rise R from the start level S:
+- shares: R >= 0.1, a tenth of the scale. The invisible rises of coevolving gesture success
+  were 0.003; real proto-language rises are 0.5-0.6; 0.1 keeps a margin of 30 on one side and 5
+  on the other. Mirror strength uses the same bound: a drift of a few hundredths is no rise.
+- expressivity: R >= 1 meaning, one more thing a camp can say by convention.
+- tool complexity: a fold change (S + R) / max(S, 1) >= 2, the level at least doubles over its
+  floor (trial and error alone holds about 3 components; the floor of 1 keeps a series near 0
+  from passing on a large ratio of tiny numbers); on a log scale, log10 rises by >= 0.3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MinimumRise:
+    """A minimum material rise: ``absolute`` R >= value, or ``fold`` (S + R)/max(S, floor) >= value."""
+
+    scale: str  # "absolute" | "fold"
+    value: float
+    floor: float = 0.0  # fold only: the start level is taken as at least this
+
+    def describe(self) -> str:
+        """'a rise of at least 0.1' or 'at least 2-fold over max(start, 1)'."""
+        if self.scale == "fold":
+            return f"at least {self.value:g}-fold over max(start, {self.floor:g})"
+        return f"a rise of at least {self.value:g}"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One column of a generation table (see the module docstring for the fields)."""
+
+    name: str
+    dtype: str  # "int" | "float"
+    kind: str  # "time" | "culture" | "mirror" | "state"
+    scale: str  # "share" | "count" | "unbounded" | "level"
+    doc: str
+    minimum_rise: MinimumRise | None = None
+    axis: str = "linear"  # "linear" | "log"
+    summaries: tuple[str, ...] = ()
+
+
+SHARE_RISE = MinimumRise("absolute", 0.1)
+_share = dict(scale="share", minimum_rise=SHARE_RISE)
+
+#: The generation table of the `generations` driver, in column order.
+GENERATION: tuple[Measure, ...] = (
+    Measure("generation", "int", "time", "level", "generation number (0: the founders)"),
+    Measure("population", "int", "state", "level", "living individuals"),
+    Measure("mirror_mean", "float", "mirror", doc="mean genetic mirror strength",
+            summaries=("final",), **_share),
+    Measure("mirror_sd", "float", "state", "level", "SD of genetic mirror strength"),
+    Measure("mirror_effective_mean", "float", "mirror",
+            doc="mean effective mirror strength 1 - (1 - genetic)(1 - learned)", **_share),
+    Measure("mirror_learned_mean", "float", "state", "share", "mean learned mirror matching"),
+    Measure("assoc_mean", "float", "state", "share", "mean genetic rate of associative learning"),
+    Measure("tool_skill_mean", "float", "state", "level", "mean skill over individuals and lineages"),
+    Measure("tool_skill_max", "float", "state", "level", "highest skill in any lineage"),
+    Measure("tool_complexity", "float", "culture", "unbounded",
+            "mean over individuals of sum_k max(skill_k, 0) / skill_step: tool components known",
+            MinimumRise("fold", 2.0, floor=1.0), "log", ("final", "max")),
+    Measure("gesture_success", "float", "culture",
+            doc="share of this generation's gesture episodes that succeeded",
+            summaries=("final",), **_share),
+    Measure("lexicon_size", "float", "state", "level",
+            "distinct preferred variants in the population, mean over meanings"),
+    Measure("lexicon_coherence", "float", "culture",
+            doc="share holding their camp's most common preferred variant, mean over meanings",
+            **_share),
+    Measure("expressivity", "float", "culture", "count",
+            "meanings with a shared convention (held by >= half the camp), mean over camps",
+            MinimumRise("absolute", 1.0)),
+    Measure("social_learner_frequency", "float", "state", "share",
+            "share who learned the behaviour socially (Rogers 1988)"),
+    Measure("fitness_mean", "float", "state", "level", "mean viability fitness"),
+    Measure("camps_occupied", "int", "state", "level", "camps with at least one member"),
+)
+
+#: The table of the `interactions` driver (the minimal naming game), in column order.
+NAMING_GAME: tuple[Measure, ...] = (
+    Measure("interactions", "int", "time", "level", "naming-game interactions so far"),
+    Measure("words_total", "int", "state", "level", "words held in all inventories (N_w)"),
+    Measure("words_distinct", "int", "state", "level", "distinct words in use (N_d)"),
+    Measure("gesture_success", "float", "culture", doc="share of successful interactions",
+            **_share),
+)
+
+MEASURES: dict[str, Measure] = {m.name: m for m in (*NAMING_GAME, *GENERATION)}
+TIME_COLUMNS = tuple(m.name for m in (*GENERATION, *NAMING_GAME) if m.kind == "time")
+CULTURE = tuple(m.name for m in GENERATION if m.kind == "culture")
+MIRROR = tuple(m.name for m in GENERATION if m.kind == "mirror")
+LOG_AXIS = tuple(name for name, m in MEASURES.items() if m.axis == "log")
+SHARES = tuple(name for name, m in MEASURES.items() if m.scale == "share")
+MINIMUM_RISE = {name: m.minimum_rise for name, m in MEASURES.items() if m.minimum_rise}
+#: (column, summary) pairs a sweep's runs table carries as ``{column}_{summary}``.
+SUMMARIES = tuple((m.name, how) for m in GENERATION for how in m.summaries)

@@ -48,7 +48,7 @@ def test_cliffs_delta() -> None:
     assert np.isnan(cliffs_delta([], [1.0]))
 
 
-def test_conditions_carry_the_effect_against_the_fixed_low_control():
+def test_conditions_carry_the_effect_against_the_declared_control():
     import polars as pl
 
     from analysis.conditions import with_effect_vs_control
@@ -61,13 +61,15 @@ def test_conditions_carry_the_effect_against_the_fixed_low_control():
         "n_burst": [8, 2, 5, 3],
         "n_runs": [10, 10, 10, 10],
     })
-    out = with_effect_vs_control(table, ["scenario", "population"])
+    out = with_effect_vs_control(table, ["scenario", "population"], "fixed_low")
+    without = with_effect_vs_control(table, ["scenario", "population"], None)
+    assert without["dp_vs_control"].null_count() == 4
     expected = diff_proportions_ci(8, 10, 2, 10)
-    assert out["dp_vs_fixed_low"][0] == expected[0] == pytest.approx(0.6)
-    assert (out["dp_vs_fixed_low_lo"][0], out["dp_vs_fixed_low_hi"][0]) == expected[1:]
-    assert out["dp_vs_fixed_low"][1] == 0.0
-    assert out["dp_vs_fixed_low"][2] is None  # no control at population 300
-    assert out["dp_vs_fixed_low"][3] == pytest.approx(0.1)
+    assert out["dp_vs_control"][0] == expected[0] == pytest.approx(0.6)
+    assert (out["dp_vs_control_lo"][0], out["dp_vs_control_hi"][0]) == expected[1:]
+    assert out["dp_vs_control"][1] == 0.0
+    assert out["dp_vs_control"][2] is None  # no control at population 300
+    assert out["dp_vs_control"][3] == pytest.approx(0.1)
 
 
 def test_median_ci_from_order_statistics_by_hand() -> None:

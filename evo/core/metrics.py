@@ -14,10 +14,13 @@ Definitions (our choices, documented in the README's model section):
 - `expressivity`: per camp, the number of meanings that have a shared convention (the camp's most
   common preferred variant is held by at least half of its members, silent members included), mean
   over occupied camps: what a linguist would count, in meanings, 0 to `meanings` (our choice; the
-  half threshold is our assumption, after issue 12).
+  half threshold is our assumption).
+Each column's type, scale and reading are declared once, in the registry `evo.measures`.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -25,33 +28,26 @@ from numba import njit
 
 from evo.core.kernels import preferred_variants
 from evo.core.state import PopulationState
+from evo.measures import GENERATION, NAMING_GAME
 
-GENERATION_SCHEMA = {
-    "generation": pl.Int64,
-    "population": pl.Int64,
-    "mirror_mean": pl.Float64,
-    "mirror_sd": pl.Float64,
-    "mirror_effective_mean": pl.Float64,
-    "mirror_learned_mean": pl.Float64,
-    "assoc_mean": pl.Float64,
-    "tool_skill_mean": pl.Float64,
-    "tool_skill_max": pl.Float64,
-    "tool_complexity": pl.Float64,
-    "gesture_success": pl.Float64,
-    "lexicon_size": pl.Float64,
-    "lexicon_coherence": pl.Float64,
-    "expressivity": pl.Float64,
-    "social_learner_frequency": pl.Float64,
-    "fitness_mean": pl.Float64,
-    "camps_occupied": pl.Int64,
-}
+POLARS_TYPES = {"int": pl.Int64, "float": pl.Float64}
+GENERATION_SCHEMA = {m.name: POLARS_TYPES[m.dtype] for m in GENERATION}
+NAMING_GAME_SCHEMA = {m.name: POLARS_TYPES[m.dtype] for m in NAMING_GAME}
 
-NAMING_GAME_SCHEMA = {
-    "interactions": pl.Int64,
-    "words_total": pl.Int64,
-    "words_distinct": pl.Int64,
-    "gesture_success": pl.Float64,
-}
+
+class FloatMeasures(NamedTuple):
+    """The floating-point means of one generation row over the living (`float_measures`)."""
+
+    mirror_mean: float
+    mirror_sd: float
+    mirror_effective_mean: float
+    mirror_learned_mean: float
+    assoc_mean: float
+    tool_skill_mean: float  # nan without lineages, like the two below
+    tool_skill_max: float
+    positive_skill_sum_mean: float  # mean over individuals of sum_k max(z_k, 0)
+    fitness_mean: float
+    alone_share: float  # share who learned the behaviour alone (Rogers)
 
 
 def most_common_counts(preferred: np.ndarray, group: np.ndarray) -> np.ndarray:
@@ -106,141 +102,20 @@ def expressivity(
     return float(shared.sum(axis=1).mean())
 
 
-@njit(cache=True, inline="always")
-def _pairwise_block(a, lo, n):
-    """The pairwise sum of numpy for n <= 128: a plain loop below 8 terms, else 8 running sums."""
-    if n < 8:
-        res = 0.0
-        for i in range(lo, lo + n):
-            res += a[i]
-        return res
-    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-    i = 8
-    stop = n - n % 8
-    while i < stop:
-        j = lo + i
-        r0 += a[j]
-        r1 += a[j + 1]
-        r2 += a[j + 2]
-        r3 += a[j + 3]
-        r4 += a[j + 4]
-        r5 += a[j + 5]
-        r6 += a[j + 6]
-        r7 += a[j + 7]
-        i += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < n:
-        res += a[lo + i]
-        i += 1
-    return res
-
-
-@njit(cache=True)
-def pairwise_sum(a, lo, n):
-    """Sum of a[lo:lo + n] exactly as numpy sums a contiguous float64 array (pairwise summation).
-
-    numpy's `pairwise_sum`: up to 128 terms `_pairwise_block`; above, the first n2 (half of n, cut
-    to a multiple of 8) and the rest are summed alike and added. Written with an explicit stack
-    (numba's cache does not keep recursive functions). `np.add.reduce` adds the result to its
-    identity 0.0, so `0.0 + pairwise_sum(a, 0, a.size)` is `a.sum()` bit for bit (tested).
-    """
-    if n <= 128:
-        return _pairwise_block(a, lo, n)
-    starts = np.empty(64, np.int64)
-    sizes = np.empty(64, np.int64)
-    left_done = np.zeros(64, np.bool_)
-    left = np.empty(64)
-    top = 0
-    starts[0], sizes[0] = lo, n
-    result = 0.0
-    returning = False
-    while True:
-        if returning:  # `result` is the sum of the node above `top` that just finished
-            if top < 0:
-                return result
-            if not left_done[top]:  # its left half: now the right half
-                left[top] = result
-                left_done[top] = True
-                half = sizes[top] // 2
-                half -= half % 8
-                starts[top + 1], sizes[top + 1] = starts[top] + half, sizes[top] - half
-                left_done[top + 1] = False
-                top += 1
-                returning = False
-            else:
-                result = left[top] + result
-                top -= 1
-            continue
-        if sizes[top] <= 128:
-            result = _pairwise_block(a, starts[top], sizes[top])
-            top -= 1
-            returning = True
-        else:
-            half = sizes[top] // 2
-            half -= half % 8
-            starts[top + 1], sizes[top + 1] = starts[top], half
-            left_done[top + 1] = False
-            top += 1
-
-
-@njit(cache=True)
-def _mean(a):
-    return (0.0 + pairwise_sum(a, 0, a.size)) / a.size
-
-
-@njit(cache=True)
-def float_measures(state, slots):
-    """The floating-point means of `generation_row` over the listed slots, in one compiled pass.
-
-    Each is computed as numpy computes it (same elementwise formula, `pairwise_sum`, then one
-    division), so the table is bit-identical to the numpy expressions. Returns (mirror_mean,
-    mirror_sd, mirror_effective_mean, mirror_learned_mean, assoc_mean, tool_skill_mean,
-    tool_skill_max, mean over individuals of sum_k max(z_k, 0), fitness_mean, share alone).
-    """
-    n = slots.size
-    g_mirror, m_learned, skill = state.g_mirror, state.m_learned, state.skill
-    n_lineages = skill.shape[1]
-    g = np.empty(n)
-    work = np.empty(n)
-    for r in range(n):
-        g[r] = g_mirror[slots[r]]
-    mirror_mean = _mean(g)
-    for r in range(n):
-        x = g[r] - mirror_mean
-        work[r] = x * x
-    mirror_sd = np.sqrt(_mean(work))
-    for r in range(n):
-        work[r] = 1.0 - (1.0 - g[r]) * (1.0 - m_learned[slots[r]])
-    effective_mean = _mean(work)
-    for r in range(n):
-        work[r] = m_learned[slots[r]]
-    learned_mean = _mean(work)
-    for r in range(n):
-        work[r] = state.g_assoc[slots[r]]
-    assoc_mean = _mean(work)
-    skill_mean = skill_max = positive_mean = np.nan
-    if n_lineages > 0:
-        flat = np.empty(n * n_lineages)
-        row = np.empty(n_lineages)
-        skill_max = -np.inf
-        for r in range(n):
-            for k in range(n_lineages):
-                z = skill[slots[r], k]
-                flat[r * n_lineages + k] = z
-                skill_max = max(skill_max, z)
-                row[k] = z if z >= 0.0 else 0.0  # np.maximum(z, 0.0)
-            work[r] = 0.0 + pairwise_sum(row, 0, n_lineages)  # .sum(axis=1)
-        skill_mean = _mean(flat)
-        positive_mean = _mean(work)
-    for r in range(n):
-        work[r] = state.fitness[slots[r]]
-    fitness_mean = _mean(work)
-    alone = 0
-    for r in range(n):
-        alone += state.alone[slots[r]]
-    return (mirror_mean, mirror_sd, effective_mean, learned_mean, assoc_mean, skill_mean,
-            skill_max, positive_mean, fitness_mean, alone / n)
+def float_measures(state: PopulationState, slots: np.ndarray) -> FloatMeasures:
+    """The floating-point means of `generation_row` over the listed slots, with numpy."""
+    g, learned = state.g_mirror[slots], state.m_learned[slots]
+    skill_mean = skill_max = positive = np.nan
+    if state.skill.shape[1] > 0:
+        skill = state.skill[slots]
+        skill_mean, skill_max = skill.mean(), skill.max()
+        positive = np.maximum(skill, 0.0).sum(axis=1).mean()
+    return FloatMeasures(
+        float(g.mean()), float(g.std()), float((1.0 - (1.0 - g) * (1.0 - learned)).mean()),
+        float(learned.mean()), float(state.g_assoc[slots].mean()), float(skill_mean),
+        float(skill_max), float(positive), float(state.fitness[slots].mean()),
+        np.count_nonzero(state.alone[slots]) / slots.size,
+    )
 
 
 @njit(cache=True, inline="always")
@@ -300,30 +175,32 @@ def lexicon_counts(preferred, group, n_camps):
 
 
 @njit(cache=True)
-def lexicon_summary(preferred, group):
+def _shared_per_camp(most_common, members):
+    """Per occupied camp, the meanings whose most common variant is held by at least half."""
+    occupied = 0
+    shared = np.zeros(members.size)
+    for c in range(members.size):
+        if members[c] > 0:
+            for m in range(most_common.shape[1]):
+                shared[occupied] += 2 * most_common[c, m] >= members[c]
+            occupied += 1
+    return shared[:occupied]
+
+
+def lexicon_summary(preferred: np.ndarray, group: np.ndarray) -> tuple[float, float, float, int]:
     """(lexicon_size, lexicon_coherence, expressivity, camps occupied) from `lexicon_counts`.
 
     The definitions of `lexicon_measures` and `expressivity`, computed from integer counts with
-    the same divisions, so the values are theirs exactly; nan for the three with M = 0.
+    the same numpy means, so the values are theirs exactly; nan for the three with M = 0.
     """
     n, n_meanings = preferred.shape
-    n_camps = 0
-    for r in range(n):
-        n_camps = max(n_camps, group[r] + 1)
+    n_camps = int(group.max()) + 1 if n else 0
     distinct, most_common, members = lexicon_counts(preferred, group, n_camps)
-    occupied = 0
-    shared = np.zeros(n_camps)
-    for c in range(n_camps):
-        if members[c] > 0:
-            for m in range(n_meanings):
-                shared[occupied] += 2 * most_common[c, m] >= members[c]
-            occupied += 1
+    shared = _shared_per_camp(most_common, members)
     if n_meanings == 0:
-        return np.nan, np.nan, np.nan, occupied
-    size = (0.0 + pairwise_sum(distinct.astype(np.float64), 0, n_meanings)) / n_meanings
-    coherence = most_common.sum() / (n * n_meanings)
-    expressivity = (0.0 + pairwise_sum(shared, 0, occupied)) / occupied
-    return size, coherence, expressivity, occupied
+        return np.nan, np.nan, np.nan, shared.size
+    return (float(distinct.astype(np.float64).mean()), int(most_common.sum()) / (n * n_meanings),
+            float(shared.mean()), shared.size)
 
 
 def generation_row(
@@ -345,12 +222,13 @@ def generation_row(
     row: dict[str, float | int | None] = {"generation": generation, "population": n}
     if n == 0:
         return row
-    (row["mirror_mean"], row["mirror_sd"], row["mirror_effective_mean"],
-     row["mirror_learned_mean"], row["assoc_mean"], skill_mean, skill_max, positive_mean,
-     fitness_mean, alone_share) = float_measures(st, slots)
+    means = float_measures(st, slots)
+    for name in ("mirror_mean", "mirror_sd", "mirror_effective_mean", "mirror_learned_mean",
+                 "assoc_mean"):
+        row[name] = getattr(means, name)
     if st.skill.shape[1] > 0:
-        row["tool_skill_mean"], row["tool_skill_max"] = skill_mean, skill_max
-        row["tool_complexity"] = positive_mean / skill_step
+        row["tool_skill_mean"], row["tool_skill_max"] = means.tool_skill_mean, means.tool_skill_max
+        row["tool_complexity"] = means.positive_skill_sum_mean / skill_step
     row["gesture_success"] = successes / episodes if episodes > 0 else None
     if preferred is None:
         preferred = preferred_variants(st, slots)
@@ -359,8 +237,8 @@ def generation_row(
         row["lexicon_size"], row["lexicon_coherence"] = size, coherence
         row["expressivity"] = expressivity_
     if track_behaviour and generation > 0:  # founders learned nothing
-        row["social_learner_frequency"] = 1.0 - alone_share
-    row["fitness_mean"] = fitness_mean
+        row["social_learner_frequency"] = 1.0 - means.alone_share
+    row["fitness_mean"] = means.fitness_mean
     row["camps_occupied"] = occupied
     return row
 

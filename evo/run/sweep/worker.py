@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from evo import measures  # the registry: standard library only
+
 #: Every thread pool a run could start is held to one thread: the workers are the parallelism.
 THREAD_ENV = {
     name: "1"
@@ -32,13 +34,9 @@ THREAD_ENV = {
     )
 }
 
-#: (column of the generation table, summary) pairs reported per run as ``{column}_{summary}``.
-SUMMARIES = (
-    ("tool_complexity", "final"),
-    ("tool_complexity", "max"),
-    ("mirror_mean", "final"),
-    ("gesture_success", "final"),
-)
+#: (column of the generation table, summary) pairs reported per run as ``{column}_{summary}``,
+#: declared with each measure in the registry.
+SUMMARIES = measures.SUMMARIES
 
 RunFn = Callable[..., Any]
 
