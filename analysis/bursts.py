@@ -75,7 +75,7 @@ The **onset** is the first generation of the steep phase (the start of the rise;
 this is near its 10 % point t0 - ln 9 / r). The **size** is the rise across the steep phase.
 
 The second method fits a logistic y = lo + K / (1 + exp(-r (t - t0))) by least squares (onset
-t0 - ln 9 / r, 10-90 % rise time 2 ln 9 / r = 4.39 / r, SCIENCE.md). It calls a burst when
+t0 - ln 9 / r, 10-90 % rise time 2 ln 9 / r = 4.39 / r). It calls a burst when
 K >= 5 sigma, t0 lies inside the window, the rise time is at most T/3 (the same bound as (b)/(c)),
 and the logistic beats a straight line by a BIC difference over 10 (Kass & Raftery 1995: "very
 strong"). It is fitted only to series that rise (criterion (a)); flat and declining series get

@@ -17,7 +17,7 @@ a take-off to 10,000 and one to 20,000 differ by what they differ on a log scale
 ``expressivity_final`` (meanings with a shared convention) and, per culture metric, the material
 burst probability ``p_burst_{metric}``. An output that does not vary across points, or that has
 a point without any finished run, gets no indices (a note says why). Indices with too few points
-are unstable and can come out negative (SCIENCE.md, "Where in parameter space").
+are unstable and can come out negative (Saltelli et al. 2010; SALib's documentation).
 """
 
 from __future__ import annotations

@@ -1,14 +1,14 @@
 """Cost of one agent-generation in the main experiment's regime, against two references.
 
-`python bench/agent_generation.py` prints it alone. The regime (issue 10): the `coevolution`
+`python bench/agent_generation.py` prints it alone. The reference regime: the `coevolution`
 settings (N = 400 in 4 camps, its learning budget, 20 gesture episodes per person, 8 tool
 lineages), mirror fixed at 0.6 (`mirror_initial = 0.6`, no spread, `mutation_rate = 0`) so that
 tools and gestures are both active, `agent_sync = "lazy"`, 300 generations, in one process.
 
 - evo: `evo.run.runner.simulate`, wall time / (generations x N), the median of `repeats` seeds;
 - random-number bound: numba drawing only the 175 uniforms one agent-generation needs (20
-  gesture episodes x 5 draws + 8 tool copies x about 9, the issue's count) from numpy's
-  Generator, as the issue measured it; and the same 175 from the kernels' own stream
+  gesture episodes x 5 draws + 8 tool copies x about 9, the reference count) from numpy's
+  Generator (the reference bound); and the same 175 from the kernels' own stream
   (`evo.core.stream`, xoshiro256** inlined), a stricter bound;
 - the model's own draws: what the regime really draws per agent-generation (`model_draws`):
   under discrete generations every one of the N adults has a newborn, and the 20 gesture
@@ -55,7 +55,7 @@ def evo_us(generations: int = 300, repeats: int = 3) -> list[float]:
 
 
 def bound_us(repeats: int = 7, own_stream: bool = False) -> float:
-    """Microseconds numba needs to draw 175 uniforms: from numpy's Generator (the issue's bound),
+    """Microseconds numba needs to draw 175 uniforms: from numpy's Generator (the reference bound),
     or with `own_stream` from the kernels' stream."""
     agents = 100_000
     n = UNIFORMS_PER_AGENT_GENERATION

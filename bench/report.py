@@ -35,14 +35,14 @@ DEFINITIONS = {
     ),
     "best_rate": "updates / fastest repeat (least disturbed by other processes); the others use the median",
     "agent_generation": (
-        "issue 10's regime: coevolution settings (N = 400 in 4 camps, learning budget 100), mirror "
+        "the reference regime: coevolution settings (N = 400 in 4 camps, learning budget 100), mirror "
         "fixed at 0.6 (mirror_initial 0.6, no spread, mutation off), agent_sync lazy, 300 "
         "generations; wall time of evo.run.runner.simulate / (generations x N), median of 3 seeds"
     ),
     "agent_generation_bound": (
-        "numba drawing only the 175 uniforms one agent-generation needs by issue 10's count "
+        "numba drawing only the 175 uniforms one agent-generation needs by the reference count "
         "(20 gesture episodes x 5 draws + 8 tool copies x about 9) from numpy's Generator, as "
-        "the issue measured it; stream_bound_us: the same from evo.core.stream"
+        "the reference bound; stream_bound_us: the same from evo.core.stream"
     ),
     "agent_generation_plain": (
         "bench.plain_mesa.PlainMirrorModel in the same regime (it has no learning budget), 20 "
@@ -65,7 +65,7 @@ DEFINITIONS = {
 
 
 def headline_targets(res: dict) -> list[dict]:
-    """Issue 10's three goals: per agent-generation vs the bound and vs plain Mesa, main time."""
+    """The three speed goals: per agent-generation vs the bound and vs plain Mesa, main time."""
     t = []
 
     def add(name, value, goal, met):
@@ -112,14 +112,14 @@ def targets(res: dict) -> list[dict]:
 
 
 def headline_lines(res: dict) -> list[str]:
-    """Issue 10's numbers: cost per agent-generation, its two ratios, the main experiment's time."""
+    """The headline numbers: cost per agent-generation, its two ratios, the main experiment's time."""
     lines = []
     if "agent_generation" in res:
         a = res["agent_generation"]
         lines += [
-            "| per agent-generation (issue 10's regime) | us | ratio |", "|---|---|---|",
+            "| per agent-generation (the reference regime) | us | ratio |", "|---|---|---|",
             f"| evo | {a['evo_us']:.2f} | |",
-            f"| random-number bound, 175 uniforms (numpy's Generator, the issue's) | "
+            f"| random-number bound, 175 uniforms (numpy's Generator) | "
             f"{a['bound_us']:.2f} | evo / bound {a['evo_over_bound']:.2f} (goal <= 2) |",
             f"| the same 175 uniforms from the kernels' stream | {a['stream_bound_us']:.2f} | "
             f"evo / these {a['evo_over_stream_bound']:.2f} |",
@@ -287,7 +287,7 @@ def closing_notes(res: dict) -> list[str]:
 
 
 def headline_notes(res: dict, missed: set[str]) -> list[str]:
-    """What limits issue 10's three goals, with numbers from this run."""
+    """What limits the three speed goals, with numbers from this run."""
     notes = []
     a = res.get("agent_generation")
     if a and "model_draws" in a and any("random-number bound (175" in m for m in missed):
@@ -300,9 +300,9 @@ def headline_notes(res: dict, missed: set[str]) -> list[str]:
                 "N = 1,000 (split below)") if lazy else "the rest of a generation"
         notes.append(
             f"- **{a['evo_us']:.2f} us per agent-generation, {a['evo_over_bound']:.1f}x the "
-            "175-uniform bound** as the issue measured it (numpy's Generator). The kernels now "
+            "175-uniform bound** (numpy's Generator). The kernels now "
             "draw from their own inlined xoshiro256** stream, from which the same 175 uniforms "
-            f"take {a['stream_bound_us']:.2f} us. The issue's count takes 20 gesture episodes "
+            f"take {a['stream_bound_us']:.2f} us. The 175-uniform count takes 20 gesture episodes "
             "per agent, but every member plays 20 per generation, newborns included, so the "
             f"regime draws {uniforms} uniforms and {gumbels} Gumbels per agent-generation: "
             f"{a['model_bound_us']:.2f} us from the stream alone, and evo is "
@@ -377,7 +377,7 @@ def write_section(res: dict, lines: list[str]) -> None:
         f"Latest `python bench/run.py` ({res['date'][:10]}, {m.get('cpu_model', m['processor'])}, "
         f"{m['cpu_count']} cores, Python {m['python']}, numba {m['numba']}, mesa {m['mesa']}, "
         f"one numba thread{', --quick' if res['quick'] else ''}). "
-        "An agent-generation is one person's share of a generation in issue 10's regime "
+        "An agent-generation is one person's share of a generation in the reference regime "
         "(coevolution settings, N = 400, mirror fixed at 0.6; `bench/agent_generation.py`). "
         "A tool update is one learner x lineage copy (5 demonstrator draws, copy and invention); "
         "a gesture update one naming-game episode. *plain Mesa* is `bench/plain_mesa.py`: the "

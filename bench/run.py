@@ -1,12 +1,12 @@
 """Speed benchmark of mirrorleap: `python bench/run.py [--quick] [--render] [--only NAME ...]`.
 
-Prints issue 10's three numbers with their goals (the cost of one agent-generation against the
+Prints the three headline numbers with their goals (the cost of one agent-generation against the
 random-number bound and against plain Mesa, and the projected time of the full main
 experiment), then a table of every measurement; writes `bench/results.json` (every number,
 machine info, each target met or not) and the speed section of README.md (between its bench
 markers). Each measurement is its own module, runnable alone (`python bench/<module>.py`):
 
-- `agent_generation`: one agent-generation in issue 10's regime vs the bound and plain Mesa;
+- `agent_generation`: one agent-generation in the reference regime vs the bound and plain Mesa;
 - `kernel_rates`: the tool and gesture kernels at N = 1e3..1e5 vs plain Mesa and their bounds;
 - `floors`: each kernel at N = 1,600 against its own draws and reads without the rules' logic;
 - `whole_run`: a whole coevolution run vs the same model written per agent, and a same-model check;

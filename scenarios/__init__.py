@@ -7,7 +7,7 @@ role), so a control differs from the main experiment only in the lines it lists.
 declares its own `role`: an inherited `role = "main"` would make a copy a second main staging.
 Scenarios are data, not code: every scenario runs the same model.
 
-`account` is the account of the leap the scenario stages (SCIENCE.md, "The question"): `genetic`,
+`account` is the account of the leap the scenario stages (README, "Scenarios"): `genetic`,
 `associative`, `demography`, `gradual`, or `none` (validations, examples). `role` is its place in
 the comparison the analysis draws (`analysis.conclude`): `main` (the account's main staging, the
 one compared with the other accounts; one per account), `variant` (another staging of it, reported

@@ -45,7 +45,7 @@ def test_mirror_separates_the_regimes():
 
 
 def test_headline_targets_compare_each_number_with_its_goal():
-    """bench/report.py: issue 10's three goals, met or not, from a results dict."""
+    """bench/report.py: the three speed goals, met or not, from a results dict."""
     from bench import report
 
     res = {"agent_generation": {"evo_over_bound": 2.5, "plain_over_evo": 61.0},

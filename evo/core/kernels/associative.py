@@ -9,7 +9,7 @@ from numba import njit
 def effective_mirror(g_mirror: float, m_learned: float) -> float:
     """Effective mirror strength m = 1 - (1 - genetic)(1 - learned).
 
-    Our assumption (DESIGN.md): the genetic and learned routes act like independent chances to
+    Our assumption: the genetic and learned routes act like independent chances to
     match an observed action to one's own motor program; m lies in [0, 1] and equals either part
     when the other is 0.
     """

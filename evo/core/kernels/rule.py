@@ -22,8 +22,8 @@ RULE_BEST, RULE_SAMPLE_BEST, RULE_RANDOM, RULE_PARENT = range(len(DEMONSTRATOR_R
 
 # The rule kernels read `state.x` and `camps.x` inside their loops. With numba's reference counting
 # on, each such read of a NamedTuple field increments and decrements the array's reference count
-# (a call and an atomic operation each), which made the kernels about 3x slower than with separate
-# array arguments (measured on whole runs). The kernels that allocate nothing are therefore
+# (a call and an atomic operation each), which makes the kernels several times slower than with
+# separate array arguments. The kernels that allocate nothing are therefore
 # compiled without it (`_nrt=False`: the arrays belong to the caller and live through the call);
 # those that return a new array take each field once, at the top. `_nrt` is a numba compiler
 # option outside its documented API: pyproject.toml caps numba below the next minor version and
