@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from evo.core.events import Event, parse_event
+from evo.core.events import Event, check_phases, parse_event
 from evo.core.params import Params
 from evo.errors import UsageError
 
@@ -71,6 +71,7 @@ def load(name: str) -> Scenario:
         base = load(raw["base"])
     params = Params.from_mapping(raw["params"], base=None if base is None else base.params)
     events = tuple(parse_event(e, where) for e in raw.get("events", []))
+    check_phases(params, events, where)
     account = _choice(raw, "account", ACCOUNTS, base, where)
     role = _choice(raw, "role", ROLES, None, where)  # never inherited
     return Scenario(name, raw["summary"], raw["hypothesis"], raw["citation"], params, events,

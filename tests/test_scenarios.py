@@ -88,3 +88,19 @@ def test_the_declared_role_travels_from_run_json_to_the_analysis(tmp_path):
     del meta["account"], meta["role"]  # a run.json written before roles were declared
     (tmp_path / "run.json").write_text(json.dumps(meta))
     assert scenario_roles(load(tmp_path).runs) == {"my_control": None}
+
+
+def test_an_event_that_would_break_the_model_is_refused_before_the_run(tmp_path):
+    """A crash to fewer people than camps fails when the command is given, not when it fires."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "run.py", "run", "tasmania", "--set", "camps_x=30",
+                          "--out", str(tmp_path / "run")], cwd=root, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 2
+    assert "event at generation 1000" in out.stderr and "population >= 60" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "run").exists()

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,28 @@ def parse_event(raw: Mapping[str, Any], where: str) -> Event:
         if not (0.0 <= mutant.mirror <= 1.0 and 0.0 < mutant.fraction <= 1.0):
             raise UsageError(f"{where}: mutant mirror must be in [0, 1] and fraction in (0, 1]")
     return Event(generation=gen, set=changes, mutant=mutant)
+
+
+def check_phases(params: Params, events: tuple[Event, ...], where: str = "") -> None:
+    """Check every parameter set the events will produce, before the run; raise UsageError.
+
+    Events apply in generation order, each on top of the ones before, so a phase is `params` with
+    the `set`s of all events up to it. Each phase must pass `Params.check_consistency` (e.g. a
+    crash to fewer people than camps), so a bad schedule stops the command at once instead of
+    failing when the event fires, hours into a sweep.
+    """
+    phase = params
+    for event in sorted(events, key=lambda e: e.generation):
+        if not event.set:
+            continue
+        phase = dataclasses.replace(phase, **event.set)
+        try:
+            phase.check_consistency()
+        except UsageError as exc:
+            prefix = f"{where}: " if where else ""
+            raise UsageError(f"{prefix}the event at generation {event.generation} "
+                             f"({', '.join(f'{k}={v}' for k, v in event.set.items())}) makes an "
+                             f"invalid model: {exc}") from None
 
 
 def max_population(params: Params, events: tuple[Event, ...]) -> int:

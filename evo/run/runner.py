@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 import scenarios
 from evo.core import kernels
+from evo.core.events import check_phases
 from evo.core.metrics import GENERATION_SCHEMA, NAMING_GAME_SCHEMA, naming_game_row
 from evo.core.model import MirrorModel
 from evo.core.params import Params
@@ -47,7 +48,9 @@ def resolve_params(
         values["generations"] = generations
     if isinstance(scenario, str):
         scenario = scenarios.load(scenario)
-    return Params.from_mapping(values, base=scenario.params)
+    params = Params.from_mapping(values, base=scenario.params)
+    check_phases(params, scenario.events, f"scenario {scenario.name}")
+    return params
 
 
 def versions() -> dict[str, str]:

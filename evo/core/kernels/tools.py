@@ -125,7 +125,8 @@ def tool_learning(rng, state, rule, camps, learners, preferred) -> int:
        conventions: our assumption, after Morgan et al. 2015, Nat Commun 6:6029, where language
        raised transmission fidelity);
     3. with probability `innovation_rate`, also invent: Gumbel(innovation_mode, beta) (trial and
-       error, our assumption: it keeps some culture alive without copying, so that copying can start to pay) and take the better of copy and invention;
+       error, our assumption: it keeps some culture alive without copying, so that copying can
+       start to pay) and take the better of copy and invention;
     4. keep the result if `keep_best` and it beats the current skill, else replace (Henrich's rule).
     5. with `learning_budget` B > 0, acquisition costs time (Mesoudi 2011, PLoS ONE 6:e18239):
        each lineage gets an even share B/K of the learner's lifetime learning time, and every unit
