@@ -330,19 +330,28 @@ def test_a_killed_analyze_leaves_no_hidden_folder_after_the_next_one(tmp_path: P
     (root / ".analysis-tmp-link").symlink_to(elsewhere)
     (root / ".analysis-tmp-note").write_text("a file, not a folder of analyze")
     repo = Path(__file__).resolve().parents[1]
-    proc = subprocess.Popen([sys.executable, str(repo / "run.py"), "analyze", str(root)],
-                            cwd=repo, start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    marker = tmp_path / "built"
+    # the analyze blocks just before it swaps its finished hidden folder in: killed there for sure
+    code = ("import pathlib, sys, time\n"
+            "import analysis.cli\n"
+            "def block(tmp, out):\n"
+            f"    pathlib.Path({str(marker)!r}).write_text('built')\n"
+            "    time.sleep(600)\n"
+            "analysis.cli.replace = block\n"
+            "import run\n"
+            f"sys.exit(run.main(['analyze', {str(root)!r}]))\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=repo, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while (len(_hidden(root)) < 3 and proc.poll() is None
-               and time.monotonic() < deadline):
+        deadline = time.monotonic() + 120
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.005)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+    assert marker.exists(), "the analyze never reached its swap"
     left = [n for n in _hidden(root) if n not in (".analysis-tmp-link", ".analysis-tmp-note")]
-    assert len(left) == 1 and (root / left[0]).is_dir(), "the analyze finished before the kill"
+    assert len(left) == 1 and (root / left[0]).is_dir()
     assert not (root / "analysis").exists()
     assert run.main(["analyze", str(root)]) == 0
     assert _hidden(root) == [".analysis-tmp-link", ".analysis-tmp-note"]

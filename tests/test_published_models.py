@@ -100,13 +100,11 @@ def naming(executor):
     return ng.naming_runs(NAMING_POPULATIONS, NAMING_SEEDS, executor)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("population", [100, 1500])
 def test_naming_consensus_time(naming, population):
     assert_check(ng.naming_consensus_check(naming, population))
 
 
-@pytest.mark.slow
 def test_naming_effective_exponent(naming):
     # Slope of log(mean t) on log N over N = 100, 300, 1500; SE by bootstrap over seeds within
     # each N. Reference 1.29, the power law through the two SCIENCE.md values; it lies below the
@@ -116,14 +114,12 @@ def test_naming_effective_exponent(naming):
     assert check.simulated + c.Z * check.stderr < 1.5
 
 
-@pytest.mark.slow
 def test_naming_peak_of_distinct_words_is_half_the_population(naming):
     # Peak of words_distinct / N over all 36 runs; SE = SD / sqrt(36). The table is sampled every
     # N/4 interactions, much finer than the several-N-long plateau of the peak.
     assert_check(ng.naming_peak_check(naming))
 
 
-@pytest.mark.slow
 def test_naming_table_invariants_and_uncapped_inventory(naming):
     # words_total >= words_distinct >= 1 after the first interaction, consensus in the last row
     # (words_total == N, words_distinct == 1), and gesture_variants_dropped == 0 in every run.
@@ -152,7 +148,6 @@ def rogers_main(executor):
                          **ROGERS_BASE)
 
 
-@pytest.mark.slow
 def test_rogers_mean_fitness_is_that_of_individual_learners(rogers_main):
     """w + b(1 - c) as mutation tends to 0; with mu = 0.001 up to the mutation-selection balance."""
     assert_check(r.rogers_fitness_check(rogers_main, 0.03, 0.9, 0.2, 0.001, label="u=0.2"))
@@ -170,7 +165,6 @@ def test_rogers_fitness_bracket_rejects_values_outside_it():
     assert not r.rogers_fitness_check(runs(high + 0.0001), 0.03, 0.9, 0.2, 0.001).passed
 
 
-@pytest.mark.slow
 def test_rogers_social_share_between_half_and_x_star(rogers_main):
     # Mutation pulls the share from x* = 0.694 toward 1/2, so it must lie in (1/2, x*) within
     # 4 batch-means SE. The comparison with SCIENCE.md's reference run (0.63) needs longer runs
@@ -181,12 +175,10 @@ def test_rogers_social_share_between_half_and_x_star(rogers_main):
     assert 0.5 < check.simulated < r.rogers_equilibrium(0.2, 0.9)
 
 
-@pytest.mark.slow
 def test_rogers_mirror_allele_is_the_social_learning_allele(rogers_main):
     assert_check(r.rogers_identity_check(rogers_main))
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("change", [0.2, 0.1])
 def test_rogers_social_learners_invade_when_u_below_half_c(change, executor):
     # From no social learners (mirror_initial 0): the share must end above 1/2, where mutation
@@ -197,7 +189,6 @@ def test_rogers_social_learners_invade_when_u_below_half_c(change, executor):
     assert_check(r.rogers_invasion_check(runs, change, 0.9))
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("change", [0.6, 0.8])
 def test_rogers_social_learners_stay_at_mutation_floor_when_u_above_half_c(change, executor):
     # u > c/2: the share sits at the deterministic mutation-selection floor (rogers_balance:

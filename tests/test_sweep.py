@@ -142,9 +142,7 @@ def test_sobol_sample_has_saltelli_size_within_ranges(second_order, rows):
 @pytest.mark.parametrize("path", sorted((ROOT / "scenarios" / "sweeps").glob("*.toml")), ids=str)
 def test_shipped_specs_are_valid(path):
     spec = load_spec(path)
-    missing = sorted(set(spec.scenarios) - set(scenarios.names()))
-    if missing:
-        pytest.skip(f"scenarios {missing} are not written yet")
+    assert set(spec.scenarios) <= set(scenarios.names()), "a shipped spec names a missing scenario"
     plan = build_plan(spec, spec.root_seed or 0, resolve_params)
     assert len(plan) >= spec.seeds
 
@@ -397,24 +395,51 @@ def test_traceback_is_logged_before_the_record_that_finishes_the_run(tmp_path):
     assert "Traceback: boom" in store.errors_log.read_text()
 
 
+class BlocksAt:
+    """A picklable run function that, when it reaches `seed`, writes `marker` and blocks.
+
+    The sweep is then certainly mid-way (some runs recorded, this one never finishing) when the
+    test kills it: no race with a sweep that finishes first.
+    """
+
+    def __init__(self, marker: Path, seed: int):
+        self.marker, self.seed = marker, seed
+
+    def __call__(self, scenario, *, seed, generations, overrides):
+        if seed == self.seed:
+            self.marker.write_text("blocked")
+            time.sleep(600)
+        return simulate(scenario, seed=seed, generations=generations, overrides=overrides)
+
+
 def test_killed_sweep_continues_with_the_same_command(tmp_path, reference):
     """SIGKILL the whole sweep (parent and workers) mid-way; the same command finishes it."""
     spec = write(tmp_path, REAL_SPEC.replace("generations = 12", "generations = 30").replace(
         "seeds = 3", "seeds = 10"))
-    out = tmp_path / "out"
-    cmd = [sys.executable, str(ROOT / "run.py"), "sweep", str(spec), "--out", str(out),
-           "--workers", "1"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    out, marker = tmp_path / "out", tmp_path / "blocked"
+    blocked_seed = spawn_run_seeds(2024, 20)[8]  # run 8 blocks; one run a task, so 0-7 finish
+    code = ("import pathlib, sys\n"
+            "from evo.run.sweep import run_sweep\n"
+            "from tests.test_sweep import BlocksAt\n"
+            f"run_sweep({str(spec)!r}, {str(out)!r}, workers=1, progress=False, target_task_s=0.0,\n"
+            f"          run_fn=BlocksAt(pathlib.Path({str(marker)!r}), {blocked_seed}))\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while not list((out / "records").glob("part-*")) and time.monotonic() < deadline:
+        deadline = time.monotonic() + 120
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert marker.exists(), "the blocking run was never reached"
+        deadline = time.monotonic() + 60  # the runs before it are saved as their tasks finish
+        while len(SweepStore(out).finished_ids()) < 8 and time.monotonic() < deadline:
             time.sleep(0.01)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     done = SweepStore(out).finished_ids()
-    assert 1 <= len(done) < 20, "the sweep finished before it could be killed"
+    assert done == set(range(8))
+    cmd = [sys.executable, str(ROOT / "run.py"), "sweep", str(spec), "--out", str(out),
+           "--workers", "1"]
     assert subprocess.run(cmd, cwd=ROOT, capture_output=True).returncode == 0
     runs = pl.read_parquet(out / "runs.parquet")
     assert runs["run_id"].to_list() == list(range(20))
