@@ -73,14 +73,14 @@ def gesture_floor(rng, state, camps, episodes_per_camp, reads: bool) -> int:
 
 
 @njit(cache=True)
-def tool_floor(rng, skill, group, adult_start, adults, learners, sample: int,
+def tool_floor(rng, skill, camp, adult_start, adults, learners, sample: int,
                rule_functions: bool) -> float:
     """The draws, demonstrator reads and learner writes of `kernels.tools._tool_learning`
     (sample_best, innovation always on), with or without the Gumbel-max mode's exp and log1p."""
     acc = 0.0
     for li in range(learners.size):
         i = learners[li]
-        lo, n_adults = adult_start[group[i]], adult_start[group[i] + 1] - adult_start[group[i]]
+        lo, n_adults = adult_start[camp[i]], adult_start[camp[i] + 1] - adult_start[camp[i]]
         if n_adults == 0:
             continue
         for k in range(skill.shape[1]):
@@ -151,11 +151,11 @@ def measure_scenario(scenario: str, population: int, warm: int, repeats: int) ->
     t = _ns_per(learners.size * state.skill.shape[1], {
         "real": (lambda a: kernels.tool_learning(a[0], a[1], rule, camps, learners, preferred),
                  lambda: (rng.copy(), _copy(state))),
-        "floor_rule_functions": (lambda a: tool_floor(a[0], a[1].skill, a[1].group,
+        "floor_rule_functions": (lambda a: tool_floor(a[0], a[1].skill, a[1].camp,
                                                       camps.adult_start, camps.adults, learners,
                                                       sample, True),
                                  lambda: (rng.copy(), _copy(state))),
-        "floor": (lambda a: tool_floor(a[0], a[1].skill, a[1].group, camps.adult_start,
+        "floor": (lambda a: tool_floor(a[0], a[1].skill, a[1].camp, camps.adult_start,
                                        camps.adults, learners, sample, False),
                   lambda: (rng.copy(), _copy(state))),
     }, repeats)

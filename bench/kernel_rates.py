@@ -28,8 +28,8 @@ from evo.run.runner import resolve_params
 SIZES = (1_000, 10_000, 100_000)
 
 
-def csr(group: np.ndarray, n_camps: int):
-    return kernels.camp_members(group, np.ones(group.size, np.bool_), n_camps)
+def csr(camp: np.ndarray, n_camps: int):
+    return kernels.camp_members(camp, np.ones(camp.size, np.bool_), n_camps)
 
 
 def camp_of_slot(n: int, n_camps: int, contiguous: bool) -> np.ndarray:
@@ -44,8 +44,8 @@ def tool_inputs(p, n: int, data: np.random.Generator, contiguous: bool = False):
     st = PopulationState.allocate(slots, p.lineages, p.meanings, p.variants)
     st.alive[:] = True
     st.age[:n] = 1
-    st.group[:n] = camp_of_slot(n, p.n_camps, contiguous)
-    st.group[n:] = camp_of_slot(n, p.n_camps, contiguous)
+    st.camp[:n] = camp_of_slot(n, p.n_camps, contiguous)
+    st.camp[n:] = camp_of_slot(n, p.n_camps, contiguous)
     st.g_mirror[:] = p.mirror_initial
     st.g_assoc[:] = p.assoc_initial
     skills = data.normal(3.0, 2.0, (n, p.lineages))
@@ -59,7 +59,7 @@ def gesture_inputs(p, n: int, mirror: float, contiguous: bool = False) -> Popula
     st = PopulationState.allocate(n, 0, p.meanings, p.variants)
     st.alive[:] = True
     st.age[:] = 1
-    st.group[:] = camp_of_slot(n, p.n_camps, contiguous)
+    st.camp[:] = camp_of_slot(n, p.n_camps, contiguous)
     st.g_mirror[:] = mirror
     return st
 
@@ -199,7 +199,7 @@ def model_layout(population: int = 1600, generations: int = 50) -> dict:
     model = MirrorModel(resolve_params("coevolution", {"population": population}), seed=1)
     for _ in range(generations):
         model.step()
-    camps = model.state.group[model.state.alive_slots()]
+    camps = model.state.camp[model.state.alive_slots()]
     same = float(np.mean(camps[1:] == camps[:-1]))
     return {"population": population, "generations": generations, "same_camp_neighbours": same,
             "blocks_would_give": 1 - (model.params.n_camps - 1) / (camps.size - 1)}

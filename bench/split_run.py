@@ -99,7 +99,7 @@ def bench_suggestions(n: int, repeats: int) -> dict:
     st = sim.state
     slots = st.alive_slots()
     pref = kernels.preferred_variants(st, slots)
-    grp = st.group[slots]
+    grp = st.camp[slots]
     out["lexicon_measures_ms"] = 1e3 * common.median(
         common.timed(lambda _: lexicon_measures(pref, grp), repeats))
     out["record_ms"] = 1e3 * common.median(common.timed(lambda _: sim.record(), repeats))

@@ -93,7 +93,7 @@ def test_floors_draw_what_the_kernels_draw():
         assert np.array_equal(after, _advanced(rng, floors.GESTURE_DRAWS * int(episodes.sum())))
     rng, state, rule, camps, learners, _preferred = got["tool_learning"]
     after = rng.copy()
-    floors.tool_floor(after, state.skill.copy(), state.group, camps.adult_start, camps.adults,
+    floors.tool_floor(after, state.skill.copy(), state.camp, camps.adult_start, camps.adults,
                       learners, rule.demonstrator_sample, True)
     copies = learners.size * state.skill.shape[1]
     assert np.array_equal(after, _advanced(rng, floors.TOOL_DRAWS * copies))

@@ -53,7 +53,7 @@ def random_state(seed: int, capacity: int = 12, lineages: int = 3, meanings: int
     g = np.random.default_rng(seed)
     s = PopulationState.allocate(capacity, lineages, meanings, variants)
     s.alive[:] = g.random(capacity) < alive_share
-    s.group[:] = g.integers(0, n_camps, capacity)
+    s.camp[:] = g.integers(0, n_camps, capacity)
     s.age[:] = g.integers(0, 3, capacity)
     s.g_mirror[:] = gene(g, capacity)
     s.g_assoc[:] = gene(g, capacity)
@@ -75,7 +75,7 @@ def random_state(seed: int, capacity: int = 12, lineages: int = 3, meanings: int
     s.fitness[:] = np.where(g.random(capacity) < 0.3, 0.0, g.random(capacity) * 2)
     adult = s.alive & (s.age >= 1)
     for i in range(capacity):  # a parent: an adult of the learner's camp, or none
-        same_camp = np.flatnonzero(adult & (s.group == s.group[i]))
+        same_camp = np.flatnonzero(adult & (s.camp == s.camp[i]))
         if same_camp.size and g.random() < 0.8:
             s.parent[i] = g.choice(same_camp)
     return s
@@ -137,10 +137,10 @@ def learners_of(s: PopulationState) -> np.ndarray:
 @given(seed=hs.integers(0, 2**32 - 1), size=hs.integers(0, 15), n_camps=hs.integers(1, 5))
 def test_camp_members_matches_twin(seed, size, n_camps):
     g = np.random.default_rng(seed)
-    group = g.integers(0, n_camps, size)
+    camp = g.integers(0, n_camps, size)
     mask = g.random(size) < 0.6
-    start, members = kernels.camp_members(group, mask, n_camps)
-    ref_start, ref_members = ref.camp_members(group.tolist(), mask.tolist(), n_camps)
+    start, members = kernels.camp_members(camp, mask, n_camps)
+    ref_start, ref_members = ref.camp_members(camp.tolist(), mask.tolist(), n_camps)
     np.testing.assert_array_equal(start, ref_start)
     np.testing.assert_array_equal(members, ref_members)
 
@@ -278,7 +278,7 @@ def test_tool_learning_teaching_through_the_parent():
 def test_tool_learning_no_adults_or_no_parent_draws_nothing():
     s = PopulationState.allocate(3, 2, 0, 1)
     s.alive[:] = True
-    s.group[:] = [0, 1, 1]
+    s.camp[:] = [0, 1, 1]
     s.age[:] = [1, 0, 0]
     camps = kernels.camps_of(s, 2)  # camp 1 has no adult
     no_conventions = np.zeros((3, 0), np.int64)
@@ -289,7 +289,7 @@ def test_tool_learning_no_adults_or_no_parent_draws_nothing():
         before = rng.copy()
         kernels.tool_learning(rng, s, rule, camps, np.array([1, 2]), no_conventions)
         assert (rng == before).all()
-    s.group[:] = 0  # now with an adult, but the parent rule and no parent: nothing either
+    s.camp[:] = 0  # now with an adult, but the parent rule and no parent: nothing either
     camps = kernels.camps_of(s, 2)
     rng = kernel_rng(2)
     before = rng.copy()
@@ -394,7 +394,7 @@ def test_gesture_generation_small_camps_draw_nothing():
     """Camps with fewer than two members or no adult speaker play no episode and draw nothing."""
     s = PopulationState.allocate(6, 0, 1, 2)
     s.alive[:] = True
-    s.group[:] = [0, 2, 2, 3, 3, 3]  # camp 0: one member, camp 1: empty, 2: two, 3: three
+    s.camp[:] = [0, 2, 2, 3, 3, 3]  # camp 0: one member, camp 1: empty, 2: two, 3: three
     s.age[:] = [1, 0, 0, 1, 1, 1]  # camp 2 has no adult
     counters = np.zeros(3, np.int64)
     rng = kernel_rng(0)
@@ -430,7 +430,7 @@ def test_gesture_generation_speakers_are_adults():
 
 
 def fixed_population(seed, n, meanings=1, variants=4, perfect_parity=False, empty=False):
-    """Everybody alive and in the group; words_total counts only members."""
+    """Everybody alive and in the camp; words_total counts only members."""
     s = random_state(seed, n, 0, meanings, variants, 1, alive_share=1.1)
     if perfect_parity:
         s.g_mirror[:] = 1.0
@@ -566,7 +566,7 @@ def test_naming_game_chunk_consensus_with_two_meanings():
     s.n_known[:] = 1
     counters = counters_for(s)
     played, _, reached = check_naming_game_chunk(0, s, np.arange(2), counters, 200, 4)
-    # the kernel returns (200, 200, False): the group is at consensus after every episode
+    # the kernel returns (200, 200, False): the camp is at consensus after every episode
     assert reached and played == 1
 
 
@@ -591,10 +591,10 @@ def test_learn_behaviour_matches_twin(seed, capacity, n_camps, env_state, learne
 def test_learn_behaviour_pure_strategy_draws_no_uniform():
     """Mirror 1 (a pure strategy): no uniform for the choice; a camp without adults: alone."""
     s = PopulationState.allocate(4, 0, 0, 1)
-    s.group[:] = [0, 0, 0, 1]
+    s.camp[:] = [0, 0, 0, 1]
     s.behaviour[:] = [5, 5, -1, -1]
     s.g_mirror[:] = [1, 1, 1, 1]
-    start, adults = kernels.camp_members(s.group, np.array([True, False, False, False]), 2)
+    start, adults = kernels.camp_members(s.camp, np.array([True, False, False, False]), 2)
     rng = kernel_rng(1)
     kernels.learn_behaviour(rng, s, rule_with(), Camps(start, adults, start, adults),
                             np.array([1, 3]), 9)
@@ -634,9 +634,9 @@ def check_choose_parents(seed, capacity=14, n_camps=4, max_births=5):
     g = np.random.default_rng(seed)
     s = random_state(seed, capacity, 0, 0, 1, n_camps)
     zero_camp = int(g.integers(0, n_camps))  # one camp where every member has fitness 0
-    s.fitness[s.group == zero_camp] = 0.0
+    s.fitness[s.camp == zero_camp] = 0.0
     weights = s.fitness
-    start, members = kernels.camp_members(s.group, s.alive, n_camps)
+    start, members = kernels.camp_members(s.camp, s.alive, n_camps)
     births = g.integers(0, max_births + 1, n_camps)
     twin = twin_of(s)
     rng_k, rng_t = two_rngs(seed)
@@ -718,7 +718,7 @@ def check_inherit(seed, flip, mutation_rate, assoc_rate, mutation_sd, capacity=1
     assert ((s.g_mirror >= 0) & (s.g_mirror <= 1)).all()
     assert ((s.g_assoc >= 0) & (s.g_assoc <= 1)).all()
     np.testing.assert_array_equal(s.parent[children], parents)
-    np.testing.assert_array_equal(s.group[children], s.group[parents])
+    np.testing.assert_array_equal(s.camp[children], s.camp[parents])
 
 
 @PROPERTY
@@ -766,11 +766,11 @@ def random_neighbours(g: np.random.Generator, n_camps: int):
 def test_migrate_matches_twin(seed, capacity, n_camps, rate):
     g = np.random.default_rng(seed)
     s = PopulationState.allocate(capacity, 0, 0, 1)
-    s.group[:] = g.integers(0, n_camps, capacity)
-    group = s.group
+    s.camp[:] = g.integers(0, n_camps, capacity)
+    camp = s.camp
     slots = np.flatnonzero(g.random(capacity) < 0.8)
     n_start, neighbours = random_neighbours(g, n_camps)
-    before = group.copy()
+    before = camp.copy()
     twin, rule = twin_of(s), rule_with(migration_rate=rate)
     rng_k, rng_t = two_rngs(seed)
     moved = kernels.migrate(rng_k, s, rule, slots, n_start, neighbours)
@@ -782,9 +782,9 @@ def test_migrate_matches_twin(seed, capacity, n_camps, rate):
     # invariants: movers went to a listed neighbour, nobody else changed camp
     for i in range(capacity):
         if i in moved:
-            assert group[i] in by_camp[before[i]]
+            assert camp[i] in by_camp[before[i]]
         else:
-            assert group[i] == before[i]
+            assert camp[i] == before[i]
     if rate == 0.0:
         assert moved.size == 0
 
@@ -797,7 +797,7 @@ def test_migrate_matches_twin(seed, capacity, n_camps, rate):
        mutation_rate=hs.sampled_from([0.0, 0.5, 1.0]))
 def test_reproduce_is_choose_parents_then_inherit(seed, capacity, n_camps, mutation_rate):
     s = random_state(seed, capacity, 0, 0, 1, n_camps)
-    start, members = kernels.camp_members(s.group, s.alive, n_camps)
+    start, members = kernels.camp_members(s.camp, s.alive, n_camps)
     births = np.random.default_rng(seed).integers(0, 3, n_camps) * (np.diff(start) > 0)
     free = np.flatnonzero(~s.alive)
     births[:] = 0 if births.sum() > free.size else births
@@ -816,7 +816,7 @@ def test_reproduce_is_choose_parents_then_inherit(seed, capacity, n_camps, mutat
 
 @PROPERTY
 @given(seed=hs.integers(0, 2**31), capacity=hs.integers(1, 12), rate=hs.sampled_from([0.0, 0.5]))
-def test_settle_is_fitness_then_migrate(seed, capacity, rate):
+def test_fitness_then_migrate_is_fitness_then_migrate(seed, capacity, rate):
     g = np.random.default_rng(seed)
     s = random_state(seed, capacity, 2, 0, 1, 3)
     slots = np.flatnonzero(s.alive)
@@ -824,7 +824,7 @@ def test_settle_is_fitness_then_migrate(seed, capacity, rate):
     rule = rule_with(migration_rate=rate)
     twin = twin_of(s)
     rng_k, rng_t = two_rngs(seed)
-    moved = kernels.settle(rng_k, s, rule, slots, 1, n_start, neighbours)
+    moved = kernels.fitness_then_migrate(rng_k, s, rule, slots, 1, n_start, neighbours)
     ref.fitness(twin, rule, slots.tolist(), 1)
     ref_moved = ref.migrate(rng_t, twin, rule, slots.tolist(), ref.camps_from_csr(n_start, neighbours))
     assert moved.tolist() == ref_moved

@@ -34,10 +34,10 @@ def test_expressivity_by_hand():
     assert np.isnan(expressivity(np.zeros((0, 2), np.int64), np.zeros(0, np.int64)))
 
 
-def _brute_force(preferred: np.ndarray, group: np.ndarray) -> float:
+def _brute_force(preferred: np.ndarray, camps: np.ndarray) -> float:
     per_camp = []
-    for camp in np.unique(group):
-        rows = preferred[group == camp]
+    for camp in np.unique(camps):
+        rows = preferred[camps == camp]
         shared = 0
         for m in range(preferred.shape[1]):
             held = [v for v in rows[:, m] if v >= 0]
@@ -47,18 +47,18 @@ def _brute_force(preferred: np.ndarray, group: np.ndarray) -> float:
     return float(np.mean(per_camp))
 
 
-def _brute_force_lexicon(preferred: np.ndarray, group: np.ndarray) -> tuple[float, float]:
+def _brute_force_lexicon(preferred: np.ndarray, camps: np.ndarray) -> tuple[float, float]:
     """(lexicon_size, lexicon_coherence) by counting individuals one by one (module docstring)."""
     n, meanings = preferred.shape
     sizes, agreeing = [], 0
     for m in range(meanings):
         sizes.append(len({v for v in preferred[:, m] if v >= 0}))  # in the whole population
         for i in range(n):
-            camp = [v for v, g in zip(preferred[:, m], group, strict=True)
-                    if g == group[i] and v >= 0]
-            if preferred[i, m] < 0 or not camp:
+            held = [v for v, g in zip(preferred[:, m], camps, strict=True)
+                    if g == camps[i] and v >= 0]
+            if preferred[i, m] < 0 or not held:
                 continue  # no preferred variant: does not agree
-            top = min(set(camp), key=lambda v: (-camp.count(v), v))  # a tie: one of them
+            top = min(set(held), key=lambda v: (-held.count(v), v))  # a tie: one of them
             agreeing += preferred[i, m] == top
     return float(np.mean(sizes)), agreeing / (n * meanings)
 
@@ -76,12 +76,12 @@ def test_expressivity_agrees_with_a_brute_force_count():
     for _ in range(50):
         n, meanings, camps = rng.integers(1, 30), rng.integers(1, 5), rng.integers(1, 6)
         preferred = rng.integers(-1, 3, size=(n, meanings))
-        group = rng.integers(0, camps, size=n)
-        assert expressivity(preferred, group) == _brute_force(preferred, group)
+        camp = rng.integers(0, camps, size=n)
+        assert expressivity(preferred, camp) == _brute_force(preferred, camp)
         # the shared counts give lexicon_measures the same numbers as computing them afresh
-        counts = most_common_counts(preferred, group)
-        assert lexicon_measures(preferred, group, counts) == lexicon_measures(preferred, group)
-        assert lexicon_measures(preferred, group) == _brute_force_lexicon(preferred, group)
+        counts = most_common_counts(preferred, camp)
+        assert lexicon_measures(preferred, camp, counts) == lexicon_measures(preferred, camp)
+        assert lexicon_measures(preferred, camp) == _brute_force_lexicon(preferred, camp)
 
 
 def test_expressivity_is_a_column_bounded_by_the_number_of_meanings():
@@ -100,16 +100,16 @@ def test_lexicon_counts_agree_with_the_numpy_definitions():
         top = int(rng.choice([2, 50, 10**9]))  # few ids (ties), or ids far apart
         preferred = np.where(rng.random((n, meanings)) < 0.2, -1,
                              rng.integers(0, top, size=(n, meanings)))
-        group = rng.integers(0, camps, size=n)
-        distinct, most_common, members = lexicon_counts(preferred, group, int(group.max()) + 1)
+        camp = rng.integers(0, camps, size=n)
+        distinct, most_common, members = lexicon_counts(preferred, camp, int(camp.max()) + 1)
         expected = [np.unique(preferred[preferred[:, m] >= 0, m]).size for m in range(meanings)]
         assert distinct.tolist() == expected
-        assert most_common.tolist() == most_common_counts(preferred, group).tolist()
-        assert members.tolist() == np.bincount(group).tolist()
-        size, coherence, shared, occupied = lexicon_summary(preferred, group)
-        assert (size, coherence) == lexicon_measures(preferred, group)
-        assert shared == expressivity(preferred, group)
-        assert occupied == np.unique(group).size
+        assert most_common.tolist() == most_common_counts(preferred, camp).tolist()
+        assert members.tolist() == np.bincount(camp).tolist()
+        size, coherence, shared, occupied = lexicon_summary(preferred, camp)
+        assert (size, coherence) == lexicon_measures(preferred, camp)
+        assert shared == expressivity(preferred, camp)
+        assert occupied == np.unique(camp).size
 
 
 def test_float_measures_are_named_and_nan_without_tools():

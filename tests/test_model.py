@@ -56,7 +56,7 @@ def check_invariants(model: MirrorModel) -> None:
     for genes in (st.g_mirror, st.g_assoc, st.m_learned):
         assert np.all((genes[living] >= 0.0) & (genes[living] <= 1.0))
     assert np.all(st.n_known[living] <= st.gestures.shape[2])
-    assert np.all((st.group[living] >= 0) & (st.group[living] < model.params.n_camps))
+    assert np.all((st.camp[living] >= 0) & (st.camp[living] < model.params.n_camps))
     assert np.all(st.age[living] >= 1)
     assert np.all(st.fitness[living] >= 0.0)
     # The Mesa face: one agent per living person, in the cell of its camp, reading the arrays.
@@ -86,7 +86,7 @@ def test_discrete_generations_refill_every_camp_to_capacity():
     model = MirrorModel(params, seed=2)
     for _ in range(5):
         model.step()
-        counts = np.bincount(model.state.group[model.state.alive_slots()], minlength=6)
+        counts = np.bincount(model.state.camp[model.state.alive_slots()], minlength=6)
         assert counts.tolist() == split_capacity(params.population, params.n_camps).tolist()
         assert np.all(model.state.age[model.state.alive] == 1)
 
@@ -188,8 +188,8 @@ def test_lexicon_measures_by_hand():
 
     # camp 0: variants 5, 5, 7 for meaning 0; camp 1: 7, none. Meaning 1: all prefer 2.
     preferred = np.array([[5, 2], [5, 2], [7, 2], [7, 2], [-1, 2]])
-    group = np.array([0, 0, 0, 1, 1])
-    size, coherence = lexicon_measures(preferred, group)
+    camp = np.array([0, 0, 0, 1, 1])
+    size, coherence = lexicon_measures(preferred, camp)
     assert size == (2 + 1) / 2
     # meaning 0: 2 agree in camp 0, 1 in camp 1 (the silent one does not); meaning 1: 3 + 2
     assert coherence == (3 + 5) / 10

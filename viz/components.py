@@ -39,7 +39,7 @@ def camp_measures(model: MirrorView) -> dict[str, np.ndarray]:
     """
     st, p = model.state, model.params
     slots = st.alive_slots()
-    camp = st.group[slots]
+    camp = st.camp[slots]
     size = np.bincount(camp, minlength=p.n_camps).astype(np.int64)
     occupied = size > 0
 

@@ -42,7 +42,7 @@ class Individual(CellAgent):
     assoc = _array_property("g_assoc", "Genetic rate of associative mirror learning (heritable).")
     learned_mirror = _array_property("m_learned", "Mirror matching learned during life, in [0, 1].")
     age = _array_property("age", "Generations lived.", int)
-    camp = _array_property("group", "Index of the camp (grid cell) the individual lives in.", int)
+    camp = _array_property("camp", "Index of the camp (grid cell) the individual lives in.", int)
     fitness = _array_property("fitness", "Viability fitness from the last evaluation.")
 
     @property

@@ -50,42 +50,42 @@ class FloatMeasures(NamedTuple):
     alone_share: float  # share who learned the behaviour alone (Rogers)
 
 
-def most_common_counts(preferred: np.ndarray, group: np.ndarray) -> np.ndarray:
+def most_common_counts(preferred: np.ndarray, camp: np.ndarray) -> np.ndarray:
     """(camps, M) array: per camp and meaning, how many members hold the camp's most common variant.
 
-    `preferred` is (n, M) with -1 for none, `group` the camps (n,); camps are 0..max(group).
+    `preferred` is (n, M) with -1 for none, `camp` the camps (n,); camps are 0..max(camp).
     """
     n, n_meanings = preferred.shape
-    counts = np.zeros((int(group.max()) + 1 if n else 0, n_meanings), np.int64)
+    counts = np.zeros((int(camp.max()) + 1 if n else 0, n_meanings), np.int64)
     for m in range(n_meanings):
         column = preferred[:, m]
         used = column >= 0
         if not used.any():
             continue
         base = int(column.max()) + 1  # one key per (camp, variant)
-        keys, held = np.unique(group[used] * base + column[used], return_counts=True)
+        keys, held = np.unique(camp[used] * base + column[used], return_counts=True)
         np.maximum.at(counts[:, m], keys // base, held)
     return counts
 
 
 def lexicon_measures(
-    preferred: np.ndarray, group: np.ndarray, most_common: np.ndarray | None = None
+    preferred: np.ndarray, camp: np.ndarray, most_common: np.ndarray | None = None
 ) -> tuple[float, float]:
     """(lexicon_size, lexicon_coherence) from preferred variants (n, M; -1 = none) and camps (n,).
 
-    `most_common` is `most_common_counts(preferred, group)` when the caller already has it.
+    `most_common` is `most_common_counts(preferred, camp)` when the caller already has it.
     """
     n, n_meanings = preferred.shape
     if n == 0 or n_meanings == 0:
         return float("nan"), float("nan")
     if most_common is None:
-        most_common = most_common_counts(preferred, group)
+        most_common = most_common_counts(preferred, camp)
     sizes = [float(np.unique(preferred[preferred[:, m] >= 0, m]).size) for m in range(n_meanings)]
     return float(np.mean(sizes)), int(most_common.sum()) / (n * n_meanings)
 
 
 def expressivity(
-    preferred: np.ndarray, group: np.ndarray, most_common: np.ndarray | None = None
+    preferred: np.ndarray, camp: np.ndarray, most_common: np.ndarray | None = None
 ) -> float:
     """Meanings with a shared convention per camp (most common variant held by >= half), camp mean.
 
@@ -95,8 +95,8 @@ def expressivity(
     if n == 0 or n_meanings == 0:
         return float("nan")
     if most_common is None:
-        most_common = most_common_counts(preferred, group)
-    members = np.bincount(group, minlength=most_common.shape[0])
+        most_common = most_common_counts(preferred, camp)
+    members = np.bincount(camp, minlength=most_common.shape[0])
     occupied = members > 0
     shared = 2 * most_common[occupied] >= members[occupied, None]
     return float(shared.sum(axis=1).mean())
@@ -131,12 +131,12 @@ def _count_in(keys, counts, key):
 
 
 @njit(cache=True)
-def lexicon_counts(preferred, group, n_camps):
+def lexicon_counts(preferred, camp, n_camps):
     """The counts behind the lexicon measures, in one compiled pass (no `np.unique` calls).
 
     Returns (distinct, most_common, members): per meaning, the number of distinct preferred
-    variants (-1 = none is not one); `most_common_counts(preferred, group)` over `n_camps` camps
-    (n_camps > max(group)); and the members of each camp. Integer counts, so the measures built
+    variants (-1 = none is not one); `most_common_counts(preferred, camp)` over `n_camps` camps
+    (n_camps > max(camp)); and the members of each camp. Integer counts, so the measures built
     from them equal those of `lexicon_measures` and `expressivity` exactly. Counting uses two
     hash tables (variants; camp-variant pairs) of at least twice n entries, so it is linear in n.
     """
@@ -145,7 +145,7 @@ def lexicon_counts(preferred, group, n_camps):
     most_common = np.zeros((n_camps, n_meanings), np.int64)
     members = np.zeros(n_camps, np.int64)
     for r in range(n):
-        members[group[r]] += 1
+        members[camp[r]] += 1
     size = 1
     while size < 2 * n + 2:
         size *= 2
@@ -168,9 +168,9 @@ def lexicon_counts(preferred, group, n_camps):
                 continue
             if _count_in(variants, variant_counts, v) == 1:
                 distinct[m] += 1
-            held = _count_in(pairs, pair_counts, group[r] * base + v)
-            if held > most_common[group[r], m]:
-                most_common[group[r], m] = held
+            held = _count_in(pairs, pair_counts, camp[r] * base + v)
+            if held > most_common[camp[r], m]:
+                most_common[camp[r], m] = held
     return distinct, most_common, members
 
 
@@ -187,15 +187,15 @@ def _shared_per_camp(most_common, members):
     return shared[:occupied]
 
 
-def lexicon_summary(preferred: np.ndarray, group: np.ndarray) -> tuple[float, float, float, int]:
+def lexicon_summary(preferred: np.ndarray, camp: np.ndarray) -> tuple[float, float, float, int]:
     """(lexicon_size, lexicon_coherence, expressivity, camps occupied) from `lexicon_counts`.
 
     The definitions of `lexicon_measures` and `expressivity`, computed from integer counts with
     the same numpy means, so the values are theirs exactly; nan for the three with M = 0.
     """
     n, n_meanings = preferred.shape
-    n_camps = int(group.max()) + 1 if n else 0
-    distinct, most_common, members = lexicon_counts(preferred, group, n_camps)
+    n_camps = int(camp.max()) + 1 if n else 0
+    distinct, most_common, members = lexicon_counts(preferred, camp, n_camps)
     shared = _shared_per_camp(most_common, members)
     if n_meanings == 0:
         return np.nan, np.nan, np.nan, shared.size
@@ -232,7 +232,7 @@ def generation_row(
     row["gesture_success"] = successes / episodes if episodes > 0 else None
     if preferred is None:
         preferred = preferred_variants(st, slots)
-    size, coherence, expressivity_, occupied = lexicon_summary(preferred, st.group[slots])
+    size, coherence, expressivity_, occupied = lexicon_summary(preferred, st.camp[slots])
     if st.gestures.shape[1] > 0:
         row["lexicon_size"], row["lexicon_coherence"] = size, coherence
         row["expressivity"] = expressivity_

@@ -101,7 +101,7 @@ class MirrorModel(Model):
         slots = st.free_slots(n)
         self._births(slots)
         st.age[slots] = 1
-        st.group[slots] = np.repeat(np.arange(p.n_camps), self.capacity)
+        st.camp[slots] = np.repeat(np.arange(p.n_camps), self.capacity)
         if p.mutation_kind == "flip":  # two alleles: a share mirror_initial carries allele 1
             st.g_mirror[slots] = (self.rng.random(n) < p.mirror_initial).astype(np.float64)
         else:
@@ -143,15 +143,15 @@ class MirrorModel(Model):
             self._agent_at[slot] = None
         self._agent_serial[stale] = -1
         new = st.alive & (self._agent_serial != st.serial)
-        moved = st.alive & ~new & (self._agent_camp != st.group)
+        moved = st.alive & ~new & (self._agent_camp != st.camp)
         for slot in np.flatnonzero(new).tolist():
             agent = Individual(self, slot)
-            agent.cell = self.camp_cells[st.group[slot]]
+            agent.cell = self.camp_cells[st.camp[slot]]
             self._agent_at[slot] = agent
         for slot in np.flatnonzero(moved).tolist():
-            self._agent_at[slot].cell = self.camp_cells[st.group[slot]]
+            self._agent_at[slot].cell = self.camp_cells[st.camp[slot]]
         self._agent_serial[new] = st.serial[new]
-        self._agent_camp[st.alive] = st.group[st.alive]
+        self._agent_camp[st.alive] = st.camp[st.alive]
 
     def agent_at(self, slot: int) -> Individual | None:
         """The Mesa agent of the individual in a slot (None for an empty slot)."""
@@ -190,8 +190,8 @@ class MirrorModel(Model):
         self._deaths(dying)
         living = st.alive_slots()
         st.age[living] += 1
-        kernels.settle(self.kernel_rng, st, self.rule, living, self.env_state, self.neighbour_start,
-                       self.neighbours)  # fitness, then migration
+        kernels.fitness_then_migrate(self.kernel_rng, st, self.rule, living, self.env_state,
+                                     self.neighbour_start, self.neighbours)
         if p.agent_sync == "step":
             self.sync_agents()
         # inventories have not changed since `_learn`: its preferred variants are still current
@@ -225,7 +225,7 @@ class MirrorModel(Model):
         Density-dependent mortality: our assumption, so that population never exceeds capacity.
         """
         st = self.state
-        start, members = kernels.camp_members(st.group, st.alive, self.params.n_camps)
+        start, members = kernels.camp_members(st.camp, st.alive, self.params.n_camps)
         for c in range(self.params.n_camps):
             excess = start[c + 1] - start[c] - self.capacity[c]
             if excess > 0:
@@ -235,7 +235,7 @@ class MirrorModel(Model):
     def _reproduce(self) -> np.ndarray:
         """Births fill each occupied camp to capacity (discrete) or its vacancies (overlapping)."""
         p, st = self.params, self.state
-        start, members = kernels.camp_members(st.group, st.alive, p.n_camps)
+        start, members = kernels.camp_members(st.camp, st.alive, p.n_camps)
         counts = np.diff(start)
         births = self.capacity - counts if p.overlapping else self.capacity.copy()
         births = np.where(counts > 0, np.maximum(births, 0), 0)

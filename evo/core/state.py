@@ -40,7 +40,7 @@ FIELDS: dict[str, Field] = {
     "alive": Field(np.bool_, (), False, None, "the slot holds a living individual"),
     "serial": Field(np.int64, (), -1, None, "birth number of the occupant (-1: never occupied)"),
     "age": Field(np.int64, (), 0, None, "generations lived (0 while learning)"),
-    "group": Field(np.int64, (), 0, None, "camp index"),
+    "camp": Field(np.int64, (), 0, None, "camp index"),
     "parent": Field(np.int64, (), NO_PARENT, None, "parent's slot at birth (-1 for founders)"),
     "g_mirror": Field(np.float64, (), 0.0, None, "genetic mirror strength in [0, 1]"),
     "g_assoc": Field(np.float64, (), 0.0, None, "genetic rate of associative mirror learning"),

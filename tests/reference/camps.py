@@ -10,10 +10,10 @@ def camps_from_csr(start, members) -> dict[int, list[int]]:
     }
 
 
-def camp_members(group: list[int], mask: list[bool], n_camps: int):
+def camp_members(camps: list[int], mask: list[bool], n_camps: int):
     """(start, members): the slots with mask true, camp by camp, ascending within a camp."""
     by_camp: dict[int, list[int]] = {c: [] for c in range(n_camps)}
-    for slot, (camp, selected) in enumerate(zip(group, mask, strict=True)):
+    for slot, (camp, selected) in enumerate(zip(camps, mask, strict=True)):
         if selected:
             by_camp[camp].append(slot)
     start = [0]

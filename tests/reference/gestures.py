@@ -132,7 +132,7 @@ def consensus(inventory, group_members: list[int]) -> bool:
 
 def naming_game_chunk(rng, state, rule, group_members, n_episodes,
                       counters) -> tuple[int, int, bool]:
-    """Up to n_episodes episodes in one group, stopping right after consensus.
+    """Up to n_episodes episodes in one camp, stopping right after consensus.
 
     Returns (episodes played, successes, consensus reached).
     """

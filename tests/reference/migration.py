@@ -13,8 +13,8 @@ def migrate(rng, state, rule, slots, neighbours_by_camp) -> list[int]:
     moved = []
     for i in slots:
         if rng.random() < rule.migration_rate:
-            options = neighbours_by_camp.get(state.group[i], [])
+            options = neighbours_by_camp.get(state.camp[i], [])
             if options:
-                state.group[i] = options[draw_index(rng, len(options))]
+                state.camp[i] = options[draw_index(rng, len(options))]
                 moved.append(i)
     return moved

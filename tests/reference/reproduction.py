@@ -59,5 +59,5 @@ def inherit(rng, state, rule, parents, children) -> None:
                                    rule.flip)
         state.g_assoc[c] = mutate(rng, state.g_assoc[p], rule.assoc_mutation_rate,
                                   rule.mutation_sd, rule.flip)
-        state.group[c] = state.group[p]
+        state.camp[c] = state.camp[p]
         state.parent[c] = p

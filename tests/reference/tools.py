@@ -37,7 +37,7 @@ def tool_learning(rng, state, rule, camps, learners, preferred) -> int:
     time_left: dict[tuple[int, int], float] = {}
     for _episode in range(rule.learning_episodes):
         for i in learners:
-            camp = state.group[i]
+            camp = state.camp[i]
             adults = camps.adults.get(camp, [])
             if not adults:
                 continue
@@ -69,9 +69,9 @@ def copy_skill(rng, state, rule, preferred, time_left, i, demo, k) -> int:
     """
     skill = state.skill
     # 2. the copy: Gumbel(mode z_demo - alpha_eff, scale beta)
-    m = effective_mirror(state.g_mirror[i], state.m_learned[i])
-    alpha_eff = rule.alpha * (1.0 - rule.mirror_gain * m)
-    unit_time = 1.0 - rule.mirror_gain * m
+    mirror = effective_mirror(state.g_mirror[i], state.m_learned[i])
+    alpha_eff = rule.alpha * (1.0 - rule.mirror_gain * mirror)
+    unit_time = 1.0 - rule.mirror_gain * mirror
     meanings = len(preferred[i])
     if meanings > 0 and rule.teaching_gain > 0.0:
         mine = preferred[i][k % meanings]

@@ -21,15 +21,32 @@ from evo.core.kernels.associative import effective_mirror
 from evo.core.kernels.behaviour import learn_behaviour
 from evo.core.kernels.camps import Camps, camp_members, camps_of
 from evo.core.kernels.gestures import gesture_generation, naming_game_chunk, preferred_variants
-from evo.core.kernels.migration import migrate, settle
+from evo.core.kernels.migration import fitness_then_migrate, migrate
 from evo.core.kernels.reproduction import choose_parents, inherit, reproduce
 from evo.core.kernels.rule import RULE_BEST, RULE_PARENT, RULE_RANDOM, RULE_SAMPLE_BEST, Rule, make_rule
 from evo.core.kernels.selection import fitness
 from evo.core.kernels.tools import tool_learning
 
 __all__ = [
-    "RULE_BEST", "RULE_PARENT", "RULE_RANDOM", "RULE_SAMPLE_BEST", "Camps", "Rule",
-    "camp_members", "camps_of", "choose_parents", "effective_mirror", "fitness",
-    "gesture_generation", "inherit", "learn_behaviour", "make_rule", "migrate",
-    "naming_game_chunk", "preferred_variants", "reproduce", "settle", "tool_learning",
+    "RULE_BEST",
+    "RULE_PARENT",
+    "RULE_RANDOM",
+    "RULE_SAMPLE_BEST",
+    "Camps",
+    "Rule",
+    "camp_members",
+    "camps_of",
+    "choose_parents",
+    "effective_mirror",
+    "fitness",
+    "fitness_then_migrate",
+    "gesture_generation",
+    "inherit",
+    "learn_behaviour",
+    "make_rule",
+    "migrate",
+    "naming_game_chunk",
+    "preferred_variants",
+    "reproduce",
+    "tool_learning",
 ]

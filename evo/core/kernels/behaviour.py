@@ -18,11 +18,11 @@ def learn_behaviour(rng, state, rule, camps, learners, env_state):
     """
     for li in range(learners.size):
         i = learners[li]
-        m = effective_mirror(state.g_mirror[i], state.m_learned[i])
-        c = state.group[i]
+        mirror = effective_mirror(state.g_mirror[i], state.m_learned[i])
+        c = state.camp[i]
         lo = camps.adult_start[c]
         n_adults = camps.adult_start[c + 1] - lo
-        social = m >= 1.0 or (m > 0.0 and stream.uniform(rng) < m)
+        social = mirror >= 1.0 or (mirror > 0.0 and stream.uniform(rng) < mirror)
         if social and n_adults > 0:
             state.behaviour[i] = state.behaviour[camps.adults[lo + stream.below(rng, n_adults)]]
             state.alone[i] = False

@@ -22,24 +22,24 @@ class Camps(NamedTuple):
 
 
 @njit(cache=True)
-def camp_members(group: np.ndarray, mask: np.ndarray, n_camps: int):
+def camp_members(camp: np.ndarray, mask: np.ndarray, n_camps: int):
     """CSR listing of the slots with `mask` true, by camp, ascending slot order within a camp."""
     counts = np.zeros(n_camps + 1, np.int64)
-    for i in range(group.size):
+    for i in range(camp.size):
         if mask[i]:
-            counts[group[i] + 1] += 1
+            counts[camp[i] + 1] += 1
     start = np.cumsum(counts)
     members = np.empty(start[-1], np.int64)
     fill = start[:-1].copy()
-    for i in range(group.size):
+    for i in range(camp.size):
         if mask[i]:
-            members[fill[group[i]]] = i
-            fill[group[i]] += 1
+            members[fill[camp[i]]] = i
+            fill[camp[i]] += 1
     return start, members
 
 
 def camps_of(state, n_camps: int) -> Camps:
     """The living and the adults of each camp (see `Camps`)."""
-    start, members = camp_members(state.group, state.alive, n_camps)
-    adult_start, adults = camp_members(state.group, state.alive & (state.age >= 1), n_camps)
+    start, members = camp_members(state.camp, state.alive, n_camps)
+    adult_start, adults = camp_members(state.camp, state.alive & (state.age >= 1), n_camps)
     return Camps(start, members, adult_start, adults)

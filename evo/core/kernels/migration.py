@@ -17,24 +17,24 @@ def migrate(rng, state, rule, slots, neighbour_start, neighbours):
     Thomas 2009). One uniform per individual, one more per mover (the neighbour); the camps'
     neighbours are CSR (`neighbour_start`, `neighbours`). Returns the movers' slots.
     """
-    group, rate = state.group, rule.migration_rate
+    camp, rate = state.camp, rule.migration_rate
     moved = np.empty(slots.size, np.int64)
     n_moved = 0
     for r in range(slots.size):
         i = slots[r]
         if stream.uniform(rng) < rate:
-            c = group[i]
+            c = camp[i]
             lo = neighbour_start[c]
             n = neighbour_start[c + 1] - lo
             if n > 0:
-                group[i] = neighbours[lo + stream.below(rng, n)]
+                camp[i] = neighbours[lo + stream.below(rng, n)]
                 moved[n_moved] = i
                 n_moved += 1
     return moved[:n_moved]
 
 
 @njit(cache=True)
-def settle(rng, state, rule, slots, env_state, neighbour_start, neighbours):
+def fitness_then_migrate(rng, state, rule, slots, env_state, neighbour_start, neighbours):
     """`fitness` of the listed slots, then their `migrate`, in one call; returns the movers."""
     fitness(state, rule, slots, env_state)
     return migrate(rng, state, rule, slots, neighbour_start, neighbours)

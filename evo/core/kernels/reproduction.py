@@ -73,7 +73,7 @@ def inherit(rng, state, rule, parents, children):
                                     rule.flip)
         state.g_assoc[c] = _mutate(rng, state.g_assoc[p], rule.assoc_mutation_rate,
                                    rule.mutation_sd, rule.flip)
-        state.group[c] = state.group[p]
+        state.camp[c] = state.camp[p]
         state.parent[c] = p
 
 

@@ -91,8 +91,8 @@ def _copy_skill(rng, state, rule, preferred, time_left, li, i, d, k):
     episode), else 0.
     """
     n_meanings = preferred.shape[1]
-    m = effective_mirror(state.g_mirror[i], state.m_learned[i])
-    fidelity_cost = 1.0 - rule.mirror_gain * m
+    mirror = effective_mirror(state.g_mirror[i], state.m_learned[i])
+    fidelity_cost = 1.0 - rule.mirror_gain * mirror
     loss = rule.alpha * fidelity_cost
     if n_meanings > 0 and rule.teaching_gain > 0.0:
         p = preferred[i, k % n_meanings]
@@ -176,7 +176,7 @@ def _tool_learning(rng, state, rule, camps, learners, preferred, best, time_left
     for _ in range(rule.learning_episodes):
         for li in range(learners.size):
             i = learners[li]
-            c = state.group[i]
+            c = state.camp[i]
             if camps.adult_start[c + 1] == camps.adult_start[c]:
                 continue
             for k in range(n_lineages):
