@@ -8,7 +8,8 @@ renamed or new measure is one entry here; `tests/test_measures.py` holds every l
 Each `Measure` says:
 - `kind`: "time" (the table's time axis), "culture" (what a burst is sought in), "mirror" (the
   mirror metrics whose rise is timed against culture), or "state" (recorded, not judged);
-- `scale`: "share" (in [0, 1]), "count" (meanings with a convention, 0 to M), "unbounded" (tool
+- `scale`: "share" (in [0, 1]), "count" (meanings with a convention, 0 to M; tool types, 0 to
+  K), "unbounded" (tool
   components, from about 3 to tens of thousands) or "level" (any other number);
 - `minimum_rise`: the rise that matters on the measure's own scale (below);
 - `axis`: "linear", or "log" for the unbounded ones (drawn on a symmetric-log axis);
@@ -21,7 +22,8 @@ the measure's scale, judged on the net rise R from the start level S:
 - shares: R >= 0.1, a tenth of the scale. The invisible rises of coevolving gesture success
   were 0.003; real proto-language rises are 0.5-0.6; 0.1 keeps a margin of 30 on one side and 5
   on the other. Mirror strength uses the same bound: a drift of a few hundredths is no rise.
-- expressivity: R >= 1 meaning, one more thing a camp can say by convention.
+- expressivity: R >= 1 meaning, one more thing a camp can say by convention; tool types: R >= 1
+  type, one more kind of tool the population can make.
 - tool complexity: a fold change (S + R) / max(S, 1) >= 2, the level at least doubles over its
   floor (trial and error alone holds about 3 components; the floor of 1 keeps a series near 0
   from passing on a large ratio of tiny numbers); on a log scale, log10 rises by >= 0.3.
@@ -80,6 +82,10 @@ GENERATION: tuple[Measure, ...] = (
     Measure("tool_complexity", "float", "culture", "unbounded",
             "mean over individuals of sum_k max(skill_k, 0) / skill_step: tool components known",
             MinimumRise("fold", 2.0, floor=1.0), "log", ("final", "max")),
+    Measure("tool_types", "int", "culture", "count",
+            "tool types (lineages) the population holds: those whose best holder has at least "
+            "tool_type_skill components (Kline & Boyd 2010 count a society's tool types)",
+            MinimumRise("absolute", 1.0), summaries=("final",)),
     Measure("gesture_success", "float", "culture",
             doc="share of this generation's gesture episodes that succeeded",
             summaries=("final",), **_share),

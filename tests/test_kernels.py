@@ -156,7 +156,8 @@ def test_camp_members_nobody_selected():
 
 def check_tool_learning(seed, demonstrator, keep_best, innovation_rate, teaching_gain, *,
                         capacity=12, lineages=3, meanings=2, n_camps=3, episodes=2,
-                        sample_size=3, mirror_gain=0.9, learning_budget=0.0):
+                        sample_size=3, mirror_gain=0.9, learning_budget=0.0, spread=0.0,
+                        experience=0):
     s = random_state(seed, capacity, lineages, meanings, 4, n_camps)
     g = np.random.default_rng(seed + 1)
     preferred = g.integers(-1, 2, (capacity, meanings))  # small ids: shared conventions are common
@@ -165,12 +166,14 @@ def check_tool_learning(seed, demonstrator, keep_best, innovation_rate, teaching
     rule = rule_with(demonstrator=demonstrator, demonstrator_sample=sample_size,
                      learning_episodes=episodes, alpha=6.0, mirror_gain=mirror_gain, beta=1.0,
                      keep_best=keep_best, innovation_rate=innovation_rate, innovation_mode=-1.0,
-                     teaching_gain=teaching_gain, learning_budget=learning_budget)
+                     teaching_gain=teaching_gain, learning_budget=learning_budget,
+                     assoc_experience=experience)
+    difficulty = kernels.lineage_difficulty(lineages, spread)
     twin = twin_of(s)
     rng_k, rng_t = two_rngs(seed)
-    matched = kernels.tool_learning(rng_k, s, rule, camps, learners, preferred)
+    matched = kernels.tool_learning(rng_k, s, rule, camps, learners, preferred, difficulty)
     ref_matched = ref.tool_learning(rng_t, twin, rule, twin_camps(camps), learners.tolist(),
-                                    preferred.tolist())
+                                    preferred.tolist(), difficulty.tolist())
     assert matched == ref_matched
     assert_same_state(s, twin)
     assert_same_stream(rng_k, rng_t)
@@ -208,6 +211,35 @@ def test_tool_learning_with_a_budget_matches_twin(demonstrator, keep_best, innov
     for seed in (3, 17):
         check_tool_learning(seed, demonstrator, keep_best, innovation_rate, teaching_gain,
                             episodes=3, learning_budget=learning_budget)
+
+
+@pytest.mark.parametrize(("demonstrator", "experience", "spread", "budget"),
+                         list(itertools.product(range(4), range(3), (0.0, 0.8), (0.0, 3.0))))
+def test_tool_learning_difficulty_and_experience_match_twin(demonstrator, experience, spread,
+                                                            budget):
+    for seed in (5, 23):
+        check_tool_learning(seed, demonstrator, True, 1.0, 0.5, lineages=4, spread=spread,
+                            experience=experience, learning_budget=budget)
+
+
+def test_all_experience_trains_matching_in_every_tool_episode():
+    """"all" counts every episode that has a model; the other two count some of them."""
+    counts = [check_tool_learning(9, 1, True, 1.0, 0.0, capacity=14, experience=e)
+              for e in range(3)]
+    s = random_state(9, 14, 3, 2, 4, 3)
+    learners, camps = learners_of(s), kernels.camps_of(s, 3)
+    with_adults = sum(camps.adult_start[s.camp[i] + 1] > camps.adult_start[s.camp[i]]
+                      for i in learners)
+    assert counts[2] == 2 * 3 * with_adults  # all: every (episode, learner, lineage) with a model
+    assert counts[0] <= counts[2] and 0 < counts[1] <= counts[2]
+
+
+def test_lineage_difficulty_is_lognormal_around_one():
+    np.testing.assert_array_equal(kernels.lineage_difficulty(5, 0.0), np.ones(5))
+    d = kernels.lineage_difficulty(8, 0.7)
+    assert np.all(np.diff(d) > 0)  # lineage 0 the easiest
+    assert np.prod(d) == pytest.approx(1.0)  # symmetric quantiles: geometric mean 1
+    assert np.std(np.log(d)) == pytest.approx(0.7, rel=0.15)  # 8 quantiles under-spread a little
 
 
 def test_tool_learning_budget_caps_each_lineage():
@@ -322,7 +354,8 @@ def test_preferred_variants_ties_and_empty():
 
 
 def check_gesture_generation(seed, *, capacity=10, meanings=2, variants=3, n_camps=2,
-                             max_episodes=8, perfect_parity=False, confuse=False, prefer=False):
+                             max_episodes=8, perfect_parity=False, confuse=False, prefer=False,
+                             exposure=0.0, ritual=0.0, experience=0):
     s = random_state(seed, capacity, 0, meanings, variants, n_camps)
     if perfect_parity:
         s.g_mirror[:] = 1.0
@@ -330,7 +363,8 @@ def check_gesture_generation(seed, *, capacity=10, meanings=2, variants=3, n_cam
     camps = kernels.camps_of(s, n_camps)
     episodes = np.random.default_rng(seed).integers(0, max_episodes + 1, n_camps)
     twin, twin_counters = twin_of(s), counters_dict(counters)
-    rule = rule_with(confuse=confuse, prefer=prefer)
+    rule = rule_with(confuse=confuse, prefer=prefer, exposure_gain=exposure, ritual_gain=ritual,
+                     assoc_experience=experience)
     rng_k, rng_t = two_rngs(seed)
     result = kernels.gesture_generation(rng_k, s, rule, camps, episodes, counters)
     ref_result = ref.gesture_generation(rng_t, twin, rule, twin_camps(camps), episodes.tolist(),
@@ -360,6 +394,64 @@ def test_gesture_generation_property(seed, capacity, meanings, variants, n_camps
 def test_gesture_rules_match_twin(seed, capacity, meanings, variants, n_camps, confuse, prefer):
     check_gesture_generation(seed, capacity=capacity, meanings=meanings, variants=variants,
                              n_camps=n_camps, max_episodes=20, confuse=confuse, prefer=prefer)
+
+
+@PROPERTY
+@given(seed=hs.integers(0, 2**31), capacity=hs.integers(2, 12), meanings=hs.integers(1, 3),
+       variants=hs.integers(1, 5), n_camps=hs.integers(1, 3), confuse=hs.booleans(),
+       prefer=hs.booleans(), exposure=hs.sampled_from([0.0, 0.2, 1.0]),
+       ritual=hs.sampled_from([0.0, 0.3, 1.0]), experience=hs.integers(0, 2))
+def test_parity_routes_and_matching_experience_match_twin(seed, capacity, meanings, variants,
+                                                          n_camps, confuse, prefer, exposure,
+                                                          ritual, experience):
+    check_gesture_generation(seed, capacity=capacity, meanings=meanings, variants=variants,
+                             n_camps=n_camps, max_episodes=20, confuse=confuse, prefer=prefer,
+                             exposure=exposure, ritual=ritual, experience=experience)
+
+
+def test_exposure_makes_a_known_word_heard_without_any_mirror():
+    """Mirror 0: a hearer perceives only words it knows, by exposure alone (gain 1: always)."""
+    s = random_state(2, 12, 0, 1, 4, 1)
+    s.g_mirror[:] = 0.0
+    s.m_learned[:] = 0.0
+    s.age[:] = 1
+    s.alive[:] = True
+    s.gestures[:, 0, 0] = 7  # everybody knows word 7 and nothing else
+    s.scores[:, 0, 0] = 0
+    s.n_known[:, 0] = 1
+    camps = kernels.camps_of(s, 1)
+    for gain, expected in ((0.0, 0), (1.0, 30)):
+        st = PopulationState(*(a.copy() for a in s))
+        won = kernels.gesture_generation(kernel_rng(1), st, rule_with(exposure_gain=gain), camps,
+                                         np.array([30]), counters_for(st))[1]
+        assert won == expected
+
+
+def test_infancy_matches_twin():
+    for seed in range(6):
+        s = random_state(seed, 14, 0, 1, 2, 3)
+        camps = kernels.camps_of(s, 3)
+        newborns = learners_of(s)
+        rule = rule_with(assoc_infancy=seed % 4)
+        twin = twin_of(s)
+        rng_k, rng_t = two_rngs(seed)
+        kernels.infancy(rng_k, s, rule, camps, newborns)
+        ref.infancy(rng_t, twin, rule, twin_camps(camps), newborns.tolist())
+        assert_same_state(s, twin)
+        assert_same_stream(rng_k, rng_t)
+
+
+def test_infancy_transmits_matching_from_faithful_adults():
+    """Adults with effective mirror 1 train every episode; adults with 0 train none."""
+    for adult_mirror, expected in ((1.0, 1 - 0.5**3), (0.0, 0.0)):
+        s = random_state(4, 10, 0, 1, 2, 1)
+        s.alive[:] = True
+        s.age[:5], s.age[5:] = 1, 0
+        s.g_mirror[:5], s.m_learned[:] = adult_mirror, 0.0
+        s.g_assoc[:] = 0.5
+        kernels.infancy(kernel_rng(0), s, rule_with(assoc_infancy=3), kernels.camps_of(s, 1),
+                        np.arange(5, 10))
+        np.testing.assert_allclose(s.m_learned[5:], expected)
 
 
 def test_confused_hearers_learn_no_new_variant():

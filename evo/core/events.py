@@ -3,6 +3,9 @@
 - `set`: from `generation` on, the listed parameters take new values (e.g. a population crash
   and loss of contact, as in Henrich's 2004 Tasmanian case; rising density and migration, as in
   Powell, Shennan & Thomas 2009).
+- `until`: with it, the `set` is a ramp: from `generation` to `until` each listed (numeric)
+  parameter moves linearly, generation by generation, from its value when the ramp starts to the
+  target (integers rounded), as a population that grows steadily rather than in one step.
 - `mutant`: at `generation`, a random `fraction` of the living get genetic mirror strength
   `mirror` (a neural mutation of large effect: Klein 1995; Ramachandran 2000).
 """
@@ -38,13 +41,26 @@ class Event:
     generation: int
     set: Mapping[str, Any] = field(default_factory=dict)
     mutant: Mutant | None = None
+    until: int | None = None  # a ramp's last generation (None: a step at `generation`)
+
+    def values_at(self, generation: int, start: Mapping[str, Any]) -> dict[str, Any]:
+        """The values this event sets at `generation`, from the `start` values of a ramp."""
+        if self.until is None:
+            return dict(self.set)
+        share = min(1.0, (generation - self.generation) / (self.until - self.generation))
+        out = {}
+        for name, target in self.set.items():
+            value = start[name] + (target - start[name]) * share
+            out[name] = round(value) if isinstance(target, int) else value
+        return out
 
 
 def parse_event(raw: Mapping[str, Any], where: str) -> Event:
     """An Event from its TOML table; raises UsageError naming `where` on a bad entry."""
-    unknown = set(raw) - {"generation", "set", "mutant"}
+    unknown = set(raw) - {"generation", "set", "mutant", "until"}
     if unknown:
-        raise UsageError(f"{where}: unknown event keys {sorted(unknown)}; valid: generation, set, mutant")
+        raise UsageError(f"{where}: unknown event keys {sorted(unknown)}; "
+                         "valid: generation, until, set, mutant")
     gen = raw.get("generation")
     if not isinstance(gen, int) or isinstance(gen, bool) or gen < 1:
         raise UsageError(f"{where}: event generation must be an integer >= 1, got {gen!r}")
@@ -64,7 +80,19 @@ def parse_event(raw: Mapping[str, Any], where: str) -> Event:
             raise UsageError(f"{where}: mutant needs numbers mirror and fraction") from None
         if not (0.0 <= mutant.mirror <= 1.0 and 0.0 < mutant.fraction <= 1.0):
             raise UsageError(f"{where}: mutant mirror must be in [0, 1] and fraction in (0, 1]")
-    return Event(generation=gen, set=changes, mutant=mutant)
+    until = raw.get("until")
+    if until is not None:
+        if not isinstance(until, int) or isinstance(until, bool) or until <= gen:
+            raise UsageError(f"{where}: event until must be an integer > generation ({gen}), "
+                             f"got {until!r}")
+        if mutant is not None or not changes:
+            raise UsageError(f"{where}: a ramp (until) needs a set and no mutant")
+        kinds = {name: type(value) for name, value in changes.items()}
+        bad = sorted(name for name, kind in kinds.items() if kind not in (int, float))
+        if bad:
+            raise UsageError(f"{where}: a ramp moves numbers only; {', '.join(bad)} "
+                             "cannot ramp (use a step event without until)")
+    return Event(generation=gen, set=changes, mutant=mutant, until=until)
 
 
 def check_phases(params: Params, events: tuple[Event, ...], where: str = "") -> None:

@@ -11,6 +11,9 @@ Definitions (our choices, documented in the README's model section):
   preferred variant of their own camp (individuals with none count as not agreeing), mean over
   meanings. Within camps, because gestures are exchanged within camps: local dialects count as
   conventions.
+- `tool_types`: the number of lineages whose most skilled holder in the population has at least
+  `tool_type_skill` components: the tool types the population can make (Kline & Boyd 2010 count
+  them per society); above what trial and error alone reaches (a few components).
 - `expressivity`: per camp, the number of meanings that have a shared convention (the camp's most
   common preferred variant is held by at least half of its members, silent members included), mean
   over occupied camps: what a linguist would count, in meanings, 0 to `meanings` (our choice; the
@@ -36,7 +39,7 @@ NAMING_GAME_SCHEMA = {m.name: POLARS_TYPES[m.dtype] for m in NAMING_GAME}
 
 
 class FloatMeasures(NamedTuple):
-    """The floating-point means of one generation row over the living (`float_measures`)."""
+    """The means of one generation row over the living, and its tool types (`float_measures`)."""
 
     mirror_mean: float
     mirror_sd: float
@@ -48,6 +51,7 @@ class FloatMeasures(NamedTuple):
     positive_skill_sum_mean: float  # mean over individuals of sum_k max(z_k, 0)
     fitness_mean: float
     alone_share: float  # share who learned the behaviour alone (Rogers)
+    tool_types: int  # lineages whose best holder has at least the type skill (0 without lineages)
 
 
 def most_common_counts(preferred: np.ndarray, camp: np.ndarray) -> np.ndarray:
@@ -102,19 +106,22 @@ def expressivity(
     return float(shared.sum(axis=1).mean())
 
 
-def float_measures(state: PopulationState, slots: np.ndarray) -> FloatMeasures:
-    """The floating-point means of `generation_row` over the listed slots, with numpy."""
+def float_measures(state: PopulationState, slots: np.ndarray,
+                   type_skill: float = np.inf) -> FloatMeasures:
+    """The means of `generation_row` over the listed slots, with numpy; `type_skill` in skill units."""
     g, learned = state.g_mirror[slots], state.m_learned[slots]
     skill_mean = skill_max = positive = np.nan
+    types = 0
     if state.skill.shape[1] > 0:
         skill = state.skill[slots]
         skill_mean, skill_max = skill.mean(), skill.max()
         positive = np.maximum(skill, 0.0).sum(axis=1).mean()
+        types = int(np.count_nonzero(skill.max(axis=0) >= type_skill))
     return FloatMeasures(
         float(g.mean()), float(g.std()), float((1.0 - (1.0 - g) * (1.0 - learned)).mean()),
         float(learned.mean()), float(state.g_assoc[slots].mean()), float(skill_mean),
         float(skill_max), float(positive), float(state.fitness[slots].mean()),
-        np.count_nonzero(state.alone[slots]) / slots.size,
+        np.count_nonzero(state.alone[slots]) / slots.size, types,
     )
 
 
@@ -211,24 +218,27 @@ def generation_row(
     successes: int,
     track_behaviour: bool,
     preferred: np.ndarray | None = None,
+    type_skill: float = 10.0,
 ) -> dict[str, float | int | None]:
     """One row of the generation table for the living individuals.
 
     `preferred`: their preferred variants (`preferred_variants(st, alive slots)`) when the caller
-    has them already.
+    has them already. `type_skill`: the components a lineage's best holder needs for the
+    population to hold that tool type (`tool_types`).
     """
     slots = st.alive_slots()
     n = slots.size
     row: dict[str, float | int | None] = {"generation": generation, "population": n}
     if n == 0:
         return row
-    means = float_measures(st, slots)
+    means = float_measures(st, slots, type_skill * skill_step)
     for name in ("mirror_mean", "mirror_sd", "mirror_effective_mean", "mirror_learned_mean",
                  "assoc_mean"):
         row[name] = getattr(means, name)
     if st.skill.shape[1] > 0:
         row["tool_skill_mean"], row["tool_skill_max"] = means.tool_skill_mean, means.tool_skill_max
         row["tool_complexity"] = means.positive_skill_sum_mean / skill_step
+        row["tool_types"] = means.tool_types
     row["gesture_success"] = successes / episodes if episodes > 0 else None
     if preferred is None:
         preferred = preferred_variants(st, slots)

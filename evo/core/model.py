@@ -3,6 +3,7 @@
 One `step()` is one generation:
 1. scheduled events (parameter changes, a large-effect mutant); the environment may change (Rogers);
 2. reproduction within camps proportional to fitness, with inheritance and mutation;
+   with `assoc_infancy` > 0 the newborns are imitated by camp adults (learned matching, Heyes 2018);
 3. gesture episodes among all members of each camp (naming game with imperfect parity);
 4. the newborns learn tools (Henrich 2004) and the environment-tracking behaviour (Rogers 1988);
 5. death (all adults under discrete generations, each with `death_rate` when overlapping);
@@ -79,8 +80,9 @@ class MirrorModel(Model):
         self._born = 0
         self.last_episodes = 0
         self.last_successes = 0
-        self._rule_of: tuple[Params, kernels.Rule] | None = None
+        self._rule_of: tuple[Params, kernels.Rule, np.ndarray] | None = None
         self._preferred_now: np.ndarray | None = None  # of the living, valid for one record()
+        self._ramp_start: dict[int, dict] = {}  # each running ramp's values at its start
         self._found()
 
     # --- set-up -----------------------------------------------------------------------------
@@ -115,9 +117,19 @@ class MirrorModel(Model):
     @property
     def rule(self) -> kernels.Rule:
         """The rule constants the kernels read, rebuilt whenever `params` is replaced (events)."""
+        return self._rules()[0]
+
+    @property
+    def difficulty(self) -> np.ndarray:
+        """Each tool lineage's relative copying difficulty (`kernels.lineage_difficulty`)."""
+        return self._rules()[1]
+
+    def _rules(self) -> tuple[kernels.Rule, np.ndarray]:
         if self._rule_of is None or self._rule_of[0] is not self.params:
-            self._rule_of = (self.params, kernels.make_rule(self.params))
-        return self._rule_of[1]
+            p = self.params
+            self._rule_of = (p, kernels.make_rule(p),
+                             kernels.lineage_difficulty(p.lineages, p.difficulty_spread))
+        return self._rule_of[1], self._rule_of[2]
 
     # --- Mesa bookkeeping ------------------------------------------------------------------
 
@@ -181,6 +193,8 @@ class MirrorModel(Model):
         adults = st.alive_slots()
         newborns = self._reproduce()
         camps = kernels.camps_of(st, p.n_camps)
+        if p.assoc_infancy > 0:  # infancy, before the generation's gestures (Heyes 2018)
+            kernels.infancy(self.kernel_rng, st, self.rule, camps, newborns)
         self._communicate(camps)
         preferred = self._learn(camps, newborns, tracks_env)
         if p.overlapping:
@@ -201,16 +215,20 @@ class MirrorModel(Model):
     def record(self) -> dict:
         """The current generation's row of measures."""
         preferred, self._preferred_now = self._preferred_now, None  # set by `step` just before
-        return generation_row(self.state, self.generation, self.params.skill_step,
-                              self.last_episodes, self.last_successes, self.params.env_benefit > 0,
-                              preferred)
+        p = self.params
+        return generation_row(self.state, self.generation, p.skill_step, self.last_episodes,
+                              self.last_successes, p.env_benefit > 0, preferred, p.tool_type_skill)
 
     def _apply_events(self) -> None:
-        for event in self.events:
-            if event.generation != self.generation:
+        for index, event in enumerate(self.events):
+            ramping = event.until is not None and event.generation <= self.generation <= event.until
+            if event.generation != self.generation and not ramping:
                 continue
             if event.set:
-                self.params = dataclasses.replace(self.params, **event.set)
+                if event.generation == self.generation and event.until is not None:
+                    self._ramp_start[index] = {k: getattr(self.params, k) for k in event.set}
+                values = event.values_at(self.generation, self._ramp_start.get(index, {}))
+                self.params = dataclasses.replace(self.params, **values)
                 self.params.check_consistency()
                 self.capacity = split_capacity(self.params.population, self.params.n_camps)
             if event.mutant is not None:
@@ -266,7 +284,8 @@ class MirrorModel(Model):
             if p.meanings > 0 and p.teaching_gain > 0.0:
                 living = st.alive_slots()
                 preferred[living] = kernels.preferred_variants(st, living)
-            kernels.tool_learning(self.kernel_rng, st, self.rule, camps, learners, preferred)
+            kernels.tool_learning(self.kernel_rng, st, self.rule, camps, learners, preferred,
+                                  self.difficulty)
         if tracks_env:
             kernels.learn_behaviour(self.kernel_rng, st, self.rule, camps, learners, self.env_state)
         return preferred if p.meanings > 0 and p.teaching_gain > 0.0 else None

@@ -22,6 +22,7 @@ DRIVERS = ("generations", "interactions")
 AGENT_SYNC = ("step", "lazy")
 MISPERCEPTIONS = ("new", "confuse")
 SPEAKER_CHOICES = ("random", "preferred")
+ASSOC_EXPERIENCES = ("success", "correlated", "all")
 
 
 def _p(default: Any, lo: float | None = None, hi: float | None = None, *, choices=None, doc: str):
@@ -54,6 +55,17 @@ class Params:
     mutation_kind: str = _p("gaussian", choices=MUTATION_KINDS, doc="gaussian step, or flip 0<->1")
     mirror_cost: float = _p(0.05, 0.0, 10.0, doc="fitness cost c in -c*mirror^2")
     assoc_cost: float = _p(0.0, 0.0, 10.0, doc="fitness cost in -c*assoc^2")
+    assoc_experience: str = _p(
+        "success", choices=ASSOC_EXPERIENCES,
+        doc="what trains learned matching: successful copies and exchanges only, every episode "
+        "pairing a seen and a done action (a skilled model; a shared gesture), or every episode "
+        "(Heyes 2010; Cook et al. 2014)",
+    )
+    assoc_infancy: int = _p(
+        0, 0, 1000,
+        doc="episodes of being imitated by a camp adult in infancy, before the generation's "
+        "gestures, each matched with the adult's effective mirror strength (Heyes 2018)",
+    )
 
     # Tools (Henrich 2004)
     lineages: int = _p(4, 0, 64, doc="K, independent tool lineages (0 = no tools)")
@@ -69,6 +81,16 @@ class Params:
     skill_step: float = _p(1.0, 1e-9, 1000.0, doc="skill per tool component (complexity unit)")
     tool_benefit: float = _p(0.05, 0.0, 100.0, doc="fitness per log1p(skill) summed over lineages")
     teaching_gain: float = _p(0.3, 0.0, 1.0, doc="share of alpha removed when conventions are shared")
+    difficulty_spread: float = _p(
+        0.0, 0.0, 5.0,
+        doc="SD of log difficulty across lineages: lineage k copies with loss alpha*exp(s*z_k), "
+        "z_k normal quantiles (0 = every lineage alike)",
+    )
+    tool_type_skill: float = _p(
+        10.0, 0.0, 1e6,
+        doc="skill (in skill_step units) a lineage's best holder needs for the population to hold "
+        "that tool type (the tool_types measure; Kline & Boyd 2010)",
+    )
     learning_budget: float = _p(
         0.0, 0.0, 1e9,
         doc="B, lifetime learning time (skill units at mirror 0), split evenly over lineages; "
@@ -88,6 +110,16 @@ class Params:
     speaker_choice: str = _p(
         "random", choices=SPEAKER_CHOICES,
         doc="the speaker utters a random known variant (minimal naming game) or its preferred one",
+    )
+    exposure_gain: float = _p(
+        0.0, 0.0, 1.0,
+        doc="perception of a known variant improves with exposure: its miss chance falls by "
+        "(1 - gain)^(1 + uses) (perceptual learning; 0 = parity is the mirror alone)",
+    )
+    ritual_gain: float = _p(
+        0.0, 0.0, 1.0,
+        doc="a variant its speaker has used well is easier to perceive: the miss chance falls by "
+        "(1 - gain)^(speaker's uses) (ritualisation; 0 = off)",
     )
 
     # Changing environment (Rogers 1988): social vs individual learning of one behaviour

@@ -100,7 +100,7 @@ def simulate(
         "generations": params.generations,
         "params": params.as_dict(),
         "events": [
-            {"generation": e.generation, "set": dict(e.set),
+            {"generation": e.generation, "until": e.until, "set": dict(e.set),
              "mutant": None if e.mutant is None else vars(e.mutant)}
             for e in events
         ],

@@ -24,7 +24,7 @@ separate `+=`/`-=` steps (see its comment).
 
 from __future__ import annotations
 
-from tests.reference.associative import effective_mirror, learn_from_match
+from tests.reference.associative import effective_mirror, infancy, learn_from_match
 from tests.reference.behaviour import learn_behaviour
 from tests.reference.camps import camp_members, camps_from_csr
 from tests.reference.gestures import (
@@ -42,7 +42,8 @@ from tests.reference.tools import RULES, copy_skill, tool_learning
 
 __all__ = [
     "MASK64", "RULES", "Xoshiro", "camp_members", "camps_from_csr", "choose_parents", "copy_skill",
-    "draw_index", "effective_mirror", "fitness", "gesture_episode", "gesture_generation", "inherit",
+    "draw_index", "effective_mirror", "fitness", "gesture_episode", "gesture_generation", "infancy",
+    "inherit",
     "learn_behaviour", "learn_from_match", "migrate", "mutate", "naming_game_chunk",
     "preferred_variant", "preferred_variants", "tool_learning",
 ]

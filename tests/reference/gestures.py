@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.reference.associative import effective_mirror, learn_from_match
 from tests.reference.stream import draw_index
+from tests.reference.tools import EXPERIENCES
 
 
 def preferred_variant(variants: list[list[int]]) -> int:
@@ -51,7 +52,11 @@ def gesture_episode(rng, state, rule, speaker, hearer, counters) -> int:
     `rule.prefer`: the speaker says its preferred (most used) variant, with no draw.
     `rule.confuse`: a misperceived gesture is heard as one of the hearer's other variants for the
     meaning (one draw among them; the hearer learns nothing), or as a new variant when it has no
-    other.
+    other. Parity by exposure and ritualisation (`rule.exposure_gain`, `rule.ritual_gain`): the miss
+    chance 1 - mirror times (1 - e)^(1 + hearer's uses of the word, if it knows it) and
+    (1 - r)^(speaker's uses). What trains learned matching besides a success
+    (`rule.assoc_experience`): with "correlated" a failure in which the hearer knew the word,
+    with "all" every failure.
     """
     inventory, cap = state.inventory, state.cap
     n_meanings = len(inventory[speaker])
@@ -66,6 +71,15 @@ def gesture_episode(rng, state, rule, speaker, hearer, counters) -> int:
         word = said[draw_index(rng, len(said))][0]
     parity = effective_mirror(state.g_mirror[hearer], state.m_learned[hearer])
     heard = inventory[hearer][meaning]
+    hearer_knew = [s for w, s in heard if w == word]  # its use score, if the hearer knows it
+    if rule.exposure_gain > 0.0 or rule.ritual_gain > 0.0:
+        miss = 1.0 - parity
+        if rule.exposure_gain > 0.0 and hearer_knew:
+            miss *= (1.0 - rule.exposure_gain) ** (1.0 + hearer_knew[0])
+        if rule.ritual_gain > 0.0:
+            speaker_uses = next(s for w, s in said if w == word)
+            miss *= (1.0 - rule.ritual_gain) ** (0.0 + speaker_uses)
+        parity = 1.0 - miss
     others = [w for w, _ in heard if w != word]
     confused = False
     if parity >= 1.0 or rng.random() < parity:
@@ -75,11 +89,15 @@ def gesture_episode(rng, state, rule, speaker, hearer, counters) -> int:
         confused = True
     else:
         perceived = _new_variant(counters)
-    if perceived == word and any(w == word for w, _ in heard):
+    if perceived == word and hearer_knew:
         counters["words_total"] -= _agree_on(said, word) + _agree_on(heard, word)
         learn_from_match(state, speaker)
         learn_from_match(state, hearer)
         return 1
+    experience = EXPERIENCES[rule.assoc_experience]
+    if experience == "all" or (experience == "correlated" and hearer_knew):
+        learn_from_match(state, speaker)
+        learn_from_match(state, hearer)
     if not confused:
         _learn_variant(heard, perceived, cap, counters)
     return 0

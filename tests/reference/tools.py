@@ -8,9 +8,10 @@ from tests.reference.associative import effective_mirror, learn_from_match
 from tests.reference.stream import draw_index
 
 RULES = ("best", "sample_best", "random", "parent")  # index = the kernel's RULE_* constant
+EXPERIENCES = ("success", "correlated", "all")  # index = the kernel's EXPERIENCE_* constant
 
 
-def tool_learning(rng, state, rule, camps, learners, preferred) -> int:
+def tool_learning(rng, state, rule, camps, learners, preferred, difficulty=None) -> int:
     """Cumulative tool learning; mutates `state.skill` and `state.m_learned`, returns matched
     episodes.
 
@@ -21,6 +22,8 @@ def tool_learning(rng, state, rule, camps, learners, preferred) -> int:
     to what the time left pays for.
     """
     skill, demonstrator = state.skill, RULES[rule.demonstrator]
+    if difficulty is None:
+        difficulty = [1.0] * (len(skill[0]) if skill else 0)
     # Henrich's "best": the most skilled adult of the camp per lineage, chosen before anyone
     # learns (the first in slot order on ties).
     best_of: dict[tuple[int, int], int] = {}
@@ -58,19 +61,23 @@ def tool_learning(rng, state, rule, camps, learners, preferred) -> int:
                     demo = state.parent[i]
                     if demo < 0:
                         continue
-                matched += copy_skill(rng, state, rule, preferred, time_left, i, demo, k)
+                matched += copy_skill(rng, state, rule, preferred, difficulty, time_left, i, demo,
+                                      k)
     return matched
 
 
-def copy_skill(rng, state, rule, preferred, time_left, i, demo, k) -> int:
-    """One copy of lineage k by learner i from `demo`; 1 if it was a matched episode.
+def copy_skill(rng, state, rule, preferred, difficulty, time_left, i, demo, k) -> int:
+    """One copy of lineage k by learner i from `demo`; 1 if it trained learned matching.
+
+    What trains it (`rule.assoc_experience`, EXPERIENCES): a copy that raised the skill; any
+    episode whose demonstrator holds skill > 0 in the lineage; any episode.
 
     `time_left[i, k]` is the learning time i has left for lineage k (B/K until first spent).
     """
     skill = state.skill
     # 2. the copy: Gumbel(mode z_demo - alpha_eff, scale beta)
     mirror = effective_mirror(state.g_mirror[i], state.m_learned[i])
-    alpha_eff = rule.alpha * (1.0 - rule.mirror_gain * mirror)
+    alpha_eff = rule.alpha * difficulty[k] * (1.0 - rule.mirror_gain * mirror)
     unit_time = 1.0 - rule.mirror_gain * mirror
     meanings = len(preferred[i])
     if meanings > 0 and rule.teaching_gain > 0.0:
@@ -87,7 +94,8 @@ def copy_skill(rng, state, rule, preferred, time_left, i, demo, k) -> int:
         invents = rng.random() < rule.innovation_rate
     else:
         invents = False
-    copy_mode = skill[demo][k] - alpha_eff
+    model_skill = skill[demo][k]
+    copy_mode = model_skill - alpha_eff
     if invents:
         gap = (rule.innovation_mode - copy_mode) / rule.beta
         if gap <= 0.0:
@@ -115,7 +123,14 @@ def copy_skill(rng, state, rule, preferred, time_left, i, demo, k) -> int:
                 left -= cost
             time_left[i, k] = left
         skill[i][k] = result
-    if copy_was_taken and skill[i][k] > before:
+    experience = EXPERIENCES[rule.assoc_experience]
+    if experience == "success":
+        matched = copy_was_taken and skill[i][k] > before
+    elif experience == "correlated":
+        matched = model_skill > 0.0
+    else:
+        matched = True
+    if matched:
         learn_from_match(state, i)
         return 1
     return 0

@@ -17,7 +17,7 @@ xoshiro256** inlined), so one seed gives one result bit for bit. Each kernel has
 twin under `tests/reference/` that must agree exactly. The public kernels are re-exported here.
 """
 
-from evo.core.kernels.associative import effective_mirror
+from evo.core.kernels.associative import effective_mirror, infancy
 from evo.core.kernels.behaviour import learn_behaviour
 from evo.core.kernels.camps import Camps, camp_members, camps_of
 from evo.core.kernels.gestures import gesture_generation, naming_game_chunk, preferred_variants
@@ -25,7 +25,7 @@ from evo.core.kernels.migration import fitness_then_migrate, migrate
 from evo.core.kernels.reproduction import choose_parents, inherit, reproduce
 from evo.core.kernels.rule import RULE_BEST, RULE_PARENT, RULE_RANDOM, RULE_SAMPLE_BEST, Rule, make_rule
 from evo.core.kernels.selection import fitness
-from evo.core.kernels.tools import tool_learning
+from evo.core.kernels.tools import lineage_difficulty, tool_learning
 
 __all__ = [
     "RULE_BEST",
@@ -41,8 +41,10 @@ __all__ = [
     "fitness",
     "fitness_then_migrate",
     "gesture_generation",
+    "infancy",
     "inherit",
     "learn_behaviour",
+    "lineage_difficulty",
     "make_rule",
     "migrate",
     "naming_game_chunk",

@@ -7,7 +7,7 @@ from numba import njit
 
 from evo.core import stream
 from evo.core.kernels.associative import _learn_from_match, effective_mirror
-from evo.core.kernels.rule import kernel
+from evo.core.kernels.rule import EXPERIENCE_ALL, EXPERIENCE_CORRELATED, kernel
 
 
 @njit(cache=True, inline="always")
@@ -119,7 +119,11 @@ def _gesture_episode(rng, state, rule, speaker, hearer, counters):
     `rule.confuse`, a misperceived gesture is heard as another variant the hearer knows for that
     meaning (one uniform picks it among those other than the uttered one; the episode fails and
     nothing is added), or as a new one when it knows no other: errors confuse signals of the
-    repertoire (Nowak & Krakauer 1999, PNAS 96:8028).
+    repertoire (Nowak & Krakauer 1999, PNAS 96:8028). Parity by routes other than the mirror,
+    exposure and ritualisation (`_parity`), off when their gains are 0. Associative learning
+    (`rule.assoc_experience`): a success trains both partners' matching; with "correlated" so
+    does every episode in which the hearer holds the uttered variant (both can make the gesture
+    that is seen: Heyes 2010), with "all" every episode.
     """
     n_meanings = state.gestures.shape[1]
     m = 0 if n_meanings == 1 else stream.below(rng, n_meanings)
@@ -137,6 +141,12 @@ def _gesture_episode(rng, state, rule, speaker, hearer, counters):
         said = stream.below(rng, n)
         word = state.gestures[speaker, m, said]
     parity = effective_mirror(state.g_mirror[hearer], state.m_learned[hearer])
+    known = -1  # where the hearer holds the uttered word, when looked up before perception
+    look_up = rule.exposure_gain > 0.0 or rule.assoc_experience == EXPERIENCE_CORRELATED
+    if look_up:
+        known = _position(state, hearer, m, word)
+    if rule.exposure_gain > 0.0 or rule.ritual_gain > 0.0:
+        parity = _parity(state, rule, speaker, hearer, m, said, known, parity)
     perceived = word
     confused = False
     if parity < 1.0 and not stream.uniform(rng) < parity:
@@ -150,7 +160,10 @@ def _gesture_episode(rng, state, rule, speaker, hearer, counters):
             perceived = counters[0]
             counters[0] += 1
     # a misperceived gesture is never the uttered one (a new id, or another known variant)
-    heard = _position(state, hearer, m, word) if perceived == word else -1
+    if perceived != word:
+        heard = -1
+    else:
+        heard = known if look_up else _position(state, hearer, m, word)
     if heard >= 0:
         counters[2] -= state.n_known[speaker, m] + state.n_known[hearer, m] - 2
         _collapse_at(state, speaker, m, said)
@@ -158,11 +171,35 @@ def _gesture_episode(rng, state, rule, speaker, hearer, counters):
         _learn_from_match(state, speaker)
         _learn_from_match(state, hearer)
         return 1
+    if rule.assoc_experience == EXPERIENCE_ALL or (
+            rule.assoc_experience == EXPERIENCE_CORRELATED and known >= 0):
+        _learn_from_match(state, speaker)
+        _learn_from_match(state, hearer)
     if not confused:
         dropped = _add_variant(state, hearer, m, perceived)
         counters[1] += dropped
         counters[2] += 1 - dropped
     return 0
+
+
+@njit(cache=True, inline="always")
+def _parity(state, rule, speaker, hearer, m, said, known, mirror):
+    """The chance that the hearer perceives the uttered variant right, by every route.
+
+    The mirror alone gives `mirror`. Routes that are not the mirror each cut the chance of a miss:
+    exposure (perceptual learning: a variant the hearer knows, at position `known`, is recognised
+    better the more it has been heard to work; Goldstone 1998, Annu Rev Psychol 49:585), a factor
+    (1 - exposure_gain)^(1 + its use score); ritualisation (a signal its speaker has used
+    successfully often becomes stereotyped and easier to perceive; Krebs & Dawkins 1984,
+    Tomasello 2008 on ontogenetic ritualisation), a factor (1 - ritual_gain)^(speaker's use
+    score). The exponents and their form are our assumptions.
+    """
+    miss = 1.0 - mirror
+    if rule.exposure_gain > 0.0 and known >= 0:
+        miss *= (1.0 - rule.exposure_gain) ** (1.0 + state.scores[hearer, m, known])
+    if rule.ritual_gain > 0.0:
+        miss *= (1.0 - rule.ritual_gain) ** (0.0 + state.scores[speaker, m, said])
+    return 1.0 - miss
 
 
 @kernel

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from numba import njit
 
-from evo.core.params import DEMONSTRATOR_RULES
+from evo.core.params import ASSOC_EXPERIENCES, DEMONSTRATOR_RULES
 
 if TYPE_CHECKING:
     from evo.core.params import Params
 
 RULE_BEST, RULE_SAMPLE_BEST, RULE_RANDOM, RULE_PARENT = range(len(DEMONSTRATOR_RULES))
+EXPERIENCE_SUCCESS, EXPERIENCE_CORRELATED, EXPERIENCE_ALL = range(len(ASSOC_EXPERIENCES))
 
 # The rule kernels read `state.x` and `camps.x` inside their loops. With numba's reference counting
 # on, each such read of a NamedTuple field increments and decrements the array's reference count
@@ -56,6 +57,11 @@ class Rule(NamedTuple):
     # gestures
     confuse: bool  # misperception == "confuse"
     prefer: bool  # speaker_choice == "preferred"
+    exposure_gain: float
+    ritual_gain: float
+    # associative mirror learning (Heyes 2010)
+    assoc_experience: int  # index into ASSOC_EXPERIENCES (EXPERIENCE_SUCCESS ... EXPERIENCE_ALL)
+    assoc_infancy: int
     # fitness
     baseline_fitness: float
     tool_benefit: float
@@ -85,6 +91,7 @@ def make_rule(params: Params, **overrides) -> Rule:
         "flip": params.mutation_kind == "flip",
         "confuse": params.misperception == "confuse",
         "prefer": params.speaker_choice == "preferred",
+        "assoc_experience": ASSOC_EXPERIENCES.index(params.assoc_experience),
     }
     values = {name: derived[name] if name in derived else getattr(params, name)
               for name in Rule._fields}

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
 from numba import njit
 
 from evo.core import stream
 from evo.core.kernels.associative import _learn_from_match, effective_mirror
-from evo.core.kernels.rule import RULE_BEST, RULE_RANDOM, RULE_SAMPLE_BEST, kernel
+from evo.core.kernels.rule import (
+    EXPERIENCE_CORRELATED,
+    EXPERIENCE_SUCCESS,
+    RULE_BEST,
+    RULE_RANDOM,
+    RULE_SAMPLE_BEST,
+    kernel,
+)
 
 
 @njit(cache=True, inline="always")
@@ -84,34 +93,57 @@ def _best_of_copy_and_invention(rng, rule, mode):
 
 
 @njit(cache=True, inline="always")
-def _copy_skill(rng, state, rule, preferred, time_left, li, i, d, k):
-    """Learner i (the li-th learner) copies demonstrator d in lineage k: `tool_learning` 2-5.
+def _copy_skill(rng, state, rule, preferred, difficulty, time_left, li, i, d, k):
+    """Learner i (the li-th learner) copies demonstrator d in lineage k: `tool_learning` 2-6.
 
-    Draws as `_best_of_copy_and_invention`. Returns 1 when the copy raised i's skill (a matched
-    episode), else 0.
+    Draws as `_best_of_copy_and_invention`. Returns 1 when the episode trained learned matching
+    (`rule.assoc_experience`, step 6), else 0.
     """
     n_meanings = preferred.shape[1]
     mirror = effective_mirror(state.g_mirror[i], state.m_learned[i])
     fidelity_cost = 1.0 - rule.mirror_gain * mirror
-    loss = rule.alpha * fidelity_cost
+    loss = rule.alpha * difficulty[k] * fidelity_cost
     if n_meanings > 0 and rule.teaching_gain > 0.0:
         p = preferred[i, k % n_meanings]
         if p >= 0 and p == preferred[d, k % n_meanings]:
             loss *= 1.0 - rule.teaching_gain
             fidelity_cost *= 1.0 - rule.teaching_gain
-    new, copied = _best_of_copy_and_invention(rng, rule, state.skill[d, k] - loss)
+    model_skill = state.skill[d, k]
+    new, copied = _best_of_copy_and_invention(rng, rule, model_skill - loss)
     old = state.skill[i, k]
     if new > old or not rule.keep_best:
         if rule.learning_budget > 0.0:
             new = _afford(new, old, fidelity_cost if copied else 1.0, time_left, li, k)
         state.skill[i, k] = new
-    if copied and state.skill[i, k] > old:
+    if rule.assoc_experience == EXPERIENCE_SUCCESS:
+        matched = copied and state.skill[i, k] > old
+    elif rule.assoc_experience == EXPERIENCE_CORRELATED:
+        matched = model_skill > 0.0
+    else:
+        matched = True
+    if matched:
         _learn_from_match(state, i)
         return 1
     return 0
 
 
-def tool_learning(rng, state, rule, camps, learners, preferred) -> int:
+def lineage_difficulty(lineages: int, spread: float) -> np.ndarray:
+    """Relative copying difficulty of each lineage: exp(spread * z_k), z_k = Phi^-1((k + 1/2)/K).
+
+    Tool types differ in how hard they are to copy, so that Henrich's threshold differs by type and
+    the number of types a population sustains grows with its size (Kline & Boyd 2010; Henrich
+    2004 with one alpha per type). Lognormal (difficulty multiplies the copying loss) with median
+    1, drawn as deterministic normal quantiles, so no random number is spent and every run of a
+    design has the same set of tools: our assumption. Lineage 0 is the easiest. spread = 0 gives
+    exactly 1 for every lineage.
+    """
+    if spread == 0.0:
+        return np.ones(lineages)
+    quantiles = [NormalDist().inv_cdf((k + 0.5) / lineages) for k in range(lineages)]
+    return np.exp(spread * np.array(quantiles))
+
+
+def tool_learning(rng, state, rule, camps, learners, preferred, difficulty=None) -> int:
     """Cumulative tool learning (Henrich 2004), with mirror-dependent copying loss.
 
     For each of `rule.learning_episodes` episodes, each learner (in order) and each lineage k:
@@ -123,7 +155,8 @@ def tool_learning(rng, state, rule, camps, learners, preferred) -> int:
        it is further multiplied by (1 - teaching_gain) when learner and demonstrator prefer the same
        gesture for the tool's meaning k mod M (`preferred`, slots x M; teaching through shared
        conventions: our assumption, after Morgan et al. 2015, Nat Commun 6:6029, where language
-       raised transmission fidelity);
+       raised transmission fidelity); and by lineage k's difficulty (`difficulty[k]`,
+       `lineage_difficulty`; all 1 when omitted);
     3. with probability `innovation_rate`, also invent: Gumbel(innovation_mode, beta) (trial and
        error, our assumption: it keeps some culture alive without copying, so that copying can
        start to pay) and take the better of copy and invention;
@@ -135,19 +168,24 @@ def tool_learning(rng, state, rule, camps, learners, preferred) -> int:
        1 when invented; a gain the remaining time cannot pay for is cut to what it can pay for.
        Per lineage, skill then stays below B/(K f): a ceiling that rises with mirror strength.
        B = 0 is Henrich's model without a ceiling.
-    A copy that raises the learner's skill is a matched episode for associative mirror learning.
+    6. associative mirror learning (`rule.assoc_experience`): with "success" a copy that raised
+       the learner's skill trains matching (doing what one saw, successfully); with "correlated"
+       every episode whose demonstrator holds skill > 0 in the lineage (a skilled action watched
+       while trying it: Heyes 2010, correlated sensorimotor experience); with "all" every episode.
     Random draws per (episode, learner, lineage): demonstrator draws (none for best and parent,
     one for random, `demonstrator_sample` for sample_best; each a `stream.below`), then those of
     `_best_of_copy_and_invention` (steps 2-3 in one Gumbel).
     Returns the number of matched episodes.
     """
+    if difficulty is None:
+        difficulty = np.ones(state.skill.shape[1])
     n_camps, n_lineages = camps.adult_start.size - 1, state.skill.shape[1]
     best = np.full((n_camps, n_lineages), -1, np.int64)
     if rule.demonstrator == RULE_BEST:
         _best_adults(state.skill, camps.adult_start, camps.adults, best)
     share = rule.learning_budget / n_lineages if n_lineages > 0 else 0.0
     time_left = np.full((learners.size, n_lineages), share)
-    return _tool_learning(rng, state, rule, camps, learners, preferred, best, time_left)
+    return _tool_learning(rng, state, rule, camps, learners, preferred, difficulty, best, time_left)
 
 
 @njit(cache=True)
@@ -165,7 +203,7 @@ def _best_adults(skill, adult_start, adults, best):
 
 
 @kernel
-def _tool_learning(rng, state, rule, camps, learners, preferred, best, time_left):
+def _tool_learning(rng, state, rule, camps, learners, preferred, difficulty, best, time_left):
     """The learning loop of `tool_learning`.
 
     Henrich's best adults are already in `best`, each (learner, lineage)'s learning time in
@@ -183,5 +221,6 @@ def _tool_learning(rng, state, rule, camps, learners, preferred, best, time_left
                 d = _demonstrator(rng, state, rule, camps, best, i, c, k)
                 if d < 0:
                     continue
-                matched += _copy_skill(rng, state, rule, preferred, time_left, li, i, d, k)
+                matched += _copy_skill(rng, state, rule, preferred, difficulty, time_left, li, i,
+                                       d, k)
     return matched
