@@ -44,6 +44,7 @@ CASES: dict[str, Case] = {
     "demography": Case("demography", generations=760),
     "tasmania": Case("tasmania", generations=1005, overrides={"population": 80}),
     "henrich": Case("henrich", generations=100),
+    "gradual": Case("gradual", generations=80),
     "naming_game": Case("naming_game", generations=None,
                         overrides={"population": 60, "log_interval": 200}),
     "rogers": Case("rogers", generations=150, overrides={"population": 300}),
