@@ -3,8 +3,9 @@
 ``analyze DIR`` writes everything into a fresh ``DIR/.analysis-tmp-*`` folder, then puts it in
 place of ``DIR/analysis`` (``replace``; the old folder waits in ``DIR/.analysis-old-*`` for the
 moment of the swap). A kill (SIGKILL, power loss) can leave either hidden folder behind.
-``workspace`` holds an flock on DIR itself for the whole analysis (no lock file), so while it is
-held no other analyze works in DIR and any such folder is stale: it puts back a previous analysis
+``workspace`` holds a lock on ``DIR/.analyze.lock`` (`filelock`: flock on Linux and macOS, the
+system's lock on Windows; the file stays, empty) for the whole analysis, so while it is held no
+other analyze works in DIR and any such folder is stale: it puts back a previous analysis
 that a kill left in ``.analysis-old-*`` (when ``analysis`` itself is missing), then removes the
 stale folders. Only real folders with those two prefixes are removed, never a file or a symbolic link.
 A DIR where none of this can be written ends in one line (UsageError), with nothing written.
@@ -12,18 +13,24 @@ A DIR where none of this can be written ends in one line (UsageError), with noth
 
 from __future__ import annotations
 
-import fcntl
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from evo.errors import UsageError
 
 TMP_PREFIX = ".analysis-tmp-"
 OLD_PREFIX = ".analysis-old-"
+LOCK_NAME = ".analyze.lock"
+
+
+def lock(root: Path) -> FileLock:
+    """The lock an analyze of `root` holds; acquiring it fails at once if another holds it."""
+    return FileLock(root / LOCK_NAME, timeout=0)
 
 
 def _unwritable(root: Path, exc: OSError) -> UsageError:
@@ -36,26 +43,28 @@ def _unwritable(root: Path, exc: OSError) -> UsageError:
 def workspace(root: Path) -> Iterator[Path]:
     """Yield a fresh hidden folder in `root` to build the analysis in, holding the lock.
 
-    The folder is removed if the body raises; on success the body has moved it (``replace``).
+    The folder is made first, so an unwritable `root` is refused before any file (the lock
+    file included) is created there. The folder is removed if the body raises or the lock is
+    held by another analyze; on success the body has moved it (``replace``).
     """
-    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=root))
+    except OSError as exc:
+        raise _unwritable(root, exc) from None
+    held = lock(root)
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            held.acquire()
+        except Timeout:
             raise UsageError(f"{root}: another analyze is writing here; wait for it to finish") from None
-        try:
-            tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=root))
-        except OSError as exc:
-            raise _unwritable(root, exc) from None
         try:
             clear_stale(root, keep=tmp)
             yield tmp
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-    finally:
-        os.close(fd)  # releases the lock
+        finally:
+            held.release()
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def _ours(root: Path, prefix: str) -> list[Path]:

@@ -386,16 +386,15 @@ def test_an_unwritable_folder_is_one_line_and_exit_2(tmp_path: Path, monkeypatch
 
 
 def test_a_second_analyze_of_the_same_folder_waits_its_turn(tmp_path: Path, capsys) -> None:
-    import fcntl
-    import os
+    from analysis.workspace import lock
 
     root = write_run(tmp_path / "r")
-    fd = os.open(root, os.O_RDONLY)
+    held = lock(root)
+    held.acquire()  # as an analyze in progress holds it
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # as an analyze in progress holds it
         assert run.main(["analyze", str(root)]) == 2
     finally:
-        os.close(fd)
+        held.release()
     assert "another analyze is writing here" in capsys.readouterr().err
     assert _hidden(root) == [] and not (root / "analysis").exists()
 

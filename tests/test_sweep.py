@@ -463,6 +463,26 @@ def test_root_seed_of_a_sweep_started_meanwhile_is_used(tmp_path, monkeypatch):
     assert pl.read_parquet(out / "runs.parquet")["seed"].to_list() == spawn_run_seeds(root, 3)
 
 
+def test_a_second_sweep_process_on_the_same_folder_is_refused_at_once(tmp_path, capsys):
+    from filelock import FileLock
+
+    spec = write(tmp_path, 'scenario = "default"\nseeds = 2\ngenerations = 1\nroot_seed = 4\n')
+    out = tmp_path / "out"
+    run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    held = FileLock(out / ".lock", timeout=0)
+    held.acquire()  # as a sweep in progress holds it
+    try:
+        started = time.monotonic()
+        assert run.main(["sweep", str(spec), "--out", str(out)]) == 2
+        assert time.monotonic() - started < 30  # refused, not waiting for the lock
+    finally:
+        held.release()
+    err = capsys.readouterr().err
+    assert err == f"error: another sweep process is writing to {out}; wait for it or stop it first\n"
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
 def test_usage_error_is_raised_before_any_run(tmp_path):
     spec = parse_spec({"scenario": "default", "grid": {"mirror_cost": [0.1, 99.0]}})
     with pytest.raises(UsageError, match=r"mirror_cost=99\.0"):

@@ -7,7 +7,7 @@ Layout of ``DIR``::
     generations/part-NNNNNNN.parquet   generation tables of one task's runs, with run_id
     records/part-NNNNNNN.parquet       the rows of the same task's runs: the resume state
     errors.log                 tracebacks of failed runs
-    .lock                      held (flock) while a sweep process writes here
+    .lock                      held (filelock: flock, or Windows' lock) while a sweep writes here
 
 Every file is written to a hidden temporary name in its own folder, flushed to disk, then renamed
 over its final name, so a kill at any moment leaves either the old file or the new one. A task's
@@ -19,7 +19,6 @@ or overwritten: finished runs (status ok or error) are skipped on resume, never 
 
 from __future__ import annotations
 
-import fcntl
 import io
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from filelock import FileLock, Timeout
 
 from evo.errors import UsageError
 
@@ -80,25 +80,25 @@ class SweepStore:
         from evo.run.runner import make_writable_dir
 
         make_writable_dir(self.out)  # or one line naming why not, leaving nothing behind
-        with open(self.out / ".lock", "a+") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise UsageError(
-                    f"another sweep process is writing to {self.out}; wait for it or stop it first"
-                ) from None
-            try:
-                existing = self.read_header()  # again, under the lock
-                if existing is None:
-                    write_atomic(self.header_path, (json.dumps(header, indent=2) + "\n").encode())
-                else:
-                    check(existing)
-                self.generations_dir.mkdir(exist_ok=True)
-                self.records_dir.mkdir(exist_ok=True)
-                self.remove_leftovers()
-                yield header if existing is None else existing
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        lock = FileLock(self.out / ".lock", timeout=0)  # refused at once, never waits
+        try:
+            lock.acquire()
+        except Timeout:
+            raise UsageError(
+                f"another sweep process is writing to {self.out}; wait for it or stop it first"
+            ) from None
+        try:
+            existing = self.read_header()  # again, under the lock
+            if existing is None:
+                write_atomic(self.header_path, (json.dumps(header, indent=2) + "\n").encode())
+            else:
+                check(existing)
+            self.generations_dir.mkdir(exist_ok=True)
+            self.records_dir.mkdir(exist_ok=True)
+            self.remove_leftovers()
+            yield header if existing is None else existing
+        finally:
+            lock.release()
 
     # -- finished runs ------------------------------------------------------------------------
     def remove_leftovers(self) -> list[Path]:
