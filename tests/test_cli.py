@@ -37,6 +37,12 @@ def test_run_writes_table_and_run_json_echoing_parameters(tmp_path, capsys):
     assert meta["params"]["generations"] == 6
     assert {"mesa", "numba", "numpy", "polars", "python"} <= set(meta["versions"])
     assert meta["wall_time_s"] > 0
+    # How it was made: the code, every package that shapes a result, the scenario's own values.
+    assert set(meta["code"]) == {"commit", "dirty", "diff_digest"}
+    assert {"pyarrow", "SALib", "scipy", "ema_workbench", "mirrorleap"} <= set(meta["versions"])
+    default = meta["resolved_scenarios"]["default"]
+    assert default["params"]["population"] == 200 and default["params"]["mirror_cost"] == 0.05
+    assert len(default["digest"]) == 64 and default["events"] == []
     assert "tool_complexity" in capsys.readouterr().out
 
 

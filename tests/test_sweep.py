@@ -654,3 +654,109 @@ def test_scheduler_survives_a_pool_that_breaks_before_a_task_is_submitted():
     executor.pool.shutdown()
     assert sorted(seen) == [(i, "ok") for i in range(5)]
     assert executor.restarts == 1
+
+
+# -- provenance: a resume on other code, versions or scenario values is refused -------------------
+
+COEVO_SPEC = 'scenario = "coevolution"\nseeds = 2\ngenerations = 1\nroot_seed = 8\n'
+
+
+@pytest.fixture
+def edited_scenarios(tmp_path, monkeypatch):
+    """A copy of scenarios/ that the test may edit, read in place of the real one."""
+    import shutil
+
+    copy = tmp_path / "scenarios"
+    shutil.copytree(Path(scenarios.__file__).parent, copy)
+    monkeypatch.setattr(scenarios, "SCENARIO_DIR", copy)
+    scenarios.load.cache_clear()
+    yield copy
+    scenarios.load.cache_clear()
+
+
+def finished_tiny_sweep(tmp_path, text=COEVO_SPEC):
+    spec = write(tmp_path, text)
+    out = tmp_path / "out"
+    run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    return spec, out
+
+
+def folder_bytes(out: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_sweep_json_records_code_versions_and_resolved_scenarios(tmp_path):
+    _, out = finished_tiny_sweep(tmp_path)
+    header = json.loads((out / "sweep.json").read_text())
+    assert set(header["code"]) == {"commit", "dirty", "diff_digest"}
+    assert {"numba", "SALib", "scipy", "pyarrow", "ema_workbench", "mesa"} <= set(header["versions"])
+    coevo = header["resolved_scenarios"]["coevolution"]
+    assert coevo["params"]["mirror_cost"] == 0.05 and len(coevo["digest"]) == 64
+
+
+def test_a_changed_scenario_file_and_version_stop_the_resume(tmp_path, capsys, monkeypatch,
+                                                             edited_scenarios):
+    from evo.run import provenance
+
+    spec, out = finished_tiny_sweep(tmp_path)
+    before = folder_bytes(out)
+    path = edited_scenarios / "coevolution.toml"
+    path.write_text(path.read_text().replace("mirror_cost = 0.05", "mirror_cost = 0.1"))
+    scenarios.load.cache_clear()
+    real = provenance.versions()
+    monkeypatch.setattr(provenance, "versions", lambda: {**real, "numba": "0.69.0"})
+    assert run.main(["sweep", str(spec), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"error: {out} cannot continue: scenario coevolution changed (mirror_cost "
+                   f"0.05 -> 0.1); numba {real['numba']} -> 0.69.0; give --allow-version-change "
+                   "to continue anyway, or a new --out\n")
+    assert folder_bytes(out) == before
+    # Allowed: it continues, says so in one line and records the change; the next resume on
+    # the same code and values compares with that record and says nothing.
+    assert run.main(["sweep", str(spec), "--out", str(out), "--allow-version-change"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "continues with scenario coevolution changed" in err
+    header = json.loads((out / "sweep.json").read_text())
+    assert header["resolved_scenarios"]["coevolution"]["params"]["mirror_cost"] == 0.05
+    [entry] = header["continued"]
+    assert entry["versions"]["numba"] == "0.69.0"
+    assert entry["resolved_scenarios"]["coevolution"]["params"]["mirror_cost"] == 0.1
+    assert entry["changed"][0].startswith("scenario coevolution changed")
+    assert run.main(["sweep", str(spec), "--out", str(out)]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_other_code_stops_the_resume(tmp_path, capsys, monkeypatch):
+    from evo.run import provenance
+
+    spec, out = finished_tiny_sweep(tmp_path)
+    header = json.loads((out / "sweep.json").read_text())
+    header["code"] = {"commit": "a" * 40, "dirty": True, "diff_digest": "b" * 64}
+    (out / "sweep.json").write_text(json.dumps(header))
+    monkeypatch.setattr(provenance, "code_state",
+                        lambda: {"commit": "c" * 40, "dirty": False, "diff_digest": None})
+    assert run.main(["sweep", str(spec), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert (f"cannot continue: code commit {'a' * 12}, uncommitted changes {'b' * 12} -> commit "
+            f"{'c' * 12}; give --allow-version-change") in err
+
+
+def test_an_old_folder_without_provenance_still_resumes_with_a_warning(tmp_path, capsys):
+    spec, out = finished_tiny_sweep(tmp_path)
+    header = json.loads((out / "sweep.json").read_text())
+    for key in ("code", "resolved_scenarios"):
+        del header[key]
+    header["versions"] = {k: header["versions"][k] for k in ("python", "numpy", "numba", "polars",
+                                                            "mesa", "mirrorleap")}
+    header["versions"]["git"] = "43bee8f0d2a1-dirty"  # as older sweeps recorded the code
+    (out / "sweep.json").write_text(json.dumps(header))
+    assert run.main(["sweep", str(spec), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"warning: {out / 'sweep.json'} does not record the code's commit, "
+                          "scenario coevolution, the versions of pyarrow, SALib, scipy, "
+                          "ema_workbench (an older sweep folder): not checked")
+    again = json.loads((out / "sweep.json").read_text())
+    assert again["continued"][0]["unknown"][0] == "the code's commit"
+    assert run.main(["sweep", str(spec), "--out", str(out)]) == 0
+    assert "warning" not in capsys.readouterr().err

@@ -5,12 +5,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import platform
 import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +22,7 @@ from evo.core.metrics import GENERATION_SCHEMA, NAMING_GAME_SCHEMA, naming_game_
 from evo.core.model import MirrorModel
 from evo.core.params import Params
 from evo.errors import UsageError
+from evo.run import provenance
 
 MAX_SEED = 2**63 - 1
 
@@ -51,14 +50,8 @@ def resolve_params(
 
 
 def versions() -> dict[str, str]:
-    """Versions of Python and of the packages that shape results."""
-    found = {"python": platform.python_version()}
-    for pkg in ("mirrorleap", "mesa", "numpy", "numba", "polars"):
-        try:
-            found[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            found[pkg] = "not installed"
-    return found
+    """Versions of Python and of the packages that shape results (`evo.run.provenance.versions`)."""
+    return dict(provenance.versions())
 
 
 def check_seed(seed: Any) -> int:
@@ -96,13 +89,9 @@ def simulate(
         "seed": seed,
         "generations": params.generations,
         "params": params.as_dict(),
-        "events": [
-            {"generation": e.generation, "set": dict(e.set),
-             "mutant": None if e.mutant is None else vars(e.mutant)}
-            for e in events
-        ],
+        "events": [provenance.event_record(e) for e in events],
         **extra,
-        "versions": versions(),
+        **provenance.provenance([scenario]),  # code, versions, the scenario's own values
         "wall_time_s": round(time.perf_counter() - started, 4),
     }
     return RunResult(table=table, meta=meta)

@@ -1,4 +1,13 @@
-"""`run.py sweep SPEC.toml --out DIR [--workers N] [--engine local|dask] [--address HOST:PORT]`."""
+"""The `sweep` command: run or continue a sweep, report what it did, choose the exit code.
+
+``run.py sweep SPEC.toml --out DIR [--workers N] [--engine local|dask] [--address HOST:PORT]
+[--allow-version-change]``.
+
+``--allow-version-change`` continues a folder made with other code (git commit or uncommitted
+changes), other versions of the packages that shape results, or other values of its scenarios;
+without it such a resume is refused with one line naming what changed. The change is recorded
+in the folder's sweep.json (``continued``).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +30,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             workers=args.workers,
             engine=args.engine,
             address=args.address,
+            allow_version_change=getattr(args, "allow_version_change", False),
         )
     except TaskLost as exc:
         print(

@@ -2,7 +2,8 @@
 
 Layout of ``DIR``::
 
-    sweep.json                 header: spec, spec_hash, root_seed, varied, versions (written once)
+    sweep.json                 header: spec, spec_hash, root_seed, varied, code, versions,
+                               resolved_scenarios (extended only: `continued` on resume)
     runs.parquet               one row per finished run (rebuilt from records/, atomically)
     generations/part-NNNNNNN.parquet   generation tables of one task's runs, with run_id
     records/part-NNNNNNN.parquet       the rows of the same task's runs: the resume state
@@ -67,12 +68,18 @@ class SweepStore:
             ) from None
         return header
 
+    def write_header(self, header: Mapping[str, Any]) -> None:
+        """Write sweep.json atomically."""
+        write_atomic(self.header_path, (json.dumps(header, indent=2) + "\n").encode())
+
     @contextmanager
     def session(
-        self, header: dict[str, Any], check: Callable[[dict[str, Any]], None]
+        self, header: dict[str, Any], check: Callable[[dict[str, Any]], dict[str, Any] | None]
     ) -> Iterator[dict[str, Any]]:
         """Create the folder, hold its lock, write or `check` the header, and clear leftovers.
 
+        `check(found)` raises UsageError to refuse the folder, or returns a header to write in
+        place of the one found (which it must extend, never drop from), or None.
         Yields the header in force: `header` if this call wrote it, else the one found under the
         lock (another process may have started the sweep, with another drawn root seed, since
         the caller read the folder).
@@ -90,9 +97,12 @@ class SweepStore:
         try:
             existing = self.read_header()  # again, under the lock
             if existing is None:
-                write_atomic(self.header_path, (json.dumps(header, indent=2) + "\n").encode())
+                self.write_header(header)
             else:
-                check(existing)
+                updated = check(existing)
+                if updated is not None:
+                    self.write_header(updated)
+                    existing = updated
             self.generations_dir.mkdir(exist_ok=True)
             self.records_dir.mkdir(exist_ok=True)
             self.remove_leftovers()
