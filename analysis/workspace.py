@@ -3,9 +3,10 @@
 ``analyze DIR`` writes everything into a fresh ``DIR/.analysis-tmp-*`` folder, then puts it in
 place of ``DIR/analysis`` (``replace``; the old folder waits in ``DIR/.analysis-old-*`` for the
 moment of the swap). A kill (SIGKILL, power loss) can leave either hidden folder behind.
-``workspace`` holds a lock on ``DIR/.analyze.lock`` (`filelock`: flock on Linux and macOS, the
-system's lock on Windows; the file stays, empty) for the whole analysis, so while it is held no
-other analyze works in DIR and any such folder is stale: it puts back a previous analysis
+``workspace`` holds a lock for DIR for the whole analysis (`filelock`: flock on Linux and macOS,
+the system's lock on Windows; its file is in the system's temporary folder, named by DIR's
+resolved path, so DIR itself gets no file but the analysis), so while it is held no other
+analyze works in DIR and any such folder is stale: it puts back a previous analysis
 that a kill left in ``.analysis-old-*`` (when ``analysis`` itself is missing), then removes the
 stale folders. Only real folders with those two prefixes are removed, never a file or a symbolic link.
 A DIR where none of this can be written ends in one line (UsageError), with nothing written.
@@ -13,6 +14,7 @@ A DIR where none of this can be written ends in one line (UsageError), with noth
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -25,12 +27,13 @@ from evo.errors import UsageError
 
 TMP_PREFIX = ".analysis-tmp-"
 OLD_PREFIX = ".analysis-old-"
-LOCK_NAME = ".analyze.lock"
+LOCK_PREFIX = "mirrorleap-analyze-"
 
 
 def lock(root: Path) -> FileLock:
     """The lock an analyze of `root` holds; acquiring it fails at once if another holds it."""
-    return FileLock(root / LOCK_NAME, timeout=0)
+    key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24]
+    return FileLock(Path(tempfile.gettempdir()) / f"{LOCK_PREFIX}{key}.lock", timeout=0)
 
 
 def _unwritable(root: Path, exc: OSError) -> UsageError:
@@ -43,28 +46,30 @@ def _unwritable(root: Path, exc: OSError) -> UsageError:
 def workspace(root: Path) -> Iterator[Path]:
     """Yield a fresh hidden folder in `root` to build the analysis in, holding the lock.
 
-    The folder is made first, so an unwritable `root` is refused before any file (the lock
-    file included) is created there. The folder is removed if the body raises or the lock is
-    held by another analyze; on success the body has moved it (``replace``).
+    The folder is removed if the body raises; on success the body has moved it (``replace``).
     """
-    try:
-        tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=root))
-    except OSError as exc:
-        raise _unwritable(root, exc) from None
     held = lock(root)
     try:
+        held.acquire()
+    except Timeout:
+        raise UsageError(f"{root}: another analyze is writing here; wait for it to finish") from None
+    except OSError as exc:  # e.g. another account's lock file in a shared temporary folder
+        raise UsageError(f"{root}: cannot take the analysis lock {held.lock_file} "
+                         f"({exc.strerror or type(exc).__name__}); wait for the other analyze, "
+                         "or remove that file if none runs") from None
+    try:
         try:
-            held.acquire()
-        except Timeout:
-            raise UsageError(f"{root}: another analyze is writing here; wait for it to finish") from None
+            tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=root))
+        except OSError as exc:
+            raise _unwritable(root, exc) from None
         try:
             clear_stale(root, keep=tmp)
             yield tmp
-        finally:
-            held.release()
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    finally:
+        held.release()
 
 
 def _ours(root: Path, prefix: str) -> list[Path]:
