@@ -45,7 +45,8 @@ class Results:
     ``runs`` has one row per analysed run (``run_id`` null for a single run, ``scenario``, ``seed``
     and one column per varied parameter); ``generations`` is long (``run_id``, ``time`` and the
     metric columns present). ``time_label`` names the time axis (generation, interactions or row).
-    ``meta`` is sweep.json (empty for a single run).
+    ``meta`` is sweep.json (empty for a single run); ``record`` is the run.json or sweep.json
+    read, whose provenance the report's footer prints.
     """
 
     kind: str
@@ -60,6 +61,7 @@ class Results:
     failed: pl.DataFrame
     warnings: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    record: dict[str, Any] = field(default_factory=dict)  # run.json or sweep.json, as read
 
 
 def _fail(path: Path, problem: str) -> UsageError:
@@ -199,7 +201,7 @@ def load_run(root: Path) -> Results:
                                 "account": pl.String, "role": pl.String})
     metrics, skipped, mirror = _present(gens)
     return Results("run", root, runs, gens, [], metrics, skipped, mirror, label,
-                   runs.clear(), warnings)
+                   runs.clear(), warnings, record=meta)
 
 
 def _read_parts(files: list[Path], folder: Path) -> pl.DataFrame:
@@ -293,4 +295,4 @@ def load_sweep(root: Path) -> Results:
     metrics, skipped, mirror = _present(gens)
     failed = failed.select([c for c in ("run_id", "scenario", "error") if c in failed.columns])
     return Results("sweep", root, ok.select(keep), gens, varied, metrics, skipped, mirror, label,
-                   failed, warnings, meta)
+                   failed, warnings, meta, record=meta)
