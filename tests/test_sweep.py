@@ -760,3 +760,108 @@ def test_an_old_folder_without_provenance_still_resumes_with_a_warning(tmp_path,
     assert again["continued"][0]["unknown"][0] == "the code's commit"
     assert run.main(["sweep", str(spec), "--out", str(out)]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+# -- damaged files: set aside, their runs recomputed, nothing else lost ---------------------------
+
+TINY_SPEC = 'scenario = "default"\nseeds = 5\ngenerations = 1\nroot_seed = 21\n'
+
+
+def truncate(path: Path) -> bytes:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def tiny_reference(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("tiny")
+    out = tmp / "out"
+    run_sweep(write(tmp, TINY_SPEC), out, workers=1, run_fn=tiny_run, progress=False,
+              warmup=False)
+    return out
+
+
+def test_a_truncated_record_is_set_aside_and_only_its_runs_are_recomputed(tmp_path, capsys,
+                                                                          reference):
+    spec = write(tmp_path, REAL_SPEC)
+    out = tmp_path / "out"
+    assert run.main(["sweep", str(spec), "--out", str(out), "--workers", "1"]) == 0
+    part = sorted((out / "records").glob("part-*.parquet"))[1]
+    held = pl.read_parquet(out / "generations" / part.name)["run_id"].unique().sort().to_list()
+    damaged = truncate(part)
+    capsys.readouterr()
+    assert run.main(["sweep", str(spec), "--out", str(out), "--workers", "1"]) == 0
+    captured = capsys.readouterr()
+    [warning] = [line for line in captured.err.splitlines() if line.startswith("warning")]
+    assert warning.startswith(f"warning: {part} is damaged (")
+    assert warning.endswith(f"moved it and its task's other part to {out / 'damaged'}/; its runs "
+                            f"(run_id {', '.join(map(str, held))}) will be recomputed")
+    assert f"({len(held)} run now, {6 - len(held)} done before)" in captured.out
+    assert (out / "damaged" / "records" / part.name).read_bytes() == damaged  # kept, not deleted
+    assert (out / "damaged" / "generations" / part.name).is_file()
+    assert runs_without_time(out).equals(runs_without_time(reference))
+    assert generations(out).equals(generations(reference))
+
+
+def test_a_truncated_generations_part_takes_its_record_along(tmp_path, capsys, tiny_reference):
+    spec = write(tmp_path, TINY_SPEC)
+    out = tmp_path / "out"
+    run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    part = sorted((out / "generations").glob("part-*.parquet"))[2]
+    truncate(part)
+    report = run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    err = capsys.readouterr().err
+    assert f"warning: {part} is damaged (" in err and "will be recomputed" in err
+    assert report.computed >= 1 and report.already_done == 5 - report.computed
+    assert (out / "damaged" / "generations" / part.name).is_file()
+    assert (out / "damaged" / "records" / part.name).is_file()
+    assert runs_without_time(out).equals(runs_without_time(tiny_reference))
+    assert generations(out).equals(generations(tiny_reference))
+
+
+def test_a_truncated_runs_table_is_rebuilt_from_the_records(tmp_path, capsys, tiny_reference):
+    spec = write(tmp_path, TINY_SPEC)
+    out = tmp_path / "out"
+    run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    truncate(out / "runs.parquet")
+    report = run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    assert f"warning: {out / 'runs.parquet'} is damaged (" in capsys.readouterr().err
+    assert report.computed == 0
+    assert runs_without_time(out).equals(runs_without_time(tiny_reference))
+
+
+def test_a_damaged_header_is_rebuilt_from_a_spec_that_fixes_the_root_seed(tmp_path, capsys,
+                                                                          tiny_reference):
+    spec = write(tmp_path, TINY_SPEC)
+    out = tmp_path / "out"
+    run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    damaged = truncate(out / "sweep.json")
+    # Another spec (another root seed) is refused: its runs would not be the folder's.
+    other = write(tmp_path, TINY_SPEC.replace("root_seed = 21", "root_seed = 22"), "other.toml")
+    assert run.main(["sweep", str(other), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {out / 'sweep.json'} is unreadable (") and err.count("\n") == 1
+    assert "is not this spec's; give the spec the folder was made with, or a new --out" in err
+    assert (out / "sweep.json").read_bytes() == damaged
+    report = run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    assert "rebuilt from the spec and its root_seed, which match all 5" in capsys.readouterr().err
+    assert report.computed == 0
+    header = json.loads((out / "sweep.json").read_text())
+    assert header["root_seed"] == 21 and header["header_recovered"]["records_checked"] == 5
+    assert (out / "damaged" / "sweep.json").read_bytes() == damaged
+    assert runs_without_time(out).equals(runs_without_time(tiny_reference))
+
+
+def test_a_damaged_header_without_a_root_seed_in_the_spec_is_refused(tmp_path, capsys):
+    spec = write(tmp_path, TINY_SPEC.replace("root_seed = 21\n", ""))
+    out = tmp_path / "out"
+    run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    (out / "sweep.json").write_text('{"spec": ')
+    before = folder_bytes(out)
+    assert run.main(["sweep", str(spec), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: {out / 'sweep.json'} is unreadable (")
+    assert ("and the spec sets no root_seed: the root seed is lost and "
+            f"{out} cannot be continued; sweep into a new --out") in err
+    assert folder_bytes(out) == before

@@ -24,7 +24,7 @@ from evo.run.sweep.engines import check_engine, default_workers, open_engine
 from evo.run.sweep.scheduler import execute
 from evo.run.sweep.seeds import draw_root_seed
 from evo.run.sweep.spec import PlannedRun, SweepSpec, build_plan, load_spec
-from evo.run.sweep.store import SweepStore
+from evo.run.sweep.store import DamagedHeader, SweepStore
 from evo.run.sweep.worker import SUMMARIES, Outcome, RunFn, RunJob, simulate_run
 
 REBUILD_EVERY_S = 60.0
@@ -83,7 +83,16 @@ def run_sweep(
     check_engine(engine, workers, address)
     store = SweepStore(out)
     made_with = provenance.provenance(spec.scenarios)
-    existing = store.read_header()
+    try:
+        existing = store.read_header()
+    except DamagedHeader as damaged:
+        existing = None
+        if spec.root_seed is None:
+            raise UsageError(
+                f"{store.header_path} is unreadable ({damaged.reason}) and the spec sets no "
+                f"root_seed: the root seed is lost and {store.out} cannot be continued; sweep "
+                "into a new --out (the finished runs stay where they are)"
+            ) from None
     if existing is not None:
         _check_same_spec(existing, spec, store)
         _check_provenance(existing, made_with, store, allow_version_change)
@@ -98,7 +107,10 @@ def run_sweep(
         _check_same_spec(found, spec, store)
         return _continue(found, made_with, store, allow_version_change)
 
-    with store.session(header, check) as current:
+    def recover(reason: str) -> dict[str, Any]:
+        return _recovered_header(store, reason, spec, plan, header)
+
+    with store.session(header, check, recover if spec.root_seed is not None else None) as current:
         if int(current["root_seed"]) != root_seed:  # started by another process meanwhile
             root_seed = int(current["root_seed"])
             plan = build_plan(spec, root_seed, resolve)
@@ -287,6 +299,32 @@ def _warm_up(todo: Sequence[PlannedRun], spec: SweepSpec, run_fn: RunFn) -> None
                 f"warning: warm-up run of {scenario!r} failed ({type(exc).__name__}: {exc}); continuing",
                 file=sys.stderr,
             )
+
+
+def _recovered_header(
+    store: SweepStore, reason: str, spec: SweepSpec, plan: Sequence[PlannedRun],
+    header: dict[str, Any],
+) -> dict[str, Any]:
+    """The header to write in place of an unreadable sweep.json, from the spec and its root seed.
+
+    Allowed only when every readable record is a run of this plan (same scenario and seed at the
+    same run_id): then the spec on the command line is the one the folder was made with.
+    """
+    records = store.readable_records(["run_id", "scenario", "seed"])
+    for run_id, scenario, seed in records.iter_rows():
+        planned = plan[run_id] if 0 <= run_id < len(plan) else None
+        if planned is None or (planned.scenario, planned.seed) != (scenario, seed):
+            raise UsageError(
+                f"{store.header_path} is unreadable ({reason}) and run {run_id} of {store.out} "
+                f"(scenario {scenario}, seed {seed}) is not this spec's; give the spec the folder "
+                "was made with, or a new --out"
+            )
+    print(f"warning: {store.header_path} is unreadable ({reason}); rebuilt from the spec and its "
+          f"root_seed, which match all {records.height} readable records (the damaged file is in "
+          f"{store.damaged_dir}/)", file=sys.stderr)
+    note = {"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "reason": reason,
+            "records_checked": records.height}
+    return {**header, "header_recovered": note}
 
 
 #: sweep.json's provenance fields, compared on every resume.

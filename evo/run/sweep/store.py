@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +37,14 @@ from evo.errors import UsageError
 TMP_PATTERNS = (".*.tmp", ".*.tmp-*")
 
 
+class DamagedHeader(UsageError):
+    """sweep.json cannot be read (`reason`): the folder's spec and root seed are not known."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"{path} is unreadable ({reason}); not a sweep folder")
+        self.reason = reason
+
+
 class SweepStore:
     """Reads and writes one sweep folder."""
 
@@ -46,6 +55,7 @@ class SweepStore:
         self.generations_dir = self.out / "generations"
         self.records_dir = self.out / "records"
         self.errors_log = self.out / "errors.log"
+        self.damaged_dir = self.out / "damaged"
 
     # -- header -------------------------------------------------------------------------------
     def read_header(self) -> dict[str, Any] | None:
@@ -63,9 +73,8 @@ class SweepStore:
             header = json.loads(self.header_path.read_text(encoding="utf-8"))
             header["spec_hash"], header["root_seed"]  # required keys
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise UsageError(
-                f"{self.header_path} is unreadable ({exc}); not a sweep folder"
-            ) from None
+            reason = str(exc).splitlines()[0][:100] if str(exc) else type(exc).__name__
+            raise DamagedHeader(self.header_path, reason) from None
         return header
 
     def write_header(self, header: Mapping[str, Any]) -> None:
@@ -74,7 +83,10 @@ class SweepStore:
 
     @contextmanager
     def session(
-        self, header: dict[str, Any], check: Callable[[dict[str, Any]], dict[str, Any] | None]
+        self,
+        header: dict[str, Any],
+        check: Callable[[dict[str, Any]], dict[str, Any] | None],
+        recover: Callable[[str], dict[str, Any]] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Create the folder, hold its lock, write or `check` the header, and clear leftovers.
 
@@ -82,7 +94,9 @@ class SweepStore:
         place of the one found (which it must extend, never drop from), or None.
         Yields the header in force: `header` if this call wrote it, else the one found under the
         lock (another process may have started the sweep, with another drawn root seed, since
-        the caller read the folder).
+        the caller read the folder). If sweep.json is unreadable, `recover(reason)` returns the
+        header to write in its place (the damaged file is set aside in ``damaged/``) or raises
+        UsageError; without `recover` the folder is refused.
         """
         from evo.run.runner import make_writable_dir
 
@@ -95,7 +109,16 @@ class SweepStore:
                 f"another sweep process is writing to {self.out}; wait for it or stop it first"
             ) from None
         try:
-            existing = self.read_header()  # again, under the lock
+            try:
+                existing = self.read_header()  # again, under the lock
+            except DamagedHeader as damaged:
+                if recover is None:
+                    raise
+                rebuilt = recover(damaged.reason)
+                self.set_aside(self.header_path)
+                self.write_header(rebuilt)
+                existing = rebuilt
+                header = rebuilt
             if existing is None:
                 self.write_header(header)
             else:
@@ -106,6 +129,7 @@ class SweepStore:
             self.generations_dir.mkdir(exist_ok=True)
             self.records_dir.mkdir(exist_ok=True)
             self.remove_leftovers()
+            self.repair()
             yield header if existing is None else existing
         finally:
             lock.release()
@@ -123,6 +147,60 @@ class SweepStore:
         for path in removed:
             path.unlink()
         return removed
+
+    def set_aside(self, path: Path) -> Path:
+        """Move `path` into ``damaged/`` (same relative place, a free name): never delete data."""
+        rel = path.relative_to(self.out)
+        target = self.damaged_dir / rel
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.damaged_dir / rel.parent / f"{rel.stem}.{n}{rel.suffix}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        path.replace(target)
+        return target
+
+    def repair(self) -> list[Path]:
+        """Set aside every unreadable part, with its task's other part; return what was moved.
+
+        A task's runs are finished exactly when its records part can be read, so the runs of a
+        damaged records part are recomputed; its generations part goes with it (and a damaged
+        generations part takes its records part along), so a task stays whole in ``damaged/``
+        and no run is held twice once it is recomputed. A damaged runs.parquet is set aside
+        too: it is rebuilt from the records at the end of every sweep command. Each move is
+        one warning line naming the file, the cause and what happens.
+        """
+        moved: list[Path] = []
+        for kind in ("records", "generations"):
+            folder = self.records_dir if kind == "records" else self.generations_dir
+            for part in sorted(folder.glob("part-*.parquet")):
+                problem = _unreadable(part, None if kind == "records" else ["run_id"])
+                if problem is None:
+                    continue
+                other = (self.generations_dir if kind == "records" else self.records_dir) / part.name
+                runs = _runs_held(self.generations_dir / part.name, part.name)
+                for path in (part, other):
+                    if path.exists():
+                        moved.append(self.set_aside(path))
+                _warn(f"{part} is damaged ({problem}); moved it and its task's other part to "
+                      f"{self.damaged_dir}/; its runs ({runs}) will be recomputed")
+        if self.runs_path.exists() and (problem := _unreadable(self.runs_path, None)):
+            moved.append(self.set_aside(self.runs_path))
+            _warn(f"{self.runs_path} is damaged ({problem}); moved to {self.damaged_dir}/, "
+                  "rebuilt from the records")
+        return moved
+
+    def readable_records(self, columns: Sequence[str]) -> pl.DataFrame:
+        """`columns` of every records part that can be read (for checking a lost header)."""
+        frames = []
+        for part in sorted(self.records_dir.glob("part-*.parquet")):
+            try:
+                frames.append(pl.read_parquet(part, columns=list(columns)))
+            except Exception:  # damaged: set aside later, its runs recomputed
+                continue
+        if not frames:
+            return pl.DataFrame(schema={c: pl.Int64 for c in columns})
+        return _concat(frames)
 
     def finished_ids(self) -> set[int]:
         """run_ids with a record (status ok or error)."""
@@ -165,6 +243,28 @@ class SweepStore:
         runs = conform(_concat([pl.read_parquet(p) for p in parts]), schema).sort("run_id")
         write_atomic(self.runs_path, _parquet_bytes(runs))
         return runs
+
+
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def _unreadable(path: Path, columns: list[str] | None) -> str | None:
+    """Why `path` cannot be read as Parquet (`columns` of it, or all), or None if it can."""
+    try:
+        pl.read_parquet(path, columns=columns)
+    except Exception as exc:  # polars raises several types for bad bytes
+        return str(exc).splitlines()[0][:100] if str(exc) else type(exc).__name__
+    return None
+
+
+def _runs_held(generations_part: Path, name: str) -> str:
+    """Which runs a task held: its generations part's run_ids if readable, else from its name."""
+    try:
+        ids = pl.read_parquet(generations_part, columns=["run_id"])["run_id"].unique().sort()
+    except Exception:
+        return f"from run_id {int(name.removeprefix('part-').removesuffix('.parquet'))}"
+    return "run_id " + ", ".join(str(i) for i in ids.to_list())
 
 
 def write_atomic(path: Path, data: bytes) -> None:
