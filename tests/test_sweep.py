@@ -184,6 +184,9 @@ BAD_SPECS = [
     ('scenario = "default"\n[grid]\nmirror_cost = [0.1]\n[sample]\nmethod = "lhs"\nn = 2\n'
      '[sample.ranges]\nalpha = [1, 2]', "either [grid] or [sample]"),
     ('scenario = "default"\ngenerations = 0', "'generations' must be a positive integer"),
+    ('scenario = "default"\nrecord_every = 0', "'record_every' must be a positive integer k"),
+    ('scenario = "default"\nrecord_every = "last"', 'or "final" (the first and the last only)'),
+    ('scenario = "default"\nrecord_every = 2.5', "'record_every' must be a positive integer k"),
 ]
 
 
@@ -865,3 +868,37 @@ def test_a_damaged_header_without_a_root_seed_in_the_spec_is_refused(tmp_path, c
     assert ("and the spec sets no root_seed: the root seed is lost and "
             f"{out} cannot be continued; sweep into a new --out") in err
     assert folder_bytes(out) == before
+
+
+# -- recording interval ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("every", "kept"), [(5, [0, 5, 10, 15, 20, 23]), ("final", [0, 23])])
+def test_thinning_keeps_rows_of_the_full_table_unchanged(every, kept):
+    full = simulate("default", seed=3, generations=23, overrides={"population": 40}).table
+    thin = simulate("default", seed=3, generations=23, overrides={"population": 40},
+                    record_every=every)
+    assert thin.table["generation"].to_list() == kept
+    assert thin.table.equals(full.filter(pl.col("generation").is_in(kept)))
+    assert thin.full_table.equals(full)
+    assert (thin.meta["record_every"], thin.meta["rows_computed"]) == (every, 24)
+
+
+@pytest.mark.parametrize("bad", [0, -2, True, 1.5, "last"])
+def test_a_bad_recording_interval_is_one_line(bad):
+    with pytest.raises(UsageError, match=r"^bad record_every .*valid: a positive integer k"):
+        simulate("default", seed=3, generations=2, record_every=bad)
+
+
+def test_a_sweep_with_a_recording_interval_thins_only_its_generation_tables(tmp_path, reference):
+    spec = write(tmp_path, "record_every = 5\n" + REAL_SPEC)
+    out = tmp_path / "out"
+    run_sweep(spec, out, workers=1, progress=False, warmup=False)
+    header = json.loads((out / "sweep.json").read_text())
+    assert header["record_every"] == 5 and header["spec"]["record_every"] == 5
+    assert header["spec_hash"] != json.loads((reference / "sweep.json").read_text())["spec_hash"]
+    # Same runs (seeds, summaries of every generation), fewer rows, each one unchanged.
+    assert runs_without_time(out).equals(runs_without_time(reference))
+    kept = generations(reference).filter((pl.col("generation") % 5 == 0)
+                                         | (pl.col("generation") == 12))
+    assert generations(out).equals(kept)

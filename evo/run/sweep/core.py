@@ -137,6 +137,7 @@ def run_sweep(
                         run_fn=run_fn,
                         on_task=saver.save,
                         target_s=target_task_s,
+                        record_every=spec.record_every,
                     )
         except KeyboardInterrupt:
             interrupted = True
@@ -166,6 +167,7 @@ def _header(
         "varied": spec.varied,
         "seeds": spec.seeds,
         "generations": spec.generations,
+        "record_every": 1 if spec.record_every is None else spec.record_every,
         "n_points": n_runs // (spec.seeds * len(spec.scenarios)),
         "n_runs": n_runs,
         **made_with,  # code, versions, resolved_scenarios
