@@ -8,6 +8,7 @@ one line naming the file. Nothing here writes anything.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -242,7 +243,34 @@ def _scan_generations(folder: Path) -> pl.DataFrame:
     files = sorted(f for f in folder.glob("*.parquet") if not f.name.startswith("."))
     if not files:
         raise _fail(folder, "no Parquet files")
-    return _read_parts(files, folder)
+    return _read_parts(_without_merged_copies(files), folder)
+
+
+def _without_merged_copies(files: list[Path]) -> list[Path]:
+    """Leave out ``part-*`` files whose runs a ``merged-*`` file holds.
+
+    A sweep's compaction writes the merged file before it removes the parts it replaces, so a
+    kill in between leaves copies; the next sweep command removes them, and until then they are
+    not read twice here. A file that cannot be read is kept (its reading names it).
+    """
+    merged = [f for f in files if f.name.startswith("merged-")]
+    if not merged:
+        return files
+    held: set[int] = set()
+    for f in merged:
+        with contextlib.suppress(Exception):
+            held |= set(pl.read_parquet(f, columns=["run_id"])["run_id"].to_list())
+    kept = []
+    for f in files:
+        if f.name.startswith("part-"):
+            try:
+                ids = set(pl.read_parquet(f, columns=["run_id"])["run_id"].to_list())
+            except Exception:
+                ids = set()
+            if ids and ids <= held:
+                continue
+        kept.append(f)
+    return kept
 
 
 def load_sweep(root: Path) -> Results:

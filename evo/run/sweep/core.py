@@ -24,7 +24,7 @@ from evo.run.sweep.engines import check_engine, default_workers, open_engine
 from evo.run.sweep.scheduler import execute
 from evo.run.sweep.seeds import draw_root_seed
 from evo.run.sweep.spec import PlannedRun, SweepSpec, build_plan, load_spec
-from evo.run.sweep.store import DamagedHeader, SweepStore
+from evo.run.sweep.store import COMPACT_AUTO_PARTS, DamagedHeader, SweepStore
 from evo.run.sweep.worker import SUMMARIES, Outcome, RunFn, RunJob, simulate_run
 
 REBUILD_EVERY_S = 60.0
@@ -69,6 +69,7 @@ def run_sweep(
     warmup: bool = True,
     target_task_s: float = 2.0,
     allow_version_change: bool = False,
+    compact: bool = False,
 ) -> SweepReport:
     """Run (or continue) the sweep `spec` into folder `out`; see the package docstring.
 
@@ -76,7 +77,9 @@ def run_sweep(
     (or the table itself) and must be picklable (a module-level function). Bad input raises
     UsageError before any run starts. A folder made with other code, other package versions or
     other values of its scenarios is refused unless `allow_version_change` (then the change is
-    recorded in sweep.json's ``continued`` list).
+    recorded in sweep.json's ``continued`` list). With `compact`, or when a finished sweep
+    holds at least `store.COMPACT_AUTO_PARTS` generations parts, the parts are merged at the end
+    (`SweepStore.compact`).
     """
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
@@ -151,6 +154,11 @@ def run_sweep(
                     "run the same command again to continue",
                     file=sys.stderr,
                 )
+        parts = len(list(store.generations_dir.glob("part-*.parquet")))
+        if parts > 1 and (compact or (saver.done == len(plan) and parts >= COMPACT_AUTO_PARTS)):
+            merged = store.compact()
+            print(f"compacted {merged} of {parts} generations parts of {store.out} into larger "
+                  "ones")
     return SweepReport(store.out, len(plan), len(done), saver.done - len(done), saver.failed)
 
 

@@ -6,8 +6,10 @@ Layout of ``DIR``::
                                resolved_scenarios (extended only: `continued` on resume)
     runs.parquet               one row per finished run (rebuilt from records/, atomically)
     generations/part-NNNNNNN.parquet   generation tables of one task's runs, with run_id
+    generations/merged-NNNNNNN-*.parquet  many tasks' tables, merged by `compact`
     records/part-NNNNNNN.parquet       the rows of the same task's runs: the resume state
     errors.log                 tracebacks of failed runs
+    damaged/                   unreadable files set aside on resume (never deleted), see `repair`
     .lock                      held (filelock: flock, or Windows' lock) while a sweep writes here
 
 Every file is written to a hidden temporary name in its own folder, flushed to disk, then renamed
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import io
 import json
+import secrets
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -32,6 +35,13 @@ import polars as pl
 from filelock import FileLock, Timeout
 
 from evo.errors import UsageError
+
+#: Merged generations parts (`SweepStore.compact`) start so; a task's own part is ``part-*``.
+MERGED_PREFIX = "merged-"
+#: Rows per merged generations part: a few large files, each a modest read.
+MERGE_ROWS = 1_000_000
+#: A finished sweep with at least this many generations parts is compacted without --compact.
+COMPACT_AUTO_PARTS = 256
 
 #: Names of temporary files: `evo.run.runner.atomic_write`'s, and those of earlier sweep versions.
 TMP_PATTERNS = (".*.tmp", ".*.tmp-*")
@@ -184,11 +194,106 @@ class SweepStore:
                         moved.append(self.set_aside(path))
                 _warn(f"{part} is damaged ({problem}); moved it and its task's other part to "
                       f"{self.damaged_dir}/; its runs ({runs}) will be recomputed")
+        moved += self._reconcile_merged()
         if self.runs_path.exists() and (problem := _unreadable(self.runs_path, None)):
             moved.append(self.set_aside(self.runs_path))
             _warn(f"{self.runs_path} is damaged ({problem}); moved to {self.damaged_dir}/, "
                   "rebuilt from the records")
         return moved
+
+    def _reconcile_merged(self) -> list[Path]:
+        """Make merged generations parts and the records agree again (see `compact`).
+
+        A damaged merged part is set aside, and with it every records part whose ok runs now
+        have no rows (their runs are recomputed). A part whose runs a merged part already holds
+        is the leftover of a compaction killed before it removed it: an exact copy, removed.
+        Rows of runs no record covers (their records part was set aside) are moved out of a
+        merged part into ``damaged/``, so a recomputed run is never held twice.
+        """
+        merged = sorted(self.generations_dir.glob(f"{MERGED_PREFIX}*.parquet"))
+        if not merged:
+            return []
+        moved: list[Path] = []
+        held: dict[Path, set[int]] = {}
+        for path in merged:
+            problem = _unreadable(path, ["run_id"])
+            if problem is None:
+                held[path] = set(pl.read_parquet(path, columns=["run_id"])["run_id"].to_list())
+                continue
+            moved.append(self.set_aside(path))
+            _warn(f"{path} is damaged ({problem}); moved to {self.damaged_dir}/; the runs it "
+                  "held will be recomputed")
+        in_merged = set().union(*held.values()) if held else set()
+        for part in sorted(self.generations_dir.glob("part-*.parquet")):
+            ids = set(pl.read_parquet(part, columns=["run_id"])["run_id"].to_list())
+            if ids and ids <= in_merged:
+                part.unlink()  # a copy of rows a merged part holds (compaction was killed)
+        rows = in_merged | {i for part in self.generations_dir.glob("part-*.parquet")
+                            for i in pl.read_parquet(part, columns=["run_id"])["run_id"].to_list()}
+        for record in sorted(self.records_dir.glob("part-*.parquet")):
+            frame = pl.read_parquet(record)
+            if "generations_run" not in frame.columns:
+                continue
+            ok = frame.filter((pl.col("status") == "ok") & (pl.col("generations_run") > 0))
+            lost = sorted(set(ok["run_id"].to_list()) - rows)
+            if lost:
+                for path in (record, self.generations_dir / record.name):
+                    if path.exists():
+                        moved.append(self.set_aside(path))
+                _warn(f"{record}: the generation rows of its runs are lost (run_id "
+                      f"{', '.join(map(str, lost))}); moved to {self.damaged_dir}/, its runs will "
+                      "be recomputed")
+        covered = set(self.read_records(["run_id"])["run_id"].to_list())
+        for path, ids in held.items():
+            orphans = ids - covered
+            if orphans:
+                table = pl.read_parquet(path)
+                keep = pl.col("run_id").is_in(sorted(orphans))
+                aside = (self.damaged_dir / "generations"
+                         / f"orphans-of-{path.stem}-{secrets.token_hex(4)}.parquet")
+                aside.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(aside, _parquet_bytes(table.filter(keep)))
+                write_atomic(path, _parquet_bytes(table.filter(~keep)))
+                moved.append(aside)
+        return moved
+
+    def compact(self, max_rows: int = MERGE_ROWS) -> int:
+        """Merge finished tasks' generations parts into parts of about `max_rows` rows.
+
+        Records are left as they are: they still say which runs are finished. Each merged part
+        is written whole under a temporary name and renamed (``merged-<first run_id>-<token>``),
+        and only then are the parts it replaces removed, one by one. A kill before the rename
+        leaves a temporary file (removed on the next start); after it, a merged part and some
+        of its parts, whose rows it holds: the next start removes those copies
+        (`_reconcile_merged`) before anything else reads the folder, so no run is held twice.
+        Returns the number of parts merged away.
+        """
+        finished = {p.name for p in self.records_dir.glob("part-*.parquet")}
+        parts = [p for p in sorted(self.generations_dir.glob("part-*.parquet")) if p.name in finished]
+        groups: list[list[Path]] = []
+        rows = 0
+        schema = None
+        for part in parts:
+            n, part_schema = _row_count(part), pl.read_parquet_schema(part)
+            if not groups or rows + n > max_rows or part_schema != schema:
+                groups.append([])
+                rows, schema = 0, part_schema
+            groups[-1].append(part)
+            rows += n
+        merged = 0
+        for group in (g for g in groups if len(g) > 1):
+            first = int(group[0].name.removeprefix("part-").removesuffix(".parquet"))
+            target = self.generations_dir / f"{MERGED_PREFIX}{first:07d}-{secrets.token_hex(4)}.parquet"
+            atomic_write_with(target, lambda tmp, g=group: pl.scan_parquet(g).sink_parquet(tmp))
+            for part in group:
+                self._remove_part(part)
+            merged += len(group)
+        return merged
+
+    @staticmethod
+    def _remove_part(part: Path) -> None:
+        """Remove a generations part a merged part now holds (a hook for the crash tests)."""
+        part.unlink()
 
     def readable_records(self, columns: Sequence[str]) -> pl.DataFrame:
         """`columns` of every records part that can be read (for checking a lost header)."""
@@ -265,6 +370,17 @@ def _runs_held(generations_part: Path, name: str) -> str:
     except Exception:
         return f"from run_id {int(name.removeprefix('part-').removesuffix('.parquet'))}"
     return "run_id " + ", ".join(str(i) for i in ids.to_list())
+
+
+def _row_count(path: Path) -> int:
+    return pl.scan_parquet(path).select(pl.len()).collect().item()
+
+
+def atomic_write_with(path: Path, write: Callable[[Path], None]) -> None:
+    """`evo.run.runner.atomic_write` (write a temporary file, fsync, rename over `path`)."""
+    from evo.run.runner import atomic_write
+
+    atomic_write(path, write)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
