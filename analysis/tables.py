@@ -192,7 +192,9 @@ def load_run(root: Path) -> Results:
     gens = gens.with_columns(pl.lit(None, dtype=pl.Int64).alias("run_id"))
     warnings: list[str] = []
     planned = meta.get("generations")
-    if isinstance(planned, int) and label == "generation" and gens["time"].max() < planned:
+    thinned = meta.get("record_every") not in (None, 1)  # record_every: fewer rows, not fewer gens
+    last = gens["time"].max() if thinned else gens.height
+    if isinstance(planned, int) and label == "generation" and last < planned:
         warnings.append(f"{gpath}: {gens.height} rows but run.json says {planned} generations; "
                         "analysing the partial run")
     runs = pl.DataFrame({"run_id": [None], "scenario": [str(meta.get("scenario", "unknown"))],
