@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--workers", type=int, default=None)
     sweep.add_argument("--engine", choices=["local", "dask"], default="local")
     sweep.add_argument("--address", default=None, metavar="HOST:PORT")
+    sweep.add_argument("--allow-version-change", action="store_true",
+                       help="continue a sweep folder made with other code, package versions or "
+                            "scenario values (recorded in its sweep.json); refused without it")
+    sweep.add_argument("--compact", action="store_true",
+                       help="after the runs, merge the generations/ parts into a few large ones "
+                            "(done anyway when a finished sweep leaves 256 parts or more)")
 
     analyze = sub.add_parser("analyze", help="bursts, statistics, plots and a report for a run or sweep")
     analyze.add_argument("dir")

@@ -7,7 +7,8 @@ conditions.parquet (per condition and metric), effects.parquet (one-factor contr
 conditions), parity.parquet (a [grid] sweep varying mirror_initial) and levels_<x>.parquet (any
 other [grid] parameter with three values or more), discovery.parquet (a sweep with
 varied parameters, when ema_workbench is installed), sensitivity.parquet (a Sobol' sweep), the
-figures (PNG and SVG), report.md and report.html.
+figures (PNG and SVG), report.md and report.html, whose footer says how the results were made
+(code, versions, scenario values: what run.json or sweep.json recorded; `analysis.provenance`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from analysis.conditions import conditions_table, effects_table, with_conditions
 from analysis.material import MINIMUM_RISE
 from analysis.order import lags_table, summarize_lags
 from analysis.outcomes import final_levels, parity_table, with_final_levels
+from analysis.provenance import provenance_lines
 from analysis.report import Report, text_table, write
 from analysis.tables import CULTURE_METRICS, Results, load
 from analysis.workspace import replace, workspace
@@ -312,5 +314,8 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
     for png, caption in [*_levels(results, finals, out),
                          *_figures(results, bursts, conditions, keys, out)]:
         report.figure(png, caption)
+    report.heading("How these results were made")
+    for line in provenance_lines(results.kind, results.record):
+        report.text(line)
     _, page = write(report, out)
     return text_table(conditions.filter(pl.col("metric").is_in(results.metrics)).select(shown)), page

@@ -8,6 +8,7 @@ one line naming the file. Nothing here writes anything.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +48,8 @@ class Results:
     ``runs`` has one row per analysed run (``run_id`` null for a single run, ``scenario``, ``seed``
     and one column per varied parameter); ``generations`` is long (``run_id``, ``time`` and the
     metric columns present). ``time_label`` names the time axis (generation, interactions or row).
-    ``meta`` is sweep.json (empty for a single run).
+    ``meta`` is sweep.json (empty for a single run); ``record`` is the run.json or sweep.json
+    read, whose provenance the report's footer prints.
     """
 
     kind: str
@@ -62,6 +64,7 @@ class Results:
     failed: pl.DataFrame
     warnings: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    record: dict[str, Any] = field(default_factory=dict)  # run.json or sweep.json, as read
 
 
 def _fail(path: Path, problem: str) -> UsageError:
@@ -191,7 +194,9 @@ def load_run(root: Path) -> Results:
     gens = gens.with_columns(pl.lit(None, dtype=pl.Int64).alias("run_id"))
     warnings: list[str] = []
     planned = meta.get("generations")
-    if isinstance(planned, int) and label == "generation" and gens.height < planned:
+    thinned = meta.get("record_every") not in (None, 1)  # record_every: fewer rows, not fewer gens
+    last = gens["time"].max() if thinned else gens.height
+    if isinstance(planned, int) and label == "generation" and last < planned:
         warnings.append(f"{gpath}: {gens.height} rows but run.json says {planned} generations; "
                         "analysing the partial run")
     runs = pl.DataFrame({"run_id": [None], "scenario": [str(meta.get("scenario", "unknown"))],
@@ -201,7 +206,7 @@ def load_run(root: Path) -> Results:
                                 "account": pl.String, "role": pl.String})
     metrics, skipped, mirror = _present(gens)
     return Results("run", root, runs, gens, [], metrics, skipped, mirror, label,
-                   runs.clear(), warnings)
+                   runs.clear(), warnings, record=meta)
 
 
 def _read_parts(files: list[Path], folder: Path) -> pl.DataFrame:
@@ -242,7 +247,34 @@ def _scan_generations(folder: Path) -> pl.DataFrame:
     files = sorted(f for f in folder.glob("*.parquet") if not f.name.startswith("."))
     if not files:
         raise _fail(folder, "no Parquet files")
-    return _read_parts(files, folder)
+    return _read_parts(_without_merged_copies(files), folder)
+
+
+def _without_merged_copies(files: list[Path]) -> list[Path]:
+    """Leave out ``part-*`` files whose runs a ``merged-*`` file holds.
+
+    A sweep's compaction writes the merged file before it removes the parts it replaces, so a
+    kill in between leaves copies; the next sweep command removes them, and until then they are
+    not read twice here. A file that cannot be read is kept (its reading names it).
+    """
+    merged = [f for f in files if f.name.startswith("merged-")]
+    if not merged:
+        return files
+    held: set[int] = set()
+    for f in merged:
+        with contextlib.suppress(Exception):
+            held |= set(pl.read_parquet(f, columns=["run_id"])["run_id"].to_list())
+    kept = []
+    for f in files:
+        if f.name.startswith("part-"):
+            try:
+                ids = set(pl.read_parquet(f, columns=["run_id"])["run_id"].to_list())
+            except Exception:
+                ids = set()
+            if ids and ids <= held:
+                continue
+        kept.append(f)
+    return kept
 
 
 def load_sweep(root: Path) -> Results:
@@ -295,4 +327,4 @@ def load_sweep(root: Path) -> Results:
     metrics, skipped, mirror = _present(gens)
     failed = failed.select([c for c in ("run_id", "scenario", "error") if c in failed.columns])
     return Results("sweep", root, ok.select(keep), gens, varied, metrics, skipped, mirror, label,
-                   failed, warnings, meta)
+                   failed, warnings, meta, record=meta)

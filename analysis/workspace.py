@@ -3,8 +3,10 @@
 ``analyze DIR`` writes everything into a fresh ``DIR/.analysis-tmp-*`` folder, then puts it in
 place of ``DIR/analysis`` (``replace``; the old folder waits in ``DIR/.analysis-old-*`` for the
 moment of the swap). A kill (SIGKILL, power loss) can leave either hidden folder behind.
-``workspace`` holds an flock on DIR itself for the whole analysis (no lock file), so while it is
-held no other analyze works in DIR and any such folder is stale: it puts back a previous analysis
+``workspace`` holds a lock for DIR for the whole analysis (`filelock`: flock on Linux and macOS,
+the system's lock on Windows; its file is in the system's temporary folder, named by DIR's
+resolved path, so DIR itself gets no file but the analysis), so while it is held no other
+analyze works in DIR and any such folder is stale: it puts back a previous analysis
 that a kill left in ``.analysis-old-*`` (when ``analysis`` itself is missing), then removes the
 stale folders. Only real folders with those two prefixes are removed, never a file or a symbolic link.
 A DIR where none of this can be written ends in one line (UsageError), with nothing written.
@@ -12,18 +14,26 @@ A DIR where none of this can be written ends in one line (UsageError), with noth
 
 from __future__ import annotations
 
-import fcntl
-import os
+import hashlib
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from evo.errors import UsageError
 
 TMP_PREFIX = ".analysis-tmp-"
 OLD_PREFIX = ".analysis-old-"
+LOCK_PREFIX = "mirrorleap-analyze-"
+
+
+def lock(root: Path) -> FileLock:
+    """The lock an analyze of `root` holds; acquiring it fails at once if another holds it."""
+    key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24]
+    return FileLock(Path(tempfile.gettempdir()) / f"{LOCK_PREFIX}{key}.lock", timeout=0)
 
 
 def _unwritable(root: Path, exc: OSError) -> UsageError:
@@ -38,12 +48,16 @@ def workspace(root: Path) -> Iterator[Path]:
 
     The folder is removed if the body raises; on success the body has moved it (``replace``).
     """
-    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    held = lock(root)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise UsageError(f"{root}: another analyze is writing here; wait for it to finish") from None
+        held.acquire()
+    except Timeout:
+        raise UsageError(f"{root}: another analyze is writing here; wait for it to finish") from None
+    except OSError as exc:  # e.g. another account's lock file in a shared temporary folder
+        raise UsageError(f"{root}: cannot take the analysis lock {held.lock_file} "
+                         f"({exc.strerror or type(exc).__name__}); wait for the other analyze, "
+                         "or remove that file if none runs") from None
+    try:
         try:
             tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=root))
         except OSError as exc:
@@ -55,7 +69,7 @@ def workspace(root: Path) -> Iterator[Path]:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     finally:
-        os.close(fd)  # releases the lock
+        held.release()
 
 
 def _ours(root: Path, prefix: str) -> list[Path]:

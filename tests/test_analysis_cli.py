@@ -395,16 +395,15 @@ def test_an_unwritable_folder_is_one_line_and_exit_2(tmp_path: Path, monkeypatch
 
 
 def test_a_second_analyze_of_the_same_folder_waits_its_turn(tmp_path: Path, capsys) -> None:
-    import fcntl
-    import os
+    from analysis.workspace import lock
 
     root = write_run(tmp_path / "r")
-    fd = os.open(root, os.O_RDONLY)
+    held = lock(root)
+    held.acquire()  # as an analyze in progress holds it
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # as an analyze in progress holds it
         assert run.main(["analyze", str(root)]) == 2
     finally:
-        os.close(fd)
+        held.release()
     assert "another analyze is writing here" in capsys.readouterr().err
     assert _hidden(root) == [] and not (root / "analysis").exists()
 
@@ -440,3 +439,29 @@ def test_a_relative_folder_is_analysed(tmp_path: Path, monkeypatch) -> None:
     assert run.main(["analyze", "r"]) == 0
     assert (tmp_path / "r" / "analysis" / "report.md").is_file()
     assert _hidden(tmp_path / "r") == []
+
+
+@pytest.mark.usefixtures("no_figures")
+def test_the_report_footer_says_how_a_run_was_made(tmp_path: Path) -> None:
+    """The footer prints what run.json recorded: code, versions, the scenario's own values."""
+    root = tmp_path / "r"
+    assert run.main(["run", "default", "--generations", "30", "--out", str(root), "--quiet"]) == 0
+    meta = json.loads((root / "run.json").read_text())
+    assert run.main(["analyze", str(root)]) == 0
+    report = (root / "analysis" / "report.md").read_text()
+    footer = report[report.index("## How these results were made"):]
+    commit = meta["code"]["commit"]
+    assert f"Code: {'unknown' if commit == 'unknown' else f'git commit {commit}'}" in footer
+    assert f"numba {meta['versions']['numba']}, polars {meta['versions']['polars']}" in footer
+    digest = meta["resolved_scenarios"]["default"]["digest"][:16]
+    assert f"Scenario default (digest {digest}): " in footer and "mirror_cost=0.05" in footer
+
+
+@pytest.mark.usefixtures("no_figures")
+def test_the_report_footer_of_an_older_folder_says_what_was_not_recorded(tmp_path: Path) -> None:
+    root = write_sweep(tmp_path / "s")
+    assert run.main(["analyze", str(root)]) == 0
+    report = (root / "analysis" / "report.md").read_text()
+    footer = report[report.index("## How these results were made"):]
+    assert "As recorded in sweep.json. Code: not recorded." in footer
+    assert "Versions: not recorded." in footer and "Scenario values: not recorded." in footer

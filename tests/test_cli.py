@@ -37,6 +37,12 @@ def test_run_writes_table_and_run_json_echoing_parameters(tmp_path, capsys):
     assert meta["params"]["generations"] == 6
     assert {"mesa", "numba", "numpy", "polars", "python"} <= set(meta["versions"])
     assert meta["wall_time_s"] > 0
+    # How it was made: the code, every package that shapes a result, the scenario's own values.
+    assert set(meta["code"]) == {"commit", "dirty", "diff_digest"}
+    assert {"pyarrow", "SALib", "scipy", "ema_workbench", "mirrorleap"} <= set(meta["versions"])
+    default = meta["resolved_scenarios"]["default"]
+    assert default["params"]["population"] == 200 and default["params"]["mirror_cost"] == 0.05
+    assert len(default["digest"]) == 64 and default["events"] == []
     assert "tool_complexity" in capsys.readouterr().out
 
 
@@ -141,3 +147,17 @@ def test_params_lists_every_parameter_with_its_range(capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split()[0] for line in lines] == list(Params.__dataclass_fields__)
     assert any(line.startswith("mirror_cost (a number in [0, 10])") for line in lines)
+
+
+def test_the_command_line_imports_where_fcntl_does_not_exist():
+    """Windows has no fcntl: the sweep and the analysis must still import (their locks come
+    from filelock), so every command at least starts there."""
+    code = ("import sys, warnings\n"
+            "sys.modules['fcntl'] = None  # as on Windows: importing it fails\n"
+            "warnings.simplefilter('ignore')  # filelock says it falls back to a soft lock\n"
+            "import run, evo.run.cli, evo.run.sweep.cli, evo.run.sweep.store, analysis.cli\n"
+            "import analysis.workspace\n"
+            "print('imported')\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "imported"

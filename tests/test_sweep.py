@@ -182,6 +182,9 @@ BAD_SPECS = [
     ('scenario = "default"\n[grid]\nmirror_cost = [0.1]\n[sample]\nmethod = "lhs"\nn = 2\n'
      '[sample.ranges]\nalpha = [1, 2]', "either [grid] or [sample]"),
     ('scenario = "default"\ngenerations = 0', "'generations' must be a positive integer"),
+    ('scenario = "default"\nrecord_every = 0', "'record_every' must be a positive integer k"),
+    ('scenario = "default"\nrecord_every = "last"', 'or "final" (the first and the last only)'),
+    ('scenario = "default"\nrecord_every = 2.5', "'record_every' must be a positive integer k"),
 ]
 
 
@@ -488,6 +491,26 @@ def test_root_seed_of_a_sweep_started_meanwhile_is_used(tmp_path, monkeypatch):
     assert pl.read_parquet(out / "runs.parquet")["seed"].to_list() == spawn_run_seeds(root, 3)
 
 
+def test_a_second_sweep_process_on_the_same_folder_is_refused_at_once(tmp_path, capsys):
+    from filelock import FileLock
+
+    spec = write(tmp_path, 'scenario = "default"\nseeds = 2\ngenerations = 1\nroot_seed = 4\n')
+    out = tmp_path / "out"
+    run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    held = FileLock(out / ".lock", timeout=0)
+    held.acquire()  # as a sweep in progress holds it
+    try:
+        started = time.monotonic()
+        assert run.main(["sweep", str(spec), "--out", str(out)]) == 2
+        assert time.monotonic() - started < 30  # refused, not waiting for the lock
+    finally:
+        held.release()
+    err = capsys.readouterr().err
+    assert err == f"error: another sweep process is writing to {out}; wait for it or stop it first\n"
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
 def test_usage_error_is_raised_before_any_run(tmp_path):
     spec = parse_spec({"scenario": "default", "grid": {"mirror_cost": [0.1, 99.0]}})
     with pytest.raises(UsageError, match=r"mirror_cost=99\.0"):
@@ -659,3 +682,334 @@ def test_scheduler_survives_a_pool_that_breaks_before_a_task_is_submitted():
     executor.pool.shutdown()
     assert sorted(seen) == [(i, "ok") for i in range(5)]
     assert executor.restarts == 1
+
+
+# -- provenance: a resume on other code, versions or scenario values is refused -------------------
+
+COEVO_SPEC = 'scenario = "coevolution"\nseeds = 2\ngenerations = 1\nroot_seed = 8\n'
+
+
+@pytest.fixture
+def edited_scenarios(tmp_path, monkeypatch):
+    """A copy of scenarios/ that the test may edit, read in place of the real one."""
+    import shutil
+
+    copy = tmp_path / "scenarios"
+    shutil.copytree(Path(scenarios.__file__).parent, copy)
+    monkeypatch.setattr(scenarios, "SCENARIO_DIR", copy)
+    scenarios.load.cache_clear()
+    yield copy
+    scenarios.load.cache_clear()
+
+
+def finished_tiny_sweep(tmp_path, text=COEVO_SPEC):
+    spec = write(tmp_path, text)
+    out = tmp_path / "out"
+    run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    return spec, out
+
+
+def folder_bytes(out: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_sweep_json_records_code_versions_and_resolved_scenarios(tmp_path):
+    _, out = finished_tiny_sweep(tmp_path)
+    header = json.loads((out / "sweep.json").read_text())
+    assert set(header["code"]) == {"commit", "dirty", "diff_digest"}
+    assert {"numba", "SALib", "scipy", "pyarrow", "ema_workbench", "mesa"} <= set(header["versions"])
+    coevo = header["resolved_scenarios"]["coevolution"]
+    assert coevo["params"]["mirror_cost"] == 0.05 and len(coevo["digest"]) == 64
+
+
+def test_a_changed_scenario_file_and_version_stop_the_resume(tmp_path, capsys, monkeypatch,
+                                                             edited_scenarios):
+    from evo.run import provenance
+
+    spec, out = finished_tiny_sweep(tmp_path)
+    before = folder_bytes(out)
+    path = edited_scenarios / "coevolution.toml"
+    path.write_text(path.read_text().replace("mirror_cost = 0.05", "mirror_cost = 0.1"))
+    scenarios.load.cache_clear()
+    real = provenance.versions()
+    monkeypatch.setattr(provenance, "versions", lambda: {**real, "numba": "0.69.0"})
+    assert run.main(["sweep", str(spec), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"error: {out} cannot continue: scenario coevolution changed (mirror_cost "
+                   f"0.05 -> 0.1); numba {real['numba']} -> 0.69.0; give --allow-version-change "
+                   "to continue anyway, or a new --out\n")
+    assert folder_bytes(out) == before
+    # Allowed: it continues, says so in one line and records the change; the next resume on
+    # the same code and values compares with that record and says nothing.
+    assert run.main(["sweep", str(spec), "--out", str(out), "--allow-version-change"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "continues with scenario coevolution changed" in err
+    header = json.loads((out / "sweep.json").read_text())
+    assert header["resolved_scenarios"]["coevolution"]["params"]["mirror_cost"] == 0.05
+    [entry] = header["continued"]
+    assert entry["versions"]["numba"] == "0.69.0"
+    assert entry["resolved_scenarios"]["coevolution"]["params"]["mirror_cost"] == 0.1
+    assert entry["changed"][0].startswith("scenario coevolution changed")
+    assert run.main(["sweep", str(spec), "--out", str(out)]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_other_code_stops_the_resume(tmp_path, capsys, monkeypatch):
+    from evo.run import provenance
+
+    spec, out = finished_tiny_sweep(tmp_path)
+    header = json.loads((out / "sweep.json").read_text())
+    header["code"] = {"commit": "a" * 40, "dirty": True, "diff_digest": "b" * 64}
+    (out / "sweep.json").write_text(json.dumps(header))
+    monkeypatch.setattr(provenance, "code_state",
+                        lambda: {"commit": "c" * 40, "dirty": False, "diff_digest": None})
+    assert run.main(["sweep", str(spec), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert (f"cannot continue: code commit {'a' * 12}, uncommitted changes {'b' * 12} -> commit "
+            f"{'c' * 12}; give --allow-version-change") in err
+
+
+def test_an_old_folder_without_provenance_still_resumes_with_a_warning(tmp_path, capsys):
+    spec, out = finished_tiny_sweep(tmp_path)
+    header = json.loads((out / "sweep.json").read_text())
+    for key in ("code", "resolved_scenarios"):
+        del header[key]
+    header["versions"] = {k: header["versions"][k] for k in ("python", "numpy", "numba", "polars",
+                                                            "mesa", "mirrorleap")}
+    header["versions"]["git"] = "43bee8f0d2a1-dirty"  # as older sweeps recorded the code
+    (out / "sweep.json").write_text(json.dumps(header))
+    assert run.main(["sweep", str(spec), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"warning: {out / 'sweep.json'} does not record the code's commit, "
+                          "scenario coevolution, the versions of pyarrow, SALib, scipy, "
+                          "ema_workbench (an older sweep folder): not checked")
+    again = json.loads((out / "sweep.json").read_text())
+    assert again["continued"][0]["unknown"][0] == "the code's commit"
+    assert run.main(["sweep", str(spec), "--out", str(out)]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+# -- damaged files: set aside, their runs recomputed, nothing else lost ---------------------------
+
+TINY_SPEC = 'scenario = "default"\nseeds = 5\ngenerations = 1\nroot_seed = 21\n'
+
+
+def truncate(path: Path) -> bytes:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def tiny_reference(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("tiny")
+    out = tmp / "out"
+    run_sweep(write(tmp, TINY_SPEC), out, workers=1, run_fn=tiny_run, progress=False,
+              warmup=False)
+    return out
+
+
+def test_a_truncated_record_is_set_aside_and_only_its_runs_are_recomputed(tmp_path, capsys,
+                                                                          reference):
+    spec = write(tmp_path, REAL_SPEC)
+    out = tmp_path / "out"
+    assert run.main(["sweep", str(spec), "--out", str(out), "--workers", "1"]) == 0
+    part = sorted((out / "records").glob("part-*.parquet"))[1]
+    held = pl.read_parquet(out / "generations" / part.name)["run_id"].unique().sort().to_list()
+    damaged = truncate(part)
+    capsys.readouterr()
+    assert run.main(["sweep", str(spec), "--out", str(out), "--workers", "1"]) == 0
+    captured = capsys.readouterr()
+    [warning] = [line for line in captured.err.splitlines() if line.startswith("warning")]
+    assert warning.startswith(f"warning: {part} is damaged (")
+    assert warning.endswith(f"moved it and its task's other part to {out / 'damaged'}/; its runs "
+                            f"(run_id {', '.join(map(str, held))}) will be recomputed")
+    assert f"({len(held)} run now, {6 - len(held)} done before)" in captured.out
+    assert (out / "damaged" / "records" / part.name).read_bytes() == damaged  # kept, not deleted
+    assert (out / "damaged" / "generations" / part.name).is_file()
+    assert runs_without_time(out).equals(runs_without_time(reference))
+    assert generations(out).equals(generations(reference))
+
+
+def test_a_truncated_generations_part_takes_its_record_along(tmp_path, capsys, tiny_reference):
+    spec = write(tmp_path, TINY_SPEC)
+    out = tmp_path / "out"
+    run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    part = sorted((out / "generations").glob("part-*.parquet"))[2]
+    truncate(part)
+    report = run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    err = capsys.readouterr().err
+    assert f"warning: {part} is damaged (" in err and "will be recomputed" in err
+    assert report.computed >= 1 and report.already_done == 5 - report.computed
+    assert (out / "damaged" / "generations" / part.name).is_file()
+    assert (out / "damaged" / "records" / part.name).is_file()
+    assert runs_without_time(out).equals(runs_without_time(tiny_reference))
+    assert generations(out).equals(generations(tiny_reference))
+
+
+def test_a_truncated_runs_table_is_rebuilt_from_the_records(tmp_path, capsys, tiny_reference):
+    spec = write(tmp_path, TINY_SPEC)
+    out = tmp_path / "out"
+    run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    truncate(out / "runs.parquet")
+    report = run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    assert f"warning: {out / 'runs.parquet'} is damaged (" in capsys.readouterr().err
+    assert report.computed == 0
+    assert runs_without_time(out).equals(runs_without_time(tiny_reference))
+
+
+def test_a_damaged_header_is_rebuilt_from_a_spec_that_fixes_the_root_seed(tmp_path, capsys,
+                                                                          tiny_reference):
+    spec = write(tmp_path, TINY_SPEC)
+    out = tmp_path / "out"
+    run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    damaged = truncate(out / "sweep.json")
+    # Another spec (another root seed) is refused: its runs would not be the folder's.
+    other = write(tmp_path, TINY_SPEC.replace("root_seed = 21", "root_seed = 22"), "other.toml")
+    assert run.main(["sweep", str(other), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {out / 'sweep.json'} is unreadable (") and err.count("\n") == 1
+    assert "is not this spec's; give the spec the folder was made with, or a new --out" in err
+    assert (out / "sweep.json").read_bytes() == damaged
+    report = run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    assert "rebuilt from the spec and its root_seed, which match all 5" in capsys.readouterr().err
+    assert report.computed == 0
+    header = json.loads((out / "sweep.json").read_text())
+    assert header["root_seed"] == 21 and header["header_recovered"]["records_checked"] == 5
+    assert (out / "damaged" / "sweep.json").read_bytes() == damaged
+    assert runs_without_time(out).equals(runs_without_time(tiny_reference))
+
+
+def test_a_damaged_header_without_a_root_seed_in_the_spec_is_refused(tmp_path, capsys):
+    spec = write(tmp_path, TINY_SPEC.replace("root_seed = 21\n", ""))
+    out = tmp_path / "out"
+    run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    (out / "sweep.json").write_text('{"spec": ')
+    before = folder_bytes(out)
+    assert run.main(["sweep", str(spec), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: {out / 'sweep.json'} is unreadable (")
+    assert ("and the spec sets no root_seed: the root seed is lost and "
+            f"{out} cannot be continued; sweep into a new --out") in err
+    assert folder_bytes(out) == before
+
+
+# -- recording interval ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("every", "kept"), [(5, [0, 5, 10, 15, 20, 23]), ("final", [0, 23])])
+def test_thinning_keeps_rows_of_the_full_table_unchanged(every, kept):
+    full = simulate("default", seed=3, generations=23, overrides={"population": 40}).table
+    thin = simulate("default", seed=3, generations=23, overrides={"population": 40},
+                    record_every=every)
+    assert thin.table["generation"].to_list() == kept
+    assert thin.table.equals(full.filter(pl.col("generation").is_in(kept)))
+    assert thin.full_table.equals(full)
+    assert (thin.meta["record_every"], thin.meta["rows_computed"]) == (every, 24)
+
+
+@pytest.mark.parametrize("bad", [0, -2, True, 1.5, "last"])
+def test_a_bad_recording_interval_is_one_line(bad):
+    with pytest.raises(UsageError, match=r"^bad record_every .*valid: a positive integer k"):
+        simulate("default", seed=3, generations=2, record_every=bad)
+
+
+def test_a_sweep_with_a_recording_interval_thins_only_its_generation_tables(tmp_path, reference):
+    spec = write(tmp_path, "record_every = 5\n" + REAL_SPEC)
+    out = tmp_path / "out"
+    run_sweep(spec, out, workers=1, progress=False, warmup=False)
+    header = json.loads((out / "sweep.json").read_text())
+    assert header["record_every"] == 5 and header["spec"]["record_every"] == 5
+    assert header["spec_hash"] != json.loads((reference / "sweep.json").read_text())["spec_hash"]
+    # Same runs (seeds, summaries of every generation), fewer rows, each one unchanged.
+    assert runs_without_time(out).equals(runs_without_time(reference))
+    kept = generations(reference).filter((pl.col("generation") % 5 == 0)
+                                         | (pl.col("generation") == 12))
+    assert generations(out).equals(kept)
+
+
+# -- compaction -----------------------------------------------------------------------------------
+
+COMPACT_SPEC = 'scenario = "default"\nseeds = 8\ngenerations = 1\nroot_seed = 31\n'
+
+
+def tiny_sweep(tmp_path, name="out", **kwargs):
+    spec = write(tmp_path, COMPACT_SPEC)
+    out = tmp_path / name
+    report = run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False,
+                       **kwargs)
+    return spec, out, report
+
+
+def no_run_twice(out: Path) -> None:
+    from analysis.tables import load
+
+    results = load(out)  # refuses repeated rows of a run in one line
+    assert results.generations.group_by("run_id").len()["len"].to_list() == [2] * 8
+
+
+def test_compact_merges_the_parts_and_the_folder_still_resumes(tmp_path, capsys):
+    _, plain, _ = tiny_sweep(tmp_path, "plain")
+    parts = sorted(p.name for p in (plain / "generations").iterdir())
+    assert len(parts) > 1
+    spec, out, _ = tiny_sweep(tmp_path, compact=True)
+    assert f"compacted {len(parts)} of {len(parts)} generations parts" in capsys.readouterr().out
+    [merged] = list((out / "generations").iterdir())
+    assert merged.name.startswith("merged-0000000-")
+    assert sorted(p.name for p in (out / "records").iterdir()) == parts  # records untouched
+    assert generations(out).equals(generations(plain))
+    again = run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    assert (again.computed, again.already_done) == (0, 8)
+    assert runs_without_time(out).equals(runs_without_time(plain))
+    no_run_twice(out)
+
+
+@pytest.mark.parametrize("kill_at", ["writing", "after_rename", "midway"])
+def test_a_compaction_killed_at_any_point_leaves_a_correct_folder(tmp_path, monkeypatch, kill_at):
+    from evo.run.sweep import store as store_mod
+
+    _, plain, _ = tiny_sweep(tmp_path, "plain")
+    spec, out, _ = tiny_sweep(tmp_path)
+    if kill_at == "writing":
+        def killed_write(path, write):
+            (path.parent / f".{path.name}.x1y2.tmp").write_bytes(b"PAR1 half a file")
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(store_mod, "atomic_write_with", killed_write)
+    else:
+        removed = []
+        real_remove = SweepStore._remove_part
+
+        def killed_remove(part):
+            if len(removed) == (0 if kill_at == "after_rename" else 2):
+                raise KeyboardInterrupt
+            removed.append(part)
+            real_remove(part)
+
+        monkeypatch.setattr(SweepStore, "_remove_part", staticmethod(killed_remove))
+    with pytest.raises(KeyboardInterrupt):
+        SweepStore(out).compact()
+    monkeypatch.undo()
+    no_run_twice(out)  # analyze right after the kill: every run once
+    report = run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    assert (report.computed, report.already_done) == (0, 8)
+    assert generations(out).equals(generations(plain))
+    assert runs_without_time(out).equals(runs_without_time(plain))
+    assert not list(out.rglob(".*tmp*"))
+    no_run_twice(out)
+    SweepStore(out).compact()  # and it can be compacted again
+    assert generations(out).equals(generations(plain))
+
+
+def test_a_damaged_record_of_a_merged_task_is_recomputed_once(tmp_path, capsys):
+    _, plain, _ = tiny_sweep(tmp_path, "plain")
+    spec, out, _ = tiny_sweep(tmp_path, compact=True)
+    part = sorted((out / "records").glob("part-*.parquet"))[1]
+    truncate(part)
+    report = run_sweep(spec, out, workers=1, run_fn=tiny_run, progress=False, warmup=False)
+    assert f"warning: {part} is damaged (" in capsys.readouterr().err
+    assert report.computed >= 1
+    assert generations(out).equals(generations(plain))
+    assert list((out / "damaged" / "generations").glob("orphans-of-merged-*"))
+    no_run_twice(out)

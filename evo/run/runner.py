@@ -5,12 +5,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import platform
 import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ from evo.core.metrics import GENERATION_SCHEMA, NAMING_GAME_SCHEMA, naming_game_
 from evo.core.model import MirrorModel
 from evo.core.params import Params
 from evo.errors import UsageError
+from evo.run import provenance
 
 MAX_SEED = 2**63 - 1
 
@@ -35,6 +34,30 @@ class RunResult:
 
     table: pl.DataFrame
     meta: dict[str, Any]
+    #: The unthinned table when `record_every` thinned `table` (for exact summaries), else None.
+    full_table: pl.DataFrame | None = None
+
+
+def check_record_every(value: Any, where: str = "record_every") -> int | str | None:
+    """None (every row), a positive integer k (every k-th row) or "final"; else UsageError."""
+    if value is None or value == "final":
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise UsageError(f"bad {where} {value!r}; valid: a positive integer k (keep every k-th "
+                         "generation, the first and the last always kept) or \"final\" (the "
+                         "first and the last only)")
+    return int(value)
+
+
+def thin(table: pl.DataFrame, record_every: int | str | None) -> pl.DataFrame:
+    """Every `record_every`-th row of `table` (row 0 and the last always kept); rows unchanged."""
+    if record_every is None or record_every == 1 or table.height == 0:
+        return table
+    index = pl.int_range(pl.len())
+    keep = (index == 0) | (index == pl.len() - 1)
+    if record_every != "final":
+        keep = keep | (index % record_every == 0)
+    return table.filter(keep)
 
 
 def resolve_params(
@@ -54,14 +77,8 @@ def resolve_params(
 
 
 def versions() -> dict[str, str]:
-    """Versions of Python and of the packages that shape results."""
-    found = {"python": platform.python_version()}
-    for pkg in ("mirrorleap", "mesa", "numpy", "numba", "polars"):
-        try:
-            found[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            found[pkg] = "not installed"
-    return found
+    """Versions of Python and of the packages that shape results (`evo.run.provenance.versions`)."""
+    return dict(provenance.versions())
 
 
 def check_seed(seed: Any) -> int:
@@ -78,9 +95,15 @@ def simulate(
     generations: int | None = None,
     overrides: Mapping[str, Any] | None = None,
     progress: bool = False,
+    record_every: int | str | None = None,
 ) -> RunResult:
-    """Run `scenario` with `overrides` from `seed`; same inputs give a bit-identical table."""
+    """Run `scenario` with `overrides` from `seed`; same inputs give a bit-identical table.
+
+    `record_every` = k keeps every k-th row of the table (row 0 and the last always), "final"
+    only those two; the model still runs every generation and the kept rows are unchanged.
+    """
     seed = check_seed(seed)
+    record_every = check_record_every(record_every)
     spec = scenarios.load(scenario)  # once: its parameters, events, account and role
     params = resolve_params(spec, overrides, generations)
     events = spec.events
@@ -92,6 +115,9 @@ def simulate(
     else:
         table = _run_generations(model, progress)
     extra["gesture_variants_dropped"] = int(model.gesture_counters[1])
+    full, table = table, thin(table, record_every)
+    extra["record_every"] = 1 if record_every is None else record_every
+    extra["rows_computed"] = full.height
     meta = {
         "scenario": scenario,
         "account": spec.account,
@@ -99,16 +125,12 @@ def simulate(
         "seed": seed,
         "generations": params.generations,
         "params": params.as_dict(),
-        "events": [
-            {"generation": e.generation, "until": e.until, "set": dict(e.set),
-             "mutant": None if e.mutant is None else vars(e.mutant)}
-            for e in events
-        ],
+        "events": [provenance.event_record(e) for e in events],
         **extra,
-        "versions": versions(),
+        **provenance.provenance([scenario]),  # code, versions, the scenario's own values
         "wall_time_s": round(time.perf_counter() - started, 4),
     }
-    return RunResult(table=table, meta=meta)
+    return RunResult(table=table, meta=meta, full_table=None if full is table else full)
 
 
 def _run_generations(model: MirrorModel, progress: bool) -> pl.DataFrame:

@@ -10,6 +10,8 @@ Spec format (TOML)::
     seeds = 20                 # replicates per scenario and design point (default 1)
     generations = 2000         # optional; default: each scenario's own
     root_seed = 12345          # optional; drawn and stored in sweep.json if absent
+    record_every = 10          # optional: keep every 10th generation row (the first and the
+                               # last always); "final": those two only; default: every row
 
     [set]                      # fixed overrides for every run (like --set NAME=VALUE)
     learning_episodes = 2

@@ -1,4 +1,15 @@
-"""`run.py sweep SPEC.toml --out DIR [--workers N] [--engine local|dask] [--address HOST:PORT]`."""
+"""The `sweep` command: run or continue a sweep, report what it did, choose the exit code.
+
+``run.py sweep SPEC.toml --out DIR [--workers N] [--engine local|dask] [--address HOST:PORT]
+[--allow-version-change] [--compact]``.
+
+``--allow-version-change`` continues a folder made with other code (git commit or uncommitted
+changes), other versions of the packages that shape results, or other values of its scenarios;
+without it such a resume is refused with one line naming what changed. The change is recorded
+in the folder's sweep.json (``continued``). ``--compact`` merges the ``generations/`` parts
+into a few large ones once the runs are done (a finished sweep with 256 parts or more is
+compacted without it): one part per task leaves thousands of small files in a big sweep.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +32,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             workers=args.workers,
             engine=args.engine,
             address=args.address,
+            allow_version_change=getattr(args, "allow_version_change", False),
+            compact=getattr(args, "compact", False),
         )
     except TaskLost as exc:
         print(

@@ -11,8 +11,6 @@ runs.parquet is rebuilt every minute and at the end, also after Ctrl-C or an err
 
 from __future__ import annotations
 
-import importlib.metadata
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -21,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from evo.errors import UsageError
+from evo.run import provenance
 from evo.run.sweep.engines import check_engine, default_workers, open_engine
 from evo.run.sweep.scheduler import execute
 from evo.run.sweep.seeds import draw_root_seed
 from evo.run.sweep.spec import PlannedRun, SweepSpec, build_plan, load_spec
-from evo.run.sweep.store import SweepStore
+from evo.run.sweep.store import COMPACT_AUTO_PARTS, DamagedHeader, SweepStore
 from evo.run.sweep.worker import SUMMARIES, Outcome, RunFn, RunJob, simulate_run
 
 REBUILD_EVERY_S = 60.0
@@ -69,37 +68,55 @@ def run_sweep(
     progress: bool = True,
     warmup: bool = True,
     target_task_s: float = 2.0,
+    allow_version_change: bool = False,
+    compact: bool = False,
 ) -> SweepReport:
     """Run (or continue) the sweep `spec` into folder `out`; see the package docstring.
 
     `run_fn(scenario, *, seed, generations, overrides)` returns an object with a polars `table`
     (or the table itself) and must be picklable (a module-level function). Bad input raises
-    UsageError before any run starts.
+    UsageError before any run starts. A folder made with other code, other package versions or
+    other values of its scenarios is refused unless `allow_version_change` (then the change is
+    recorded in sweep.json's ``continued`` list). With `compact`, or when a finished sweep
+    holds at least `store.COMPACT_AUTO_PARTS` generations parts, the parts are merged at the end
+    (`SweepStore.compact`).
     """
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
     check_engine(engine, workers, address)
     store = SweepStore(out)
-    existing = store.read_header()
+    made_with = provenance.provenance(spec.scenarios)
+    try:
+        existing = store.read_header()
+    except DamagedHeader as damaged:
+        existing = None
+        if spec.root_seed is None:
+            raise UsageError(
+                f"{store.header_path} is unreadable ({damaged.reason}) and the spec sets no "
+                f"root_seed: the root seed is lost and {store.out} cannot be continued; sweep "
+                "into a new --out (the finished runs stay where they are)"
+            ) from None
     if existing is not None:
         _check_same_spec(existing, spec, store)
+        _check_provenance(existing, made_with, store, allow_version_change)
         root_seed = int(existing["root_seed"])
     else:
         root_seed = spec.root_seed if spec.root_seed is not None else draw_root_seed()
     plan = build_plan(spec, root_seed, resolve)
-    header = _header(spec, root_seed, len(plan))
+    header = _header(spec, root_seed, len(plan), made_with)
     columns = record_schema(spec, plan)
 
-    with store.session(header, lambda found: _check_same_spec(found, spec, store)) as current:
+    def check(found: dict[str, Any]) -> dict[str, Any] | None:
+        _check_same_spec(found, spec, store)
+        return _continue(found, made_with, store, allow_version_change)
+
+    def recover(reason: str) -> dict[str, Any]:
+        return _recovered_header(store, reason, spec, plan, header)
+
+    with store.session(header, check, recover if spec.root_seed is not None else None) as current:
         if int(current["root_seed"]) != root_seed:  # started by another process meanwhile
             root_seed = int(current["root_seed"])
             plan = build_plan(spec, root_seed, resolve)
-        if current.get("versions") != header["versions"]:
-            print(
-                f"warning: {store.out} was started with other versions "
-                f"({current.get('versions')}); continuing with {header['versions']}",
-                file=sys.stderr,
-            )
         done = store.finished_ids()
         todo = [run for run in plan if run.run_id not in done]
         failed_before = _count_failed(store)
@@ -123,6 +140,7 @@ def run_sweep(
                         run_fn=run_fn,
                         on_task=saver.save,
                         target_s=target_task_s,
+                        record_every=spec.record_every,
                     )
         except KeyboardInterrupt:
             interrupted = True
@@ -136,11 +154,18 @@ def run_sweep(
                     "run the same command again to continue",
                     file=sys.stderr,
                 )
+        parts = len(list(store.generations_dir.glob("part-*.parquet")))
+        if parts > 1 and (compact or (saver.done == len(plan) and parts >= COMPACT_AUTO_PARTS)):
+            merged = store.compact()
+            print(f"compacted {merged} of {parts} generations parts of {store.out} into larger "
+                  "ones")
     return SweepReport(store.out, len(plan), len(done), saver.done - len(done), saver.failed)
 
 
-def _header(spec: SweepSpec, root_seed: int, n_runs: int) -> dict[str, Any]:
-    """The content of sweep.json."""
+def _header(
+    spec: SweepSpec, root_seed: int, n_runs: int, made_with: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The content of sweep.json; `made_with` is `provenance.provenance` of its scenarios."""
     return {
         "spec": spec.raw,
         "spec_hash": spec.digest,
@@ -150,9 +175,10 @@ def _header(spec: SweepSpec, root_seed: int, n_runs: int) -> dict[str, Any]:
         "varied": spec.varied,
         "seeds": spec.seeds,
         "generations": spec.generations,
+        "record_every": 1 if spec.record_every is None else spec.record_every,
         "n_points": n_runs // (spec.seeds * len(spec.scenarios)),
         "n_runs": n_runs,
-        "versions": versions(),
+        **made_with,  # code, versions, resolved_scenarios
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
 
@@ -285,30 +311,79 @@ def _warm_up(todo: Sequence[PlannedRun], spec: SweepSpec, run_fn: RunFn) -> None
             )
 
 
-def versions() -> dict[str, str]:
-    """A run's versions (`evo.run.runner.versions`), plus SALib (designs) and the code's git commit."""
-    from evo.run.runner import versions as run_versions
+def _recovered_header(
+    store: SweepStore, reason: str, spec: SweepSpec, plan: Sequence[PlannedRun],
+    header: dict[str, Any],
+) -> dict[str, Any]:
+    """The header to write in place of an unreadable sweep.json, from the spec and its root seed.
 
-    found = run_versions()
-    try:
-        found["SALib"] = importlib.metadata.version("SALib")
-    except importlib.metadata.PackageNotFoundError:
-        found["SALib"] = "not installed"
-    found["git"] = _git_describe()
-    return found
+    Allowed only when every readable record is a run of this plan (same scenario and seed at the
+    same run_id): then the spec on the command line is the one the folder was made with.
+    """
+    records = store.readable_records(["run_id", "scenario", "seed"])
+    for run_id, scenario, seed in records.iter_rows():
+        planned = plan[run_id] if 0 <= run_id < len(plan) else None
+        if planned is None or (planned.scenario, planned.seed) != (scenario, seed):
+            raise UsageError(
+                f"{store.header_path} is unreadable ({reason}) and run {run_id} of {store.out} "
+                f"(scenario {scenario}, seed {seed}) is not this spec's; give the spec the folder "
+                "was made with, or a new --out"
+            )
+    print(f"warning: {store.header_path} is unreadable ({reason}); rebuilt from the spec and its "
+          f"root_seed, which match all {records.height} readable records (the damaged file is in "
+          f"{store.damaged_dir}/)", file=sys.stderr)
+    note = {"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "reason": reason,
+            "records_checked": records.height}
+    return {**header, "header_recovered": note}
 
 
-def _git_describe() -> str:
-    """Return the code's git commit ('-dirty' if the tree has changes), or 'unknown'."""
-    root = Path(__file__).resolve().parents[3]
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(root), "describe", "--always", "--dirty", "--abbrev=12"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
+#: sweep.json's provenance fields, compared on every resume.
+PROVENANCE_KEYS = ("code", "versions", "resolved_scenarios")
+
+
+def _recorded(header: Mapping[str, Any]) -> dict[str, Any]:
+    """The provenance the folder's latest runs were made with: the last ``continued`` entry's."""
+    continued = header.get("continued")
+    latest = continued[-1] if isinstance(continued, list) and continued else header
+    return {key: latest.get(key) for key in PROVENANCE_KEYS}
+
+
+def _check_provenance(
+    header: Mapping[str, Any], made_with: Mapping[str, Any], store: SweepStore, allow: bool
+) -> tuple[list[str], list[str]]:
+    """Refuse a resume on other code, versions or scenario values unless `allow`.
+
+    Returns (changes, unknown): see `provenance.changes`.
+    """
+    changed, unknown = provenance.changes(_recorded(header), made_with)
+    if changed and not allow:
+        raise UsageError(
+            f"{store.out} cannot continue: {'; '.join(changed)}; give --allow-version-change "
+            "to continue anyway, or a new --out"
         )
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return result.stdout.strip() or "unknown"
+    return changed, unknown
+
+
+def _continue(
+    header: dict[str, Any], made_with: Mapping[str, Any], store: SweepStore, allow: bool
+) -> dict[str, Any] | None:
+    """Check a resume (under the lock); return the header to write if it must record one.
+
+    An allowed change, or fields an older folder does not hold, is printed as a warning and
+    appended to ``continued`` (when, what changed or was unknown, and what this process runs
+    with), so the folder says which runs may have been made otherwise and the next resume
+    compares with this code.
+    """
+    changed, unknown = _check_provenance(header, made_with, store, allow)
+    if not changed and not unknown:
+        return None
+    if changed:
+        print(f"warning: {store.out} continues with {'; '.join(changed)} "
+              "(--allow-version-change; recorded in sweep.json)", file=sys.stderr)
+    if unknown:
+        print(f"warning: {store.header_path} does not record {', '.join(unknown)} "
+              "(an older sweep folder): not checked; this run's are recorded from now on",
+              file=sys.stderr)
+    entry = {"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "changed": changed, "unknown": unknown,
+             **made_with}
+    return {**header, "continued": [*header.get("continued", []), entry]}

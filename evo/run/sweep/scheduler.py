@@ -47,6 +47,7 @@ def execute(
     run_fn: RunFn,
     on_task: Callable[[Sequence[Outcome]], None],
     target_s: float = 2.0,
+    record_every: int | str | None = None,
 ) -> None:
     """Run every job; call `on_task(outcomes)` in the parent as each task finishes."""
     pending = deque(jobs)
@@ -75,11 +76,12 @@ def execute(
         while pending or suspects or in_flight:
             if suspects:
                 if not in_flight:
-                    submit(Task((suspects[0],), generations, run_fn), alone=True)
+                    submit(Task((suspects[0],), generations, run_fn, record_every), alone=True)
             else:
                 while pending and len(in_flight) < 2 * slots:
                     size = min(task_size(), len(pending))
-                    submit(Task(tuple(pending.popleft() for _ in range(size)), generations, run_fn))
+                    submit(Task(tuple(pending.popleft() for _ in range(size)), generations, run_fn,
+                                record_every))
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in sorted(done, key=lambda f: in_flight[f][0].jobs[0].run_id):
                 task, task_epoch, alone, start = in_flight.pop(future)

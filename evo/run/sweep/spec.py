@@ -31,7 +31,8 @@ import numpy as np
 from evo.errors import UsageError
 from evo.run.sweep.seeds import spawn_run_seeds
 
-TOP_KEYS = ("scenario", "seeds", "generations", "root_seed", "description", "set", "grid", "sample")
+TOP_KEYS = ("scenario", "seeds", "generations", "root_seed", "record_every", "description", "set",
+            "grid", "sample")
 SAMPLE_KEYS = ("method", "n", "ranges", "second_order")
 METHODS = ("lhs", "sobol")
 Scalar = str | int | float | bool
@@ -60,6 +61,7 @@ class SweepSpec:
     grid: dict[str, list[Scalar]]
     sample: Sample | None
     raw: dict[str, Any]
+    record_every: int | str | None = None  # every k-th generation row, or "final"; None: all
 
     @property
     def varied(self) -> list[str]:
@@ -133,6 +135,13 @@ def parse_spec(data: Mapping[str, Any], *, source: str = "spec") -> SweepSpec:
         not isinstance(root_seed, int) or isinstance(root_seed, bool) or root_seed < 0
     ):
         raise bad(f"'root_seed' must be a non-negative integer, not {root_seed!r}")
+    record_every = data.get("record_every")
+    if record_every is not None and record_every != "final" and (
+        not isinstance(record_every, int) or isinstance(record_every, bool) or record_every < 1
+    ):
+        raise bad(f"'record_every' must be a positive integer k (every k-th generation, the first "
+                  f"and the last always kept) or \"final\" (the first and the last only), not "
+                  f"{record_every!r}")
     if not isinstance(data.get("description", ""), str):
         raise bad("'description' must be a string")
 
@@ -175,6 +184,7 @@ def parse_spec(data: Mapping[str, Any], *, source: str = "spec") -> SweepSpec:
         grid={k: list(v) for k, v in grid.items()},
         sample=sample,
         raw=json.loads(canonical_json(dict(data))),
+        record_every=record_every,
     )
 
 

@@ -2,12 +2,15 @@
 
 Layout of ``DIR``::
 
-    sweep.json                 header: spec, spec_hash, root_seed, varied, versions (written once)
+    sweep.json                 header: spec, spec_hash, root_seed, varied, code, versions,
+                               resolved_scenarios (extended only: `continued` on resume)
     runs.parquet               one row per finished run (rebuilt from records/, atomically)
     generations/part-NNNNNNN.parquet   generation tables of one task's runs, with run_id
+    generations/merged-NNNNNNN-*.parquet  many tasks' tables, merged by `compact`
     records/part-NNNNNNN.parquet       the rows of the same task's runs: the resume state
     errors.log                 tracebacks of failed runs
-    .lock                      held (flock) while a sweep process writes here
+    damaged/                   unreadable files set aside on resume (never deleted), see `repair`
+    .lock                      held (filelock: flock, or Windows' lock) while a sweep writes here
 
 Every file is written to a hidden temporary name in its own folder, flushed to disk, then renamed
 over its final name, so a kill at any moment leaves either the old file or the new one. A task's
@@ -19,20 +22,37 @@ or overwritten: finished runs (status ok or error) are skipped on resume, never 
 
 from __future__ import annotations
 
-import fcntl
 import io
 import json
+import secrets
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+from filelock import FileLock, Timeout
 
 from evo.errors import UsageError
 
+#: Merged generations parts (`SweepStore.compact`) start so; a task's own part is ``part-*``.
+MERGED_PREFIX = "merged-"
+#: Rows per merged generations part: a few large files, each a modest read.
+MERGE_ROWS = 1_000_000
+#: A finished sweep with at least this many generations parts is compacted without --compact.
+COMPACT_AUTO_PARTS = 256
+
 #: Names of temporary files: `evo.run.runner.atomic_write`'s, and those of earlier sweep versions.
 TMP_PATTERNS = (".*.tmp", ".*.tmp-*")
+
+
+class DamagedHeader(UsageError):
+    """sweep.json cannot be read (`reason`): the folder's spec and root seed are not known."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"{path} is unreadable ({reason}); not a sweep folder")
+        self.reason = reason
 
 
 class SweepStore:
@@ -45,6 +65,7 @@ class SweepStore:
         self.generations_dir = self.out / "generations"
         self.records_dir = self.out / "records"
         self.errors_log = self.out / "errors.log"
+        self.damaged_dir = self.out / "damaged"
 
     # -- header -------------------------------------------------------------------------------
     def read_header(self) -> dict[str, Any] | None:
@@ -62,43 +83,66 @@ class SweepStore:
             header = json.loads(self.header_path.read_text(encoding="utf-8"))
             header["spec_hash"], header["root_seed"]  # required keys
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise UsageError(
-                f"{self.header_path} is unreadable ({exc}); not a sweep folder"
-            ) from None
+            reason = str(exc).splitlines()[0][:100] if str(exc) else type(exc).__name__
+            raise DamagedHeader(self.header_path, reason) from None
         return header
+
+    def write_header(self, header: Mapping[str, Any]) -> None:
+        """Write sweep.json atomically."""
+        write_atomic(self.header_path, (json.dumps(header, indent=2) + "\n").encode())
 
     @contextmanager
     def session(
-        self, header: dict[str, Any], check: Callable[[dict[str, Any]], None]
+        self,
+        header: dict[str, Any],
+        check: Callable[[dict[str, Any]], dict[str, Any] | None],
+        recover: Callable[[str], dict[str, Any]] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Create the folder, hold its lock, write or `check` the header, and clear leftovers.
 
+        `check(found)` raises UsageError to refuse the folder, or returns a header to write in
+        place of the one found (which it must extend, never drop from), or None.
         Yields the header in force: `header` if this call wrote it, else the one found under the
         lock (another process may have started the sweep, with another drawn root seed, since
-        the caller read the folder).
+        the caller read the folder). If sweep.json is unreadable, `recover(reason)` returns the
+        header to write in its place (the damaged file is set aside in ``damaged/``) or raises
+        UsageError; without `recover` the folder is refused.
         """
         from evo.run.runner import make_writable_dir
 
         make_writable_dir(self.out)  # or one line naming why not, leaving nothing behind
-        with open(self.out / ".lock", "a+") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise UsageError(
-                    f"another sweep process is writing to {self.out}; wait for it or stop it first"
-                ) from None
+        lock = FileLock(self.out / ".lock", timeout=0)  # refused at once, never waits
+        try:
+            lock.acquire()
+        except Timeout:
+            raise UsageError(
+                f"another sweep process is writing to {self.out}; wait for it or stop it first"
+            ) from None
+        try:
             try:
                 existing = self.read_header()  # again, under the lock
-                if existing is None:
-                    write_atomic(self.header_path, (json.dumps(header, indent=2) + "\n").encode())
-                else:
-                    check(existing)
-                self.generations_dir.mkdir(exist_ok=True)
-                self.records_dir.mkdir(exist_ok=True)
-                self.remove_leftovers()
-                yield header if existing is None else existing
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+            except DamagedHeader as damaged:
+                if recover is None:
+                    raise
+                rebuilt = recover(damaged.reason)
+                self.set_aside(self.header_path)
+                self.write_header(rebuilt)
+                existing = rebuilt
+                header = rebuilt
+            if existing is None:
+                self.write_header(header)
+            else:
+                updated = check(existing)
+                if updated is not None:
+                    self.write_header(updated)
+                    existing = updated
+            self.generations_dir.mkdir(exist_ok=True)
+            self.records_dir.mkdir(exist_ok=True)
+            self.remove_leftovers()
+            self.repair()
+            yield header if existing is None else existing
+        finally:
+            lock.release()
 
     # -- finished runs ------------------------------------------------------------------------
     def remove_leftovers(self) -> list[Path]:
@@ -113,6 +157,155 @@ class SweepStore:
         for path in removed:
             path.unlink()
         return removed
+
+    def set_aside(self, path: Path) -> Path:
+        """Move `path` into ``damaged/`` (same relative place, a free name): never delete data."""
+        rel = path.relative_to(self.out)
+        target = self.damaged_dir / rel
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.damaged_dir / rel.parent / f"{rel.stem}.{n}{rel.suffix}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        path.replace(target)
+        return target
+
+    def repair(self) -> list[Path]:
+        """Set aside every unreadable part, with its task's other part; return what was moved.
+
+        A task's runs are finished exactly when its records part can be read, so the runs of a
+        damaged records part are recomputed; its generations part goes with it (and a damaged
+        generations part takes its records part along), so a task stays whole in ``damaged/``
+        and no run is held twice once it is recomputed. A damaged runs.parquet is set aside
+        too: it is rebuilt from the records at the end of every sweep command. Each move is
+        one warning line naming the file, the cause and what happens.
+        """
+        moved: list[Path] = []
+        for kind in ("records", "generations"):
+            folder = self.records_dir if kind == "records" else self.generations_dir
+            for part in sorted(folder.glob("part-*.parquet")):
+                problem = _unreadable(part, None if kind == "records" else ["run_id"])
+                if problem is None:
+                    continue
+                other = (self.generations_dir if kind == "records" else self.records_dir) / part.name
+                runs = _runs_held(self.generations_dir / part.name, part.name)
+                for path in (part, other):
+                    if path.exists():
+                        moved.append(self.set_aside(path))
+                _warn(f"{part} is damaged ({problem}); moved it and its task's other part to "
+                      f"{self.damaged_dir}/; its runs ({runs}) will be recomputed")
+        moved += self._reconcile_merged()
+        if self.runs_path.exists() and (problem := _unreadable(self.runs_path, None)):
+            moved.append(self.set_aside(self.runs_path))
+            _warn(f"{self.runs_path} is damaged ({problem}); moved to {self.damaged_dir}/, "
+                  "rebuilt from the records")
+        return moved
+
+    def _reconcile_merged(self) -> list[Path]:
+        """Make merged generations parts and the records agree again (see `compact`).
+
+        A damaged merged part is set aside, and with it every records part whose ok runs now
+        have no rows (their runs are recomputed). A part whose runs a merged part already holds
+        is the leftover of a compaction killed before it removed it: an exact copy, removed.
+        Rows of runs no record covers (their records part was set aside) are moved out of a
+        merged part into ``damaged/``, so a recomputed run is never held twice.
+        """
+        merged = sorted(self.generations_dir.glob(f"{MERGED_PREFIX}*.parquet"))
+        if not merged:
+            return []
+        moved: list[Path] = []
+        held: dict[Path, set[int]] = {}
+        for path in merged:
+            problem = _unreadable(path, ["run_id"])
+            if problem is None:
+                held[path] = set(pl.read_parquet(path, columns=["run_id"])["run_id"].to_list())
+                continue
+            moved.append(self.set_aside(path))
+            _warn(f"{path} is damaged ({problem}); moved to {self.damaged_dir}/; the runs it "
+                  "held will be recomputed")
+        in_merged = set().union(*held.values()) if held else set()
+        for part in sorted(self.generations_dir.glob("part-*.parquet")):
+            ids = set(pl.read_parquet(part, columns=["run_id"])["run_id"].to_list())
+            if ids and ids <= in_merged:
+                part.unlink()  # a copy of rows a merged part holds (compaction was killed)
+        rows = in_merged | {i for part in self.generations_dir.glob("part-*.parquet")
+                            for i in pl.read_parquet(part, columns=["run_id"])["run_id"].to_list()}
+        for record in sorted(self.records_dir.glob("part-*.parquet")):
+            frame = pl.read_parquet(record)
+            if "generations_run" not in frame.columns:
+                continue
+            ok = frame.filter((pl.col("status") == "ok") & (pl.col("generations_run") > 0))
+            lost = sorted(set(ok["run_id"].to_list()) - rows)
+            if lost:
+                for path in (record, self.generations_dir / record.name):
+                    if path.exists():
+                        moved.append(self.set_aside(path))
+                _warn(f"{record}: the generation rows of its runs are lost (run_id "
+                      f"{', '.join(map(str, lost))}); moved to {self.damaged_dir}/, its runs will "
+                      "be recomputed")
+        covered = set(self.read_records(["run_id"])["run_id"].to_list())
+        for path, ids in held.items():
+            orphans = ids - covered
+            if orphans:
+                table = pl.read_parquet(path)
+                keep = pl.col("run_id").is_in(sorted(orphans))
+                aside = (self.damaged_dir / "generations"
+                         / f"orphans-of-{path.stem}-{secrets.token_hex(4)}.parquet")
+                aside.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(aside, _parquet_bytes(table.filter(keep)))
+                write_atomic(path, _parquet_bytes(table.filter(~keep)))
+                moved.append(aside)
+        return moved
+
+    def compact(self, max_rows: int = MERGE_ROWS) -> int:
+        """Merge finished tasks' generations parts into parts of about `max_rows` rows.
+
+        Records are left as they are: they still say which runs are finished. Each merged part
+        is written whole under a temporary name and renamed (``merged-<first run_id>-<token>``),
+        and only then are the parts it replaces removed, one by one. A kill before the rename
+        leaves a temporary file (removed on the next start); after it, a merged part and some
+        of its parts, whose rows it holds: the next start removes those copies
+        (`_reconcile_merged`) before anything else reads the folder, so no run is held twice.
+        Returns the number of parts merged away.
+        """
+        finished = {p.name for p in self.records_dir.glob("part-*.parquet")}
+        parts = [p for p in sorted(self.generations_dir.glob("part-*.parquet")) if p.name in finished]
+        groups: list[list[Path]] = []
+        rows = 0
+        schema = None
+        for part in parts:
+            n, part_schema = _row_count(part), pl.read_parquet_schema(part)
+            if not groups or rows + n > max_rows or part_schema != schema:
+                groups.append([])
+                rows, schema = 0, part_schema
+            groups[-1].append(part)
+            rows += n
+        merged = 0
+        for group in (g for g in groups if len(g) > 1):
+            first = int(group[0].name.removeprefix("part-").removesuffix(".parquet"))
+            target = self.generations_dir / f"{MERGED_PREFIX}{first:07d}-{secrets.token_hex(4)}.parquet"
+            atomic_write_with(target, lambda tmp, g=group: pl.scan_parquet(g).sink_parquet(tmp))
+            for part in group:
+                self._remove_part(part)
+            merged += len(group)
+        return merged
+
+    @staticmethod
+    def _remove_part(part: Path) -> None:
+        """Remove a generations part a merged part now holds (a hook for the crash tests)."""
+        part.unlink()
+
+    def readable_records(self, columns: Sequence[str]) -> pl.DataFrame:
+        """`columns` of every records part that can be read (for checking a lost header)."""
+        frames = []
+        for part in sorted(self.records_dir.glob("part-*.parquet")):
+            try:
+                frames.append(pl.read_parquet(part, columns=list(columns)))
+            except Exception:  # damaged: set aside later, its runs recomputed
+                continue
+        if not frames:
+            return pl.DataFrame(schema={c: pl.Int64 for c in columns})
+        return _concat(frames)
 
     def finished_ids(self) -> set[int]:
         """run_ids with a record (status ok or error)."""
@@ -155,6 +348,39 @@ class SweepStore:
         runs = conform(_concat([pl.read_parquet(p) for p in parts]), schema).sort("run_id")
         write_atomic(self.runs_path, _parquet_bytes(runs))
         return runs
+
+
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def _unreadable(path: Path, columns: list[str] | None) -> str | None:
+    """Why `path` cannot be read as Parquet (`columns` of it, or all), or None if it can."""
+    try:
+        pl.read_parquet(path, columns=columns)
+    except Exception as exc:  # polars raises several types for bad bytes
+        return str(exc).splitlines()[0][:100] if str(exc) else type(exc).__name__
+    return None
+
+
+def _runs_held(generations_part: Path, name: str) -> str:
+    """Which runs a task held: its generations part's run_ids if readable, else from its name."""
+    try:
+        ids = pl.read_parquet(generations_part, columns=["run_id"])["run_id"].unique().sort()
+    except Exception:
+        return f"from run_id {int(name.removeprefix('part-').removesuffix('.parquet'))}"
+    return "run_id " + ", ".join(str(i) for i in ids.to_list())
+
+
+def _row_count(path: Path) -> int:
+    return pl.scan_parquet(path).select(pl.len()).collect().item()
+
+
+def atomic_write_with(path: Path, write: Callable[[Path], None]) -> None:
+    """`evo.run.runner.atomic_write` (write a temporary file, fsync, rename over `path`)."""
+    from evo.run.runner import atomic_write
+
+    atomic_write(path, write)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -58,6 +58,7 @@ class Task:
     jobs: tuple[RunJob, ...]
     generations: int | None
     run_fn: RunFn
+    record_every: int | str | None = None  # passed to run_fn only when set
 
 
 @dataclass
@@ -74,14 +75,18 @@ class Outcome:
 
 
 def simulate_run(
-    scenario: str, *, seed: int, generations: int | None, overrides: Mapping[str, object]
+    scenario: str,
+    *,
+    seed: int,
+    generations: int | None,
+    overrides: Mapping[str, object],
+    record_every: int | str | None = None,
 ) -> Any:
     """Run one simulation with `evo.run.runner.simulate` (the default run function), no progress bar."""
     from evo.run.runner import simulate
 
-    return simulate(
-        scenario, seed=seed, generations=generations, overrides=overrides, progress=False
-    )
+    return simulate(scenario, seed=seed, generations=generations, overrides=overrides,
+                    progress=False, record_every=record_every)
 
 
 def limit_threads() -> None:
@@ -101,23 +106,32 @@ def init_local_worker() -> None:
 def run_task(task: Task) -> list[Outcome]:
     """Run every job of `task` in order and return one Outcome per job."""
     limit_threads()
-    return [run_one(job, task.generations, task.run_fn) for job in task.jobs]
+    return [run_one(job, task.generations, task.run_fn, task.record_every) for job in task.jobs]
 
 
-def run_one(job: RunJob, generations: int | None, run_fn: RunFn) -> Outcome:
-    """Run one job; turn an exception into an error Outcome (keeping any table already made)."""
+def run_one(
+    job: RunJob, generations: int | None, run_fn: RunFn, record_every: int | str | None = None
+) -> Outcome:
+    """Run one job; turn an exception into an error Outcome (keeping any table already made).
+
+    With `record_every`, the summary is of the unthinned table when the result carries one
+    (`full_table`), so final and max values and generations_run do not depend on the thinning.
+    """
     import polars as pl
 
     start = time.perf_counter()
     table = None
     try:
+        thinning = {} if record_every is None else {"record_every": record_every}
         result = run_fn(
-            job.scenario, seed=job.seed, generations=generations, overrides=job.overrides
+            job.scenario, seed=job.seed, generations=generations, overrides=job.overrides,
+            **thinning,
         )
         wall = time.perf_counter() - start
         table = result if isinstance(result, pl.DataFrame) else result.table
+        full = getattr(result, "full_table", None)
         table = with_generation_schema(table, job.run_id)
-        summary = summarize(table)
+        summary = summarize(table if full is None else full)
     except Exception as exc:  # a failing run is data, not a reason to stop the sweep
         message = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
         return Outcome(
