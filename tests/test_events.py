@@ -51,5 +51,5 @@ def test_phases_are_checked_cumulatively_before_the_run():
     params = Params.from_mapping({"population": 40, "camps_x": 2, "camps_y": 2})
     fine = (Event(10, {"camps_x": 2}), Event(20, {"population": 4}))
     check_phases(params, fine)
-    with pytest.raises(UsageError, match="generation 20 .* population >= 4"):
+    with pytest.raises(UsageError, match=r"generation 20 .* population >= 4"):
         check_phases(params, (Event(20, {"population": 3}),))
