@@ -143,11 +143,13 @@ def test_naming_game_table_skips_missing_metrics(tmp_path: Path,
     (root / "run.json").write_text(json.dumps({"scenario": "naming_game", "seed": 1}))
     assert run.main(["analyze", str(root)]) == 0
     out = capsys.readouterr().out
-    assert "skipped metrics (absent or all null): tool_complexity, lexicon_coherence" in out
+    assert ("skipped metrics (absent or all null): tool_complexity, tool_types, lexicon_coherence, "
+            "expressivity") in out
     bursts = pl.read_parquet(root / "analysis" / "bursts.parquet")
     assert bursts["metric"].to_list() == ["gesture_success"] and bursts["burst"][0]
     md = (root / "analysis" / "report.md").read_text()
-    assert "Skipped (absent or all null in the tables): tool_complexity, lexicon_coherence" in md
+    assert ("Skipped (absent or all null in the tables): tool_complexity, tool_types, "
+            "lexicon_coherence, expressivity") in md
     assert "time axis: interactions" in md
 
 

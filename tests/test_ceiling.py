@@ -93,6 +93,6 @@ def test_no_individual_exceeds_its_ceiling():
 
 def test_a_budget_that_never_binds_is_the_model_without_one():
     """The budget draws no random numbers: a budget too large to bind gives the same table as none."""
-    off = simulate("default", seed=7, generations=80)
+    off = simulate("default", seed=7, generations=80, overrides={"learning_budget": 0.0})
     huge = simulate("default", seed=7, generations=80, overrides={"learning_budget": 1e9})
     assert off.table.equals(huge.table)

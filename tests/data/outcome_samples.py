@@ -14,11 +14,13 @@ import json
 import subprocess
 from pathlib import Path
 
+#: The coevolution settings the baseline was recorded with, where the scenario has changed since.
+RECORDED_WITH = {"misperception": "new", "difficulty_spread": 0.0}
 POINTS = {
     "A": {"population": 400, "mirror_initial": 0.6, "mirror_initial_sd": 0.0,
-          "mutation_rate": 0.0, "generations": 300},
+          "mutation_rate": 0.0, "generations": 300, **RECORDED_WITH},
     "B": {"population": 200, "mirror_initial": 0.4, "mirror_initial_sd": 0.1,
-          "generations": 600},
+          "generations": 600, **RECORDED_WITH},
 }
 SCENARIO = "coevolution"
 SEEDS = range(1000, 1040)
