@@ -46,6 +46,31 @@ GENERATION_SCHEMA = {
     "camps_occupied": pl.Int64,
 }
 
+#: The repertoire driver's rows (`evo.core.repertoire`): `generation` is the time step of the row
+#: (Lewis & Laland: events; Kolodny: generations), one row every `repertoire_record_every` steps
+#: and at the last; `tool_types` the distinct traits held; `gains` and `losses` the traits gained
+#: and lost since the previous row (so tool_types changes by gains - losses), gains by kind
+#: (`modifications`: Lewis & Laland's modifications, Kolodny's toolkit refinements). Lewis &
+#: Laland only: `lineages` (seed traits some trait descends from), `trait_level_mean` (seed elements
+#: plus modifications per trait) and `trait_seeds_mean` (seed traits combined per trait), both null
+#: without traits. Kolodny only: the main-axis, toolkit and
+#: combination traits held. A column the model does not have is null.
+REPERTOIRE_SCHEMA = {
+    "generation": pl.Int64,
+    "tool_types": pl.Int64,
+    "gains": pl.Int64,
+    "losses": pl.Int64,
+    "novel_inventions": pl.Int64,
+    "combinations": pl.Int64,
+    "modifications": pl.Int64,
+    "lineages": pl.Int64,
+    "trait_level_mean": pl.Float64,
+    "trait_seeds_mean": pl.Float64,
+    "main_traits": pl.Int64,
+    "toolkit_traits": pl.Int64,
+    "combination_traits": pl.Int64,
+}
+
 NAMING_GAME_SCHEMA = {
     "interactions": pl.Int64,
     "words_total": pl.Int64,
