@@ -22,6 +22,15 @@ the start level S (mean of the first 10 %):
   floor of 1 component keeps a series near 0 from passing on a large ratio of tiny numbers). A
   rise from 3 to 6 components is material, from 3 to 4 is not; the take-off from 3 to 10,000 is.
   The same quantity on a log scale: log10 rises by at least log10 2 = 0.3.
+* ``tool_types`` (distinct trait types held, in the repertoire models): a fold change, (S + R) /
+  max(S, 5) >= 2, not an absolute rise. A count of types spans orders of magnitude across models
+  and parameters (Kolodny's simplified model holds tens, Lewis & Laland's grows from 2 seed traits
+  to thousands in 5000 events), so any fixed number of new types would be a leap in one and noise
+  in the other, while a doubling means the same in both: the repertoire's size, like tool
+  complexity, matters in ratio. The floor of 5 types keeps a handful of traits from passing on a
+  ratio of small integers (0 to 2 types is no cumulative repertoire; one Kolodny main-axis trait
+  with its toolkit is already 2 to 11 types), so a rise from 2 to 6 types is immaterial, from 3
+  to 10 material.
 
 A metric not declared here has no minimum (every significant rise is material). ``LOG_METRICS``,
 the unbounded ones, are drawn on log axes in every figure; ``SHARE_METRICS`` are the shares.
@@ -56,6 +65,7 @@ MINIMUM_RISE: dict[str, MinimumRise] = {
     "mirror_effective_mean": SHARE,
     "expressivity": MinimumRise("absolute", 1.0),
     "tool_complexity": MinimumRise("fold", 2.0, floor=1.0),
+    "tool_types": MinimumRise("fold", 2.0, floor=5.0),
 }
 LOG_METRICS = tuple(m for m, rule in MINIMUM_RISE.items() if rule.scale == "fold")
 SHARE_METRICS = tuple(m for m, rule in MINIMUM_RISE.items() if rule is SHARE)  # in [0, 1]

@@ -17,7 +17,10 @@ import polars as pl
 
 from evo.errors import UsageError
 
-CULTURE_METRICS = ("tool_complexity", "gesture_success", "lexicon_coherence", "expressivity")
+# `tool_types`: the number of distinct trait types a repertoire holds (the repertoire models of
+# Lewis & Laland 2012 and Kolodny, Creanza & Feldman 2015; null in the other scenarios' tables).
+CULTURE_METRICS = ("tool_complexity", "gesture_success", "lexicon_coherence", "expressivity",
+                   "tool_types")
 MIRROR_METRICS = ("mirror_mean", "mirror_effective_mean")
 TIME_COLUMNS = ("generation", "interactions")
 
