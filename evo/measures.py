@@ -22,8 +22,11 @@ the measure's scale, judged on the net rise R from the start level S:
 - shares: R >= 0.1, a tenth of the scale. The invisible rises of coevolving gesture success
   were 0.003; real proto-language rises are 0.5-0.6; 0.1 keeps a margin of 30 on one side and 5
   on the other. Mirror strength uses the same bound: a drift of a few hundredths is no rise.
-- expressivity: R >= 1 meaning, one more thing a camp can say by convention; tool types: R >= 1
-  type, one more kind of tool the population can make.
+- expressivity: R >= 1 meaning, one more thing a camp can say by convention.
+- tool types: a fold change (S + R) / max(S, 2) >= 2, the repertoire at least doubles and reaches
+  at least 4 types: a count that spans a handful of lineages in the main model and tens to
+  thousands of traits in the repertoire models, where only a ratio means the same in both; the
+  floor of 2 keeps a single type appearing from passing on a ratio of small integers.
 - tool complexity: a fold change (S + R) / max(S, 1) >= 2, the level at least doubles over its
   floor (trial and error alone holds about 3 components; the floor of 1 keeps a series near 0
   from passing on a large ratio of tiny numbers); on a log scale, log10 rises by >= 0.3.
@@ -66,6 +69,14 @@ class Measure:
 SHARE_RISE = MinimumRise("absolute", 0.1)
 _share = dict(scale="share", minimum_rise=SHARE_RISE)
 
+#: Tool types held, in the generations driver (lineages above a skill) and in the repertoire
+#: models (distinct traits): one measure, one rule.
+TOOL_TYPES = Measure(
+    "tool_types", "int", "culture", "count",
+    "tool types the population holds: lineages whose best holder has at least tool_type_skill "
+    "components, or the distinct traits of a repertoire model (Kline & Boyd 2010 count a "
+    "society's tool types)", MinimumRise("fold", 2.0, floor=2.0), "log", ("final",))
+
 #: The generation table of the `generations` driver, in column order.
 GENERATION: tuple[Measure, ...] = (
     Measure("generation", "int", "time", "level", "generation number (0: the founders)"),
@@ -82,10 +93,7 @@ GENERATION: tuple[Measure, ...] = (
     Measure("tool_complexity", "float", "culture", "unbounded",
             "mean over individuals of sum_k max(skill_k, 0) / skill_step: tool components known",
             MinimumRise("fold", 2.0, floor=1.0), "log", ("final", "max")),
-    Measure("tool_types", "int", "culture", "count",
-            "tool types (lineages) the population holds: those whose best holder has at least "
-            "tool_type_skill components (Kline & Boyd 2010 count a society's tool types)",
-            MinimumRise("absolute", 1.0), summaries=("final",)),
+    TOOL_TYPES,
     Measure("gesture_success", "float", "culture",
             doc="share of this generation's gesture episodes that succeeded",
             summaries=("final",), **_share),
@@ -112,7 +120,29 @@ NAMING_GAME: tuple[Measure, ...] = (
             **_share),
 )
 
-MEASURES: dict[str, Measure] = {m.name: m for m in (*NAMING_GAME, *GENERATION)}
+#: The table of the `repertoire` driver (Lewis & Laland 2012; Kolodny, Creanza & Feldman 2015),
+#: in column order: one row every `repertoire_record_every` steps and at the last; gains and
+#: losses are counted since the previous row; a column a model does not have is null.
+REPERTOIRE: tuple[Measure, ...] = (
+    Measure("generation", "int", "time", "level",
+            "time step of the row (Lewis & Laland: events; Kolodny: generations)"),
+    TOOL_TYPES,
+    Measure("gains", "int", "state", "level", "traits gained since the previous row"),
+    Measure("losses", "int", "state", "level", "traits lost since the previous row"),
+    Measure("novel_inventions", "int", "state", "level", "gains by novel invention"),
+    Measure("combinations", "int", "state", "level", "gains by combining two traits"),
+    Measure("modifications", "int", "state", "level",
+            "gains by modification (Lewis & Laland) or toolkit refinement (Kolodny)"),
+    Measure("lineages", "int", "state", "level", "seed traits some trait descends from (L & L)"),
+    Measure("trait_level_mean", "float", "state", "level",
+            "seed elements plus modifications per trait (Lewis & Laland)"),
+    Measure("trait_seeds_mean", "float", "state", "level", "seed traits combined per trait (L & L)"),
+    Measure("main_traits", "int", "state", "level", "main-axis traits held (Kolodny)"),
+    Measure("toolkit_traits", "int", "state", "level", "toolkit traits held (Kolodny)"),
+    Measure("combination_traits", "int", "state", "level", "combination traits held (Kolodny)"),
+)
+
+MEASURES: dict[str, Measure] = {m.name: m for m in (*REPERTOIRE, *NAMING_GAME, *GENERATION)}
 TIME_COLUMNS = tuple(m.name for m in (*GENERATION, *NAMING_GAME) if m.kind == "time")
 CULTURE = tuple(m.name for m in GENERATION if m.kind == "culture")
 MIRROR = tuple(m.name for m in GENERATION if m.kind == "mirror")

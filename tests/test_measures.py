@@ -7,7 +7,7 @@ import polars as pl
 from analysis import cli as analysis_cli
 from analysis import material, tables
 from evo import measures
-from evo.core.metrics import GENERATION_SCHEMA, NAMING_GAME_SCHEMA
+from evo.core.metrics import GENERATION_SCHEMA, NAMING_GAME_SCHEMA, REPERTOIRE_SCHEMA
 from evo.run.runner import simulate
 from evo.run.sweep.worker import SUMMARIES, generation_schema
 
@@ -47,4 +47,11 @@ def test_the_analysis_names_only_registered_measures():
 def test_the_sweep_summarises_and_stores_registered_columns():
     schema = generation_schema()
     assert {column for column, _ in SUMMARIES} <= set(GENERATION_SCHEMA)
-    assert set(GENERATION_SCHEMA) | set(NAMING_GAME_SCHEMA) | {"run_id"} == set(schema)
+    assert (set(GENERATION_SCHEMA) | set(NAMING_GAME_SCHEMA) | set(REPERTOIRE_SCHEMA) | {"run_id"}
+            == set(schema))
+
+
+def test_the_repertoire_driver_writes_its_registered_columns():
+    table = simulate("kolodny", seed=1, generations=50).table
+    assert dict(table.schema) == REPERTOIRE_SCHEMA
+    assert list(REPERTOIRE_SCHEMA) == [m.name for m in measures.REPERTOIRE]

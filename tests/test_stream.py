@@ -32,6 +32,8 @@ def _draw(rng, kind, n):
             out[r] = stream.gumbel(rng)
         elif kind == 2:
             out[r] = stream.normal(rng)
+        elif kind == 3:
+            out[r] = stream.exponential(rng)
         else:
             out[r] = stream.below(rng, 7)
     return out
@@ -77,7 +79,7 @@ def test_distributions_have_their_moments():
     """10^6 draws each: means and variances within 5 standard errors of the exact values."""
     n = 10**6
     rng = stream.seeded(np.random.default_rng(11))
-    exact = {0: (0.5, 1 / 12), 1: (np.euler_gamma, math.pi**2 / 6), 2: (0.0, 1.0),
+    exact = {0: (0.5, 1 / 12), 1: (np.euler_gamma, math.pi**2 / 6), 2: (0.0, 1.0), 3: (1.0, 1.0),
              4: (3.0, (49 - 1) / 12)}
     for kind, (mean, var) in exact.items():
         x = _draw(rng, kind, n)

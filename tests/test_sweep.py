@@ -341,10 +341,11 @@ def test_mixed_scenario_sweep_resumes(tmp_path, mixed):
 
 
 def test_mixed_scenario_generations_read_with_one_scan(mixed):
-    from evo.core.metrics import GENERATION_SCHEMA, NAMING_GAME_SCHEMA
+    from evo.core.metrics import GENERATION_SCHEMA, NAMING_GAME_SCHEMA, REPERTOIRE_SCHEMA
 
     gens = pl.scan_parquet(mixed / "generations" / "*.parquet").collect()
-    assert gens.schema == {"run_id": pl.Int64, **GENERATION_SCHEMA, **NAMING_GAME_SCHEMA}
+    assert gens.schema == {"run_id": pl.Int64, **GENERATION_SCHEMA, **NAMING_GAME_SCHEMA,
+                           **REPERTOIRE_SCHEMA}
     runs = pl.read_parquet(mixed / "runs.parquet")
     rows = gens.group_by("run_id").len().sort("run_id")
     assert rows["run_id"].to_list() == list(range(6))

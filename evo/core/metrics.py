@@ -31,11 +31,12 @@ from numba import njit
 
 from evo.core.kernels import preferred_variants
 from evo.core.state import PopulationState
-from evo.measures import GENERATION, NAMING_GAME
+from evo.measures import GENERATION, NAMING_GAME, REPERTOIRE
 
 POLARS_TYPES = {"int": pl.Int64, "float": pl.Float64}
 GENERATION_SCHEMA = {m.name: POLARS_TYPES[m.dtype] for m in GENERATION}
 NAMING_GAME_SCHEMA = {m.name: POLARS_TYPES[m.dtype] for m in NAMING_GAME}
+REPERTOIRE_SCHEMA = {m.name: POLARS_TYPES[m.dtype] for m in REPERTOIRE}
 
 
 class FloatMeasures(NamedTuple):

@@ -18,7 +18,8 @@ from evo.errors import UsageError
 
 DEMONSTRATOR_RULES = ("best", "sample_best", "random", "parent")
 MUTATION_KINDS = ("gaussian", "flip")
-DRIVERS = ("generations", "interactions")
+DRIVERS = ("generations", "interactions", "repertoire")
+REPERTOIRE_MODELS = ("lewis_laland", "kolodny")
 AGENT_SYNC = ("step", "lazy")
 MISPERCEPTIONS = ("new", "confuse")
 SPEAKER_CHOICES = ("random", "preferred")
@@ -129,9 +130,65 @@ class Params:
 
     # Mesa face and driver
     agent_sync: str = _p("step", choices=AGENT_SYNC, doc="Mesa agents synced every step, or lazily")
-    driver: str = _p("generations", choices=DRIVERS, doc="generations, or interactions (naming game)")
+    driver: str = _p(
+        "generations", choices=DRIVERS,
+        doc="generations, interactions (naming game) or repertoire (trait-event models below)",
+    )
     log_interval: int = _p(1000, 1, 10**12, doc="interactions between rows (interactions driver)")
     max_interactions: int = _p(10**8, 1, 10**13, doc="cap on interactions (interactions driver)")
+
+    # Repertoire event models (Lewis & Laland 2012; Kolodny, Creanza & Feldman 2015): a population's
+    # repertoire of discrete traits gained and lost by events, run by driver = "repertoire" for
+    # `generations` time steps (evo.core.repertoire)
+    repertoire_model: str = _p(
+        "lewis_laland", choices=REPERTOIRE_MODELS,
+        doc="which repertoire model the repertoire driver runs",
+    )
+    repertoire_record_every: int = _p(
+        1, 1, 10**9, doc="time steps between rows (repertoire driver; the last step is always a row)")
+    ll_invention: float = _p(
+        0.1, 0.0, 1.0, doc="rho1, chance a time step is a novel invention (Lewis & Laland 2012)")
+    ll_combination: float = _p(
+        0.3, 0.0, 1.0, doc="rho2, chance a time step combines two traits (Lewis & Laland 2012)")
+    ll_modification: float = _p(
+        0.3, 0.0, 1.0, doc="rho3, chance a time step modifies a trait (Lewis & Laland 2012)")
+    ll_loss: float = _p(
+        0.3, 0.0, 1.0,
+        doc="rho4, chance a time step loses a trait; rho1..rho4 sum to 1 (Lewis & Laland 2012)",
+    )
+    ll_seeds: int = _p(10, 1, 20, doc="seed traits that novel invention can introduce (Lewis & Laland 2012)")
+    ll_initial_seeds: int = _p(2, 0, 20, doc="seed traits the repertoire starts with (Lewis & Laland 2012)")
+    kolodny_invention: float = _p(
+        0.0005, 0.0, 1.0,
+        doc="P_inv, chance per individual and generation of a novel (main-axis) invention "
+        "(Kolodny, Creanza & Feldman 2015)",
+    )
+    kolodny_toolkit: float = _p(
+        0.05, 0.0, 1.0,
+        doc="chance per individual and generation of a toolkit (refinement) attempt "
+        "(Kolodny, Creanza & Feldman 2015)",
+    )
+    kolodny_combination: float = _p(
+        0.05, 0.0, 1.0,
+        doc="chance per individual and generation of a combination attempt "
+        "(Kolodny, Creanza & Feldman 2015)",
+    )
+    kolodny_useful: float = _p(
+        0.2, 0.0, 1.0, doc="share of pairs of main-axis traits whose combination is useful "
+        "(Kolodny, Creanza & Feldman's code: 0.2)",
+    )
+    kolodny_selection_mean: float = _p(
+        0.1, 0.001, 10.0, doc="beta, mean of the exponential selection coefficient s (at most 1) of a "
+        "novel invention, established with chance s (Kolodny, Creanza & Feldman 2015)",
+    )
+    kolodny_loss: float = _p(
+        0.1, 0.0, 1e6, doc="P_loss, a trait is lost with chance P_loss/population per generation "
+        "(Kolodny, Creanza & Feldman 2015)",
+    )
+    kolodny_toolkit_max: int = _p(
+        10, 1, 100, doc="most toolkit traits a main-axis trait can carry (uniform 1..this; "
+        "Kolodny, Creanza & Feldman's code: 10)",
+    )
 
     @property
     def n_camps(self) -> int:
@@ -169,6 +226,10 @@ class Params:
             )
         if self.driver == "interactions" and self.meanings < 1:
             raise UsageError("driver=interactions needs meanings >= 1 (it runs the naming game)")
+        if self.driver == "repertoire":
+            from evo.core.repertoire import check_repertoire_params  # the model's own rules
+
+            check_repertoire_params(self)
 
     def as_dict(self) -> dict[str, Any]:
         """Every parameter value by name (JSON-ready)."""

@@ -66,6 +66,12 @@ def below(s, n):
 
 
 @njit(cache=True, inline="always")
+def exponential(s):
+    """Exp(1) by inversion, -log(U), U on (0, 1)."""
+    return -np.log(open_uniform(s))
+
+
+@njit(cache=True, inline="always")
 def gumbel(s):
     """Standard Gumbel (mode 0, scale 1) by inversion, -log(-log(U)), U on (0, 1)."""
     return -np.log(-np.log(open_uniform(s)))

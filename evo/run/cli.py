@@ -61,7 +61,8 @@ def summarize(table, meta: dict) -> str:
     if "consensus_interactions" in meta:
         lines.append(f"  consensus after {meta['consensus_interactions']} interactions")
     for col in ("mirror_mean", "mirror_effective_mean", "tool_complexity", "gesture_success",
-                "lexicon_coherence", "social_learner_frequency", "fitness_mean", "words_total"):
+                "lexicon_coherence", "social_learner_frequency", "fitness_mean", "words_total",
+                "tool_types"):
         if col in table.columns and table[col].null_count() < table.height:
             series = table[col].drop_nulls()
             lines.append(f"  {col:<24} first {series[0]:10.4g}   last {series[-1]:10.4g}   "

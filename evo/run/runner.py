@@ -17,11 +17,17 @@ import polars as pl
 from tqdm import tqdm
 
 import scenarios
-from evo.core import kernels
+from evo.core import kernels, stream
 from evo.core.events import check_phases
-from evo.core.metrics import GENERATION_SCHEMA, NAMING_GAME_SCHEMA, naming_game_row
+from evo.core.metrics import (
+    GENERATION_SCHEMA,
+    NAMING_GAME_SCHEMA,
+    REPERTOIRE_SCHEMA,
+    naming_game_row,
+)
 from evo.core.model import MirrorModel
 from evo.core.params import Params
+from evo.core.repertoire import RepertoireRun, record_steps
 from evo.errors import UsageError
 from evo.run import provenance
 
@@ -108,13 +114,21 @@ def simulate(
     params = resolve_params(spec, overrides, generations)
     events = spec.events
     started = time.perf_counter()
-    model = MirrorModel(params, seed=seed, events=events)
     extra: dict[str, Any] = {}
-    if params.driver == "interactions":
-        table, extra["consensus_interactions"] = _run_interactions(model, progress)
+    if params.driver == "repertoire":
+        if events:
+            raise UsageError(f"scenario {scenario!r} has events, which driver=repertoire does not "
+                             "run; valid: no [[events]] with the repertoire driver")
+        run = RepertoireRun(params, stream.seeded(np.random.default_rng(seed)))
+        table = _run_repertoire(run, progress)
+        extra["repertoire_overflow"] = run.overflow
     else:
-        table = _run_generations(model, progress)
-    extra["gesture_variants_dropped"] = int(model.gesture_counters[1])
+        model = MirrorModel(params, seed=seed, events=events)
+        if params.driver == "interactions":
+            table, extra["consensus_interactions"] = _run_interactions(model, progress)
+        else:
+            table = _run_generations(model, progress)
+        extra["gesture_variants_dropped"] = int(model.gesture_counters[1])
     full, table = table, thin(table, record_every)
     extra["record_every"] = 1 if record_every is None else record_every
     extra["rows_computed"] = full.height
@@ -140,6 +154,32 @@ def _run_generations(model: MirrorModel, progress: bool) -> pl.DataFrame:
         model.step()
         rows.append(model.last_row)
     return pl.DataFrame(rows, schema=GENERATION_SCHEMA)
+
+
+ROWS_PER_CHUNK = 1000  # repertoire rows per kernel call (the progress bar's step); no effect on results
+
+
+def _run_repertoire(run: RepertoireRun, progress: bool) -> pl.DataFrame:
+    """The repertoire driver: Lewis & Laland's events or Kolodny's generations, `REPERTOIRE_SCHEMA`.
+
+    The run's kernel stream is seeded from `numpy.random.default_rng(seed)`, as the Mesa model's
+    is. A row at time step 0 (the initial repertoire), every `repertoire_record_every` steps and at
+    the last; the kernels advance in chunks of rows, which does not change the numbers.
+    """
+    p = run.params
+    steps = record_steps(p.generations, p.repertoire_record_every)
+    chunks = [run.advance(steps[i:i + ROWS_PER_CHUNK])
+              for i in tqdm(range(0, steps.size, ROWS_PER_CHUNK), desc=p.repertoire_model,
+                            disable=not progress, unit="chunk", leave=False)]
+    rows = np.concatenate(chunks)
+    columns: dict[str, Any] = {name: rows[:, k] for k, name in enumerate(run.columns)}
+    traits = columns["tool_types"]
+    for total, mean in (("level_sum", "trait_level_mean"), ("seed_sum", "trait_seeds_mean")):
+        if total in columns:  # per trait; null without traits
+            columns[mean] = [None if n == 0 else float(x / n)
+                             for x, n in zip(columns.pop(total), traits, strict=True)]
+    data = {name: columns.get(name, [None] * rows.shape[0]) for name in REPERTOIRE_SCHEMA}
+    return pl.DataFrame(data, schema=REPERTOIRE_SCHEMA)
 
 
 def _run_interactions(model: MirrorModel, progress: bool) -> tuple[pl.DataFrame, int | None]:

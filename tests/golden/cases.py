@@ -48,6 +48,8 @@ CASES: dict[str, Case] = {
     "naming_game": Case("naming_game", generations=None,
                         overrides={"population": 60, "log_interval": 200}),
     "rogers": Case("rogers", generations=150, overrides={"population": 300}),
+    "lewis_laland": Case("lewis_laland", generations=2000),
+    "kolodny": Case("kolodny", generations=3000),
     "overlapping": Case("default", overrides={"overlapping": True, "death_rate": 0.3}),
     "confuse": Case("fixed_high", overrides={"population": 120, "misperception": "confuse",
                                              "mirror_initial": 0.6}),

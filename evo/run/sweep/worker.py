@@ -146,16 +146,17 @@ def run_one(
 
 
 def generation_schema() -> dict[str, Any]:
-    """Columns and types every generation table of a sweep gets: run_id, then both model schemas.
+    """Columns and types every generation table of a sweep gets: run_id, then every driver's schema.
 
-    The union of `evo.core.metrics.GENERATION_SCHEMA` and `NAMING_GAME_SCHEMA`, so the parts of
+    The union of `evo.core.metrics.GENERATION_SCHEMA`, `NAMING_GAME_SCHEMA` and
+    `REPERTOIRE_SCHEMA` (`tool_types` and the other repertoire columns), so the parts of
     ``generations/`` share one schema in a sweep over any scenarios and one scan reads them all.
     """
     import polars as pl
 
-    from evo.core.metrics import GENERATION_SCHEMA, NAMING_GAME_SCHEMA
+    from evo.core.metrics import GENERATION_SCHEMA, NAMING_GAME_SCHEMA, REPERTOIRE_SCHEMA
 
-    return {"run_id": pl.Int64, **GENERATION_SCHEMA, **NAMING_GAME_SCHEMA}
+    return {"run_id": pl.Int64, **GENERATION_SCHEMA, **NAMING_GAME_SCHEMA, **REPERTOIRE_SCHEMA}
 
 
 def with_generation_schema(table: Any, run_id: int) -> Any:
