@@ -38,7 +38,7 @@ from bench import plain_mesa
 from evo.run.runner import resolve_params, simulate
 
 REGIME = {"population": 400, "mirror_initial": 0.6, "mirror_initial_sd": 0.0,
-          "mutation_rate": 0.0, "agent_sync": "lazy"}
+          "mutation_rate": 0.0, "agent_sync": "lazy", **plain_mesa.RULES_WRITTEN}
 UNIFORMS_PER_AGENT_GENERATION = 175
 
 

@@ -245,7 +245,7 @@ def _gesture_rate(p, n, dt, repeats, contiguous=False) -> float:
 
 def measure(quick: bool = False) -> dict:
     """Both kernels at every size, and the narrow-dtype variants at N = 1e5."""
-    params = resolve_params("coevolution", {})
+    params = resolve_params("coevolution", plain_mesa.RULES_WRITTEN)  # what the plain twin runs
     bench_tool(params, 100, 1, 1)  # compile
     bench_gesture(params, 100, 1, 1, 1.0)
     common.compile_bounds()

@@ -241,6 +241,11 @@ REPORTERS = {
 }
 
 
+#: The options of the coevolution scenario this plain version is written for: a misread gesture is
+#: a new variant and every lineage is equally hard (the benchmark's regime sets them).
+RULES_WRITTEN = {"misperception": "new", "difficulty_spread": 0.0}
+
+
 class PlainMirrorModel(Model):
     """Camps on a Mesa grid, one `Person` agent per individual; one `step()` is one generation."""
 

@@ -23,7 +23,7 @@ from evo.run.runner import resolve_params, simulate
 
 def bench_whole_run(n: int, generations: int, evo_repeats: int) -> dict:
     """`simulate('coevolution')` (lazy and step) vs PlainMirrorModel over the same generations."""
-    overrides = {"population": n}
+    overrides = {"population": n, **plain_mesa.RULES_WRITTEN}
     out: dict = {"population": n, "generations": generations}
     simulate("coevolution", seed=0, generations=2, overrides=overrides)  # compile / warm caches
     for sync in ("lazy", "step"):
@@ -47,7 +47,8 @@ def check_same_model(n: int, generations: int, seeds_evo: int, seeds_plain: int)
     """Mean tool_complexity over the last half of the run at fixed mirror 0.6 and 0.2."""
     out = {"population": n, "generations": generations, "mirrors": {}}
     for mirror in (0.6, 0.2):
-        overrides = {"population": n, "mutation_rate": 0.0, "mirror_initial": mirror}
+        overrides = {"population": n, "mutation_rate": 0.0, "mirror_initial": mirror,
+                     **plain_mesa.RULES_WRITTEN}
         evo_vals = [
             float(simulate("coevolution", seed=s, generations=generations, overrides=overrides)
                   .table["tool_complexity"][generations // 2:].mean())

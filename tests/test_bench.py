@@ -6,11 +6,11 @@ Speed itself is measured by bench/run.py, not in tests.
 import numpy as np
 import pytest
 
-from bench.plain_mesa import PlainMirrorModel
+from bench.plain_mesa import RULES_WRITTEN, PlainMirrorModel
 from evo.run.runner import resolve_params, simulate
 
 GENERATIONS = 40
-SETTINGS = {"population": 100, "mutation_rate": 0.0, "gesture_episodes": 2.0}
+SETTINGS = {"population": 100, "mutation_rate": 0.0, "gesture_episodes": 2.0, **RULES_WRITTEN}
 
 
 def _evo(mirror: float, seed: int) -> float:
@@ -91,7 +91,7 @@ def test_floors_draw_what_the_kernels_draw():
         after = rng.copy()
         floors.gesture_floor(after, floors._copy(state), camps, episodes, reads)
         assert np.array_equal(after, _advanced(rng, floors.GESTURE_DRAWS * int(episodes.sum())))
-    rng, state, rule, camps, learners, _preferred = got["tool_learning"]
+    rng, state, rule, camps, learners, _preferred, _difficulty = got["tool_learning"]
     after = rng.copy()
     floors.tool_floor(after, state.skill.copy(), state.camp, camps.adult_start, camps.adults,
                       learners, rule.demonstrator_sample, True)
