@@ -36,11 +36,11 @@ from evo.errors import UsageError
 SHOWN = ["metric", "n_runs", "n_burst", "p_burst", "p_lo", "p_hi", "onset_median",
          "concentration_median", "n_takeoff", "p_takeoff", "takeoff_onset_median",
          "lag_mid_median", "order"]
-TIMESERIES = ("mirror_mean", "mirror_effective_mean", "tool_complexity", "gesture_success",
-              "expressivity")
+TIMESERIES = ("mirror_mean", "mirror_effective_mean", "tool_complexity", "tool_types",
+              "gesture_success", "expressivity")
 PARITY_X = "mirror_initial"  # the parity-threshold figure: outcomes against fixed mirror strength
 PARITY_METRICS = ("gesture_success", "expressivity")
-LEVEL_METRICS = ("tool_complexity", "gesture_success", "expressivity")
+LEVEL_METRICS = ("tool_complexity", "tool_types", "gesture_success", "expressivity")
 MAX_PANELS = 6
 
 

@@ -75,7 +75,7 @@ TOOL_TYPES = Measure(
     "tool_types", "int", "culture", "count",
     "tool types the population holds: lineages whose best holder has at least tool_type_skill "
     "components, or the distinct traits of a repertoire model (Kline & Boyd 2010 count a "
-    "society's tool types)", MinimumRise("fold", 2.0, floor=2.0), "log", ("final",))
+    "society's tool types)", MinimumRise("fold", 2.0, floor=2.0), summaries=("final",))
 
 #: The generation table of the `generations` driver, in column order.
 GENERATION: tuple[Measure, ...] = (
@@ -140,6 +140,38 @@ REPERTOIRE: tuple[Measure, ...] = (
     Measure("main_traits", "int", "state", "level", "main-axis traits held (Kolodny)"),
     Measure("toolkit_traits", "int", "state", "level", "toolkit traits held (Kolodny)"),
     Measure("combination_traits", "int", "state", "level", "combination traits held (Kolodny)"),
+)
+
+#: The optional per-camp table (`record_camps`), one row per camp every `extras_every`
+#: generations (and at 0 and the last): where and when culture starts, for its spread in space.
+CAMPS: tuple[Measure, ...] = (
+    Measure("generation", "int", "time", "level", "generation number"),
+    Measure("camp", "int", "state", "level", "camp index (x * camps_y + y)"),
+    Measure("x", "int", "state", "level", "the camp's column on the grid"),
+    Measure("y", "int", "state", "level", "the camp's row on the grid"),
+    Measure("population", "int", "state", "level", "members of the camp"),
+    Measure("mirror_mean", "float", "mirror", doc="the camp's mean genetic mirror strength",
+            **_share),
+    Measure("mirror_learned_mean", "float", "state", "share", "the camp's mean learned matching"),
+    Measure("tool_complexity", "float", "culture", "unbounded",
+            "the camp's mean tool components", MinimumRise("fold", 2.0, floor=1.0), "log"),
+    Measure("tool_types", "int", "culture", "count", "tool types the camp holds",
+            MinimumRise("fold", 2.0, floor=2.0)),
+    Measure("expressivity", "float", "culture", "count",
+            "meanings with a convention held by at least half the camp",
+            MinimumRise("absolute", 1.0)),
+)
+
+#: The optional per-lineage table (`record_lineages`), one row per tool lineage every
+#: `extras_every` generations: when each tool type is taken up, for the mosaic of onsets.
+LINEAGES: tuple[Measure, ...] = (
+    Measure("generation", "int", "time", "level", "generation number"),
+    Measure("lineage", "int", "state", "level", "tool lineage index (0 the easiest)"),
+    Measure("difficulty", "float", "state", "level", "the lineage's relative copying difficulty"),
+    Measure("skill_mean", "float", "culture", "level", "mean skill in the lineage",
+            MinimumRise("fold", 2.0, floor=1.0)),
+    Measure("skill_best", "float", "state", "level", "highest skill in the lineage"),
+    Measure("held", "int", "state", "level", "1 when the best holder reaches tool_type_skill"),
 )
 
 MEASURES: dict[str, Measure] = {m.name: m for m in (*REPERTOIRE, *NAMING_GAME, *GENERATION)}

@@ -284,3 +284,21 @@ def test_mirror_cost_changes_the_run_where_mirror_strength_evolves(scenario):
                                         "population": 400, "mirror_initial_sd": 0.1}).table
                     for cost in (0.0, 2.0))
     assert free["mirror_mean"][-1] > costly["mirror_mean"][-1]
+
+
+def test_the_extra_tables_agree_with_the_generation_table():
+    """Per camp and per lineage, every extras_every generations; their totals match the row."""
+    run = simulate("default", seed=3, generations=25,
+                   overrides={"record_camps": True, "record_lineages": True, "extras_every": 10})
+    camps, lineages, t = run.extras["camps"], run.extras["lineages"], run.table
+    assert camps["generation"].unique().sort().to_list() == [0, 10, 20, 25]
+    assert camps.height == 4 * 4 and lineages.height == 4 * 8
+    for g in (10, 25):
+        rows = camps.filter(pl.col("generation") == g)
+        row = t.filter(pl.col("generation") == g).row(0, named=True)
+        assert rows["population"].sum() == row["population"]
+        weighted = (rows["tool_complexity"] * rows["population"]).sum() / row["population"]
+        assert weighted == pytest.approx(row["tool_complexity"], rel=1e-12)
+        held = lineages.filter(pl.col("generation") == g)["held"].sum()
+        assert held == row["tool_types"] >= rows["tool_types"].max()
+    assert simulate("default", seed=3, generations=25).table.equals(t)  # recording changes nothing

@@ -362,7 +362,7 @@ def test_a_kolodny_sweep_is_analysed_for_tool_types(tmp_path):
 
 
 def test_tool_types_is_a_culture_metric_material_as_a_doubling_over_two():
-    assert "tool_types" in CULTURE_METRICS and "tool_types" in LOG_METRICS
+    assert "tool_types" in CULTURE_METRICS and "tool_types" not in LOG_METRICS  # 0 to K: linear
     assert not is_material("tool_types", 1.0, 2.0)  # 1 -> 3 types: 3/2 < 2
     assert is_material("tool_types", 2.0, 2.0)  # 2 -> 4 types: 4/2 = 2
     assert is_material("tool_types", 3.0, 7.0)  # 3 -> 10 types

@@ -28,10 +28,16 @@ FIXED_FOR_A_RUN = frozenset({"camps_x", "camps_y", "torus", "lineages", "meaning
 
 @dataclass(frozen=True)
 class Mutant:
-    """A large-effect mirror allele given to a random share of the living."""
+    """A large-effect mirror allele given to a random share of the living.
+
+    With `carriers` > 0 it is given to that many instead, drawn first from camp `camp` (a new
+    mutation arises in one place, and spreads from there), then from everyone else.
+    """
 
     mirror: float
-    fraction: float
+    fraction: float = 0.0
+    carriers: int = 0
+    camp: int = 0
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,36 @@ def check_phases(params: Params, events: tuple[Event, ...], where: str = "") -> 
             raise UsageError(f"{prefix}the event at generation {event.generation} "
                              f"({', '.join(f'{k}={v}' for k, v in event.set.items())}) makes an "
                              f"invalid model: {exc}") from None
+
+
+def scheduled_events(params: Params) -> tuple[Event, ...]:
+    """The events the schedule parameters ask for: growth, a new allele, a crash and its repair.
+
+    Growth (Powell, Shennan & Thomas 2009): the population (and, unless -1, the migration rate)
+    moves to its grown value, as a ramp from `growth_start` to `growth_end` or a step when they
+    are equal. A new allele (Klein 1995; Ramachandran 2000): `allele_carriers` people of camp
+    `allele_camp` get genetic mirror strength `allele_mirror` at `allele_generation`. A crash
+    (Henrich 2004): at `crash_generation` the population falls to `crash_share` of what it then
+    is, and is set back after `crash_length` generations (migration unchanged). Parameters rather
+    than scenario events, so that a sweep can vary them.
+    """
+    events = []
+    grown = params.population
+    if params.growth_start:
+        changes: dict[str, Any] = {"population": params.growth_population}
+        if params.growth_migration >= 0.0:
+            changes["migration_rate"] = params.growth_migration
+        ramp = params.growth_end > params.growth_start
+        events.append(Event(params.growth_start, changes, until=params.growth_end if ramp else None))
+        grown = params.growth_population
+    if params.allele_generation:
+        events.append(Event(params.allele_generation, mutant=Mutant(
+            params.allele_mirror, carriers=params.allele_carriers, camp=params.allele_camp)))
+    if params.crash_generation:
+        left = max(params.n_camps, round(params.crash_share * grown))
+        events.append(Event(params.crash_generation, {"population": left}))
+        events.append(Event(params.crash_generation + params.crash_length, {"population": grown}))
+    return tuple(events)
 
 
 def max_population(params: Params, events: tuple[Event, ...]) -> int:

@@ -31,12 +31,14 @@ from numba import njit
 
 from evo.core.kernels import preferred_variants
 from evo.core.state import PopulationState
-from evo.measures import GENERATION, NAMING_GAME, REPERTOIRE
+from evo.measures import CAMPS, GENERATION, LINEAGES, NAMING_GAME, REPERTOIRE
 
 POLARS_TYPES = {"int": pl.Int64, "float": pl.Float64}
 GENERATION_SCHEMA = {m.name: POLARS_TYPES[m.dtype] for m in GENERATION}
 NAMING_GAME_SCHEMA = {m.name: POLARS_TYPES[m.dtype] for m in NAMING_GAME}
 REPERTOIRE_SCHEMA = {m.name: POLARS_TYPES[m.dtype] for m in REPERTOIRE}
+CAMP_SCHEMA = {m.name: POLARS_TYPES[m.dtype] for m in CAMPS}
+LINEAGE_SCHEMA = {m.name: POLARS_TYPES[m.dtype] for m in LINEAGES}
 
 
 class FloatMeasures(NamedTuple):
@@ -252,6 +254,58 @@ def generation_row(
     row["fitness_mean"] = means.fitness_mean
     row["camps_occupied"] = occupied
     return row
+
+
+def camp_rows(st: PopulationState, generation: int, camps_y: int, n_camps: int,
+              skill_step: float, type_skill: float) -> dict[str, list]:
+    """The per-camp table's rows of one generation (columns of `CAMP_SCHEMA`), every camp.
+
+    A camp without members has population 0 and null measures. Tool types and expressivity as
+    in `generation_row`, per camp (`type_skill` in components).
+    """
+    slots = st.alive_slots()
+    camp = st.camp[slots]
+    members = np.bincount(camp, minlength=n_camps)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        def mean(values: np.ndarray) -> np.ndarray:
+            return np.bincount(camp, weights=values, minlength=n_camps) / members
+        rows = {"generation": [generation] * n_camps, "camp": list(range(n_camps)),
+                "x": [c // camps_y for c in range(n_camps)],
+                "y": [c % camps_y for c in range(n_camps)], "population": members.tolist(),
+                "mirror_mean": mean(st.g_mirror[slots]),
+                "mirror_learned_mean": mean(st.m_learned[slots])}
+        lineages = st.skill.shape[1]
+        if lineages:
+            skill = st.skill[slots]
+            rows["tool_complexity"] = mean(np.maximum(skill, 0.0).sum(axis=1)) / skill_step
+            best = np.full((n_camps, lineages), -np.inf)
+            np.maximum.at(best, camp, skill)
+            rows["tool_types"] = (best >= type_skill * skill_step).sum(axis=1)
+        if st.gestures.shape[1]:
+            preferred = preferred_variants(st, slots)
+            _, most_common, _ = lexicon_counts(preferred, camp, n_camps)
+            rows["expressivity"] = (2 * most_common >= members[:, None]).sum(axis=1).astype(float)
+    empty = members == 0
+    out = {}
+    for name, values in rows.items():
+        values = list(values.tolist() if isinstance(values, np.ndarray) else values)
+        if name not in ("generation", "camp", "x", "y", "population"):
+            values = [None if e else v for v, e in zip(values, empty, strict=True)]
+        out[name] = values
+    return out
+
+
+def lineage_rows(st: PopulationState, generation: int, difficulty: np.ndarray,
+                 skill_step: float, type_skill: float) -> dict[str, list]:
+    """The per-lineage table's rows of one generation (columns of `LINEAGE_SCHEMA`)."""
+    skill = st.skill[st.alive_slots()]
+    lineages = skill.shape[1]
+    best = skill.max(axis=0) if skill.size else np.full(lineages, np.nan)
+    return {"generation": [generation] * lineages, "lineage": list(range(lineages)),
+            "difficulty": difficulty.tolist(),
+            "skill_mean": (skill.mean(axis=0) if skill.size else best).tolist(),
+            "skill_best": best.tolist(),
+            "held": (best >= type_skill * skill_step).astype(int).tolist()}
 
 
 def naming_game_row(st: PopulationState, interactions: int, won: int, played: int) -> dict:

@@ -22,7 +22,7 @@ from mesa.discrete_space import OrthogonalMooreGrid
 
 from evo.core import kernels, stream
 from evo.core.agents import Individual
-from evo.core.events import Event, max_population
+from evo.core.events import Event, max_population, scheduled_events
 from evo.core.metrics import generation_row
 from evo.core.params import Params
 from evo.core.state import NARROW_MAX, PopulationState
@@ -58,7 +58,8 @@ class MirrorModel(Model):
         super().__init__(rng=seed)
         self.kernel_rng = stream.seeded(self.rng)  # the kernels' xoshiro256** state
         self.params = params
-        self.events = tuple(sorted(events, key=lambda e: e.generation))
+        # the scenario's events, then those its schedule parameters ask for (growth, allele, crash)
+        self.events = tuple(sorted((*events, *scheduled_events(params)), key=lambda e: e.generation))
         self.generation = 0
         self.env_state = 0
         self.gesture_counters = np.zeros(3, np.int64)  # next variant id, dropped, words total
@@ -232,10 +233,25 @@ class MirrorModel(Model):
                 self.params.check_consistency()
                 self.capacity = split_capacity(self.params.population, self.params.n_camps)
             if event.mutant is not None:
-                alive = self.state.alive_slots()
-                k = max(1, round(event.mutant.fraction * alive.size))
-                chosen = self.rng.choice(alive, size=k, replace=False)
-                self.state.g_mirror[chosen] = event.mutant.mirror
+                self.state.g_mirror[self._carriers(event.mutant)] = event.mutant.mirror
+
+    def _carriers(self, mutant) -> np.ndarray:
+        """Who gets a new allele: a random share of the living, or `carriers` people.
+
+        The carriers are drawn first from the origin camp, then from everyone else.
+        """
+        alive = self.state.alive_slots()
+        if mutant.carriers == 0:
+            k = max(1, round(mutant.fraction * alive.size))
+            return self.rng.choice(alive, size=k, replace=False)
+        home = alive[self.state.camp[alive] == mutant.camp]
+        chosen = self.rng.choice(home, size=min(mutant.carriers, home.size), replace=False)
+        rest = mutant.carriers - chosen.size
+        if rest > 0:
+            others = np.setdiff1d(alive, home)
+            chosen = np.concatenate([chosen, self.rng.choice(others, min(rest, others.size),
+                                                             replace=False)])
+        return chosen
 
     def _cull_over_capacity(self) -> None:
         """Camps above capacity (after immigration or a crash) lose random members.

@@ -128,6 +128,37 @@ class Params:
     env_benefit: float = _p(0.0, 0.0, 100.0, doc="b, fitness +b if behaviour fits, -b if not (0 = off)")
     individual_cost: float = _p(0.0, 0.0, 100.0, doc="c, individual learners lose b*c")
 
+    # Schedules a sweep can vary (each becomes an event; `evo.core.events.scheduled_events`)
+    growth_start: int = _p(0, 0, 10_000_000, doc="generation population growth starts (0 = none)")
+    growth_end: int = _p(
+        0, 0, 10_000_000,
+        doc="generation growth ends: a linear ramp from growth_start, or a step when equal",
+    )
+    growth_population: int = _p(1000, 1, 1_000_000, doc="population once grown")
+    growth_migration: float = _p(
+        -1.0, -1.0, 1.0, doc="migration rate once grown (-1 = unchanged; Powell et al. 2009)")
+    allele_generation: int = _p(
+        0, 0, 10_000_000,
+        doc="generation a large-effect mirror allele appears (0 = never; Klein 1995)",
+    )
+    allele_mirror: float = _p(0.8, 0.0, 1.0, doc="genetic mirror strength the allele gives")
+    allele_carriers: int = _p(
+        1, 1, 1_000_000,
+        doc="people born with it, all in camp allele_camp first (1 = a single new copy)",
+    )
+    allele_camp: int = _p(0, 0, 9999, doc="camp where the allele appears (0: a corner of the grid)")
+    crash_generation: int = _p(
+        0, 0, 10_000_000,
+        doc="generation the population crashes (0 = never; Henrich 2004, Tasmania)",
+    )
+    crash_share: float = _p(0.1, 0.001, 1.0, doc="share of the population the crash leaves")
+    crash_length: int = _p(100, 1, 10_000_000, doc="generations until the population is restored")
+
+    # Optional extra tables (run.py run / sweep write them beside the generation table)
+    record_camps: bool = _p(False, doc="also record each camp's measures (camps.parquet)")
+    record_lineages: bool = _p(False, doc="also record each tool lineage (lineages.parquet)")
+    extras_every: int = _p(10, 1, 10**9, doc="generations between rows of the extra tables")
+
     # Mesa face and driver
     agent_sync: str = _p("step", choices=AGENT_SYNC, doc="Mesa agents synced every step, or lazily")
     driver: str = _p(
@@ -224,6 +255,15 @@ class Params:
                 f"population={self.population} is smaller than the {self.n_camps} camps "
                 f"(camps_x*camps_y); valid: population >= {self.n_camps}"
             )
+        if self.growth_start and self.growth_end < self.growth_start:
+            raise UsageError(f"growth_end={self.growth_end} is before growth_start="
+                             f"{self.growth_start}; valid: growth_end >= growth_start")
+        if self.allele_generation and self.allele_camp >= self.n_camps:
+            raise UsageError(f"allele_camp={self.allele_camp} is not a camp; valid: 0 to "
+                             f"{self.n_camps - 1}")
+        if self.crash_generation and self.growth_start and self.crash_generation <= self.growth_end:
+            raise UsageError(f"crash_generation={self.crash_generation} falls within the growth "
+                             f"(to generation {self.growth_end}); valid: a crash after the growth")
         if self.driver == "interactions" and self.meanings < 1:
             raise UsageError("driver=interactions needs meanings >= 1 (it runs the naming game)")
         if self.driver == "repertoire":

@@ -50,7 +50,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                       overrides=overrides, progress=not args.quiet and sys.stderr.isatty())
     write_run(result, out)
     print(summarize(result.table, result.meta))
-    print(f"wrote {out / 'generations.parquet'} and {out / 'run.json'}")
+    written = ["generations.parquet", *(f"{name}.parquet" for name in result.extras), "run.json"]
+    print("wrote " + ", ".join(str(out / name) for name in written))
     return 0
 
 

@@ -8,7 +8,7 @@ import os
 import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +18,15 @@ from tqdm import tqdm
 
 import scenarios
 from evo.core import kernels, stream
-from evo.core.events import check_phases
+from evo.core.events import check_phases, scheduled_events
 from evo.core.metrics import (
+    CAMP_SCHEMA,
     GENERATION_SCHEMA,
+    LINEAGE_SCHEMA,
     NAMING_GAME_SCHEMA,
     REPERTOIRE_SCHEMA,
+    camp_rows,
+    lineage_rows,
     naming_game_row,
 )
 from evo.core.model import MirrorModel
@@ -42,6 +46,8 @@ class RunResult:
     meta: dict[str, Any]
     #: The unthinned table when `record_every` thinned `table` (for exact summaries), else None.
     full_table: pl.DataFrame | None = None
+    #: The optional extra tables by name ("camps", "lineages"; `record_camps`, `record_lineages`).
+    extras: dict[str, pl.DataFrame] = field(default_factory=dict)
 
 
 def check_record_every(value: Any, where: str = "record_every") -> int | str | None:
@@ -78,7 +84,7 @@ def resolve_params(
     if isinstance(scenario, str):
         scenario = scenarios.load(scenario)
     params = Params.from_mapping(values, base=scenario.params)
-    check_phases(params, scenario.events, f"scenario {scenario.name}")
+    check_phases(params, (*scenario.events, *scheduled_events(params)), f"scenario {scenario.name}")
     return params
 
 
@@ -115,6 +121,7 @@ def simulate(
     events = spec.events
     started = time.perf_counter()
     extra: dict[str, Any] = {}
+    extras: dict[str, pl.DataFrame] = {}
     if params.driver == "repertoire":
         if events:
             raise UsageError(f"scenario {scenario!r} has events, which driver=repertoire does not "
@@ -127,7 +134,7 @@ def simulate(
         if params.driver == "interactions":
             table, extra["consensus_interactions"] = _run_interactions(model, progress)
         else:
-            table = _run_generations(model, progress)
+            table, extras = _run_generations(model, progress)
         extra["gesture_variants_dropped"] = int(model.gesture_counters[1])
     full, table = table, thin(table, record_every)
     extra["record_every"] = 1 if record_every is None else record_every
@@ -144,16 +151,58 @@ def simulate(
         **provenance.provenance([scenario]),  # code, versions, the scenario's own values
         "wall_time_s": round(time.perf_counter() - started, 4),
     }
-    return RunResult(table=table, meta=meta, full_table=None if full is table else full)
+    return RunResult(table=table, meta=meta, full_table=None if full is table else full,
+                     extras=extras)
 
 
-def _run_generations(model: MirrorModel, progress: bool) -> pl.DataFrame:
+def _run_generations(model: MirrorModel,
+                     progress: bool) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+    """The generation table, and the extra tables the parameters ask for.
+
+    Extra rows are taken every `extras_every` generations, at the first and at the last.
+    """
+    p = model.params
     rows = [model.record()]
-    for _ in tqdm(range(model.params.generations), desc="generations", disable=not progress,
+    extras = ExtraTables(model)
+    extras.add(model)
+    for _ in tqdm(range(p.generations), desc="generations", disable=not progress,
                   unit="gen", leave=False):
         model.step()
         rows.append(model.last_row)
-    return pl.DataFrame(rows, schema=GENERATION_SCHEMA)
+        if model.generation % p.extras_every == 0 or model.generation == p.generations:
+            extras.add(model)
+    return pl.DataFrame(rows, schema=GENERATION_SCHEMA), extras.tables()
+
+
+class ExtraTables:
+    """The rows of the optional per-camp and per-lineage tables, collected during a run."""
+
+    def __init__(self, model: MirrorModel) -> None:
+        p = model.params
+        self.camps: dict[str, list] | None = {c: [] for c in CAMP_SCHEMA} if p.record_camps else None
+        self.lineages: dict[str, list] | None = (
+            {c: [] for c in LINEAGE_SCHEMA} if p.record_lineages and p.lineages else None)
+
+    def add(self, model: MirrorModel) -> None:
+        """The current generation's rows."""
+        p, st = model.params, model.state
+        if self.camps is not None:
+            for name, values in camp_rows(st, model.generation, p.camps_y, p.n_camps,
+                                          p.skill_step, p.tool_type_skill).items():
+                self.camps[name].extend(values)
+        if self.lineages is not None:
+            for name, values in lineage_rows(st, model.generation, model.difficulty,
+                                             p.skill_step, p.tool_type_skill).items():
+                self.lineages[name].extend(values)
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """The collected tables by name."""
+        out = {}
+        if self.camps is not None:
+            out["camps"] = pl.DataFrame(self.camps, schema=CAMP_SCHEMA)
+        if self.lineages is not None:
+            out["lineages"] = pl.DataFrame(self.lineages, schema=LINEAGE_SCHEMA)
+        return out
 
 
 ROWS_PER_CHUNK = 1000  # repertoire rows per kernel call (the progress bar's step); no effect on results
@@ -268,6 +317,8 @@ def atomic_write(path: Path, write) -> None:
 
 
 def write_run(result: RunResult, out: Path) -> None:
-    """`out/generations.parquet` and `out/run.json`, each written whole or not at all."""
+    """`out/generations.parquet`, any extra tables and `out/run.json`, each whole or not at all."""
     atomic_write(out / "generations.parquet", lambda p: result.table.write_parquet(p))
+    for name, table in result.extras.items():
+        atomic_write(out / f"{name}.parquet", lambda p, t=table: t.write_parquet(p))
     atomic_write(out / "run.json", lambda p: p.write_text(json.dumps(result.meta, indent=2)))
