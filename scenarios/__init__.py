@@ -8,11 +8,13 @@ declares its own `role`: an inherited `role = "main"` would make a copy a second
 Scenarios are data, not code: every scenario runs the same model.
 
 `account` is the account of the leap the scenario stages (README, "Scenarios"): `genetic`,
-`associative`, `demography`, `gradual`, or `none` (validations, examples). `role` is its place in
+`associative`, `demography`, `nongenetic` (demography with associative learning and every other
+route but a genetic change), `gradual`, or `none` (validations, examples). `role` is its place in
 the comparison the analysis draws (`analysis.conclude`): `main` (the account's main staging, the
-one compared with the other accounts; one per account), `variant` (another staging of it, reported
-but not compared), `control_low` / `control_high` (the account's cause held low / high),
-`validation` (a published special case) or `example`.
+one compared with the other accounts; one per account), `main_upgrade` (the genetic account's
+second staging, a single allele of large effect, compared like a main), `variant` (another
+staging, reported but not compared), `control_low` / `control_high` (the account's cause held low
+/ high), `validation` (a published special case) or `example`.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ from evo.core.params import Params
 from evo.errors import UsageError
 
 SCENARIO_DIR = Path(__file__).parent
-ACCOUNTS = ("genetic", "associative", "demography", "gradual", "none")
-ROLES = ("main", "variant", "control_low", "control_high", "validation", "example")
+ACCOUNTS = ("genetic", "associative", "demography", "nongenetic", "gradual", "none")
+ROLES = ("main", "main_upgrade", "variant", "control_low", "control_high", "validation", "example")
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ def test_the_account_is_inherited_through_base_but_the_role_is_not(folder):
     with pytest.raises(UsageError) as caught:
         scenarios.load("copy")
     text = str(caught.value)
-    assert text.startswith("scenario file copy.toml: role is missing; valid: main, variant,")
+    assert text.startswith("scenario file copy.toml: role is missing; valid: main, main_upgrade, variant,")
     assert len(text.splitlines()) == 1
 
 
