@@ -38,12 +38,14 @@ from analysis.material import MINIMUM_RISE, is_material
 from analysis.order import MIN_RUNS, TOO_FEW
 from analysis.stats import diff_proportions_ci
 
-ROLES = ("coevolution", "fixed_low", "fixed_high", "demography", "associative")
+ROLES = ("coevolution", "fixed_low", "fixed_high", "genetic_upgrade", "demography", "associative",
+         "nongenetic", "gradual")
 PATTERNS = ("takeoff", "spike", "transient", "gradual", "immaterial", "flat", "decline")
 #: The role of a scenario from its declared (account, role) (the ``scenarios`` package docstring).
 DECLARED = {("genetic", "main"): "coevolution", ("genetic", "control_low"): "fixed_low",
-            ("genetic", "control_high"): "fixed_high", ("demography", "main"): "demography",
-            ("associative", "main"): "associative"}
+            ("genetic", "control_high"): "fixed_high", ("genetic", "main_upgrade"): "genetic_upgrade",
+            ("demography", "main"): "demography", ("associative", "main"): "associative",
+            ("nongenetic", "main"): "nongenetic", ("gradual", "main"): "gradual"}
 
 
 def scenario_roles(runs: pl.DataFrame) -> dict[str, str | None]:
@@ -67,7 +69,9 @@ def role(scenario: str) -> str | None:
         return "fixed_low"
     if "fixed" in name and "high" in name:
         return "fixed_high"
-    for r, stem in (("coevolution", "coevol"), ("demography", "demog"), ("associative", "assoc")):
+    for r, stem in (("coevolution", "coevol"), ("genetic_upgrade", "upgrade"),
+                    ("nongenetic", "nongenetic"), ("demography", "demog"),
+                    ("associative", "assoc"), ("gradual", "gradual")):
         if stem in name:
             return r
     return None
@@ -199,7 +203,7 @@ def conclusions(
     if coev and low:
         out.append(_against_the_low_control(coev, low, w))
     demo_as_well = None
-    for account in ("demography", "associative"):
+    for account in ACCOUNT_NAMES:
         if by_role.get(account) and coev:
             cmp, text, sentence = _account_against_coevolution(account, by_role[account], coev, w)
             out.append(sentence)
@@ -281,10 +285,16 @@ def _against_the_low_control(coev: dict, low: dict, w: Wording) -> str:
                     f"{w.noun} probability ({text})."}[cmp]
 
 
-ACCOUNT_NAMES = {"demography": "demography alone",
-                 "associative": "associative (learned) mirroring"}
-ACCOUNT_HIGHER = {"demography": "a mirror upgrade is not needed for the {n} in this model",
-                  "associative": "no genetic change is needed"}
+ACCOUNT_NAMES = {"genetic_upgrade": "a single large-effect mirror allele",
+                 "demography": "demography alone",
+                 "associative": "associative (learned) mirroring",
+                 "nongenetic": "the combined non-genetic account",
+                 "gradual": "gradual accumulation"}
+ACCOUNT_HIGHER = {"genetic_upgrade": "a sudden genetic upgrade beats gradual genetic coevolution",
+                  "demography": "a mirror upgrade is not needed for the {n} in this model",
+                  "associative": "no genetic change is needed",
+                  "nongenetic": "no genetic change is needed",
+                  "gradual": "no single cause is needed"}
 
 
 def _account_against_coevolution(account: str, row: dict, coev: dict,
