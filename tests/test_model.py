@@ -302,3 +302,27 @@ def test_the_extra_tables_agree_with_the_generation_table():
         held = lineages.filter(pl.col("generation") == g)["held"].sum()
         assert held == row["tool_types"] >= rows["tool_types"].max()
     assert simulate("default", seed=3, generations=25).table.equals(t)  # recording changes nothing
+
+
+def test_learned_matching_that_reaches_one_gives_conventions_like_a_strong_mirror():
+    """The associative account can act: at learning rate 1, with infancy training and correlated
+    experience, effective mirror strength reaches 1 and gesture success is at least that of the
+    fixed_high control (mirror 0.8), with no genetic change (genes held at 0)."""
+    overrides = {"population": 200, "mutation_rate": 0.0}
+    learned = simulate("associative", seed=2, generations=300,
+                       overrides={**overrides, "assoc_initial": 1.0}).table.tail(30)
+    high = simulate("fixed_high", seed=2, generations=300, overrides=overrides).table.tail(30)
+    assert learned["mirror_mean"].max() == 0.0
+    assert learned["mirror_effective_mean"].min() > 0.99
+    assert learned["gesture_success"].mean() >= max(0.3, high["gesture_success"].mean())
+
+
+def test_routes_to_parity_change_nothing_where_perception_is_already_perfect():
+    """Exposure and ritualisation only cut the chance of a miss: in the minimal naming game
+    (perfect parity) they leave the table and the consensus time unchanged, bit for bit."""
+    base = {"population": 60, "log_interval": 200}
+    plain = simulate("naming_game", seed=4, overrides=base)
+    routed = simulate("naming_game", seed=4,
+                      overrides={**base, "exposure_gain": 0.5, "ritual_gain": 0.3})
+    assert plain.table.equals(routed.table)
+    assert plain.meta["consensus_interactions"] == routed.meta["consensus_interactions"]
