@@ -825,30 +825,45 @@ def signature_matrix(table: pl.DataFrame) -> pl.DataFrame:
                                       **dict.fromkeys(accounts, pl.String)})
 
 
+CLAIMED = ("camp_wave", "loss_kept_tools")  # with the order_* signatures: the claims worded
+
+
+def _verdict(name: str, lo: float, hi: float) -> str:
+    if name.startswith("order_"):
+        a, b = name.removeprefix("order_").split("_minus_")
+        return (f"{a} rises before {b}" if hi < 0 else f"{a} rises after {b}" if lo > 0
+                else f"no detectable order between {a} and {b} (the interval includes 0)")
+    if name == "camp_wave":
+        return ("camp onsets travel outward from the first camp, a wave" if lo > 0
+                else "camps farther from the first rise earlier" if hi < 0
+                else "no detectable wave of camp onsets (the interval includes 0)")
+    return ("a crash loses tool complexity" if hi < 1
+            else "no detectable loss of tool complexity in a crash (the interval includes 1)")
+
+
 def statements(table: pl.DataFrame) -> list[str]:
-    """Sentences worded from the intervals: the order of rises, the wave, the loss in a crash."""
+    """Sentences worded from the intervals: the order of rises, the wave, the loss in a crash.
+
+    Per account; signatures measured in too few runs for an interval are listed in one sentence.
+    """
     out = []
-    for row in table.filter(pl.col("scenario").is_null() & (pl.col("n") > 0)).iter_rows(named=True):
-        name, lo, hi, med = row["signature"], row["low"], row["high"], row["value"]
-        ci = f"median {fmt_number(med)}, 95 % CI {fmt_number(lo)} to {fmt_number(hi)}, n = {row['n']}"
-        who = f"{row['account']}:"
-        if math.isnan(lo) and (name.startswith("order_") or name in ("camp_wave", "loss_kept_tools")):
-            out.append(f"{who} {name} median {fmt_number(med)} over {row['n']} run(s); too few runs "
-                       "for a 95 % interval (6 needed).")
-        elif name.startswith("order_"):
-            a, b = name.removeprefix("order_").split("_minus_")
-            verdict = (f"{a} rises before {b}" if hi < 0 else f"{a} rises after {b}" if lo > 0
-                       else f"no detectable order between {a} and {b} (the interval includes 0)")
-            out.append(f"{who} {verdict} ({ci} generations).")
-        elif name == "camp_wave":
-            verdict = ("camp onsets travel outward from the first camp, a wave" if lo > 0
-                       else "camps farther from the first rise earlier" if hi < 0
-                       else "no detectable wave of camp onsets (the interval includes 0)")
-            out.append(f"{who} {verdict} (Spearman rho {ci}).")
-        elif name == "loss_kept_tools":
-            verdict = ("a crash loses tool complexity" if hi < 1
-                       else "no detectable loss of tool complexity in a crash")
-            out.append(f"{who} {verdict} (share kept {ci}).")
+    pooled = table.filter(pl.col("scenario").is_null() & (pl.col("n") > 0)
+                          & (pl.col("signature").str.starts_with("order_")
+                             | pl.col("signature").is_in(CLAIMED)))
+    for (account,), part in pooled.group_by("account", maintain_order=True):
+        few = []
+        for row in part.iter_rows(named=True):
+            name, lo, hi = row["signature"], row["low"], row["high"]
+            unit = "" if BY_NAME[name].unit != "generations" else " generations"
+            med = f"median {fmt_number(row['value'])}{unit}"
+            if math.isnan(lo):
+                few.append(f"{name} ({med}, n = {row['n']})")
+                continue
+            out.append(f"{account}: {_verdict(name, lo, hi)} ({med}, 95 % CI {fmt_number(lo)} "
+                       f"to {fmt_number(hi)}, n = {row['n']}).")
+        if few:
+            out.append(f"{account}: too few runs for a 95 % interval (6 needed): "
+                       + "; ".join(few) + ".")
     return out
 
 

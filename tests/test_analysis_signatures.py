@@ -334,9 +334,11 @@ def test_statements_are_worded_from_the_intervals() -> None:
          "high": float("nan"), "n": 2},
     ])
     said = sg.statements(table)
-    assert said[0].startswith("genetic: mirror rises before tools (median -50, 95 % CI -80 to -10")
+    assert said[0] == ("genetic: mirror rises before tools (median -50 generations, 95 % CI -80 "
+                       "to -10, n = 8).")
     assert "no detectable order between mirror and tools" in said[1]
-    assert "too few runs for a 95 % interval" in said[2]
+    assert said[2] == ("gradual: too few runs for a 95 % interval (6 needed): camp_wave (median "
+                       "0.9, n = 2).")
 
 
 def test_matrix_and_figure_data() -> None:
