@@ -72,9 +72,9 @@ the first, so no wave can be seen (NaN).
 
 **loss_after_crash** (Henrich 2004, Tasmania). The crash is read from the population series, so
 scheduled events and ``crash_*`` parameters alike are found: it starts at the first generation
-whose population is at most ``CRASH_SHARE`` = 0.5 of the generation before's level's running
-maximum (our assumption: Wright-Fisher camps stay at their size, so only an imposed crash halves
-a population; ``crash_share`` defaults to 0.1); it ends when the population is back to
+whose population is at most ``CRASH_SHARE`` = 0.5 of the largest population so far (our
+assumption: Wright-Fisher camps stay at their size, so only an imposed crash halves a
+population; ``crash_share`` defaults to 0.1); it ends when the population is back to
 ``RESTORED_SHARE`` = 0.9 of its level just before the crash (never, in Tasmania). Only the first
 crash of a run is read. ``loss_kept_*``: the mean level over the ``LEVEL_WINDOW`` = 20
 generations before the crash, and over the last 20 generations of the crash (the last 20 rows of
@@ -871,9 +871,8 @@ PLOTTED = tuple(s.name for s in SIGNATURES if not s.name.startswith("tempo_years
 
 
 def plot_data(table: pl.DataFrame) -> pl.DataFrame:
-    """The figure's rows: per account (scenario null) and plotted signature, with a value."""
-    return (table.filter(pl.col("scenario").is_null() & pl.col("signature").is_in(PLOTTED)
-                         & (pl.col("n") > 0))
+    """The figure's rows: per account (scenario null) and plotted signature (n 0: not measured)."""
+    return (table.filter(pl.col("scenario").is_null() & pl.col("signature").is_in(PLOTTED))
             .select("signature", "account", "value", "low", "high", "n", "unit"))
 
 
@@ -887,7 +886,7 @@ def plot_signature(
     if ax is None:
         fig, ax = plots.plt.subplots(figsize=(4.0, 0.4 * len(accounts) + 1.2), layout="constrained")
     fig = ax.figure
-    part = data.filter(pl.col("signature") == signature)
+    part = data.filter((pl.col("signature") == signature) & (pl.col("n") > 0))
     finite = [v for c in ("value", "low", "high") for v in part[c].to_list() if math.isfinite(v)]
     edge = (max(finite) + 0.1 * (max(finite) - min(finite)) + 1e-9) if finite else 1.0
     for row in part.iter_rows(named=True):
@@ -917,8 +916,9 @@ def plot_signature(
 
 
 def plot_signatures(data: pl.DataFrame, columns: int = 4) -> Figure:
-    """Account x signature: one panel per signature with data (``plot_data``)."""
-    names = [s for s in PLOTTED if s in set(data["signature"].to_list())]
+    """Account x signature: one panel per signature measured in some run (``plot_data``)."""
+    measured = set(data.filter(pl.col("n") > 0)["signature"].to_list())
+    names = [s for s in PLOTTED if s in measured]
     accounts = sorted(data["account"].unique().to_list())
     rows = max(1, math.ceil(len(names) / columns))
     fig, axes = plots.plt.subplots(rows, columns, figsize=(3.6 * columns,
@@ -950,7 +950,7 @@ def report_section(report: Report, table: pl.DataFrame, out: Path) -> None:
     report.table(signature_matrix(table),
                  "Signatures per account: median or share [95 % CI] (n runs)")
     data = plot_data(table)
-    if data.is_empty():
+    if not (data["n"] > 0).any():
         report.text("No signature could be measured in these runs, so there is no figure.")
         return
     png = plots.save_figure(plot_signatures(data), out, "signatures")
