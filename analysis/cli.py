@@ -6,9 +6,11 @@ run and metric), lags.parquet (per run: mirror vs culture), order.parquet (lags 
 conditions.parquet (per condition and metric), effects.parquet (one-factor contrasts between
 conditions), parity.parquet (a [grid] sweep varying mirror_initial) and levels_<x>.parquet (any
 other [grid] parameter with three values or more), discovery.parquet (a sweep with
-varied parameters, when ema_workbench is installed), sensitivity.parquet (a Sobol' sweep), the
-figures (PNG and SVG), report.md and report.html, whose footer says how the results were made
-(code, versions, scenario values: what run.json or sweep.json recorded; `analysis.provenance`).
+varied parameters, when ema_workbench is installed), sensitivity.parquet (a Sobol' sweep),
+signatures.parquet and signature_runs.parquet (what an archaeologist could see, per account and
+per run: `analysis.signatures`), the figures (PNG and SVG), report.md and report.html, whose
+footer says how the results were made (code, versions, scenario values: what run.json or
+sweep.json recorded; `analysis.provenance`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from analysis import bursts as bursts_mod
-from analysis import discovery, plots, sensitivity
+from analysis import discovery, plots, sensitivity, signatures
 from analysis.bursts import bursts_table
 from analysis.conclude import conclusions, scenario_roles, the_scenario_with
 from analysis.conditions import conditions_table, effects_table, with_conditions
@@ -219,6 +221,14 @@ def _where(
             report.text(note)
 
 
+def _signatures(results: Results, report: Report, out: Path) -> None:
+    """signatures.parquet, signature_runs.parquet, signatures.png and the report's section."""
+    per_run, table = signatures.compute(results.root, results.kind, results.runs)
+    per_run.write_parquet(out / "signature_runs.parquet")
+    table.write_parquet(out / "signatures.parquet")
+    signatures.report_section(report, table, out)
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Analyse DIR (a run or a sweep); write DIR/analysis/; print the conditions table.
 
@@ -297,6 +307,7 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
             for paragraph in conclusions(scenarios, scen_order, metric, "takeoff", roles):
                 if paragraph not in said:  # the order of events is the same for both
                     report.text(paragraph)
+    _signatures(results, report, out)
     _where(results, bursts, finals, report, out)
     report.heading("Definitions")
     report.text(_definition_text())

@@ -19,7 +19,7 @@ import pytest
 import run
 from tests.test_analysis_data import write_run, write_sweep
 
-FIGURES = ("timeseries", "aligned", "phase", "burst_probability",
+FIGURES = ("timeseries", "aligned", "phase", "burst_probability", "signatures",
            *(f"phase_diagram_{m}" for m in ("tool_complexity", "gesture_success",
                                              "lexicon_coherence")))
 
