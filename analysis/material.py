@@ -18,7 +18,7 @@ import math
 
 from evo.measures import LOG_AXIS, MINIMUM_RISE, SHARES, MinimumRise
 
-__all__ = ["LOG_METRICS", "MINIMUM_RISE", "SHARE_METRICS", "MinimumRise", "is_material"]
+__all__ = ["LOG_METRICS", "MINIMUM_RISE", "SHARE_METRICS", "MinimumRise", "is_material", "meets"]
 
 
 LOG_METRICS = LOG_AXIS
@@ -31,8 +31,11 @@ def is_material(metric: str | None, start: float, rise: float) -> bool:
     True for a metric without a declared minimum (or None); False for a rise that is not finite.
     """
     rule = MINIMUM_RISE.get(metric) if metric is not None else None
-    if rule is None:
-        return True
+    return True if rule is None else meets(rule, start, rise)
+
+
+def meets(rule: MinimumRise, start: float, rise: float) -> bool:
+    """Whether a net rise ``rise`` from level ``start`` meets ``rule`` (False when not finite)."""
     if not (math.isfinite(start) and math.isfinite(rise)) or rise <= 0:
         return False
     if rule.scale == "fold":

@@ -125,20 +125,16 @@ from analysis.bursts import (
     running_mean,
 )
 from analysis.conclude import role as role_from_name
+from analysis.material import meets
 from analysis.order import crossing_times
 from analysis.report import Report
 from analysis.stats import median_ci_rank, wilson_ci
 from evo.errors import UsageError
-from evo.measures import MINIMUM_RISE, SHARE_RISE, MinimumRise
+from evo.measures import MINIMUM_RISE, MinimumRise
 
 # Thresholds (our assumptions; the module docstring gives the reasons).
-RISE_RULES: dict[str, MinimumRise] = {
-    "mirror_mean": MINIMUM_RISE["mirror_mean"],
-    "tool_complexity": MINIMUM_RISE["tool_complexity"],
-    "expressivity": MINIMUM_RISE["expressivity"],
-    "mirror_learned_mean": SHARE_RISE,
-    "population": MinimumRise("fold", 2.0, floor=1.0),
-}
+RISE_RULES: dict[str, MinimumRise] = {name: MINIMUM_RISE[name] for name in (
+    "mirror_mean", "tool_complexity", "expressivity", "mirror_learned_mean", "population")}
 LOG_RISE = MinimumRise("absolute", math.log10(2.0))  # a doubling, on log10 of complexity
 TEMPO_FRACS: tuple[float, float] = (0.1, 0.9)
 YEARS_PER_GENERATION = (25, 30)
@@ -236,15 +232,6 @@ def rise_of(t: np.ndarray, y: np.ndarray) -> tuple[float, float, float] | None:
     return float(np.mean(yb[:e])), rise, sigma
 
 
-def is_material(rule: MinimumRise, start: float, rise: float) -> bool:
-    """Whether a net rise from ``start`` meets ``rule`` (as ``analysis.material.is_material``)."""
-    if not (math.isfinite(start) and math.isfinite(rise)) or rise <= 0:
-        return False
-    if rule.scale == "fold":
-        return (start + rise) / max(start, rule.floor) >= rule.value
-    return rise >= rule.value
-
-
 def rise_times(
     t: np.ndarray, y: np.ndarray, fracs: Sequence[float], rule: MinimumRise, name: str
 ) -> tuple[tuple[float, ...] | None, str]:
@@ -258,7 +245,7 @@ def rise_times(
     start, rise, sigma = measured
     if rise <= 0 or rise < RISE_SIGMAS * sigma:
         return None, f"{name} does not rise"
-    if not is_material(rule, start, rise):
+    if not meets(rule, start, rise):
         return None, f"{name} does not rise materially ({rule.describe()})"
     times = crossing_times(t, y, tuple(fracs))
     if any(x is None for x in times):

@@ -80,13 +80,15 @@ TOOL_TYPES = Measure(
 #: The generation table of the `generations` driver, in column order.
 GENERATION: tuple[Measure, ...] = (
     Measure("generation", "int", "time", "level", "generation number (0: the founders)"),
-    Measure("population", "int", "state", "level", "living individuals"),
+    Measure("population", "int", "state", "level", "living individuals",
+            MinimumRise("fold", 2.0, floor=1.0)),
     Measure("mirror_mean", "float", "mirror", doc="mean genetic mirror strength",
             summaries=("final",), **_share),
     Measure("mirror_sd", "float", "state", "level", "SD of genetic mirror strength"),
     Measure("mirror_effective_mean", "float", "mirror",
             doc="mean effective mirror strength 1 - (1 - genetic)(1 - learned)", **_share),
-    Measure("mirror_learned_mean", "float", "state", "share", "mean learned mirror matching"),
+    Measure("mirror_learned_mean", "float", "state", doc="mean learned mirror matching",
+            **_share),
     Measure("assoc_mean", "float", "state", "share", "mean genetic rate of associative learning"),
     Measure("tool_skill_mean", "float", "state", "level", "mean skill over individuals and lineages"),
     Measure("tool_skill_max", "float", "state", "level", "highest skill in any lineage"),
