@@ -32,6 +32,7 @@ from analysis.outcomes import final_levels, parity_table, with_final_levels
 from analysis.provenance import provenance_lines
 from analysis.report import Report, text_table, write
 from analysis.tables import CULTURE_METRICS, Results, load
+from analysis.windows import before_first_crash
 from analysis.workspace import replace, workspace
 from evo.errors import UsageError
 
@@ -257,11 +258,12 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
     """Write every table, figure and the report into ``out``; return (printout, report.html)."""
     keys = ["scenario", *results.varied]
     runs = results.runs
-    bursts = bursts_table(results.generations, [*results.metrics, *results.mirror],
+    judged, n_cut = before_first_crash(results.generations)  # the leap, not the crash test
+    bursts = bursts_table(judged, [*results.metrics, *results.mirror],
                           progress=results.kind == "sweep")
-    finals = final_levels(results.generations, [*results.metrics, *results.mirror])  # once
+    finals = final_levels(judged, [*results.metrics, *results.mirror])  # once
     bursts = with_final_levels(bursts, finals)
-    lags = lags_table(results.generations, bursts, results.mirror, results.metrics)
+    lags = lags_table(judged, bursts, results.mirror, results.metrics)
     order = summarize_lags(lags, runs, keys) if lags.height else None
     roles = scenario_roles(runs)
     control = the_scenario_with(roles, "fixed_low")
@@ -284,6 +286,10 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
                 + (f", {n_failed} failed run(s) excluded" if n_failed else "")
                 + f"; time axis: {results.time_label}; conditions: {', '.join(keys)}.")
     report.text("Metrics analysed: " + ", ".join([*results.metrics, *results.mirror]) + ".")
+    if n_cut:
+        report.text(f"{n_cut} run(s) had a population crash: their bursts, take-offs, lags and "
+                    "final levels are judged on the generations before it (the crash is read "
+                    "by the loss_after_crash signature below).")
     if results.skipped:
         report.text("Skipped (absent or all null in the tables): " + ", ".join(results.skipped)
                     + ".")

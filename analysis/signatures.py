@@ -70,12 +70,9 @@ positively); camps that never reach the level rank after all others (a wave not 
 At least 3 other camps at 2 or more distances are needed: on a 2 x 2 grid every camp neighbours
 the first, so no wave can be seen (NaN).
 
-**loss_after_crash** (Henrich 2004, Tasmania). The crash is read from the population series, so
-scheduled events and ``crash_*`` parameters alike are found: it starts at the first generation
-whose population is at most ``CRASH_SHARE`` = 0.5 of the largest population so far (our
-assumption: Wright-Fisher camps stay at their size, so only an imposed crash halves a
-population; ``crash_share`` defaults to 0.1); it ends when the population is back to
-``RESTORED_SHARE`` = 0.9 of its level just before the crash (never, in Tasmania). Only the first
+**loss_after_crash** (Henrich 2004, Tasmania). The crash is found in the population series by
+``analysis.windows.find_crash`` (a fall to half the largest population so far; it ends when the
+population is back to 0.9 of its level before; never, in Tasmania). Only the first
 crash of a run is read. ``loss_kept_*``: the mean level over the ``LEVEL_WINDOW`` = 20
 generations before the crash, and over the last 20 generations of the crash (the last 20 rows of
 the run when the population is never restored), and the share kept, end / before, for tool
@@ -129,6 +126,7 @@ from analysis.material import meets
 from analysis.order import crossing_times
 from analysis.report import Report
 from analysis.stats import median_ci_rank, wilson_ci
+from analysis.windows import CRASH_SHARE, Crash, find_crash
 from evo.errors import UsageError
 from evo.measures import MINIMUM_RISE, MinimumRise
 
@@ -141,8 +139,6 @@ YEARS_PER_GENERATION = (25, 30)
 HOLD_WINDOW = 50.0
 MIN_ONSETS = 3
 CAMP_LEVEL = 0.5
-CRASH_SHARE = 0.5
-RESTORED_SHARE = 0.9
 RECOVERED_SHARE = 0.9
 LEVEL_WINDOW = 20.0
 MIN_LEVEL = {"tool_complexity": 1.0, "tool_types": 1.0, "mirror_mean": 0.01,
@@ -467,30 +463,6 @@ def camp_spread(camps: pl.DataFrame | None) -> dict[str, Measured]:
 
 
 # --- crash ---------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Crash:
-    """The first crash of a run: its start, its end (None: never restored), the size before."""
-
-    start: float
-    restored: float | None
-    before: float
-
-
-def find_crash(t: np.ndarray, population: np.ndarray) -> Crash | None:
-    """The first fall to at most ``CRASH_SHARE`` of the running maximum, and its restoration."""
-    t, p = clean_series(t, population)
-    if p.size < 2:
-        return None
-    peak = np.maximum.accumulate(p)[:-1]
-    fell = np.nonzero(p[1:] <= CRASH_SHARE * peak)[0]
-    if not fell.size:
-        return None
-    i = int(fell[0]) + 1
-    before = float(p[i - 1])
-    back = np.nonzero(p[i:] >= RESTORED_SHARE * before)[0]
-    return Crash(float(t[i]), float(t[i + back[0]]) if back.size else None, before)
-
 
 def _mean_over(t: np.ndarray, y: np.ndarray, lo: float, hi: float) -> float:
     inside = (t >= lo) & (t < hi) & np.isfinite(y)
