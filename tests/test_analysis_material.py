@@ -1,4 +1,4 @@
-"""Material verdicts: a rise must matter on the metric's own scale (synthetic series, issue 12)."""
+"""Material verdicts: a rise must matter on the metric's own scale (synthetic series)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def series(lo: float, hi: float, noise: float, seed: int, t0: float = 500.0) -> 
 
 @pytest.mark.parametrize("seed", range(5))
 def test_an_invisible_gesture_burst_is_no_burst(seed: int) -> None:
-    # issue 12's case: success from 0.0001 to 0.003, far above its own noise
+    # a rise from the parity study: success from 0.0001 to 0.003, far above its own noise
     y = series(0.0001, 0.003, 0.0001, seed)
     scale_free = detect_burst(t, y)
     assert scale_free.burst  # what the detector said before materiality
