@@ -15,7 +15,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 project = "mirrorleap"
 author = "mirrorleap authors"
-copyright = "2026, mirrorleap authors"  # noqa: A001 (Sphinx's name)
+copyright = "2026, mirrorleap authors"
 release = version = "0.1.0"
 
 extensions = [
