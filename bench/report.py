@@ -369,7 +369,11 @@ README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 def write_section(res: dict, lines: list[str]) -> None:
-    """Replace the README's speed section (between the bench markers) with these figures."""
+    """Replace the speed section (between the bench markers) with these figures.
+
+    In every file that holds the markers: README.md and the documentation's speed page
+    (`docs/developers/speed.md`, where the section is the page, so its heading is one level up).
+    """
     m = res["machine"]
     head = [
         "## Speed",
@@ -390,8 +394,11 @@ def write_section(res: dict, lines: list[str]) -> None:
     tail = ["", "What limits the missed targets:", "", *notes] if notes else []
     if res["quick"]:  # a smoke run does not replace the README's figures
         return
-    readme = HERE.parent / "README.md"
-    text = readme.read_text()
-    start, end = text.index(README_START), text.index(README_END)
-    block = "\n".join([README_START, *head, *lines, *tail, README_END])
-    readme.write_text(text[:start] + block + text[end + len(README_END):])
+    for path, heading in ((HERE.parent / "README.md", "## Speed"),
+                          (HERE.parent / "docs" / "developers" / "speed.md", "# Speed")):
+        text = path.read_text() if path.is_file() else ""
+        if README_START not in text or README_END not in text:
+            continue
+        start, end = text.index(README_START), text.index(README_END)
+        block = "\n".join([README_START, heading, *head[1:], *lines, *tail, README_END])
+        path.write_text(text[:start] + block + text[end + len(README_END):])

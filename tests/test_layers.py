@@ -6,7 +6,9 @@
 3. `evo.run`, what runs the model (one run, validations, sweeps, the command line), imports the
    model, the scenarios and the vocabulary;
 4. `analysis` reads the tables and imports only the vocabulary; `viz`, the browser view, may use
-   everything but the analysis.
+   everything but the analysis;
+5. `evo.command`, the command line (`run.py`, the installed `mirrorleap`), dispatches to all of
+   them, and nothing of the project imports it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ ALLOWED = {
     "evo/run": ("evo.run", "evo.core", "scenarios", *VOCABULARY),
     "analysis": ("analysis", *VOCABULARY),
     "viz": ("viz", "evo.core", "evo.run", "scenarios", *VOCABULARY),
+    "evo/command": ("evo.command", "evo.run", "evo.core", "scenarios", "analysis", "viz", *VOCABULARY),
 }
 
 

@@ -1,0 +1,102 @@
+"""mirrorleap command line: list, params, run, validate, sweep, analyze, view and docs.
+
+`python run.py ARGS` and the installed `mirrorleap ARGS` (`mirrorleap`, below) run the same
+`main`.
+
+Every bad input ends with one line on stderr naming the problem and the valid choices, exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from evo.errors import UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with one line instead of a usage dump."""
+
+    def error(self, message: str) -> None:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser(prog: str = "run.py") -> argparse.ArgumentParser:
+    """The full command-line grammar (a contract: names are used by scripts and docs)."""
+    parser = _Parser(prog=prog, description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sub.add_parser("list", help="list the scenarios, one line each")
+    sub.add_parser("params", help="list every model parameter with its valid range and meaning")
+
+    run = sub.add_parser("run", help="run one scenario and write DIR/generations.parquet, run.json")
+    run.add_argument("scenario")
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--generations", type=int, default=None)
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE")
+    run.add_argument("--out", default=None, help="output folder (default results/SCENARIO)")
+    run.add_argument("--force", action="store_true", help="overwrite a non-empty output folder")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    val = sub.add_parser("validate", help="compare the published special cases to their analytic values")
+    val.add_argument("--quick", action="store_true", help="fewer replicates (looser tolerances)")
+
+    sweep = sub.add_parser("sweep", help="run a parameters x seeds sweep from a TOML spec")
+    sweep.add_argument("spec")
+    sweep.add_argument("--out", required=True)
+    sweep.add_argument("--workers", type=int, default=None)
+    sweep.add_argument("--engine", choices=["local", "dask"], default="local")
+    sweep.add_argument("--address", default=None, metavar="HOST:PORT")
+    sweep.add_argument("--allow-version-change", action="store_true",
+                       help="continue a sweep folder made with other code, package versions or "
+                            "scenario values (recorded in its sweep.json); refused without it")
+    sweep.add_argument("--compact", action="store_true",
+                       help="after the runs, merge the generations/ parts into a few large ones "
+                            "(done anyway when a finished sweep leaves 256 parts or more)")
+
+    analyze = sub.add_parser("analyze", help="bursts, statistics, plots and a report for a run or sweep")
+    analyze.add_argument("dir")
+
+    view = sub.add_parser("view", help="the browser view (Mesa's SolaraViz): solara run viz/app.py")
+    view.add_argument("--port", type=int, default=8765)
+
+    docs = sub.add_parser("docs", help="build the documentation site (Sphinx) into docs/_build/html")
+    docs.add_argument("--out", default=None, help="output folder (default docs/_build/html)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "run.py") -> int:
+    """Parse, dispatch, and turn a UsageError into one line and exit code 2."""
+    try:
+        args = build_parser(prog).parse_args(argv)
+        if args.command in ("list", "params", "run", "validate"):
+            from evo.run import cli
+
+            return getattr(cli, f"cmd_{args.command}")(args)
+        if args.command == "view":
+            from viz.serve import cmd_view
+
+            return cmd_view(args)
+        if args.command == "docs":
+            from evo.command.docs import cmd_docs
+
+            return cmd_docs(args)
+        if args.command == "sweep":
+            from evo.run.sweep.cli import cmd_sweep
+
+            return cmd_sweep(args)
+        from analysis.cli import cmd_analyze
+
+        return cmd_analyze(args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def mirrorleap() -> int:
+    """The installed `mirrorleap` command (`[project.scripts]`): `main` under that name."""
+    return main(prog="mirrorleap")
