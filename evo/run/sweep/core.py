@@ -282,7 +282,11 @@ class _Saver:
         for outcome in outcomes:  # before the records: once they exist the runs are not redone
             if outcome.traceback:
                 self.store.log_error(outcome.run_id, outcome.traceback)
-        self.store.write_task(records, tables, self.columns)
+        extras: dict[str, list[Any]] = {}
+        for outcome in outcomes:
+            for name, extra in outcome.extras.items():
+                extras.setdefault(name, []).append(extra)
+        self.store.write_task(records, tables, self.columns, extras)
         new_failures = sum(o.status != "ok" for o in outcomes)
         self.done += len(outcomes)
         self.failed += new_failures
