@@ -22,7 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from analysis import bursts as bursts_mod
-from analysis import discovery, plots, sensitivity, signatures
+from analysis import designs, discovery, plots, sensitivity, signatures
 from analysis.bursts import bursts_table
 from analysis.conclude import conclusions, scenario_roles, the_scenario_with
 from analysis.conditions import conditions_table, effects_table, with_conditions
@@ -129,10 +129,8 @@ def _figures(results: Results, bursts: pl.DataFrame, conditions: pl.DataFrame, k
 
 
 def grid_parameters(meta: dict) -> list[str]:
-    """The parameters of a ``[grid]`` sweep (sweep.json ``spec.grid``); none for a sampled one."""
-    spec = meta.get("spec")
-    grid = spec.get("grid") if isinstance(spec, dict) else None
-    return list(grid) if isinstance(grid, dict) else []
+    """The parameters of a ``[grid]`` sweep (sweep.json ``spec.grid``, or its designs' grids)."""
+    return designs.grid_parameters(meta)
 
 
 def level_plan(runs: pl.DataFrame, varied: list[str], meta: dict) -> list[tuple[str, list[str]]]:
@@ -145,12 +143,21 @@ def level_plan(runs: pl.DataFrame, varied: list[str], meta: dict) -> list[tuple[
     grid = grid_parameters(meta)
     plan = []
     for x in varied:
-        if x not in grid or not runs[x].dtype.is_numeric() or runs[x].n_unique() < 3:
+        if x not in grid or not runs[x].dtype.is_numeric():
             continue
-        by = [k for k in ("scenario", *varied) if k != x and runs[k].n_unique() > 1
-              and (k == "scenario" or runs[k].n_unique() <= plots.MAX_GROUPS)]
+        runs_x = _runs_varying(runs, meta, x)
+        if runs_x[x].n_unique() < 3:
+            continue
+        by = [k for k in ("scenario", *varied) if k != x and runs_x[k].n_unique() > 1
+              and (k == "scenario" or runs_x[k].n_unique() <= plots.MAX_GROUPS)]
         plan.append((x, by))
     return plan
+
+
+def _runs_varying(runs: pl.DataFrame, meta: dict, x: str) -> pl.DataFrame:
+    """The runs of the scenarios whose design varies `x` (all runs when they share one design)."""
+    scenarios = designs.scenarios_varying(meta, x)
+    return runs if scenarios is None else runs.filter(pl.col("scenario").is_in(scenarios))
 
 
 def _levels(results: Results, finals: pl.DataFrame, out: Path) -> list[tuple[Path, str]]:
@@ -163,6 +170,7 @@ def _levels(results: Results, finals: pl.DataFrame, out: Path) -> list[tuple[Pat
     """
     runs, figs = results.runs, []
     for x, by in level_plan(runs, results.varied, results.meta):
+        runs = _runs_varying(results.runs, results.meta, x)
         wanted = (*PARITY_METRICS, "tool_complexity") if x == PARITY_X else LEVEL_METRICS
         metrics = [m for m in wanted if m in results.metrics]
         table = parity_table(runs, finals, x, metrics, by)
@@ -195,8 +203,9 @@ def _where(
         print(note)
         report.text(note.capitalize() + ".")
     else:
+        own = designs.per_scenario(results.meta) is not None
         table, notes = discovery.discovery_table(bursts, results.runs, results.varied,
-                                                 results.metrics)
+                                                 results.metrics, min_inputs=2 if own else 1)
         table.write_parquet(out / "discovery.parquet")
         report.text("Boxes of parameter space in which a material burst or take-off of each "
                     "culture metric is concentrated, per account (PRIM, Friedman & Fisher 1999, "
@@ -208,10 +217,13 @@ def _where(
             report.table(table, "Boxes, a row per restricted parameter (discovery.parquet)")
         for note in notes:
             report.text(note)
-    if sensitivity.is_sobol(results.meta):
+    if sensitivity.is_sobol(results.meta) or sensitivity.sobol_designs(results.meta):
         report.heading("Sobol' sensitivity indices", level=3)
         values, outputs = sensitivity.outcome_values(results.runs, finals, bursts, results.metrics)
-        table, notes = sensitivity.sensitivity_table(values, outputs, results.meta)
+        if sensitivity.is_sobol(results.meta):
+            table, notes = sensitivity.sensitivity_table(values, outputs, results.meta)
+        else:
+            table, notes = sensitivity.per_design_table(values, outputs, results.meta)
         table.write_parquet(out / "sensitivity.parquet")
         report.text("First-order (S1) and total (ST) Sobol' indices of the outcomes averaged "
                     "over the seeds of each sample point, with SALib's bootstrap 95 % half-widths "
@@ -285,6 +297,8 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
     report.text(f"{results.kind.capitalize()} directory {root}: {runs.height} run(s) analysed"
                 + (f", {n_failed} failed run(s) excluded" if n_failed else "")
                 + f"; time axis: {results.time_label}; conditions: {', '.join(keys)}.")
+    if (own_designs := designs.describe(results.meta)) is not None:
+        report.text(own_designs)
     report.text("Metrics analysed: " + ", ".join([*results.metrics, *results.mirror]) + ".")
     if n_cut:
         report.text(f"{n_cut} run(s) had a population crash: their bursts, take-offs, lags and "

@@ -129,19 +129,27 @@ def _same(a: object, b: object) -> bool:
 
 
 def discovery_table(
-    bursts: pl.DataFrame, runs: pl.DataFrame, varied: list[str], metrics: list[str]
+    bursts: pl.DataFrame, runs: pl.DataFrame, varied: list[str], metrics: list[str],
+    min_inputs: int = 1,
 ) -> tuple[pl.DataFrame, list[str]]:
     """Boxes per scenario, culture metric and outcome (module docstring), and notes on skips.
 
     ``bursts`` is ``bursts.bursts_table``; runs too short to judge are left out. Parameters with
-    one value within a scenario are no input. Returns (discovery table, notes).
+    one value within a scenario are no input, so each scenario is searched over its own factors;
+    a scenario with fewer than `min_inputs` of them (a sweep of per-scenario designs asks for 2)
+    is skipped with a note. Returns (discovery table, notes).
     """
     rows, notes = [], []
     judged = bursts.filter((pl.col("pattern") != "too_short") & pl.col("metric").is_in(metrics))
     joined = judged.join(runs.select(["run_id", "scenario", *varied]), on="run_id", how="inner")
     for (scenario, metric), part in joined.group_by(["scenario", "metric"], maintain_order=True):
         inputs = [v for v in varied if part[v].n_unique() > 1]
-        if not inputs:
+        if len(inputs) < min_inputs:
+            note = (f"{scenario}: PRIM skipped (its design varies "
+                    f"{', '.join(inputs) or 'no parameter'}; at least {min_inputs} varied factors "
+                    "needed).")
+            if inputs and note not in notes:
+                notes.append(note)
             continue
         for outcome, column in OUTCOMES.items():
             y = part[column].fill_null(False).to_numpy()

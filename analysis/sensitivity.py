@@ -48,6 +48,42 @@ def problem_of(meta: dict) -> tuple[dict, bool]:
             bool(sample.get("second_order", False)))
 
 
+def sobol_designs(meta: dict) -> list[dict]:
+    """The per-scenario designs of sweep.json (``designs``) that are Sobol' samples."""
+    found = meta.get("designs")
+    if not isinstance(found, list):
+        return []
+    return [d for d in found if isinstance(d, dict) and isinstance(d.get("sample"), dict)
+            and d["sample"].get("method") == "sobol"]
+
+
+def per_design_table(
+    values: pl.DataFrame, outputs: list[str], meta: dict
+) -> tuple[pl.DataFrame, list[str]]:
+    """`sensitivity_table` for each scenario with its own Sobol' design, over its own factors.
+
+    A scenario's runs are ``first_run_id`` on, point by point, then seed by seed, so its run ids
+    less ``first_run_id`` are in the order `point_index` reads. A design with fewer than two
+    factors, or without every point's runs, is skipped with a note.
+    """
+    tables, notes = [], []
+    for design in sobol_designs(meta):
+        scenario, names = design.get("scenario"), list(design["sample"].get("ranges", {}))
+        if len(names) < 2:
+            notes.append(f"{scenario}: Sobol' indices skipped (its design varies "
+                         f"{', '.join(names)}; at least 2 factors needed).")
+            continue
+        part = values.filter(pl.col("scenario") == scenario).with_columns(
+            pl.col("run_id") - int(design["first_run_id"]))
+        own = {"spec": {"sample": design["sample"]}, "n_points": design["n_points"],
+               "seeds": design["seeds"]}
+        table, more = sensitivity_table(part, outputs, own)
+        tables.append(table)
+        notes += more
+    table = pl.concat(tables) if tables else pl.DataFrame(schema=SCHEMA)
+    return table, notes
+
+
 def point_index(run_id: pl.Expr, n_points: int, seeds: int) -> pl.Expr:
     """The sample row of a run (run ids: scenario, then point, then seed)."""
     return (run_id % (n_points * seeds)) // seeds

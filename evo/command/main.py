@@ -54,6 +54,9 @@ def build_parser(prog: str = "run.py") -> argparse.ArgumentParser:
     sweep.add_argument("--compact", action="store_true",
                        help="after the runs, merge the generations/ parts into a few large ones "
                             "(done anyway when a finished sweep leaves 256 parts or more)")
+    sweep.add_argument("--dry-run", action="store_true",
+                       help="check the spec and print its runs per scenario (design points x "
+                            "seeds, and how many DIR already holds); run nothing, write nothing")
 
     analyze = sub.add_parser("analyze", help="bursts, statistics, plots and a report for a run or sweep")
     analyze.add_argument("dir")

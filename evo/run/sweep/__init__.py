@@ -28,6 +28,14 @@ Spec format (TOML)::
     # mirror_cost = [0.0, 0.1] # [low, high]; integer parameters are rounded
     # population = [100, 500]
 
+Instead of ``scenario`` with a shared [grid] or [sample], each scenario may have its own design
+(never both forms in one spec)::
+
+    [designs.coevolution]      # keys: seeds, set (over the shared [set]), grid or sample
+    grid = { mirror_cost = [0.02, 0.1] }
+    seeds = 8
+    [designs.fixed_low]        # no factor: one point
+
 Neither table: one point (the scenarios with [set]). Runs are numbered scenario-major, then design
 point, then replicate; run ``i`` gets the ``i``-th seed spawned from the root seed, so the results
 do not depend on the engine or the worker count. Output in ``DIR``: ``runs.parquet`` (one row per

@@ -1,7 +1,11 @@
 """The `sweep` command: run or continue a sweep, report what it did, choose the exit code.
 
 ``run.py sweep SPEC.toml --out DIR [--workers N] [--engine local|dask] [--address HOST:PORT]
-[--allow-version-change] [--compact]``.
+[--allow-version-change] [--compact] [--dry-run]``.
+
+``--dry-run`` checks the spec as a sweep would (every run's parameters) and prints, per
+scenario, its varied parameters, design points, seeds and runs, and how many of them ``DIR``
+already holds when it is this spec's sweep folder; it runs and writes nothing.
 
 ``--allow-version-change`` continues a folder made with other code (git commit or uncommitted
 changes), other versions of the packages that shape results, or other values of its scenarios;
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from evo.errors import UsageError
 from evo.run.sweep.core import run_sweep
 from evo.run.sweep.scheduler import TaskLost
 
@@ -25,6 +30,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     Bad input raises UsageError (run.py prints it, exit 2); Ctrl-C propagates (exit 130).
     """
+    if getattr(args, "dry_run", False):
+        print(dry_run(args.spec, args.out))
+        return 0
     try:
         report = run_sweep(
             args.spec,
@@ -53,3 +61,37 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def dry_run(spec_path: str, out: str) -> str:
+    """The plan of a sweep, per scenario, as text: what `run_sweep` would run; nothing is written.
+
+    The root seed is the spec's, else the one ``out``'s sweep.json holds, else 0 (run counts do
+    not depend on it; only the points of a sample do).
+    """
+    from evo.run.sweep.core import default_resolve
+    from evo.run.sweep.spec import build_plan, load_spec
+    from evo.run.sweep.store import DamagedHeader, SweepStore
+
+    spec = load_spec(spec_path)
+    store = SweepStore(out)
+    try:
+        header = store.read_header() if store.out.is_dir() else None
+    except (DamagedHeader, UsageError):
+        header = None
+    ours = header is not None and header.get("spec_hash") == spec.digest
+    root_seed = spec.root_seed if spec.root_seed is not None else (
+        int(header["root_seed"]) if ours else 0)
+    plan = build_plan(spec, root_seed, default_resolve)
+    done = store.finished_ids() if ours and store.records_dir.is_dir() else set()
+    form = "per-scenario designs" if spec.per_scenario else "one design shared by every scenario"
+    lines = [f"{spec_path}: {len(plan)} runs, {form}; nothing run (--dry-run)"]
+    width = max(len(s) for s in spec.scenarios)
+    for design in spec.designs:
+        runs = [r for r in plan if r.scenario == design.scenario]
+        varied = ", ".join(design.varied) or "none (one point)"
+        held = sum(r.run_id in done for r in runs)
+        lines.append(f"  {design.scenario:<{width}}  {len(runs) // design.seeds:>5} points x "
+                     f"{design.seeds:>3} seeds = {len(runs):>6} runs"
+                     + (f" ({held} done in {out})" if ours else "") + f"; varies {varied}")
+    return "\n".join(lines)

@@ -103,7 +103,7 @@ def run_sweep(
     else:
         root_seed = spec.root_seed if spec.root_seed is not None else draw_root_seed()
     plan = build_plan(spec, root_seed, resolve)
-    header = _header(spec, root_seed, len(plan), made_with)
+    header = _header(spec, root_seed, len(plan), made_with, plan)
     columns = record_schema(spec, plan)
 
     def check(found: dict[str, Any]) -> dict[str, Any] | None:
@@ -125,7 +125,7 @@ def run_sweep(
         interrupted = False
         try:
             if todo:
-                jobs = [RunJob(r.run_id, r.scenario, r.seed, {**spec.fixed, **r.point}) for r in todo]
+                jobs = [RunJob(r.run_id, r.scenario, r.seed, r.overrides) for r in todo]
                 if address is None:  # no more processes than runs to do
                     workers = min(workers or default_workers(), len(todo))
                 with open_engine(engine, workers, address) as (executor, slots):
@@ -163,9 +163,14 @@ def run_sweep(
 
 
 def _header(
-    spec: SweepSpec, root_seed: int, n_runs: int, made_with: Mapping[str, Any]
+    spec: SweepSpec, root_seed: int, n_runs: int, made_with: Mapping[str, Any],
+    plan: Sequence[PlannedRun] = (),
 ) -> dict[str, Any]:
-    """The content of sweep.json; `made_with` is `provenance.provenance` of its scenarios."""
+    """The content of sweep.json; `made_with` is `provenance.provenance` of its scenarios.
+
+    A spec with ``[designs.*]`` records each scenario's resolved design (`resolved_designs`,
+    from `plan`) under ``designs``; its ``n_points`` is null (the designs differ).
+    """
     return {
         "spec": spec.raw,
         "spec_hash": spec.digest,
@@ -176,11 +181,40 @@ def _header(
         "seeds": spec.seeds,
         "generations": spec.generations,
         "record_every": 1 if spec.record_every is None else spec.record_every,
-        "n_points": n_runs // (spec.seeds * len(spec.scenarios)),
+        "n_points": n_runs // (spec.seeds * len(spec.scenarios)) if not spec.per_scenario else None,
         "n_runs": n_runs,
+        **({"designs": resolved_designs(spec, plan)} if spec.per_scenario and plan else {}),
         **made_with,  # code, versions, resolved_scenarios
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
+
+
+def resolved_designs(spec: SweepSpec, plan: Sequence[PlannedRun]) -> list[dict[str, Any]]:
+    """Each scenario's design as it runs, for sweep.json: what analysis needs to read it alone.
+
+    Per scenario, in run order: its seeds, its fixed values (the shared [set] with its own over
+    it), its grid or sample as written, the parameters it varies, its point count, its runs
+    (``first_run_id`` to ``first_run_id + n_runs - 1``) and the value of every sweep factor it
+    does not vary (what the runs table holds for them).
+    """
+    out = []
+    for design in spec.designs:
+        runs = [run for run in plan if run.scenario == design.scenario]
+        own = spec.raw.get("designs", {}).get(design.scenario, {})
+        out.append({
+            "scenario": design.scenario,
+            "seeds": design.seeds,
+            "set": dict(design.fixed),
+            **({"grid": own["grid"]} if "grid" in own else {}),
+            **({"sample": own["sample"]} if "sample" in own else {}),
+            "varied": design.varied,
+            "n_points": len(runs) // design.seeds,
+            "n_runs": len(runs),
+            "first_run_id": runs[0].run_id if runs else None,
+            "held": {name: runs[0].factors.get(name) for name in spec.varied
+                     if name not in design.varied} if runs else {},
+        })
+    return out
 
 
 def record_schema(spec: SweepSpec, plan: Sequence[PlannedRun]) -> dict[str, Any]:
@@ -200,7 +234,7 @@ def record_schema(spec: SweepSpec, plan: Sequence[PlannedRun]) -> dict[str, Any]
         "seed": pl.Int64,
     }
     for name in spec.varied:
-        schema[name] = pl.Series([run.point[name] for run in plan], strict=False).dtype
+        schema[name] = pl.Series([run.factors.get(name) for run in plan], strict=False).dtype
     schema |= {"status": pl.String, "error": pl.String, "wall_time_s": pl.Float64,
                "generations_run": pl.Int64}
     return schema | {f"{column}_{how}": pl.Float64 for column, how in SUMMARIES}
@@ -248,7 +282,11 @@ class _Saver:
         for outcome in outcomes:  # before the records: once they exist the runs are not redone
             if outcome.traceback:
                 self.store.log_error(outcome.run_id, outcome.traceback)
-        self.store.write_task(records, tables, self.columns)
+        extras: dict[str, list[Any]] = {}
+        for outcome in outcomes:
+            for name, extra in outcome.extras.items():
+                extras.setdefault(name, []).append(extra)
+        self.store.write_task(records, tables, self.columns, extras)
         new_failures = sum(o.status != "ok" for o in outcomes)
         self.done += len(outcomes)
         self.failed += new_failures
@@ -268,7 +306,7 @@ class _Saver:
             **self.roles.get(run.scenario, {}),
             "replicate": run.replicate,
             "seed": run.seed,
-            **{name: run.point[name] for name in self.varied},
+            **{name: run.factors.get(name, run.point.get(name)) for name in self.varied},
             "status": outcome.status,
             "error": outcome.error,
             "wall_time_s": outcome.wall_time_s,
@@ -303,7 +341,7 @@ def _warm_up(todo: Sequence[PlannedRun], spec: SweepSpec, run_fn: RunFn) -> None
         first.setdefault(run.scenario, run)
     for scenario, run in first.items():
         try:
-            run_fn(scenario, seed=0, generations=2, overrides={**spec.fixed, **run.point})
+            run_fn(scenario, seed=0, generations=2, overrides=run.overrides)
         except Exception as exc:  # the runs themselves will record the error
             print(
                 f"warning: warm-up run of {scenario!r} failed ({type(exc).__name__}: {exc}); continuing",

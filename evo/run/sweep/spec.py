@@ -22,7 +22,7 @@ import json
 import math
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,8 @@ from evo.errors import UsageError
 from evo.run.sweep.seeds import spawn_run_seeds
 
 TOP_KEYS = ("scenario", "seeds", "generations", "root_seed", "record_every", "description", "set",
-            "grid", "sample")
+            "grid", "sample", "designs")
+DESIGN_KEYS = ("seeds", "set", "grid", "sample")
 SAMPLE_KEYS = ("method", "n", "ranges", "second_order")
 METHODS = ("lhs", "sobol")
 Scalar = str | int | float | bool
@@ -50,8 +51,35 @@ class Sample:
 
 
 @dataclass(frozen=True)
+class Design:
+    """One scenario's design: its seeds, fixed values (the shared [set] and its own) and factors.
+
+    `index` is its place in the spec's ``[designs]`` (0 for the old form's scenarios, which share
+    one design and one draw of a sample).
+    """
+
+    scenario: str
+    seeds: int
+    fixed: dict[str, Scalar]
+    grid: dict[str, list[Scalar]]
+    sample: Sample | None
+    index: int = 0
+
+    @property
+    def varied(self) -> list[str]:
+        """Names of the parameters this design varies, in spec order."""
+        return list(self.grid) if self.sample is None else list(self.sample.ranges)
+
+
+@dataclass(frozen=True)
 class SweepSpec:
-    """A checked sweep spec; `raw` is the parsed TOML exactly as written."""
+    """A checked sweep spec; `raw` is the parsed TOML exactly as written.
+
+    `designs` holds one `Design` per scenario, in run order. In the old form (``scenario`` with a
+    shared ``[grid]`` or ``[sample]``) they are all the same design and `grid`, `sample` hold it;
+    with ``[designs.*]`` (`per_scenario`) each scenario has its own, and `grid` is empty and
+    `sample` None. `fixed` is the shared ``[set]`` in both.
+    """
 
     scenarios: tuple[str, ...]
     seeds: int
@@ -62,11 +90,22 @@ class SweepSpec:
     sample: Sample | None
     raw: dict[str, Any]
     record_every: int | str | None = None  # every k-th generation row, or "final"; None: all
+    designs: tuple[Design, ...] = ()
+    per_scenario: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.designs:  # built directly, not by parse_spec: the old form
+            designs = tuple(Design(name, self.seeds, dict(self.fixed), self.grid, self.sample)
+                            for name in self.scenarios)
+            object.__setattr__(self, "designs", designs)
 
     @property
     def varied(self) -> list[str]:
-        """Names of the parameters the design varies, in spec order."""
-        return list(self.grid) if self.sample is None else list(self.sample.ranges)
+        """Names of the parameters any design varies, in spec order (first appearance)."""
+        names: dict[str, None] = {}
+        for design in self.designs:
+            names.update(dict.fromkeys(design.varied))
+        return list(names)
 
     @property
     def digest(self) -> str:
@@ -76,13 +115,25 @@ class SweepSpec:
 
 @dataclass(frozen=True)
 class PlannedRun:
-    """One run of the sweep: its id, scenario, replicate index, int seed and varied values."""
+    """One run of the sweep: its id, scenario, replicate index, int seed and varied values.
+
+    `point` holds the values its design varies, `fixed` its design's fixed overrides (so the run's
+    overrides are ``{**fixed, **point}``), `factors` the value of every parameter any design of
+    the sweep varies (`build_plan`), for the runs table.
+    """
 
     run_id: int
     scenario: str
     replicate: int
     seed: int
     point: dict[str, Scalar]
+    fixed: dict[str, Scalar] = field(default_factory=dict)
+    factors: dict[str, Scalar] = field(default_factory=dict)
+
+    @property
+    def overrides(self) -> dict[str, Scalar]:
+        """The parameters this run sets: its design's fixed values and its point."""
+        return {**self.fixed, **self.point}
 
 
 def canonical_json(data: Any) -> str:
@@ -113,19 +164,6 @@ def parse_spec(data: Mapping[str, Any], *, source: str = "spec") -> SweepSpec:
     unknown = sorted(set(data) - set(TOP_KEYS))
     if unknown:
         raise bad(f"unknown key {unknown[0]!r}; valid keys: {', '.join(TOP_KEYS)}")
-    if "scenario" not in data:
-        raise bad("missing 'scenario' (a scenario name or a list of names)")
-    scenarios = data["scenario"]
-    if isinstance(scenarios, str):
-        scenarios = [scenarios]
-    if (
-        not isinstance(scenarios, list)
-        or not scenarios
-        or not all(isinstance(s, str) and s for s in scenarios)
-    ):
-        raise bad(f"'scenario' must be a name or a non-empty list of names, not {scenarios!r}")
-    if len(set(scenarios)) != len(scenarios):
-        raise bad(f"'scenario' lists a name twice: {scenarios!r}")
     seeds = _positive_int(data.get("seeds", 1), "seeds", bad)
     generations = data.get("generations")
     if generations is not None:
@@ -145,27 +183,87 @@ def parse_spec(data: Mapping[str, Any], *, source: str = "spec") -> SweepSpec:
     if not isinstance(data.get("description", ""), str):
         raise bad("'description' must be a string")
 
-    fixed = _table(data, "set", bad)
+    designed = "designs" in data
+    if designed:
+        mixed = [key for key in ("scenario", "grid", "sample") if key in data]
+        if mixed:
+            raise bad(f"give either 'scenario' with a shared [grid] or [sample], or [designs.*], "
+                      f"not both (found {mixed[0]!r} next to [designs])")
+    elif "scenario" not in data:
+        raise bad("missing 'scenario' (a scenario name or a list of names) or [designs.*]")
+    else:
+        _scenario_list(data["scenario"], bad)  # checked before the tables, as it always was
+    fixed, grid, sample = _factors(data, "", bad, generations)
+    designs: list[Design] = []
+    if designed:
+        table = _table(data, "designs", bad)
+        if not table:
+            raise bad("[designs] lists no scenario; give one [designs.NAME] table per scenario")
+        for name, own in table.items():
+            where = f"designs.{name}."
+            if not isinstance(own, dict):
+                raise bad(f"[designs.{name}] must be a table (keys: {', '.join(DESIGN_KEYS)})")
+            unknown = sorted(set(own) - set(DESIGN_KEYS))
+            if unknown:
+                raise bad(f"[designs.{name}] unknown key {unknown[0]!r}; valid keys: "
+                          f"{', '.join(DESIGN_KEYS)}")
+            own_fixed, own_grid, own_sample = _factors(own, where, bad, generations)
+            for factor in [*own_grid, *(own_sample.ranges if own_sample else {})]:
+                if factor in fixed:
+                    kind = "grid" if factor in own_grid else "sample.ranges"
+                    raise bad(f"parameter {factor!r} is in both [set] and [{where}{kind}]")
+            own_seeds = _positive_int(own.get("seeds", seeds), f"{where}seeds", bad)
+            designs.append(Design(name, own_seeds, {**fixed, **own_fixed}, own_grid, own_sample,
+                                  index=len(designs)))
+        scenarios = list(table)
+    else:
+        scenarios = _scenario_list(data["scenario"], bad)
+        designs = [Design(name, seeds, dict(fixed), grid, sample) for name in scenarios]
+    return SweepSpec(
+        scenarios=tuple(scenarios),
+        seeds=seeds,
+        generations=generations,
+        root_seed=root_seed,
+        fixed=dict(fixed),
+        grid={} if designed else {k: list(v) for k, v in grid.items()},
+        sample=None if designed else sample,
+        raw=json.loads(canonical_json(dict(data))),
+        record_every=record_every,
+        designs=tuple(designs),
+        per_scenario=designed,
+    )
+
+
+def _factors(
+    data: Mapping[str, Any], prefix: str, bad: Callable[[str], UsageError], generations: int | None
+) -> tuple[dict[str, Scalar], dict[str, list[Scalar]], Sample | None]:
+    """The ``set``, ``grid`` and ``sample`` tables of `data` (the spec, or one of its designs).
+
+    `prefix` names the place in messages: "" for the top level, ``designs.NAME.`` for a design.
+    """
+    fixed = _table(data, "set", bad, f"{prefix}set")
     for name, value in fixed.items():
         if not isinstance(value, Scalar):
-            raise bad(f"[set] {name} must be a string, number or boolean, not {value!r}")
-    grid = _table(data, "grid", bad)
+            raise bad(f"[{prefix}set] {name} must be a string, number or boolean, not {value!r}")
+    grid = _table(data, "grid", bad, f"{prefix}grid")
     for name, values in grid.items():
         if not isinstance(values, list) or not values:
-            raise bad(f"[grid] {name} must be a non-empty list of values, e.g. {name} = [1, 2]")
+            raise bad(f"[{prefix}grid] {name} must be a non-empty list of values, e.g. "
+                      f"{name} = [1, 2]")
         if not all(isinstance(v, Scalar) for v in values):
-            raise bad(f"[grid] {name} values must be strings, numbers or booleans: {values!r}")
+            raise bad(f"[{prefix}grid] {name} values must be strings, numbers or booleans: "
+                      f"{values!r}")
         if len({canonical_json(v) for v in values}) != len(values):
-            raise bad(f"[grid] {name} lists a value twice: {values!r}")
-    sample = _sample(data, bad) if "sample" in data else None
+            raise bad(f"[{prefix}grid] {name} lists a value twice: {values!r}")
+    sample = _sample(data, bad, prefix) if "sample" in data else None
     if grid and sample is not None:
-        raise bad("give either [grid] or [sample], not both")
+        raise bad(f"give either [{prefix}grid] or [{prefix}sample], not both")
 
     seen: dict[str, str] = {}
     for where, names in (
-        ("set", fixed),
-        ("grid", grid),
-        ("sample", sample.ranges if sample else {}),
+        (f"{prefix}set", fixed),
+        (f"{prefix}grid", grid),
+        (f"{prefix}sample", sample.ranges if sample else {}),
     ):
         for name in names:
             if name in ("scenario", "seed", "seeds", "run_id"):
@@ -175,63 +273,71 @@ def parse_spec(data: Mapping[str, Any], *, source: str = "spec") -> SweepSpec:
             if name in seen:
                 raise bad(f"parameter {name!r} is in both [{seen[name]}] and [{where}]")
             seen[name] = where
-    return SweepSpec(
-        scenarios=tuple(scenarios),
-        seeds=seeds,
-        generations=generations,
-        root_seed=root_seed,
-        fixed=dict(fixed),
-        grid={k: list(v) for k, v in grid.items()},
-        sample=sample,
-        raw=json.loads(canonical_json(dict(data))),
-        record_every=record_every,
-    )
+    return dict(fixed), {k: list(v) for k, v in grid.items()}, sample
 
 
 def build_plan(spec: SweepSpec, root_seed: int, resolve: ResolveFn) -> list[PlannedRun]:
-    """Expand the design into every run, each with its spawned seed; check every run's parameters.
+    """Expand the designs into every run, each with its spawned seed; check every run's parameters.
 
     `resolve(scenario, overrides)` is the model's `resolve_params`: it raises UsageError for an
     unknown scenario or parameter, a wrong type or an out-of-range value, and returns the
-    parameters, from which the varied values are read back in their proper types.
+    parameters, from which the varied values are read back in their proper types. Each run's
+    `factors` hold every parameter any design varies (`SweepSpec.varied`): its own point's value,
+    or, for one its design does not vary, the value the scenario resolves to.
     """
-    points = design_points(spec, root_seed, resolve)
-    n_runs = len(spec.scenarios) * len(points) * spec.seeds
+    expanded = [(design, design_points(spec, root_seed, resolve, design)) for design in spec.designs]
+    n_runs = sum(len(points) * design.seeds for design, points in expanded)
     seeds = spawn_run_seeds(root_seed, n_runs)
     top = {} if spec.generations is None else {"generations": spec.generations}
+    varied = spec.varied
     plan: list[PlannedRun] = []
-    for scenario in spec.scenarios:
+    for design, points in expanded:
+        scenario = design.scenario
         for raw_point in points:
             try:
-                params = resolve(scenario, {**spec.fixed, **raw_point, **top})
+                params = resolve(scenario, {**design.fixed, **raw_point, **top})
             except UsageError as exc:
                 where = ", ".join(f"{k}={v!r}" for k, v in raw_point.items())
                 raise UsageError(
                     f"scenario {scenario!r} at {where or 'the fixed point'}: {exc}"
                 ) from None
             point = {name: _read_param(params, name, raw_point[name]) for name in raw_point}
-            for replicate in range(spec.seeds):
+            factors = {name: point[name] if name in point else _read_param(params, name, None)
+                       for name in varied}
+            for replicate in range(design.seeds):
                 run_id = len(plan)
-                plan.append(PlannedRun(run_id, scenario, replicate, seeds[run_id], point))
+                plan.append(PlannedRun(run_id, scenario, replicate, seeds[run_id], point,
+                                       fixed=design.fixed, factors=factors))
     return plan
 
 
-def design_points(spec: SweepSpec, root_seed: int, resolve: ResolveFn) -> list[dict[str, Scalar]]:
-    """List the design's parameter points (without scenario or seed) in a fixed order."""
-    if spec.sample is None:
-        names = list(spec.grid)
+def design_points(
+    spec: SweepSpec, root_seed: int, resolve: ResolveFn, design: Design | None = None
+) -> list[dict[str, Scalar]]:
+    """List a design's parameter points (without scenario or seed) in a fixed order.
+
+    `design` defaults to the spec's first. A shared sample (the old form) is drawn from the
+    stream ``SeedSequence([root_seed, 1])`` for every scenario, so they all get the same points;
+    a per-scenario design's sample from ``SeedSequence([root_seed, 1, k])``, k its place in the
+    spec (0 for the first), so each design has its own draw.
+    """
+    design = spec.designs[0] if design is None else design
+    if design.sample is None:
+        names = list(design.grid)
         return [
-            dict(zip(names, combo, strict=True)) for combo in itertools.product(*spec.grid.values())
+            dict(zip(names, combo, strict=True)) for combo in itertools.product(*design.grid.values())
         ]
-    sample = spec.sample
+    sample = design.sample
     names = list(sample.ranges)
-    kinds = {name: _range_kind(spec, name, resolve) for name in names}
+    scenarios = spec.scenarios if not spec.per_scenario else (design.scenario,)
+    kinds = {name: _range_kind(sample, design.fixed, scenarios, name, resolve) for name in names}
     problem = {
         "num_vars": len(names),
         "names": names,
         "bounds": [list(sample.ranges[n]) for n in names],
     }
-    rng = np.random.default_rng(np.random.SeedSequence([root_seed, 1]))
+    entropy = [root_seed, 1, design.index] if spec.per_scenario else [root_seed, 1]
+    rng = np.random.default_rng(np.random.SeedSequence(entropy))
     if sample.method == "lhs":
         from SALib.sample import latin
 
@@ -249,14 +355,17 @@ def design_points(spec: SweepSpec, root_seed: int, resolve: ResolveFn) -> list[d
     ]
 
 
-def _range_kind(spec: SweepSpec, name: str, resolve: ResolveFn) -> type:
-    """Check both ends of a sample range with the model; return int or float."""
-    lo, hi = spec.sample.ranges[name]  # type: ignore[union-attr]
+def _range_kind(
+    sample: Sample, fixed: Mapping[str, Scalar], scenarios: tuple[str, ...], name: str,
+    resolve: ResolveFn,
+) -> type:
+    """Check both ends of a sample range with the model in each scenario; return int or float."""
+    lo, hi = sample.ranges[name]
     kinds = set()
-    for scenario in spec.scenarios:
+    for scenario in scenarios:
         for end in (lo, hi):
             try:
-                params = resolve(scenario, {**spec.fixed, name: end})
+                params = resolve(scenario, {**fixed, name: end})
             except UsageError as exc:
                 raise UsageError(
                     f"[sample.ranges] {name} = [{lo}, {hi}] in {scenario!r}: {exc}"
@@ -276,41 +385,60 @@ def _read_param(params: object, name: str, default: Scalar) -> Scalar:
     return getattr(params, name, default)
 
 
+def _scenario_list(scenarios: Any, bad: Callable[[str], UsageError]) -> list[str]:
+    if isinstance(scenarios, str):
+        scenarios = [scenarios]
+    if (
+        not isinstance(scenarios, list)
+        or not scenarios
+        or not all(isinstance(s, str) and s for s in scenarios)
+    ):
+        raise bad(f"'scenario' must be a name or a non-empty list of names, not {scenarios!r}")
+    if len(set(scenarios)) != len(scenarios):
+        raise bad(f"'scenario' lists a name twice: {scenarios!r}")
+    return scenarios
+
+
 def _positive_int(value: Any, key: str, bad: Callable[[str], UsageError]) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise bad(f"{key!r} must be a positive integer, not {value!r}")
     return value
 
 
-def _table(data: Mapping[str, Any], key: str, bad: Callable[[str], UsageError]) -> dict[str, Any]:
+def _table(
+    data: Mapping[str, Any], key: str, bad: Callable[[str], UsageError], label: str | None = None
+) -> dict[str, Any]:
     table = data.get(key, {})
     if not isinstance(table, dict):
-        raise bad(f"[{key}] must be a table of name = value lines")
+        raise bad(f"[{label or key}] must be a table of name = value lines")
     return table
 
 
-def _sample(data: Mapping[str, Any], bad: Callable[[str], UsageError]) -> Sample:
-    table = _table(data, "sample", bad)
+def _sample(
+    data: Mapping[str, Any], bad: Callable[[str], UsageError], prefix: str = ""
+) -> Sample:
+    """The ``sample`` table of `data`; `prefix` names where it is in messages (``designs.X.``)."""
+    table = _table(data, "sample", bad, f"{prefix}sample")
     unknown = sorted(set(table) - set(SAMPLE_KEYS))
     if unknown:
-        raise bad(f"[sample] unknown key {unknown[0]!r}; valid keys: {', '.join(SAMPLE_KEYS)}")
+        raise bad(f"[{prefix}sample] unknown key {unknown[0]!r}; valid keys: {', '.join(SAMPLE_KEYS)}")
     method = table.get("method")
     if method not in METHODS:
-        raise bad(f"[sample] method must be one of {', '.join(METHODS)}, not {method!r}")
+        raise bad(f"[{prefix}sample] method must be one of {', '.join(METHODS)}, not {method!r}")
     if "n" not in table:
-        raise bad("[sample] needs n, the sample count")
-    n = _positive_int(table["n"], "sample.n", bad)
+        raise bad(f"[{prefix}sample] needs n, the sample count")
+    n = _positive_int(table["n"], f"{prefix}sample.n", bad)
     if method == "sobol" and n & (n - 1):
         lower = 1 << (n.bit_length() - 1)
-        raise bad(f"[sample] n={n}: sobol needs a power of 2, e.g. {lower} or {2 * lower}")
+        raise bad(f"[{prefix}sample] n={n}: sobol needs a power of 2, e.g. {lower} or {2 * lower}")
     second_order = table.get("second_order", False)
     if not isinstance(second_order, bool):
-        raise bad(f"[sample] second_order must be true or false, not {second_order!r}")
+        raise bad(f"[{prefix}sample] second_order must be true or false, not {second_order!r}")
     if second_order and method != "sobol":
-        raise bad("[sample] second_order applies to method = 'sobol' only")
+        raise bad(f"[{prefix}sample] second_order applies to method = 'sobol' only")
     ranges_in = table.get("ranges")
     if not isinstance(ranges_in, dict) or not ranges_in:
-        raise bad("[sample.ranges] must list at least one parameter as name = [low, high]")
+        raise bad(f"[{prefix}sample.ranges] must list at least one parameter as name = [low, high]")
     ranges = {}
     for name, bounds in ranges_in.items():
         ok = (
@@ -321,7 +449,7 @@ def _sample(data: Mapping[str, Any], bad: Callable[[str], UsageError]) -> Sample
         )
         if not ok or not bounds[0] < bounds[1]:
             raise bad(
-                f"[sample.ranges] {name} must be [low, high] numbers, low < high, not {bounds!r}"
+                f"[{prefix}sample.ranges] {name} must be [low, high] numbers, low < high, not {bounds!r}"
             )
         ranges[name] = (bounds[0], bounds[1])
     return Sample(method=method, n=n, ranges=ranges, second_order=second_order)

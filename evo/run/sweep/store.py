@@ -7,6 +7,9 @@ Layout of ``DIR``::
     runs.parquet               one row per finished run (rebuilt from records/, atomically)
     generations/part-NNNNNNN.parquet   generation tables of one task's runs, with run_id
     generations/merged-NNNNNNN-*.parquet  many tasks' tables, merged by `compact`
+    camps/part-NNNNNNN.parquet         the same task's per-camp tables (runs with record_camps),
+    lineages/part-NNNNNNN.parquet      and per-lineage tables (record_lineages), with run_id;
+                                       merged like generations/ by `compact`
     records/part-NNNNNNN.parquet       the rows of the same task's runs: the resume state
     errors.log                 tracebacks of failed runs
     damaged/                   unreadable files set aside on resume (never deleted), see `repair`
@@ -14,10 +17,11 @@ Layout of ``DIR``::
 
 Every file is written to a hidden temporary name in its own folder, flushed to disk, then renamed
 over its final name, so a kill at any moment leaves either the old file or the new one. A task's
-generations part is renamed before its records part; a task is finished exactly when its records
-part exists, so a generations part without one (a kill between the two renames) is an unfinished
-leftover and is removed on the next start, like stray temporary files. Nothing else is ever deleted
-or overwritten: finished runs (status ok or error) are skipped on resume, never recomputed.
+generations part (and its camps and lineages parts, when its runs record them) is renamed before
+its records part; a task is finished exactly when its records part exists, so a part without
+one (a kill between the renames) is an unfinished leftover and is removed on the next start,
+like stray temporary files. Nothing else is ever deleted or overwritten: finished runs (status ok
+or error) are skipped on resume, never recomputed.
 """
 
 from __future__ import annotations
@@ -43,6 +47,12 @@ MERGE_ROWS = 1_000_000
 #: A finished sweep with at least this many generations parts is compacted without --compact.
 COMPACT_AUTO_PARTS = 256
 
+#: The optional extra tables a run may record (`RunResult.extras`), each in its own folder of parts.
+EXTRA_TABLES = ("camps", "lineages")
+#: The folders of a task's table parts, and the record column counting each one's rows per run
+#: (a finished ok run with a positive count must have rows there, else it is recomputed).
+ROW_COUNTS = {"generations": "generations_run", **{name: f"{name}_rows" for name in EXTRA_TABLES}}
+
 #: Names of temporary files: `evo.run.runner.atomic_write`'s, and those of earlier sweep versions.
 TMP_PATTERNS = (".*.tmp", ".*.tmp-*")
 
@@ -66,6 +76,8 @@ class SweepStore:
         self.records_dir = self.out / "records"
         self.errors_log = self.out / "errors.log"
         self.damaged_dir = self.out / "damaged"
+        #: generations/, camps/, lineages/: the folders of a task's table parts.
+        self.table_dirs = {name: self.out / name for name in ROW_COUNTS}
 
     # -- header -------------------------------------------------------------------------------
     def read_header(self) -> dict[str, Any] | None:
@@ -148,11 +160,12 @@ class SweepStore:
     def remove_leftovers(self) -> list[Path]:
         """Delete temporary files and generations parts of unfinished tasks; return them."""
         removed = []
-        for folder in (self.out, self.generations_dir, self.records_dir):
+        for folder in (self.out, *self.table_dirs.values(), self.records_dir):
             removed += [p for pattern in TMP_PATTERNS for p in folder.glob(pattern) if p.is_file()]
         finished = {p.name for p in self.records_dir.glob("part-*.parquet")}
         removed += [
-            p for p in self.generations_dir.glob("part-*.parquet") if p.name not in finished
+            p for folder in self.table_dirs.values() for p in folder.glob("part-*.parquet")
+            if p.name not in finished
         ]
         for path in removed:
             path.unlink()
@@ -181,28 +194,33 @@ class SweepStore:
         one warning line naming the file, the cause and what happens.
         """
         moved: list[Path] = []
-        for kind in ("records", "generations"):
-            folder = self.records_dir if kind == "records" else self.generations_dir
+        folders = {"records": self.records_dir, **self.table_dirs}
+        for kind, folder in folders.items():
             for part in sorted(folder.glob("part-*.parquet")):
+                if not part.exists():  # set aside already, with a damaged part of its task
+                    continue
                 problem = _unreadable(part, None if kind == "records" else ["run_id"])
                 if problem is None:
                     continue
-                other = (self.generations_dir if kind == "records" else self.records_dir) / part.name
                 runs = _runs_held(self.generations_dir / part.name, part.name)
-                for path in (part, other):
-                    if path.exists():
-                        moved.append(self.set_aside(path))
-                _warn(f"{part} is damaged ({problem}); moved it and its task's other part to "
+                task = [d / part.name for d in folders.values() if (d / part.name).exists()]
+                moved += [self.set_aside(path) for path in task]
+                others = "other part" if len(task) <= 2 else "other parts"
+                _warn(f"{part} is damaged ({problem}); moved it and its task's {others} to "
                       f"{self.damaged_dir}/; its runs ({runs}) will be recomputed")
-        moved += self._reconcile_merged()
+        for kind in self.table_dirs:
+            moved += self._reconcile_merged(kind)
         if self.runs_path.exists() and (problem := _unreadable(self.runs_path, None)):
             moved.append(self.set_aside(self.runs_path))
             _warn(f"{self.runs_path} is damaged ({problem}); moved to {self.damaged_dir}/, "
                   "rebuilt from the records")
         return moved
 
-    def _reconcile_merged(self) -> list[Path]:
-        """Make merged generations parts and the records agree again (see `compact`).
+    def _reconcile_merged(self, kind: str = "generations") -> list[Path]:
+        """Make the merged parts of `kind` (generations, camps, lineages) and the records agree.
+
+        See `compact`. A run's rows are expected in `kind` when its record counts them
+        (`ROW_COUNTS`: generations_run, camps_rows, lineages_rows) above 0.
 
         A damaged merged part is set aside, and with it every records part whose ok runs now
         have no rows (their runs are recomputed). A part whose runs a merged part already holds
@@ -210,7 +228,8 @@ class SweepStore:
         Rows of runs no record covers (their records part was set aside) are moved out of a
         merged part into ``damaged/``, so a recomputed run is never held twice.
         """
-        merged = sorted(self.generations_dir.glob(f"{MERGED_PREFIX}*.parquet"))
+        folder = self.table_dirs[kind]
+        merged = sorted(folder.glob(f"{MERGED_PREFIX}*.parquet"))
         if not merged:
             return []
         moved: list[Path] = []
@@ -224,23 +243,25 @@ class SweepStore:
             _warn(f"{path} is damaged ({problem}); moved to {self.damaged_dir}/; the runs it "
                   "held will be recomputed")
         in_merged = set().union(*held.values()) if held else set()
-        for part in sorted(self.generations_dir.glob("part-*.parquet")):
+        for part in sorted(folder.glob("part-*.parquet")):
             ids = set(pl.read_parquet(part, columns=["run_id"])["run_id"].to_list())
             if ids and ids <= in_merged:
                 part.unlink()  # a copy of rows a merged part holds (compaction was killed)
-        rows = in_merged | {i for part in self.generations_dir.glob("part-*.parquet")
+        rows = in_merged | {i for part in folder.glob("part-*.parquet")
                             for i in pl.read_parquet(part, columns=["run_id"])["run_id"].to_list()}
+        count = ROW_COUNTS[kind]
         for record in sorted(self.records_dir.glob("part-*.parquet")):
             frame = pl.read_parquet(record)
-            if "generations_run" not in frame.columns:
+            if count not in frame.columns:
                 continue
-            ok = frame.filter((pl.col("status") == "ok") & (pl.col("generations_run") > 0))
+            ok = frame.filter((pl.col("status") == "ok") & (pl.col(count) > 0))
             lost = sorted(set(ok["run_id"].to_list()) - rows)
             if lost:
-                for path in (record, self.generations_dir / record.name):
+                for path in (record, *(d / record.name for d in self.table_dirs.values())):
                     if path.exists():
                         moved.append(self.set_aside(path))
-                _warn(f"{record}: the generation rows of its runs are lost (run_id "
+                what = "generation" if kind == "generations" else kind
+                _warn(f"{record}: the {what} rows of its runs are lost (run_id "
                       f"{', '.join(map(str, lost))}); moved to {self.damaged_dir}/, its runs will "
                       "be recomputed")
         covered = set(self.read_records(["run_id"])["run_id"].to_list())
@@ -249,7 +270,7 @@ class SweepStore:
             if orphans:
                 table = pl.read_parquet(path)
                 keep = pl.col("run_id").is_in(sorted(orphans))
-                aside = (self.damaged_dir / "generations"
+                aside = (self.damaged_dir / kind
                          / f"orphans-of-{path.stem}-{secrets.token_hex(4)}.parquet")
                 aside.parent.mkdir(parents=True, exist_ok=True)
                 write_atomic(aside, _parquet_bytes(table.filter(keep)))
@@ -260,16 +281,26 @@ class SweepStore:
     def compact(self, max_rows: int = MERGE_ROWS) -> int:
         """Merge finished tasks' generations parts into parts of about `max_rows` rows.
 
+        The camps and lineages parts, when the runs record them, are merged the same way, each
+        in its own folder.
+
         Records are left as they are: they still say which runs are finished. Each merged part
         is written whole under a temporary name and renamed (``merged-<first run_id>-<token>``),
         and only then are the parts it replaces removed, one by one. A kill before the rename
         leaves a temporary file (removed on the next start); after it, a merged part and some
         of its parts, whose rows it holds: the next start removes those copies
         (`_reconcile_merged`) before anything else reads the folder, so no run is held twice.
-        Returns the number of parts merged away.
+        Returns the number of generations parts merged away.
         """
+        merged = self._compact_folder(self.generations_dir, max_rows)
+        for name in EXTRA_TABLES:
+            self._compact_folder(self.table_dirs[name], max_rows)
+        return merged
+
+    def _compact_folder(self, folder: Path, max_rows: int) -> int:
+        """`compact` in one folder of table parts; returns the number of parts merged away."""
         finished = {p.name for p in self.records_dir.glob("part-*.parquet")}
-        parts = [p for p in sorted(self.generations_dir.glob("part-*.parquet")) if p.name in finished]
+        parts = [p for p in sorted(folder.glob("part-*.parquet")) if p.name in finished]
         groups: list[list[Path]] = []
         rows = 0
         schema = None
@@ -283,7 +314,7 @@ class SweepStore:
         merged = 0
         for group in (g for g in groups if len(g) > 1):
             first = int(group[0].name.removeprefix("part-").removesuffix(".parquet"))
-            target = self.generations_dir / f"{MERGED_PREFIX}{first:07d}-{secrets.token_hex(4)}.parquet"
+            target = folder / f"{MERGED_PREFIX}{first:07d}-{secrets.token_hex(4)}.parquet"
             atomic_write_with(target, lambda tmp, g=group: pl.scan_parquet(g).sink_parquet(tmp))
             for part in group:
                 self._remove_part(part)
@@ -323,14 +354,24 @@ class SweepStore:
         records: Sequence[dict[str, Any]],
         tables: Sequence[pl.DataFrame],
         schema: Mapping[str, Any],
+        extras: Mapping[str, Sequence[pl.DataFrame]] | None = None,
     ) -> None:
         """Save one finished task: its generation tables, then (marking it finished) its records.
+
+        `extras` maps an extra table's name ("camps", "lineages") to its runs' tables, written
+        to ``DIR/<name>/`` before the records, like the generation tables.
 
         Records are written with `schema` (missing values as typed nulls), so every part of every
         sweep of the same spec has the same columns and types, whatever its runs' scenarios and
         statuses; keys not in `schema` follow, sorted, with inferred types.
         """
         name = f"part-{min(r['run_id'] for r in records):07d}.parquet"
+        for kind, frames in (extras or {}).items():
+            if kind not in EXTRA_TABLES:
+                raise ValueError(f"unknown extra table {kind!r}; valid: {', '.join(EXTRA_TABLES)}")
+            if frames:
+                self.table_dirs[kind].mkdir(exist_ok=True)
+                write_atomic(self.table_dirs[kind] / name, _parquet_bytes(_concat(frames)))
         if tables:
             write_atomic(self.generations_dir / name, _parquet_bytes(_concat(tables)))
         write_atomic(self.records_dir / name, _parquet_bytes(record_frame(records, schema)))

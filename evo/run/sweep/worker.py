@@ -72,6 +72,8 @@ class Outcome:
     summary: dict[str, Any] = field(default_factory=dict)
     table: Any = None  # polars.DataFrame with a leading run_id column, or None
     traceback: str | None = None
+    #: The run's extra tables (`RunResult.extras`: "camps", "lineages"), each with a leading run_id.
+    extras: dict[str, Any] = field(default_factory=dict)
 
 
 def simulate_run(
@@ -132,6 +134,11 @@ def run_one(
         full = getattr(result, "full_table", None)
         table = with_generation_schema(table, job.run_id)
         summary = summarize(table if full is None else full)
+        extras = {name: extra.select(pl.lit(job.run_id, pl.Int64).alias("run_id"), pl.all())
+                  for name, extra in getattr(result, "extras", {}).items() if extra.height}
+        # How many rows each extra table holds, so a lost part is noticed (`SweepStore.repair`);
+        # only for the tables the run recorded, so a sweep without them keeps its columns.
+        summary |= {f"{name}_rows": extra.height for name, extra in extras.items()}
     except Exception as exc:  # a failing run is data, not a reason to stop the sweep
         message = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
         return Outcome(
@@ -142,7 +149,7 @@ def run_one(
             table=table,
             traceback=traceback.format_exc(),
         )
-    return Outcome(job.run_id, "ok", None, wall, summary=summary, table=table)
+    return Outcome(job.run_id, "ok", None, wall, summary=summary, table=table, extras=extras)
 
 
 def generation_schema() -> dict[str, Any]:
