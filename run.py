@@ -1,4 +1,4 @@
-"""mirrorleap command line: list, run, validate, sweep and analyze.
+"""mirrorleap command line: list, run, validate, sweep, calibrate and analyze.
 
 Every bad input ends with one line on stderr naming the problem and the valid choices, exit code 2.
 """
@@ -52,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="after the runs, merge the generations/ parts into a few large ones "
                             "(done anyway when a finished sweep leaves 256 parts or more)")
 
+    cal = sub.add_parser("calibrate", help="the model against Kline & Boyd's (2010) tool counts: "
+                         "elasticity grid, ABC-SMC posterior, predictive figure")
+    cal.add_argument("--out", default="results/kline_boyd")
+    cal.add_argument("--data", default="data/kline_boyd_2010.csv")
+    cal.add_argument("--figure", default="docs/kline_boyd_fit.png")
+    cal.add_argument("--quick", action="store_true", help="a tiny budget (a smoke test)")
+
     analyze = sub.add_parser("analyze", help="bursts, statistics, plots and a report for a run or sweep")
     analyze.add_argument("dir")
 
@@ -76,6 +83,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from evo.run.sweep.cli import cmd_sweep
 
             return cmd_sweep(args)
+        if args.command == "calibrate":
+            from analysis.kline_boyd import cmd_report
+            from evo.run.calibrate import cmd_calibrate
+
+            return cmd_calibrate(args) or cmd_report(args)
         from analysis.cli import cmd_analyze
 
         return cmd_analyze(args)
