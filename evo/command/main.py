@@ -1,4 +1,4 @@
-"""mirrorleap command line: list, params, run, validate, sweep, analyze, view and docs.
+"""mirrorleap command line: list, params, run, validate, sweep, calibrate, analyze, view and docs.
 
 `python run.py ARGS` and the installed `mirrorleap ARGS` (`mirrorleap`, below) run the same
 `main`.
@@ -58,6 +58,13 @@ def build_parser(prog: str = "run.py") -> argparse.ArgumentParser:
                        help="check the spec and print its runs per scenario (design points x "
                             "seeds, and how many DIR already holds); run nothing, write nothing")
 
+    cal = sub.add_parser("calibrate", help="the model against Kline & Boyd's (2010) tool counts: "
+                         "elasticity grid, ABC-SMC posterior, predictive figure")
+    cal.add_argument("--out", default="results/kline_boyd")
+    cal.add_argument("--data", default="data/kline_boyd_2010.csv")
+    cal.add_argument("--figure", default="docs/kline_boyd_fit.png")
+    cal.add_argument("--quick", action="store_true", help="a tiny budget (a smoke test)")
+
     analyze = sub.add_parser("analyze", help="bursts, statistics, plots and a report for a run or sweep")
     analyze.add_argument("dir")
 
@@ -85,6 +92,11 @@ def main(argv: Sequence[str] | None = None, prog: str = "run.py") -> int:
             from evo.command.docs import cmd_docs
 
             return cmd_docs(args)
+        if args.command == "calibrate":
+            from analysis.kline_boyd import cmd_report
+            from evo.run.calibrate import cmd_calibrate
+
+            return cmd_calibrate(args) or cmd_report(args)
         if args.command == "sweep":
             from evo.run.sweep.cli import cmd_sweep
 

@@ -69,7 +69,7 @@ class Params:
     )
 
     # Tools (Henrich 2004)
-    lineages: int = _p(4, 0, 64, doc="K, independent tool lineages (0 = no tools)")
+    lineages: int = _p(4, 0, 256, doc="K, independent tool lineages (0 = no tools)")
     alpha: float = _p(6.0, 0.0, 1000.0, doc="copying loss (Gumbel mode shift) at mirror strength 0")
     mirror_gain: float = _p(0.9, 0.0, 1.0, doc="share of alpha removed at mirror strength 1")
     beta: float = _p(1.0, 1e-9, 1000.0, doc="Gumbel scale of copying and invention errors")

@@ -1,7 +1,8 @@
 """Validation: the published models the general model reduces to, against their known results.
 
-One module per model (`henrich`, `naming_game`, `rogers`, `lewis_laland`, `kolodny`), each with a
-`checks(quick, executor)` that runs its scenario and returns `Check`s (`evo.run.validate.checks`);
+One module per model (`henrich`, `naming_game`, `rogers`, `lewis_laland`, `kolodny`, `powell`
+with Vaesen 2012), each with a `checks(quick, executor)` that runs its scenario and returns
+`Check`s (`evo.run.validate.checks`);
 `MODELS` lists them in the order `python run.py validate` prints them. A new special case is one
 module and one entry.
 """
@@ -12,10 +13,10 @@ from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from multiprocessing import get_context
 
-from evo.run.validate import henrich, kolodny, lewis_laland, naming_game, rogers
+from evo.run.validate import henrich, kolodny, lewis_laland, naming_game, powell, rogers
 from evo.run.validate.checks import Check
 
-MODELS = (henrich, naming_game, rogers, lewis_laland, kolodny)
+MODELS = (henrich, naming_game, rogers, lewis_laland, kolodny, powell)
 
 
 def validation_checks(quick: bool, executor: Executor | None = None) -> list[Check]:
