@@ -1,11 +1,12 @@
-"""Projected wall time of the full main experiment, from a one-seed run of its spec.
+"""Projected wall time of the main experiment (the trial), from a one-seed run of its spec.
 
-`python bench/main_projection.py [--workers N]` prints it alone. The main experiment is
-`scenarios/sweeps/main.toml` (5 scenarios x 4 mirror costs x 3 population sizes x `seeds` seeds
-of 3000 generations). Its one-seed version (the same spec with `seeds = 1`, 60 runs) is run
-through `evo.run.sweep.run_sweep` on `workers` local processes, timed whole (worker start-up
-included), and the full time projected as wall x seeds: every seed repeats the same 60 runs'
-work, and the sweep balances them over the workers.
+`python bench/main_projection.py [--workers N] [--spec PATH]` prints it alone. The main experiment
+is `scenarios/sweeps/trial.toml`: each account over its own design, each design with its own
+number of seeds. Its one-seed version (every design at one seed per point) is run through
+`evo.run.sweep.run_sweep` on `workers` local processes, and the full time projected from the
+runs' own wall times: sum over runs of wall time x that design's seeds, divided by the workers
+(the sweep balances runs over them), times the measured efficiency of the one-seed sweep (its
+summed run time over workers x wall: start-up and imbalance included).
 """
 
 from __future__ import annotations
@@ -21,32 +22,47 @@ import time
 import tomllib
 from pathlib import Path
 
-MAIN_SPEC = common.ROOT / "scenarios" / "sweeps" / "main.toml"
+import polars as pl
+
+MAIN_SPEC = common.ROOT / "scenarios" / "sweeps" / "trial.toml"
 GOAL_MIN = 20.0
 
 
-def measure(workers: int = 2, quick: bool = False) -> dict:
-    """Run main.toml with one seed (or, with `quick`, 300 generations of it) and project."""
+def one_seed(data: dict) -> tuple[dict, dict[str, int]]:
+    """The spec with one seed per design point, and each scenario's full number of seeds."""
+    seeds = int(data.get("seeds", 1))
+    if "designs" not in data:
+        return {**data, "seeds": 1}, dict.fromkeys(data["scenario"], seeds)
+    full = {name: int(d.get("seeds", seeds)) for name, d in data["designs"].items()}
+    designs = {name: {**d, "seeds": 1} for name, d in data["designs"].items()}
+    return {**data, "seeds": 1, "designs": designs}, full
+
+
+def measure(workers: int = 2, quick: bool = False, spec_path: Path = MAIN_SPEC) -> dict:
+    """Run the spec with one seed per point (with `quick`, 200 generations) and project."""
     from evo.run.sweep import parse_spec, run_sweep
 
-    data = tomllib.loads(MAIN_SPEC.read_text())
-    full_seeds = int(data["seeds"])
-    one_seed = {**data, "seeds": 1}
+    data = tomllib.loads(spec_path.read_text())
+    small, seeds = one_seed(data)
     if quick:
-        one_seed["generations"] = 300
-    spec = parse_spec(one_seed, source=f"{MAIN_SPEC} with seeds = 1")
+        small.setdefault("set", {})["generations"] = 200
+    spec = parse_spec(small, source=f"{spec_path} with one seed per point")
     load_before = common.load()
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        report = run_sweep(spec, Path(tmp) / "main1", workers=workers, progress=False)
+        report = run_sweep(spec, Path(tmp) / "one_seed", workers=workers, progress=False)
         wall = time.perf_counter() - t0
+        runs = pl.read_parquet(Path(tmp) / "one_seed" / "runs.parquet")
     if report.failed:
         raise RuntimeError(f"{report.failed} runs of the one-seed main experiment failed")
-    projected = wall * full_seeds / 60.0
+    weight = runs["scenario"].replace_strict(seeds, return_dtype=pl.Int64)
+    run_s = float(runs["wall_time_s"].sum())
+    efficiency = run_s / (workers * wall)
+    projected = float((runs["wall_time_s"] * weight).sum()) / workers / efficiency / 60.0
     return {
-        "spec": str(MAIN_SPEC.relative_to(common.ROOT)), "workers": workers, "quick": quick,
-        "runs_one_seed": report.total,
-        "seeds_full": full_seeds, "wall_s_one_seed": wall, "projected_min": projected,
+        "spec": str(spec_path.relative_to(common.ROOT)), "workers": workers, "quick": quick,
+        "runs_one_seed": report.total, "runs_full": int(weight.sum()),
+        "wall_s_one_seed": wall, "efficiency": efficiency, "projected_min": projected,
         "goal_min": GOAL_MIN, "load_before": load_before, "load_after": common.load(),
     }
 
@@ -54,6 +70,7 @@ def measure(workers: int = 2, quick: bool = False) -> dict:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--quick", action="store_true", help="300 generations per run (a smoke test)")
+    ap.add_argument("--spec", type=Path, default=MAIN_SPEC)
+    ap.add_argument("--quick", action="store_true", help="200 generations per run (a smoke test)")
     args = ap.parse_args()
-    common.print_json(measure(args.workers, args.quick))
+    common.print_json(measure(args.workers, args.quick, args.spec.resolve()))

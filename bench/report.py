@@ -49,8 +49,9 @@ DEFINITIONS = {
         "generations after the first, median of 3 seeds"
     ),
     "main_projection": (
-        "scenarios/sweeps/main.toml with seeds = 1 (60 runs of 3000 generations) through "
-        "evo.run.sweep.run_sweep on 2 local workers, wall time x 20 (its seeds)"
+        "scenarios/sweeps/trial.toml with one seed per design point through "
+        "evo.run.sweep.run_sweep on 2 local workers; each run's wall time x its design's seeds, "
+        "over the workers and the one-seed sweep's measured efficiency"
     ),
     "floors": (
         "bench/floors.py: one generation's gesture and tool kernel arguments captured at generation "
@@ -133,10 +134,11 @@ def headline_lines(res: dict) -> list[str]:
         lines.append("")
     if "main_projection" in res:
         m = res["main_projection"]
-        quick = " (--quick: 300 generations a run, not a projection)" if m.get("quick") else ""
-        lines += [f"Main experiment{quick} (`{m['spec']}`, {m['seeds_full']} seeds): its one-seed version "
-                  f"took {m['wall_s_one_seed']:.0f} s on {m['workers']} workers, so the whole is "
-                  f"projected at {m['projected_min']:.0f} min (goal <= {m['goal_min']:g} min).", ""]
+        quick = " (--quick: 200 generations a run, not a projection)" if m.get("quick") else ""
+        lines += [f"Main experiment{quick} (`{m['spec']}`, {m['runs_full']} runs): its one-seed "
+                  f"version ({m['runs_one_seed']} runs) took {m['wall_s_one_seed']:.0f} s on "
+                  f"{m['workers']} workers, so the whole is projected at "
+                  f"{m['projected_min']:.0f} min (goal <= {m['goal_min']:g} min).", ""]
     return lines
 
 
@@ -327,42 +329,15 @@ def headline_notes(res: dict, missed: set[str]) -> list[str]:
             "two up differently.")
     m = res.get("main_projection")
     if m and any("main experiment" in x for x in missed):
-        agent_generations = 1200 * 3000 * (100 + 400 + 1600) / 3
-        core_s = m["projected_min"] * 60 * m["workers"]
         notes.append(
             f"- **Main experiment projected at {m['projected_min']:.0f} min (load "
-            f"{m['load_before']:g} before its run).** It is 1200 runs of 3000 generations at "
-            "N = 100, 400 and 1600, about 2.5e9 agent-generations (three quarters of them at "
-            f"N = 1600), so this projection is {1e6 * core_s / agent_generations:.2f} us per "
-            "agent-generation over the whole design; 20 minutes on 2 cores needs "
-            f"{1e6 * 2400 / agent_generations:.2f} us." + floor_note(res, 2400 / agent_generations)
-            + (
-                " A wall time depends on the machine: this one draws a uniform of the kernels' "
-                f"stream in {1e3 * a['stream_bound_us'] / a['bound_uniforms']:.2f} ns."
-                if a and "stream_bound_us" in a else ""))
+            f"{m['load_before']:g} before its run).** {m['runs_full']} runs over {m['workers']} "
+            f"workers; the one-seed sweep used the workers at {m['efficiency']:.0%} of its wall "
+            "time. A wall time depends on the machine" + (
+                ": this one draws a uniform of the kernels' stream in "
+                f"{1e3 * a['stream_bound_us'] / a['bound_uniforms']:.2f} ns."
+                if a and "stream_bound_us" in a else "."))
     return notes
-
-
-def floor_note(res: dict, budget_s: float) -> str:
-    """How much of a per-agent-generation budget the kernels' floors alone take."""
-    rows = res.get("floors", {}).get("rows")
-    if not rows:
-        return ""
-    real = [r["kernels_us"]["real"] for r in rows]
-    floor = [r["kernels_us"]["floor"] for r in rows]
-    budget = 1e6 * budget_s
-    return (
-        f" At N = {rows[0]['population']:,} the two kernels alone take {min(real):.2f}-"
-        f"{max(real):.2f} us per agent-generation ({rows[0]['episodes_per_agent']:g} gesture "
-        f"episodes, {rows[0]['copies_per_agent']:g} tool copies), and their floors, the same "
-        f"draws and reads with none of the rules' logic (table above), {min(floor):.2f}-"
-        f"{max(floor):.2f} us: {100 * min(floor) / budget:.0f}-{100 * max(floor) / budget:.0f} % "
-        "of that budget before any decision of the naming game or the copying rule, any "
-        "reproduction, fitness or recording. So no faster code for these rules and their draws "
-        "reaches 20 minutes on this machine; fewer updates per agent-generation (a change of the "
-        "model), fewer runs (960 of the 1200 are in the four scenarios whose genes do not vary, "
-        "where mirror_cost changes nothing but fitness_mean: README, 'The main experiment'; "
-        "either is a decision for the science) or more cores would.")
 
 
 README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"

@@ -12,7 +12,7 @@ markers). Each measurement is its own module, runnable alone (`python bench/<mod
 - `whole_run`: a whole coevolution run vs the same model written per agent, and a same-model check;
 - `split_run`: where a run's wall time goes (kernels, glue, Mesa bookkeeping, recording);
 - `sweep_scaling`: a 20-run sweep on 1 and 2 workers;
-- `main_projection`: the one-seed main experiment, timed, projected to its 20 seeds.
+- `main_projection`: the main experiment (the trial) at one seed per point, timed, projected to its seeds.
 `report` turns the results into targets, table lines, notes and the README section; `common`
 holds the timing helpers. One numba thread; the load average of each stage is stored with it.
 """

@@ -99,18 +99,6 @@ def test_floors_draw_what_the_kernels_draw():
     assert np.array_equal(after, _advanced(rng, floors.TOOL_DRAWS * copies))
 
 
-def test_floor_note_states_the_budget_share():
-    """bench/report.py: the kernels' floors as a share of the per-agent-generation budget."""
-    from bench import report
-
-    row = {"population": 1600, "generation": 1501, "episodes_per_agent": 40.0,
-           "copies_per_agent": 8.0, "kernels_us": {"real": 1.2, "floor": 0.76}}
-    note = report.floor_note({"floors": {"rows": [row, {**row, "kernels_us":
-                                                        {"real": 1.4, "floor": 0.8}}]}}, 0.95e-6)
-    assert "1.20-1.40 us" in note and "0.76-0.80 us" in note and "80-84 %" in note
-    assert report.floor_note({}, 0.95e-6) == ""
-
-
 def test_plain_ratio_note_only_when_missed_and_from_the_seeds():
     """bench/report.py: the plain-Mesa note gives both medians' seed ranges, only when missed."""
     from bench import report
@@ -121,3 +109,17 @@ def test_plain_ratio_note_only_when_missed_and_from_the_seeds():
     (note,) = report.headline_notes(res, missed)
     assert "58x (goal >= 60)" in note and "122-124 us" in note and "2.10-2.11 us" in note
     assert report.headline_notes(res, set()) == []
+
+
+def test_projection_runs_one_seed_per_point_and_weights_by_each_design():
+    """bench/main_projection.py: the trial's designs at one seed, each run weighted by its own."""
+    import tomllib
+
+    from bench import main_projection
+
+    data = tomllib.loads(main_projection.MAIN_SPEC.read_text())
+    small, seeds = main_projection.one_seed(data)
+    assert all(d["seeds"] == 1 for d in small["designs"].values()) and small["seeds"] == 1
+    assert seeds == {name: d.get("seeds", data["seeds"]) for name, d in data["designs"].items()}
+    old = {"scenario": ["a", "b"], "seeds": 20, "grid": {"mirror_cost": [0.0, 0.1]}}
+    assert main_projection.one_seed(old) == ({**old, "seeds": 1}, {"a": 20, "b": 20})
