@@ -205,7 +205,8 @@ def conclusions(
     demo_as_well = None
     for account in ACCOUNT_NAMES:
         if by_role.get(account) and coev:
-            cmp, text, sentence = _account_against_coevolution(account, by_role[account], coev, w)
+            cmp, text, sentence = _account_against_coevolution(
+                account, by_role[account], coev, w, metric)
             out.append(sentence)
             if account == "demography":
                 demo_as_well = (cmp, text) if cmp != "lower" else False
@@ -297,9 +298,13 @@ ACCOUNT_HIGHER = {"genetic_upgrade": "a sudden genetic upgrade beats gradual gen
                   "gradual": "no single cause is needed"}
 
 
-def _account_against_coevolution(account: str, row: dict, coev: dict,
-                                 w: Wording) -> tuple[str, str, str]:
-    """Another account against genetic coevolution: (comparison, interval text, sentence)."""
+def _account_against_coevolution(account: str, row: dict, coev: dict, w: Wording,
+                                 metric: str | None = None) -> tuple[str, str, str]:
+    """Another account against genetic coevolution: (comparison, interval text, sentence).
+
+    An account with fewer bursts but a final level as high reached the same culture without a
+    burst (at once, or slowly): the sentence says so, so that "less often" is not read as "not".
+    """
     cmp, text = compare(row, coev)
     name = ACCOUNT_NAMES[account]
     target = "genetic coevolution" if account == "associative" else "coevolution"
@@ -310,6 +315,14 @@ def _account_against_coevolution(account: str, row: dict, coev: dict,
                 f"probability ({text}).",
         "lower": f"{name.capitalize()} {w.verb} less often than {target} ({text}).",
     }[cmp]
+    levels = ("final_median", "final_lo", "final_hi")
+    if cmp != "lower" or not all(k in row and k in coev for k in levels):
+        return cmp, text, sentence
+    level, level_text = compare_levels(row, coev, metric)
+    if level != "lower" and "not available" not in level_text:
+        sentence = (sentence[:-1] + f", yet its final level is {'higher' if level == 'higher' else 'as high'}"
+                    f" ({level_text}): the same culture came without a {w.noun} in the judged "
+                    "window, at once or slowly (the signature leap_generation dates it).")
     return cmp, text, sentence
 
 

@@ -26,6 +26,15 @@ smallest change of size that the demographic account treats as a change of regim
 demography scenario grows 40-fold, a constant population does not rise at all). Unlike
 ``order.parquet``, runs are not first filtered on a cultural burst: both series need only rise.
 
+**leap_generation** (generations). The first generation at which log10 tool complexity reaches
+half its final level (the mean of the last 10 % of the window; a final level below
+``LEAP_MINIMUM`` = 10 components is no leap). Every run starts with no tools, so this dates the
+leap whether it comes as a burst, a slow rise or at once, which the burst detector (it compares
+the window's edges) does not call a rise.
+
+Order, leap and tempo read each run before its first population crash (``analysis.windows``),
+the loss signatures the crash itself.
+
 **tempo** (``tempo_generations``; ``tempo_years_25``, ``tempo_years_30``). The time from 10 % to
 90 % of the rise of tool complexity, on log10 of complexity (floored at 1 component, the
 registry's floor): complexity spans three orders of magnitude (about 3 to over 1,000), so on a
@@ -135,6 +144,7 @@ RISE_RULES: dict[str, MinimumRise] = {name: MINIMUM_RISE[name] for name in (
     "mirror_mean", "tool_complexity", "expressivity", "mirror_learned_mean", "population")}
 LOG_RISE = MinimumRise("absolute", math.log10(2.0))  # a doubling, on log10 of complexity
 TEMPO_FRACS: tuple[float, float] = (0.1, 0.9)
+LEAP_MINIMUM = 10.0
 YEARS_PER_GENERATION = (25, 30)
 HOLD_WINDOW = 50.0
 MIN_ONSETS = 3
@@ -180,6 +190,8 @@ def _signatures() -> tuple[Signature, ...]:
                                  f"half-rise of {xm} minus half-rise of {cm}"))
     out.append(Signature("order_expressivity_minus_tools", "generations", MEDIAN,
                          "half-rise of expressivity minus half-rise of tool_complexity"))
+    out.append(Signature("leap_generation", "generations", MEDIAN,
+                         "first generation log10 tool_complexity reaches half its final level"))
     out.append(Signature("tempo_generations", "generations", MEDIAN,
                          "10-90 % rise time of log10 tool_complexity"))
     out += [Signature(f"tempo_years_{y}", "years", MEDIAN, f"the same at {y} years a generation")
@@ -337,6 +349,27 @@ def tempo(gens: pl.DataFrame) -> dict[str, Measured]:
     return {names[0]: Measured(g, note),
             **{n: Measured(g * y, note) for n, y in zip(names[1:], YEARS_PER_GENERATION,
                                                       strict=True)}}
+
+
+def leap_generation(gens: pl.DataFrame) -> dict[str, Measured]:
+    """``leap_generation`` of one run: when log10 tool complexity first reaches half its final level.
+
+    Every run starts with no tools, so this is the time of the leap whether it comes as a burst, a
+    slow rise or at once (which the burst detector, comparing the window's edges, does not call a
+    rise). The final level is the mean over the last ``EDGE_SHARE`` of the rows; a final level
+    below ``LEAP_MINIMUM`` components is no leap (NaN).
+    """
+    s = _series(gens, "tool_complexity")
+    if s is None:
+        return {"leap_generation": _nan("tool_complexity not recorded")}
+    t, c = clean_series(*s)
+    if c.size < 3:
+        return {"leap_generation": _nan("fewer than 3 values")}
+    logc = log_complexity(c)
+    final = float(np.mean(logc[-max(1, int(EDGE_SHARE * logc.size)):]))
+    if final < math.log10(LEAP_MINIMUM):
+        return {"leap_generation": _nan(f"no leap: final tool_complexity below {LEAP_MINIMUM:g}")}
+    return {"leap_generation": Measured(float(t[np.argmax(logc >= 0.5 * final)]))}
 
 
 # --- lineages and camps --------------------------------------------------------------------------
@@ -540,12 +573,21 @@ def run_signatures(
         out = {s.name: _nan("no generation rows") for s in SIGNATURES}
     else:
         gens = gens.filter(pl.col("generation").is_not_null()).sort("generation")
-        out.update(order_lags(gens))
-        out.update(tempo(gens))
+        judged = before_crash(gens)
+        out.update(order_lags(judged))
+        out.update(leap_generation(judged))
+        out.update(tempo(judged))
         out.update(loss_after_crash(gens))
     out.update(lineage_spread(lineages))
     out.update(camp_spread(camps))
     return {s.name: out[s.name] for s in SIGNATURES}
+
+
+def before_crash(gens: pl.DataFrame) -> pl.DataFrame:
+    """One run's rows before its first crash (``windows.find_crash``): the leap, not the test."""
+    s = _series(gens, "population")
+    crash = find_crash(*s) if s is not None else None
+    return gens if crash is None else gens.filter(pl.col("generation") < crash.start)
 
 
 @dataclass(frozen=True)

@@ -238,3 +238,21 @@ def test_compare_levels_falls_back_to_the_net_rise() -> None:
     a, b = _levels((nan, nan, nan), (30.0, 29.0, 31.0)), _levels((nan, nan, nan), (0.0, -1.0, 1.0))
     verdict, text = compare_levels(a, b, "tool_complexity")
     assert verdict == "higher" and "median net rise" in text
+
+
+def test_fewer_bursts_but_the_same_final_level_is_said_to_be_the_same_culture() -> None:
+    scen = table({"coevolution": 35, "fixed_low": 0, "nongenetic": 0})
+    level = {"coevolution": (1400.0, 1300.0, 1500.0), "fixed_low": (3.0, 2.9, 3.1),
+             "nongenetic": (1450.0, 1400.0, 1480.0)}
+    scen = scen.with_columns(**{key: pl.Series([level[s][i] for s in scen["scenario"]])
+                                for i, key in enumerate(("final_median", "final_lo", "final_hi"))})
+    out = text(conclusions(scen))
+    assert "combined non-genetic account bursts less often than coevolution" in out
+    assert "yet its final level is as high (median final level 1.45e+03" in out
+    low = scen.with_columns(final_median=pl.when(pl.col("scenario") == "nongenetic")
+                            .then(3.0).otherwise(pl.col("final_median")),
+                            final_lo=pl.when(pl.col("scenario") == "nongenetic")
+                            .then(2.9).otherwise(pl.col("final_lo")),
+                            final_hi=pl.when(pl.col("scenario") == "nongenetic")
+                            .then(3.1).otherwise(pl.col("final_hi")))
+    assert "yet its final level" not in text(conclusions(low))

@@ -95,6 +95,23 @@ def test_an_immaterial_mirror_rise_gives_no_lag() -> None:
     assert math.isnan(m.value) and "materially" in m.detail
 
 
+def test_leap_generation_dates_a_late_burst_and_a_rise_at_once_alike() -> None:
+    late = 10 ** (3.0 * logistic(T, 600, 0.05))  # 1 -> 1000 components, half (log) at 600
+    at_once = 10 ** (3.0 * (1 - np.exp(-T / 20)))  # log10 half-way at 20 ln 2 = 13.9
+    assert sg.leap_generation(gens(tool_complexity=late))["leap_generation"].value == 600
+    assert sg.leap_generation(gens(tool_complexity=at_once))["leap_generation"].value == 14
+    flat = sg.leap_generation(gens(tool_complexity=np.full(T.size, 3.0)))["leap_generation"]
+    assert math.isnan(flat.value) and "no leap" in flat.detail
+
+
+def test_order_and_leap_read_the_run_before_its_crash() -> None:
+    table = crash_run(recover=False, restored=False)  # tools halve at 300, never restored
+    table = table.with_columns(tool_complexity=pl.Series(np.where(T < 300, 10 ** (3 * logistic(
+        T, 150, 0.1)), 1.0)))
+    out = sg.run_signatures(table)
+    assert out["leap_generation"].value == 150  # the crash to 1 component is not the final level
+
+
 # --- lineages ------------------------------------------------------------------------------------
 
 def lineage_table(onsets: dict[int, list[tuple[int, int]]], end: int = 1000) -> pl.DataFrame:
