@@ -111,3 +111,13 @@ def test_the_docs_command_is_the_documented_build():
     done = subprocess.run([sys.executable, "run.py", "docs", "--help"], cwd=ROOT,
                           capture_output=True, text=True)
     assert done.returncode == 0 and "docs/_build/html" in done.stdout
+
+
+def test_the_readme_is_a_front_door_whose_links_all_resolve():
+    readme = (DOCS.parent / "README.md").read_text()
+    assert len(readme.splitlines()) <= 150
+    links = re.findall(r"\]\(([^)#]+)\)", readme)
+    assert links, "the README links into the documentation"
+    missing = [link for link in links if not link.startswith("http")
+               and not (DOCS.parent / link).exists()]
+    assert not missing
