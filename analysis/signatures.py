@@ -28,10 +28,10 @@ demography scenario grows 40-fold, a constant population does not rise at all). 
 
 **leap_generation** (generations). The first generation at which log10 tool complexity reaches
 half its final level (the mean of the last 10 % of the window; a final level below
-``LEAP_MINIMUM`` = 100 components is no leap: our assumption, six times the plateau
-of 16 that a mirror held at 0.2 keeps in the trial and a fifth of the 510 that one held at 0.8 keeps). Every run starts with no tools, so this dates the
-leap whether it comes as a burst, a slow rise or at once, which the burst detector (it compares
-the window's edges) does not call a rise.
+``LEAP_MINIMUM`` = 100 components is no leap: our assumption, six times the plateau of 16 that a
+mirror held at 0.2 keeps in the trial and a fifth of the 510 that one held at 0.8 keeps). Every
+run starts with no tools, so this dates the leap whether it comes as a burst, a slow rise or at
+once, which the burst detector (it compares the window's edges) does not call a rise.
 
 Order, leap and tempo read each run before its first population crash (``analysis.windows``),
 the loss signatures the crash itself.
