@@ -123,7 +123,7 @@ def test_kolodny_kernel_equals_its_twin(case, seed):
 
 def test_kolodny_overflow_is_counted_alike(monkeypatch):
     """With 3 main-axis slots, further inventions are counted as overflow and not held."""
-    monkeypatch.setattr(repertoire, "kolodny_capacity", lambda p: 3)
+    monkeypatch.setattr(repertoire.runs, "kolodny_capacity", lambda p: 3)
     p = params("kolodny", generations=80, **KOLODNY_CASES[0])
     steps = repertoire.record_steps(80, 1)
     run, rows = kernel_rows(p, 5, steps)
