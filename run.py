@@ -1,13 +1,13 @@
 """mirrorleap command line: `python run.py ARGS`, the same as the installed `mirrorleap ARGS`.
 
-The grammar and the dispatch live in `evo.command.main`; this file runs them from a checkout.
+The grammar and the dispatch live in `mirrorleap.main`; this file runs them from a checkout.
 """
 
 from __future__ import annotations
 
 import sys
 
-from evo.command.main import build_parser, main
+from mirrorleap.main import build_parser, main
 
 __all__ = ["build_parser", "main"]
 

@@ -93,7 +93,7 @@ def test_the_tutorial_sweep_spec_is_small_and_valid():
 
 
 def test_run_py_docs_refuses_in_one_line_without_sphinx(monkeypatch):
-    from evo.command import docs
+    from mirrorleap import docs
 
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
@@ -103,7 +103,7 @@ def test_run_py_docs_refuses_in_one_line_without_sphinx(monkeypatch):
 
 
 def test_the_docs_command_is_the_documented_build():
-    from evo.command.docs import sphinx_command
+    from mirrorleap.docs import sphinx_command
 
     cmd = sphinx_command(DOCS / "_build" / "html")
     assert cmd[1:] == ["-m", "sphinx", "-W", "--keep-going", "-b", "html", str(DOCS),

@@ -3,11 +3,11 @@
 1. `evo.core`, the model, imports nothing of this project outside itself but the shared
    vocabulary (`evo.errors`, the one-line error; `evo.measures`, the registry of recorded measures);
 2. `scenarios`, the named parameter sets, imports the model and the vocabulary;
-3. `evo.run`, what runs the model (one run, validations, sweeps, the command line), imports the
+3. `evo.run`, what runs the model (one run, validations, sweeps, their commands), imports the
    model, the scenarios and the vocabulary;
 4. `analysis` reads the tables and imports only the vocabulary; `viz`, the browser view, may use
    everything but the analysis;
-5. `evo.command`, the command line (`run.py`, the installed `mirrorleap`), dispatches to all of
+5. `mirrorleap`, the command line (`run.py`, the installed `mirrorleap`), dispatches to all of
    them, and nothing of the project imports it.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-OURS = ("evo", "scenarios", "analysis", "viz")
+OURS = ("evo", "scenarios", "analysis", "viz", "mirrorleap")
 VOCABULARY = ("evo.errors", "evo.measures")
 
 #: package (folder) -> the project's modules it may import (by prefix).
@@ -31,7 +31,7 @@ ALLOWED = {
     "evo/run": ("evo.run", "evo.core", "scenarios", *VOCABULARY),
     "analysis": ("analysis", *VOCABULARY),
     "viz": ("viz", "evo.core", "evo.run", "scenarios", *VOCABULARY),
-    "evo/command": ("evo.command", "evo.run", "evo.core", "scenarios", "analysis", "viz", *VOCABULARY),
+    "mirrorleap": ("mirrorleap", "evo.run", "evo.core", "scenarios", "analysis", "viz", *VOCABULARY),
 }
 
 

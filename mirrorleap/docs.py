@@ -10,7 +10,7 @@ from pathlib import Path
 
 from evo.errors import UsageError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "docs"
 
 

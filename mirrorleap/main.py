@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "run.py") -> int:
 
             return cmd_view(args)
         if args.command == "docs":
-            from evo.command.docs import cmd_docs
+            from mirrorleap.docs import cmd_docs
 
             return cmd_docs(args)
         if args.command == "calibrate":
