@@ -1,6 +1,9 @@
 """The generation measures of proto-language: expressivity by hand, against a brute-force count."""
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as hs
+from hypothesis.extra import numpy as hnp
 
 from evo.core.metrics import (
     expressivity,
@@ -118,3 +121,13 @@ def test_float_measures_are_named_and_nan_without_tools():
     means = float_measures(sim.state, sim.state.alive_slots())
     assert np.isnan(means.tool_skill_mean) and np.isnan(means.positive_skill_sum_mean)
     assert 0.0 <= means.mirror_mean <= 1.0 and means.fitness_mean > 0.0
+
+
+@given(hnp.arrays(np.float64, hs.integers(1, 3000), elements=hs.floats(0.0, 1.0)))
+@settings(max_examples=200, deadline=None)
+def test_direct_reductions_equal_numpys_mean_and_std_bit_for_bit(x):
+    from evo.core.metrics import _mean, _std
+
+    assert _mean(x) == x.mean() and _std(x) == x.std()
+    m = np.resize(x, (max(1, x.size // 8), 8))
+    assert _mean(m) == m.mean()
