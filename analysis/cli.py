@@ -203,6 +203,8 @@ def _where(
         print(note)
         report.text(note.capitalize() + ".")
     else:
+        # Per-scenario designs: a box over one factor of a scenario's own grid is its own
+        # one-factor contrast, already in the conditions table; the shared form keeps its 1.
         own = designs.per_scenario(results.meta) is not None
         table, notes = discovery.discovery_table(bursts, results.runs, results.varied,
                                                  results.metrics, min_inputs=2 if own else 1)

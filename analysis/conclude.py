@@ -316,8 +316,8 @@ def _account_against_coevolution(account: str, row: dict, coev: dict, w: Wording
         "lower": f"{name.capitalize()} {w.verb} less often than {target} ({text}).",
     }[cmp]
     levels = ("final_median", "final_lo", "final_hi")
-    if cmp != "lower" or not all(k in row and k in coev for k in levels):
-        return cmp, text, sentence
+    if cmp != "lower" or not all(k in x and not math.isnan(x[k]) for x in (row, coev) for k in levels):
+        return cmp, text, sentence  # no final levels: compare_levels would judge the net rise
     level, level_text = compare_levels(row, coev, metric)
     if level != "lower" and "not available" not in level_text:
         sentence = (sentence[:-1] + f", yet its final level is {'higher' if level == 'higher' else 'as high'}"

@@ -119,8 +119,9 @@ def sensitivity_table(
     with_point = values.with_columns(point_index(pl.col("run_id"), n_points, seeds).alias("_pt"))
     rows, notes = [], []
     names = [n for n in problem["names"] if n in values.columns]
-    if names and with_point.group_by("scenario", "_pt").agg(
-            pl.col(n).n_unique() for n in names).select(pl.max_horizontal(names).max()).item() > 1:
+    most = (with_point.group_by("scenario", "_pt").agg(pl.col(n).n_unique() for n in names)
+            .select(pl.max_horizontal(names).max()).item() if names else None)
+    if most is not None and most > 1:  # None: no finished run to check
         return pl.DataFrame(schema=SCHEMA), ["no indices: runs of one sample point have different "
                                              "parameter values (run ids not in the sample order)"]
     for (scenario,), part in with_point.group_by(["scenario"], maintain_order=True):

@@ -355,6 +355,9 @@ def tempo(gens: pl.DataFrame) -> dict[str, Measured]:
 def leap_generation(gens: pl.DataFrame) -> dict[str, Measured]:
     """``leap_generation`` of one run: when log10 tool complexity first reaches half its final level.
 
+    Half on the log scale is our assumption: the midpoint of a rise over orders of magnitude (from
+    1 to 1,000 components it is about 32), the same scale as ``tempo``.
+
     Every run starts with no tools, so this is the time of the leap whether it comes as a burst, a
     slow rise or at once (which the burst detector, comparing the window's edges, does not call a
     rise). The final level is the mean over the last ``EDGE_SHARE`` of the rows; a final level

@@ -55,8 +55,8 @@ def before_first_crash(generations: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """
     if "population" not in generations.columns or generations.height == 0:
         return generations, 0
-    population = pl.col("population").cast(pl.Float64)
-    peak = population.cum_max().shift(1).over("run_id")
+    population = pl.col("population").cast(pl.Float64).fill_nan(None)  # as clean_series drops them
+    peak = population.cum_max().forward_fill().shift(1).over("run_id")
     crash = pl.when(population <= CRASH_SHARE * peak).then(pl.col("time")).min().over("run_id")
     table = generations.sort(["run_id", "time"]).with_columns(crash.alias("__crash"))
     n_cut = table.filter(pl.col("__crash").is_not_null())["run_id"].n_unique()

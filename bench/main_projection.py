@@ -44,8 +44,11 @@ def measure(workers: int = 2, quick: bool = False, spec_path: Path = MAIN_SPEC) 
 
     data = tomllib.loads(spec_path.read_text())
     small, seeds = one_seed(data)
-    if quick:
-        small.setdefault("set", {})["generations"] = 200
+    if quick:  # where the spec sets the run length: at the top or in the shared [set]
+        if "generations" in small:
+            small["generations"] = 200
+        else:
+            small["set"] = {**small.get("set", {}), "generations": 200}
     spec = parse_spec(small, source=f"{spec_path} with one seed per point")
     load_before = common.load()
     with tempfile.TemporaryDirectory() as tmp:

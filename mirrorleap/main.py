@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from evo.errors import UsageError
 
+CHECKOUT = Path(__file__).resolve().parents[1]  # the data and figures live in the checkout
 
 class _Parser(argparse.ArgumentParser):
     """argparse that exits 2 with one line instead of a usage dump."""
@@ -61,8 +63,8 @@ def build_parser(prog: str = "run.py") -> argparse.ArgumentParser:
     cal = sub.add_parser("calibrate", help="the model against Kline & Boyd's (2010) tool counts: "
                          "elasticity grid, ABC-SMC posterior, predictive figure")
     cal.add_argument("--out", default="results/kline_boyd")
-    cal.add_argument("--data", default="data/kline_boyd_2010.csv")
-    cal.add_argument("--figure", default="docs/kline_boyd_fit.png")
+    cal.add_argument("--data", default=str(CHECKOUT / "data" / "kline_boyd_2010.csv"))
+    cal.add_argument("--figure", default=str(CHECKOUT / "docs" / "kline_boyd_fit.png"))
     cal.add_argument("--quick", action="store_true", help="a tiny budget (a smoke test)")
 
     analyze = sub.add_parser("analyze", help="bursts, statistics, plots and a report for a run or sweep")

@@ -41,3 +41,11 @@ def test_the_window_agrees_with_find_crash_on_random_series():
 def test_a_table_without_population_is_returned_whole():
     plain = pl.DataFrame({"run_id": [1, 1], "time": [0.0, 1.0], "x": [1.0, 2.0]})
     assert before_first_crash(plain) == (plain, 0)
+
+
+def test_missing_population_values_are_skipped_as_find_crash_skips_them():
+    p = np.r_[np.full(20, 400.0), np.full(10, 40.0), np.full(10, 400.0)]
+    holes = p.copy()
+    holes[[5, 12]] = np.nan
+    kept, n_cut = before_first_crash(table({1: holes}))
+    assert n_cut == 1 and kept["time"].max() == find_crash(T, holes).start - 1 == 19

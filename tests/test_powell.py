@@ -37,7 +37,8 @@ def test_migration_sustains_what_isolation_loses_unless_copying_is_sampled(densi
 
 def test_critical_density_interpolates_the_zero_crossing():
     assert powell.critical_density([10, 100], [-1.0, 1.0]) == pytest.approx(math.sqrt(1000))
-    assert math.isnan(powell.critical_density([10, 100], [-1.0, -0.5]))
+    assert powell.critical_density([10, 100], [-1.0, -0.5]) == math.inf  # lost everywhere
+    assert powell.critical_density([10, 100], [0.2, 1.0]) == 10  # sustained already at 10
 
 
 def test_sampled_copying_shrinks_where_population_size_matters():

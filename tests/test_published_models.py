@@ -87,7 +87,7 @@ def test_henrich_first_generation_lacks_the_log_n_term(executor):
 
 # --- Minimal naming game (Baronchelli et al. 2006) -------------------------------------------
 
-# Consensus time t over N^1.5 against the finite-size references of SCIENCE.md (2.5 at N=100,
+# Consensus time t over N^1.5 against the finite-size references (validate/naming_game.py: 2.5 at N=100,
 # 1.4 at N=1500; the run-to-run spread is 13-25 %, more at N=100): SE = SD over 12 seeds /
 # sqrt(12), about 8 % of the mean at N=100 and 4 % at 1500; tolerance 4 SE. The references are
 # themselves simulation estimates whose error is not included (it only makes the test stricter).
@@ -107,7 +107,7 @@ def test_naming_consensus_time(naming, population):
 
 def test_naming_effective_exponent(naming):
     # Slope of log(mean t) on log N over N = 100, 300, 1500; SE by bootstrap over seeds within
-    # each N. Reference 1.29, the power law through the two SCIENCE.md values; it lies below the
+    # each N. Reference 1.29, the power law through the two reference values; it lies below the
     # mean-field 1.5 at these sizes.
     check = ng.naming_exponent_check(naming)
     assert_check(check)
@@ -167,7 +167,7 @@ def test_rogers_fitness_bracket_rejects_values_outside_it():
 
 def test_rogers_social_share_between_half_and_x_star(rogers_main):
     # Mutation pulls the share from x* = 0.694 toward 1/2, so it must lie in (1/2, x*) within
-    # 4 batch-means SE. The comparison with SCIENCE.md's reference run (0.63) needs longer runs
+    # 4 batch-means SE. The comparison with our reference run (0.63) needs longer runs
     # than a test affords (our model gives 0.649 +/- 0.003 over 4 x 18000 generations): it is in
     # the full `run.py validate`.
     check = r.rogers_share_check(rogers_main, 0.2, 0.9, 0.001, None)

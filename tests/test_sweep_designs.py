@@ -210,3 +210,17 @@ def test_analyze_pools_each_scenario_over_its_own_design(tmp_path, reference):
     report = (out / "analysis" / "report.md").read_text()
     assert "Each scenario has its own design" in report
     assert "coevolution: 4 point(s) x 1 seed(s) = 4 runs, grid over mirror_cost, mutation_rate" in report
+
+
+def test_the_digest_sees_the_order_that_numbers_the_runs():
+    import tomllib
+
+    from evo.run.sweep import parse_spec
+
+    data = tomllib.loads(SPEC.read_text())
+    swapped = {**data, "designs": dict(reversed(list(data["designs"].items())))}
+    a, b = parse_spec(data, source="a"), parse_spec(swapped, source="b")
+    order = [[p.scenario for p in build_plan(x, 1, resolve_params)] for x in (a, b)]
+    assert order[0] != order[1]
+    assert a.digest != b.digest  # else a resume would take one spec's runs for the other's
+    assert parse_spec(dict(data), source="c").digest == a.digest

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from numba import njit
 
 from evo.core import stream
-
-if TYPE_CHECKING:
-    pass
 
 # Event kinds, the columns of the per-row event counts.
 INVENTION, COMBINATION, MODIFICATION, LOSS = range(4)

@@ -130,7 +130,7 @@ def run_sweep(
                     workers = min(workers or default_workers(), len(todo))
                 with open_engine(engine, workers, address) as (executor, slots):
                     if warmup:  # workers are idle until the first submit
-                        _warm_up(todo, spec, run_fn)
+                        _warm_up(todo, run_fn)
                     saver.show_progress(total=len(plan), enabled=progress)
                     execute(
                         executor,
@@ -334,7 +334,7 @@ def _count_failed(store: SweepStore) -> int:
     return int((store.read_records(["status"])["status"] != "ok").sum())
 
 
-def _warm_up(todo: Sequence[PlannedRun], spec: SweepSpec, run_fn: RunFn) -> None:
+def _warm_up(todo: Sequence[PlannedRun], run_fn: RunFn) -> None:
     """One two-generation run per scenario here, so numba compiles once into its disk cache."""
     first: dict[str, PlannedRun] = {}
     for run in todo:

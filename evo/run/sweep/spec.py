@@ -109,8 +109,17 @@ class SweepSpec:
 
     @property
     def digest(self) -> str:
-        """SHA-256 of the canonical JSON of `raw` (comments and key order do not count)."""
-        return hashlib.sha256(canonical_json(self.raw).encode()).hexdigest()
+        """SHA-256 of the canonical JSON of `raw` (comments and key order do not count).
+
+        In a per-scenario designs spec the order of the designs and of each design's factors
+        numbers the runs and draws the samples, so it is hashed too: two specs that differ only
+        in that order would otherwise share a digest and a resume would mix their runs.
+        """
+        if "designs" not in self.raw:
+            return hashlib.sha256(canonical_json(self.raw).encode()).hexdigest()
+        order = [[d.scenario, list(d.grid), list(d.sample.ranges) if d.sample else []]
+                 for d in self.designs]
+        return hashlib.sha256(canonical_json({"spec": self.raw, "order": order}).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -208,8 +208,10 @@ class SweepStore:
                 others = "other part" if len(task) <= 2 else "other parts"
                 _warn(f"{part} is damaged ({problem}); moved it and its task's {others} to "
                       f"{self.damaged_dir}/; its runs ({runs}) will be recomputed")
-        for kind in self.table_dirs:
-            moved += self._reconcile_merged(kind)
+        # Until nothing moves: a records part set aside for a camps or lineages part leaves rows
+        # in the generations' merged parts that an earlier pass already found covered.
+        while step := [path for kind in self.table_dirs for path in self._reconcile_merged(kind)]:
+            moved += step
         if self.runs_path.exists() and (problem := _unreadable(self.runs_path, None)):
             moved.append(self.set_aside(self.runs_path))
             _warn(f"{self.runs_path} is damaged ({problem}); moved to {self.damaged_dir}/, "

@@ -81,18 +81,24 @@ def sign_check(density: int, migration: float, sustained: bool, seeds: Sequence[
 
 
 def critical_density(densities: Sequence[int], slope_means: Sequence[float]) -> float:
-    """Density where the mean slope crosses 0 (interpolated in log density); nan if none."""
+    """Density where the mean slope first crosses 0 (interpolated in log density).
+
+    Sustained already at the smallest density: that density (the threshold is at most it); lost
+    at every density: +inf (beyond the largest). So thresholds stay comparable at the edges.
+    """
     d, s = np.log(np.asarray(densities, float)), np.asarray(slope_means, float)
+    if s[0] >= 0:
+        return float(densities[0])
     for i in range(len(s) - 1):
         if s[i] < 0 <= s[i + 1]:
             return float(math.exp(d[i] + (d[i + 1] - d[i]) * (-s[i]) / (s[i + 1] - s[i])))
-    return float("nan")
+    return math.inf
 
 
 def threshold_table(densities: Sequence[int], migrations: Sequence[float], seeds: Sequence[int],
                     generations: int, rule: str = "best", sample: int = 5,
                     executor: Executor | None = None) -> dict[float, float]:
-    """Critical density per camp at each migration rate (nan: no crossing in `densities`)."""
+    """Critical density per camp at each migration rate (at the edges as `critical_density`)."""
     return {m: critical_density(densities, [
         float(np.mean(slopes(n, m, seeds, generations, rule, sample, executor=executor)))
         for n in densities]) for m in migrations}
