@@ -9,6 +9,7 @@ Every bad input ends with one line on stderr naming the problem and the valid ch
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -112,6 +113,9 @@ def main(argv: Sequence[str] | None = None, prog: str = "run.py") -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader (head, less) closed the pipe: nothing more to print
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def mirrorleap() -> int:

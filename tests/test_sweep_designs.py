@@ -224,3 +224,17 @@ def test_the_digest_sees_the_order_that_numbers_the_runs():
     assert order[0] != order[1]
     assert a.digest != b.digest  # else a resume would take one spec's runs for the other's
     assert parse_spec(dict(data), source="c").digest == a.digest
+
+
+def test_dry_run_on_a_damaged_record_is_one_line_and_touches_nothing(tmp_path, reference, capsys):
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(reference, out)
+    part = sorted((out / "records").glob("part-*.parquet"))[0]
+    part.write_bytes(part.read_bytes()[:40])
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert run.main(["sweep", str(SPEC), "--out", str(out), "--dry-run"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "records part cannot be read" in err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

@@ -20,6 +20,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+import polars as pl
+
 from evo.errors import UsageError
 from evo.run.sweep.core import run_sweep
 from evo.run.sweep.scheduler import TaskLost
@@ -83,7 +85,12 @@ def dry_run(spec_path: str, out: str) -> str:
     root_seed = spec.root_seed if spec.root_seed is not None else (
         int(header["root_seed"]) if ours else 0)
     plan = build_plan(spec, root_seed, default_resolve)
-    done = store.finished_ids() if ours and store.records_dir.is_dir() else set()
+    try:
+        done = store.finished_ids() if ours and store.records_dir.is_dir() else set()
+    except (OSError, pl.exceptions.PolarsError) as exc:  # a damaged part: the sweep sets it aside
+        raise UsageError(f"{store.records_dir}: a records part cannot be read ({type(exc).__name__}); "
+                         "run the sweep command without --dry-run to set it aside and recompute "
+                         "its runs") from exc
     form = "per-scenario designs" if spec.per_scenario else "one design shared by every scenario"
     lines = [f"{spec_path}: {len(plan)} runs, {form}; nothing run (--dry-run)"]
     width = max(len(s) for s in spec.scenarios)
