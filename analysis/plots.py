@@ -303,13 +303,27 @@ def plot_phase(
     return fig
 
 
+def _varied_within_scenario(part: pl.DataFrame, keys: list[str]) -> dict[object, list[str]]:
+    """Per scenario, ``scenario`` and the keys its own conditions vary.
+
+    Per-scenario designs fill the other keys with the scenario's fixed value: a label need not
+    repeat them.
+    """
+    if "scenario" not in keys:
+        return {}
+    return {name: ["scenario", *(k for k in keys if k != "scenario" and rows[k].n_unique() > 1)]
+            for (name,), rows in part.group_by(["scenario"], maintain_order=True)}
+
+
 def plot_burst_probability(
     conditions: pl.DataFrame, metric: str, keys: list[str], ax: Axes | None = None
 ) -> Figure:
     """Burst probability per condition with its Wilson 95 % interval."""
     part = conditions.filter(pl.col("metric") == metric)
     fig, ax = _axes(ax, (6.0, max(2.0, 0.3 * part.height + 1)))
-    labels = [condition_label(r, keys) for r in part.select(keys).to_dicts()]
+    own = _varied_within_scenario(part, keys)
+    labels = [condition_label(r, own.get(r.get("scenario"), keys))
+              for r in part.select(keys).to_dicts()]
     p = part["p_burst"].to_numpy()
     err = np.clip(np.vstack([p - part["p_lo"].to_numpy(), part["p_hi"].to_numpy() - p]), 0, None)
     pos = np.arange(part.height)

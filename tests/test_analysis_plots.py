@@ -116,3 +116,12 @@ def test_heatmap_bins_a_parameter_with_many_levels() -> None:
     assert levels == xs and values.value_counts()["count"].to_list() == [8] * 5
     few, grid = plots.bin_levels(pl.Series("z", [0.1, 0.2, 0.1]))
     assert grid == [0.1, 0.2] and few.to_list() == [0.1, 0.2, 0.1]
+
+
+def test_burst_probability_labels_name_only_what_each_scenario_varies():
+    from analysis.plots import _varied_within_scenario
+
+    part = pl.DataFrame({"scenario": ["x", "x", "y"], "a": [1, 2, 5], "b": [7, 7, 3]})
+    assert _varied_within_scenario(part, ["scenario", "a", "b"]) == {
+        "x": ["scenario", "a"], "y": ["scenario"]}
+    assert _varied_within_scenario(part, ["a"]) == {}
