@@ -128,11 +128,6 @@ def _figures(results: Results, bursts: pl.DataFrame, conditions: pl.DataFrame, k
     return figs
 
 
-def grid_parameters(meta: dict) -> list[str]:
-    """The parameters of a ``[grid]`` sweep (sweep.json ``spec.grid``, or its designs' grids)."""
-    return designs.grid_parameters(meta)
-
-
 def level_plan(runs: pl.DataFrame, varied: list[str], meta: dict) -> list[tuple[str, list[str]]]:
     """(x, lines) per level figure: each numeric ``[grid]`` parameter with three values or more.
 
@@ -140,7 +135,7 @@ def level_plan(runs: pl.DataFrame, varied: list[str], meta: dict) -> list[tuple[
     phase diagrams bin the values instead). Lines split by the scenario and by each other varied
     parameter with at most ``plots.MAX_GROUPS`` values; the runs of any other are pooled.
     """
-    grid = grid_parameters(meta)
+    grid = designs.grid_parameters(meta)
     plan = []
     for x in varied:
         if x not in grid or not runs[x].dtype.is_numeric():

@@ -138,13 +138,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     summary.write_csv(out / "posterior_summary.csv")
     with pl.Config(float_precision=3):
         print(summary)
-    intervals = predictive_intervals(pl.read_parquet(out / "predictive.parquet"), data)
+    predictive = pl.read_parquet(out / "predictive.parquet")
+    intervals = predictive_intervals(predictive, data)
     intervals.write_csv(out / "predictive_intervals.csv")
     with pl.Config(tbl_rows=20, tbl_cols=20):
         print(intervals)
-    slope, se = poisson_fit(pl.read_parquet(out / "predictive.parquet")["tool_types"],
-                            pl.read_parquet(out / "predictive.parquet")["population"])[
-        "log_population"]
+    slope, se = poisson_fit(predictive["tool_types"], predictive["population"])["log_population"]
     inside = int(intervals["inside"].sum())
     verdict = {"predictive_slope": slope, "predictive_slope_se": se, "inside_90": inside}
     (out / "kline_boyd_summary.json").write_text(json.dumps(verdict, indent=2) + "\n")
