@@ -702,14 +702,16 @@ def test_learn_behaviour_pure_strategy_draws_no_uniform():
 
 @PROPERTY
 @given(seed=hs.integers(0, 2**31), capacity=hs.integers(1, 12), lineages=hs.integers(0, 4),
-       env_benefit=hs.sampled_from([0.0, 0.5]), baseline=hs.sampled_from([0.0, 0.3, 1.0]))
-def test_fitness_matches_twin(seed, capacity, lineages, env_benefit, baseline):
+       env_benefit=hs.sampled_from([0.0, 0.5]), baseline=hs.sampled_from([0.0, 0.3, 1.0]),
+       saturation=hs.sampled_from([0.0, 0.5, 4.0]))
+def test_fitness_matches_twin(seed, capacity, lineages, env_benefit, baseline, saturation):
     s = random_state(seed, capacity, lineages, 0, 1)
     s.attempts[0] = 0  # success rate undefined: no communication term
     slots = np.flatnonzero(s.alive)
     env_state = 1
-    rule = rule_with(baseline_fitness=baseline, tool_benefit=0.05, comm_benefit=0.1,
-                     mirror_cost=0.4, assoc_cost=0.2, env_benefit=env_benefit, individual_cost=0.3)
+    rule = rule_with(baseline_fitness=baseline, tool_benefit=0.05, tool_saturation=saturation,
+                     comm_benefit=0.1, mirror_cost=0.4, assoc_cost=0.2, env_benefit=env_benefit,
+                     individual_cost=0.3)
     s.fitness[:] = -7.0
     twin = twin_of(s)
     kernels.fitness(s, rule, slots, env_state)
@@ -717,6 +719,22 @@ def test_fitness_matches_twin(seed, capacity, lineages, env_benefit, baseline):
     assert_same_state(s, twin)
     assert (s.fitness[slots] >= 0.0).all()
     assert (np.delete(s.fitness, slots) == -7.0).all()  # unlisted slots untouched
+
+
+def test_a_saturated_toolkit_pays_at_most_its_bound_and_first_types_pay_as_before():
+    """T = b S (1 - exp(-X/S)): below b*S however rich the toolkit, slope b at X = 0."""
+    s = random_state(3, 2, 3, 0, 1)
+    s.skill[0] = [1e6, 1e6, 1e6]  # X = 3 log1p(1e6), about 41
+    s.skill[1] = [1e-6, 0.0, -2.0]  # X about 1e-6
+    s.attempts[:] = 0
+    s.g_mirror[:] = 0.0
+    s.g_assoc[:] = 0.0
+    slots = np.array([0, 1])
+    rule = rule_with(baseline_fitness=1.0, tool_benefit=0.5, tool_saturation=2.0, comm_benefit=0.0,
+                     mirror_cost=0.0, assoc_cost=0.0, env_benefit=0.0)
+    kernels.fitness(s, rule, slots, 0)
+    assert 1.0 + 0.5 * 2.0 * (1 - 1e-8) < s.fitness[0] <= 1.0 + 0.5 * 2.0
+    assert s.fitness[1] == pytest.approx(1.0 + 0.5 * np.log1p(1e-6), rel=1e-6)
 
 
 # --- choose_parents --------------------------------------------------------------------------

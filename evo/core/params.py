@@ -81,6 +81,11 @@ class Params:
     innovation_mode: float = _p(-1.0, -1000.0, 1000.0, doc="Gumbel mode of an invented skill")
     skill_step: float = _p(1.0, 1e-9, 1000.0, doc="skill per tool component (complexity unit)")
     tool_benefit: float = _p(0.05, 0.0, 100.0, doc="fitness per log1p(skill) summed over lineages")
+    tool_saturation: float = _p(
+        0.0, 0.0, 1e6,
+        doc="S, diminishing returns of a toolkit: the tool term X = sum_k log1p(skill_k) pays "
+        "tool_benefit*S*(1 - exp(-X/S)), at most tool_benefit*S (0 = no bound: tool_benefit*X)",
+    )
     teaching_gain: float = _p(0.3, 0.0, 1.0, doc="share of alpha removed when conventions are shared")
     difficulty_spread: float = _p(
         0.0, 0.0, 5.0,

@@ -15,8 +15,12 @@ def fitness(state, rule, slots, env_state) -> None:
     r = rule
     for i in slots:
         w = r.baseline_fitness
-        for z in state.skill[i]:
-            w += r.tool_benefit * math.log1p(max(z, 0.0))
+        if r.tool_saturation > 0.0:
+            toolkit = sum(math.log1p(z) for z in state.skill[i] if z > 0.0)
+            w += r.tool_benefit * r.tool_saturation * -math.expm1(-toolkit / r.tool_saturation)
+        else:
+            for z in state.skill[i]:
+                w += r.tool_benefit * math.log1p(max(z, 0.0))
         if state.attempts[i] > 0:
             w += r.comm_benefit * state.successes[i] / state.attempts[i]
         w -= r.mirror_cost * state.g_mirror[i] ** 2 + r.assoc_cost * state.g_assoc[i] ** 2

@@ -65,6 +65,7 @@ class Rule(NamedTuple):
     # fitness
     baseline_fitness: float
     tool_benefit: float
+    tool_saturation: float
     comm_benefit: float
     mirror_cost: float
     assoc_cost: float
