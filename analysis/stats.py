@@ -9,6 +9,10 @@
   [x_(k), x_(n-k+1)] covers the median with probability 1 - 2 P(Binomial(n, 1/2) <= k - 1), exact
   for any continuous distribution; a 95 % interval exists only from n = 6 on (n = 5: 93.75 %).
   Used for the order of events, where runs are few and a bootstrap of the median over-confident.
+- Equivalence by two one-sided tests (TOST; Schuirmann 1987): "the same" or "as often" is claimed
+  only when both one-sided tests reject a difference beyond the stated margin at 5 % (statsmodels'
+  `tost_proportions_2indep`, Agresti-Caffo, and `ttost_ind`, Welch). A non-significant difference
+  is not equivalence.
 - Cliff's delta (Cliff 1993): P(X > Y) - P(X < Y), a rank effect size in [-1, 1] that needs no
   distributional assumption (useful for onsets, which are skewed and few).
 """
@@ -19,6 +23,8 @@ import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from statsmodels.stats.proportion import tost_proportions_2indep
+from statsmodels.stats.weightstats import ttost_ind
 
 Z95 = 1.959963984540054
 
@@ -133,3 +139,30 @@ def cliffs_delta(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarra
         return float("nan")
     diff = x[:, None] - y[None, :]
     return float((np.sum(diff > 0) - np.sum(diff < 0)) / diff.size)
+
+
+def tost_proportions(k1: int, n1: int, k2: int, n2: int, margin: float) -> tuple[float, float]:
+    """Equivalence of two proportions within +/- margin (TOST): (p1 - p2, p-value).
+
+    The p-value is the larger of the two one-sided tests; equivalence at 5 % when it is below
+    0.05. nan when either group is empty.
+    """
+    if n1 == 0 or n2 == 0:
+        return (float("nan"), float("nan"))
+    result = tost_proportions_2indep(k1, n1, k2, n2, -margin, margin)
+    return (k1 / n1 - k2 / n2, float(result.pvalue))
+
+
+def tost_means(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray,
+               margin: float) -> tuple[float, float]:
+    """Equivalence of two means within +/- margin (Welch TOST): (mean(a) - mean(b), p-value).
+
+    nan with fewer than two finite values in either sample.
+    """
+    x = np.asarray(a, dtype=float)
+    y = np.asarray(b, dtype=float)
+    x, y = x[np.isfinite(x)], y[np.isfinite(y)]
+    if x.size < 2 or y.size < 2:
+        return (float("nan"), float("nan"))
+    pvalue = ttost_ind(x, y, -margin, margin, usevar="unequal")[0]
+    return (float(x.mean() - y.mean()), float(pvalue))

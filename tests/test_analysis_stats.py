@@ -112,3 +112,31 @@ def test_effects_leave_out_too_short_runs():
                                pl.lit(1.0).alias("size"), pl.lit(1.0).alias("total_rise"))
     cond = conditions_table(full, runs, ["scenario"], None)
     assert cond.filter(pl.col("scenario") == "a")["n_runs"].item() == row["n_a"]
+
+
+def test_tost_finds_equivalence_only_when_the_data_are_tight_and_close() -> None:
+    from analysis.stats import tost_proportions
+
+    # 30/32 against 28/32: difference +0.06 whose interval (-0.10, +0.22) is wider than +/-0.15
+    diff, p = tost_proportions(30, 32, 28, 32, margin=0.15)
+    assert diff == pytest.approx(0.0625) and p > 0.05
+    # 900/1000 against 895/1000: tight and close, equivalent within +/-0.05
+    diff, p = tost_proportions(900, 1000, 895, 1000, margin=0.05)
+    assert p < 0.01
+    # tight but 0.10 apart: not equivalent within +/-0.05
+    assert tost_proportions(900, 1000, 800, 1000, margin=0.05)[1] > 0.5
+
+
+def test_tost_means_matches_two_one_sided_welch_tests() -> None:
+    from scipy import stats as sps
+
+    from analysis.stats import tost_means
+
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(0.0, 1.0, 200), rng.normal(0.05, 1.0, 200)
+    diff, p = tost_means(a, b, margin=0.5)
+    lower = sps.ttest_ind(a + 0.5, b, equal_var=False, alternative="greater").pvalue
+    upper = sps.ttest_ind(a - 0.5, b, equal_var=False, alternative="less").pvalue
+    assert p == pytest.approx(max(lower, upper), rel=1e-6) and p < 0.001
+    assert diff == pytest.approx(a.mean() - b.mean())
+    assert np.isnan(tost_means([1.0], b, 0.5)[1])
