@@ -132,39 +132,43 @@ def test_population_event_and_mutant_event_take_effect():
 
 
 def test_tasmania_loses_complexity_after_the_crash():
-    """Henrich (2004): below the critical size, mean skill per lineage drifts down by about
-    alpha(m) - beta * (gamma + ln n) per generation (n = 10 per camp after the crash, copying the
-    best of the camp). Teaching through shared gestures can only slow the loss, so we require a
-    steady decline of at least half that rate, and a rise before the crash. Without the ceiling
-    (learning_budget 0), as in Henrich's model; with the scenario's ceiling, the loss is checked
-    in the next test."""
-    one_alpha = {"learning_budget": 0.0, "difficulty_spread": 0.0}  # Henrich: one alpha, no ceiling
-    params = dataclasses.replace(scenarios.load("tasmania").params, **one_alpha)
-    run = simulate("tasmania", seed=0, generations=1400, overrides=one_alpha)
-    t = run.table
-    assert t.filter(pl.col("generation") == 1001)["population"].item() == 40
+    """Henrich (2004), with modern minds: below the critical size, mean skill per lineage drifts
+    down by about alpha(m) - beta * (gamma + ln n) per generation (n = 16 learners after the cut,
+    copying the best). Henrich's own model (one alpha, no ceiling, no teaching), at a copying loss
+    low enough that the mainland-sized group (160) gains before the cut: a rise before it, and
+    after it a steady decline between the derived drift and half of it."""
+    henrich = {"learning_budget": 0.0, "difficulty_spread": 0.0, "teaching_gain": 0.0,
+               "alpha": 12.0}
+    params = dataclasses.replace(scenarios.load("tasmania").params, **henrich)
+    t = simulate("tasmania", seed=0, generations=620, overrides=henrich).table
+    assert t.filter(pl.col("generation") == 301)["population"].item() == 16
     alpha_m = params.alpha * (1 - params.mirror_gain * params.mirror_initial)
-    drift = -alpha_m + params.beta * (np.euler_gamma + np.log(40 / 4))
-    assert drift < 0
+    gain = -alpha_m + params.beta * (np.euler_gamma + np.log(160))
+    drift = -alpha_m + params.beta * (np.euler_gamma + np.log(16))
+    assert gain > 0 > drift
+
     def slope(lo, hi):
         part = t.filter(pl.col("generation").is_between(lo, hi))
         return np.polyfit(part["generation"], part["tool_complexity"] / params.lineages, 1)[0]
-    assert slope(500, 1000) > 0
-    assert drift <= slope(1100, 1400) <= 0.5 * drift
+
+    assert slope(100, 300) > 0
+    assert drift <= slope(305, 330) <= 0.5 * drift
 
 
-def test_tasmania_with_a_ceiling_falls_from_its_plateau_to_the_floor():
-    """With the learning budget and one alpha, culture sits at its ceiling before the crash, then
-    is lost; with tools of spread difficulty the crash loses the hard types and keeps easy ones."""
-    def levels(column, **overrides):
-        t = simulate("tasmania", seed=0, generations=1200, overrides=overrides).table
-        return [t.filter(pl.col("generation").is_between(lo, hi))[column].mean()
-                for lo, hi in ((1, 1), (900, 1000), (1150, 1200))]
-    floor, before, after = levels("tool_complexity", difficulty_spread=0.0)
-    assert before > 10 * floor
-    assert after < 0.1 * before
-    _, types_before, types_after = levels("tool_types")
-    assert 1 <= types_after <= types_before - 2
+def test_tasmania_keeps_easy_types_and_loses_hard_ones_beside_the_mainland():
+    """With the world's tools of spread difficulty, the cut to Tasmania's size loses the types
+    whose copying loss is above the small group's threshold and keeps the easy ones; the same
+    group never cut (`mainland`) keeps them all."""
+    def types(scenario):
+        t = simulate(scenario, seed=0, generations=620).table
+        return [t.filter(pl.col("generation").is_between(lo, hi))["tool_types"].mean()
+                for lo, hi in ((250, 300), (570, 620))]
+
+    before, after = types("tasmania")
+    mainland_before, mainland_after = types("mainland")
+    assert before == mainland_before  # the same run until the cut
+    assert 1 <= after <= before - 2
+    assert mainland_after >= before - 1
 
 
 def test_every_scenario_loads_and_runs_a_few_generations():
