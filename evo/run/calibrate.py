@@ -1,17 +1,21 @@
-"""The model against Kline & Boyd's (2010) Oceanic tool counts: elasticity grid and ABC-SMC.
+"""The model against Kline & Boyd's (2010) Oceanic tool counts, in the world the accounts run in.
 
-Each society is one camp of Henrich's (2004) model (scenario `henrich`: copy the best, replace,
-no invention, no ceiling, mirror gain 0) with `LINEAGES` tool lineages of lognormal difficulty
-(`difficulty_spread`); its count is `tool_types` (lineages whose best holder has at least
-`tool_type_skill` components) after `generations` generations. Our assumptions, stated:
+Each society is one camp of the accounts' world (scenario `coevolution`: its tool lineages,
+demonstrator rule, learning budget, gestures and teaching) at the state every account reaches: the
+genetic mirror held at `END_MIRROR`, no mutation. Its count is `tool_types` (lineages whose best
+holder has at least `tool_type_skill` components) after `generations` generations, times
+`TOOLS_PER_TYPE`. The calibrated parameters, `alpha` (copying loss at mirror 0; the loss at the
+end state is alpha * (1 - mirror_gain * END_MIRROR)) and `difficulty_spread`, are the world's
+own: the scenarios take their values from the posterior. Our assumptions, stated:
 
-- learners = round(census / scale), at least 2: one model learner stands for `scale` people
-  (the share of a census that learns from the same pool of experts is unknown, so `scale` is
-  calibrated);
-- `LINEAGES` = 80 possible tool types (Hawaii's 71 must be reachable), all equally valuable;
+- learners = round(census / (scale * exp(scale_sd * z))), z standard normal per society and
+  simulation, at least 2: one model learner stands for about `scale` people, and how many people
+  pool their expertise varies among societies (contact, density, ecology: Kline & Boyd's contact
+  effect is one such source), lognormally with SD `scale_sd`; both are unknown, so calibrated;
+- each of the world's lineages stands for `TOOLS_PER_TYPE` of Kline & Boyd's tool types (80
+  possible types over the world's 16 lineages: Hawaii's 71 is reachable);
 - contact between islands is not modelled (one isolated camp per society), so the model's fit is
-  compared with the population-only regression;
-- copying loss alpha is calibrated with beta = 1 (only alpha/beta sets each threshold).
+  compared with the population-only regression.
 
 The runnable part lives here and writes tables; `analysis.kline_boyd` reads them (fits, figure).
 ABC-SMC uses pyabc (Klinger, Rickert & Hasenauer 2018) with a single-core sampler; the distance
@@ -33,14 +37,19 @@ import numpy as np
 import polars as pl
 
 from evo.errors import UsageError
-from evo.run.runner import simulate
+from evo.run.runner import resolve_params, simulate
 from evo.run.sweep.seeds import spawn_run_seeds
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "kline_boyd_2010.csv"
-LINEAGES = 80
-SCENARIO = "henrich"
-#: Uniform priors (low, high) of the three calibrated parameters.
-PRIORS = {"alpha": (2.0, 10.0), "spread": (0.1, 1.5), "log10_scale": (1.7, 3.0)}
+SCENARIO = "coevolution"
+#: The genetic mirror strength every account ends at in the trial's world (the median final
+#: `mirror_mean` of its coevolution runs, 0.94-0.96): the modern minds of the ethnographic record.
+END_MIRROR = 0.95
+#: Kline & Boyd tool types per model lineage (80 possible types over the world's lineages).
+TOOLS_PER_TYPE = 80 / resolve_params(SCENARIO).lineages
+#: Uniform priors (low, high) of the four calibrated parameters.
+PRIORS = {"alpha": (12.0, 40.0), "spread": (0.5, 1.5), "log10_scale": (1.5, 3.0),
+          "scale_sd": (0.0, 1.0)}
 
 
 def load_societies(path: Path | str = DATA) -> pl.DataFrame:
@@ -48,27 +57,45 @@ def load_societies(path: Path | str = DATA) -> pl.DataFrame:
     return pl.read_csv(path, comment_prefix="#")
 
 
-def learners(census: Sequence[float], scale: float) -> list[int]:
-    """Model learners per society: round(census / scale), at least 2 (our mapping)."""
-    return [max(2, round(c / scale)) for c in census]
+def learners(census: Sequence[float], scale: float, shifts: Sequence[float] | None = None) -> list[int]:
+    """Model learners per society: round(census / (scale * exp(shift))), at least 2 (our mapping)."""
+    shifts = [0.0] * len(census) if shifts is None else shifts
+    return [max(2, round(c / (scale * np.exp(d)))) for c, d in zip(census, shifts, strict=True)]
+
+
+def society_shifts(seed: int, n: int, scale_sd: float) -> np.ndarray:
+    """Each society's log shift of people per learner, scale_sd * z, z ~ N(0, 1) from `seed`."""
+    return scale_sd * np.random.default_rng(seed).standard_normal(n)
 
 
 def simulate_societies(census: Sequence[float], alpha: float, spread: float, scale: float,
-                       seed: int, generations: int = 50, lineages: int = LINEAGES) -> np.ndarray:
-    """Tool types each society sustains at the last generation (one run per society)."""
-    seeds = spawn_run_seeds(seed, len(census))
+                       seed: int, generations: int = 80, mirror: float = END_MIRROR,
+                       scale_sd: float = 0.0) -> np.ndarray:
+    """Tool types each society sustains at the last generation (one run per society).
+
+    Each society is one isolated camp of the accounts' world with the genetic mirror held at
+    `mirror`; multiply by `TOOLS_PER_TYPE` to compare with Kline & Boyd's counts.
+    """
+    seeds = spawn_run_seeds(seed, len(census) + 1)
+    sizes = learners(census, scale, society_shifts(seeds[-1], len(census), scale_sd))
     out = []
-    for n, s in zip(learners(census, scale), seeds, strict=True):
+    for n, s in zip(sizes, seeds[:-1], strict=True):
         result = simulate(SCENARIO, seed=s, generations=generations, record_every="final",
-                          overrides={"population": n, "lineages": lineages, "alpha": alpha,
-                                     "difficulty_spread": spread})
+                          overrides={"population": n, "camps_x": 1, "camps_y": 1,
+                                     "migration_rate": 0.0, "mirror_initial": mirror,
+                                     "mirror_initial_sd": 0.0, "mutation_rate": 0.0,
+                                     "alpha": alpha, "difficulty_spread": spread})
         out.append(int(result.table["tool_types"][-1]))
     return np.asarray(out, float)
 
 
-def distance(simulated: np.ndarray, observed: np.ndarray) -> float:
-    """Euclidean distance of square-root counts (0 only when every count agrees)."""
-    return float(np.sqrt(np.sum((np.sqrt(simulated) - np.sqrt(observed)) ** 2)))
+def distance(simulated_types: np.ndarray, observed: np.ndarray) -> float:
+    """Euclidean distance of square-root counts, the model's types scaled to tool types.
+
+    Zero only when every society's count agrees.
+    """
+    tools = TOOLS_PER_TYPE * np.asarray(simulated_types, float)
+    return float(np.sqrt(np.sum((np.sqrt(tools) - np.sqrt(observed)) ** 2)))
 
 
 def elasticity_grid(census: Sequence[float], alphas: Sequence[float], spreads: Sequence[float],
@@ -82,7 +109,8 @@ def elasticity_grid(census: Sequence[float], alphas: Sequence[float], spreads: S
             tools = simulate_societies(census, alpha, spread, scale, seed, generations)
             for c, n, t in zip(census, learners(census, scale), tools, strict=True):
                 rows.append({"alpha": alpha, "spread": spread, "scale": scale, "seed": seed,
-                             "population": float(c), "learners": n, "tool_types": int(t)})
+                             "population": float(c), "learners": n, "tool_types": int(t),
+                             "tools": TOOLS_PER_TYPE * float(t)})
     return pl.DataFrame(rows)
 
 
@@ -106,7 +134,8 @@ def abc_smc(observed: np.ndarray, census: Sequence[float], *, particles: int, po
     def model(par):
         seed = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002 (the same generator)
         return {"tools": simulate_societies(census, float(par["alpha"]), float(par["spread"]),
-                                            10.0 ** float(par["log10_scale"]), seed, generations)}
+                                            10.0 ** float(par["log10_scale"]), seed, generations,
+                                            scale_sd=float(par["scale_sd"]) if "scale_sd" in par else 0.0)}
 
     abc = pyabc.ABCSMC(model, prior, lambda x, y: distance(x["tools"], y["tools"]),
                        population_size=particles,
@@ -134,8 +163,9 @@ def posterior_predictive(posterior: pl.DataFrame, census: Sequence[float], cultu
     for d, (i, seed) in enumerate(zip(picks, spawn_run_seeds(root_seed, draws), strict=True)):
         p = last.row(int(i), named=True)
         tools = simulate_societies(census, p["alpha"], p["spread"], 10.0 ** p["log10_scale"], seed,
-                                   generations)
-        rows += [{"draw": d, "culture": c, "population": float(n), "tool_types": int(t)}
+                                   generations, scale_sd=p.get("scale_sd", 0.0))
+        rows += [{"draw": d, "culture": c, "population": float(n), "tool_types": int(t),
+                  "tools": TOOLS_PER_TYPE * float(t)}
                  for c, n, t in zip(cultures, census, tools, strict=True)]
     return pl.DataFrame(rows)
 
@@ -150,11 +180,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     census = data["population"].cast(pl.Float64).to_list()
     observed = data["total_tools"].cast(pl.Float64).to_numpy()
     quick = args.quick
-    settings = {"generations": 50, "lineages": LINEAGES, "scenario": SCENARIO, "root_seed": 2010,
-                "grid_alpha": [3.0, 4.0, 5.0, 6.0, 7.0], "grid_spread": [0.25, 0.5, 0.75, 1.0],
-                "grid_scale": [100.0, 300.0], "grid_seeds": 1 if quick else 3,
-                "particles": 12 if quick else 60, "populations": 2 if quick else 5,
-                "max_simulations": 40 if quick else 600, "predictive_draws": 10 if quick else 100,
+    settings = {"generations": 80, "scenario": SCENARIO, "end_mirror": END_MIRROR,
+                "tools_per_type": TOOLS_PER_TYPE, "root_seed": 2010,
+                "grid_alpha": [16.0, 24.0, 32.0], "grid_spread": [0.75, 1.0, 1.25],
+                "grid_scale": [100.0, 300.0], "grid_seeds": 1,
+                "particles": 12 if quick else 40, "populations": 2 if quick else 4,
+                "max_simulations": 40 if quick else 320, "predictive_draws": 10 if quick else 50,
                 "priors": PRIORS}
     started = time.perf_counter()
     g = settings["generations"]
