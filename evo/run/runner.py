@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 import scenarios
 from evo.core import kernels, stream
-from evo.core.events import check_phases, scheduled_events
+from evo.core.events import check_phases, scheduled_events, warn_outside_run
 from evo.core.metrics import (
     CAMP_SCHEMA,
     GENERATION_SCHEMA,
@@ -76,8 +76,15 @@ def resolve_params(
     scenario: str | scenarios.Scenario,
     overrides: Mapping[str, Any] | None = None,
     generations: int | None = None,
+    *,
+    warn: bool = True,
 ) -> Params:
-    """The scenario's parameters with overrides applied and checked; raises UsageError."""
+    """The scenario's parameters with overrides applied and checked; raises UsageError.
+
+    `scenario` is a name, a path to a .toml file (`scenarios.load`) or a loaded scenario. With
+    `warn`, an event the run never reaches, or a ramp it cuts short, is an
+    `evo.core.events.EventOutsideRunWarning` (one per event and message: Python shows each once).
+    """
     values = dict(overrides or {})
     if generations is not None:
         values["generations"] = generations
@@ -85,6 +92,8 @@ def resolve_params(
         scenario = scenarios.load(scenario)
     params = Params.from_mapping(values, base=scenario.params)
     check_phases(params, (*scenario.events, *scheduled_events(params)), f"scenario {scenario.name}")
+    if warn:
+        warn_outside_run(params, scenario.events, f"scenario {scenario.name}")
     return params
 
 
@@ -111,13 +120,17 @@ def simulate(
 ) -> RunResult:
     """Run `scenario` with `overrides` from `seed`; same inputs give a bit-identical table.
 
+    `scenario` is a name or a path to a .toml file (`scenarios.load`). It does not warn about
+    events outside the run (a sweep's workers would repeat it); `resolve_params` does, and the
+    command line and `run_sweep` call it first.
+
     `record_every` = k keeps every k-th row of the table (row 0 and the last always), "final"
     only those two; the model still runs every generation and the kept rows are unchanged.
     """
     seed = check_seed(seed)
     record_every = check_record_every(record_every)
     spec = scenarios.load(scenario)  # once: its parameters, events, account and role
-    params = resolve_params(spec, overrides, generations)
+    params = resolve_params(spec, overrides, generations, warn=False)
     events = spec.events
     started = time.perf_counter()
     extra: dict[str, Any] = {}
@@ -141,6 +154,7 @@ def simulate(
     extra["rows_computed"] = full.height
     meta = {
         "scenario": scenario,
+        "scenario_file": str(spec.path),
         "account": spec.account,
         "role": spec.role,
         "seed": seed,
