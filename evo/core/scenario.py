@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evo.core.events import Event, check_phases, parse_event
+from evo.core.events import Event, check_phases, parse_event, scheduled_events, warn_outside_run
 from evo.core.params import Params
 from evo.errors import UsageError
 
@@ -230,3 +230,18 @@ def _choice(raw: Mapping[str, Any], key: str, choices: tuple[str, ...], base: Sc
         hint = suggest(value, choices) if isinstance(value, str) else ""
         raise UsageError(f"{where}: {key} {found}{hint}; valid: {', '.join(choices)}")
     return value
+
+
+def scenario_params(scenario: Scenario, overrides: Mapping[str, Any] | None = None, *,
+                    warn: bool = True) -> Params:
+    """The scenario's parameters with `overrides` applied, every phase its events make checked.
+
+    Raises UsageError on a bad value; with `warn`, an event the run never reaches (or a ramp it
+    cuts short) is an `evo.core.events.EventOutsideRunWarning`.
+    """
+    params = Params.from_mapping(dict(overrides or {}), base=scenario.params)
+    where = f"scenario {scenario.name}"
+    check_phases(params, (*scenario.events, *scheduled_events(params)), where)
+    if warn:
+        warn_outside_run(params, scenario.events, where)
+    return params

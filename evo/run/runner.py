@@ -18,7 +18,6 @@ from tqdm import tqdm
 
 import scenarios
 from evo.core import kernels, stream
-from evo.core.events import check_phases, scheduled_events, warn_outside_run
 from evo.core.metrics import (
     CAMP_SCHEMA,
     GENERATION_SCHEMA,
@@ -32,6 +31,7 @@ from evo.core.metrics import (
 from evo.core.model import MirrorModel
 from evo.core.params import Params
 from evo.core.repertoire import RepertoireRun, record_steps
+from evo.core.scenario import scenario_params
 from evo.errors import UsageError
 from evo.run import provenance
 
@@ -90,11 +90,7 @@ def resolve_params(
         values["generations"] = generations
     if isinstance(scenario, str):
         scenario = scenarios.load(scenario)
-    params = Params.from_mapping(values, base=scenario.params)
-    check_phases(params, (*scenario.events, *scheduled_events(params)), f"scenario {scenario.name}")
-    if warn:
-        warn_outside_run(params, scenario.events, f"scenario {scenario.name}")
-    return params
+    return scenario_params(scenario, values, warn=warn)
 
 
 def versions() -> dict[str, str]:
