@@ -141,8 +141,8 @@ def test_an_event_after_the_last_generation_warns_in_one_line(capsys):
         warnings.simplefilter("always", EventOutsideRunWarning)  # pytest's settings ignore it
         assert run.main(["show", "tasmania", "--generations", "999"]) == 0
     err = capsys.readouterr().err.splitlines()
-    assert err == ["warning: scenario tasmania: the event at generation 1000 (population=40, "
-                   "migration_rate=0.0) comes after the run's last generation (999) and never "
+    assert err == ["warning: scenario tasmania: the event at generation 1000 (sets population, "
+                   "migration_rate) comes after the run's last generation (999) and never "
                    "happens; valid: generations >= 1000 to include it"]
 
 

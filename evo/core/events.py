@@ -175,15 +175,16 @@ class EventOutsideRunWarning(UserWarning):
 
 
 def describe_event(event: Event) -> str:
-    """A short phrase for an event: ``the event at generation 1000 (population=40)``."""
-    what = [f"{k}={v}" for k, v in event.set.items()]
+    """A phrase naming an event by when and what it sets: ``the event at generation 1000 (sets population)``.
+
+    Not its values, so that a sweep varying them warns once.
+    """
+    what = [f"sets {', '.join(event.set)}"] if event.set else []
     if event.mutant is not None:
-        m = event.mutant
-        what.append(f"mutant mirror={m.mirror}" + (f" carriers={m.carriers}" if m.carriers
-                                                     else f" fraction={m.fraction}"))
+        what.append(f"a mutant allele of mirror strength {event.mutant.mirror}")
     if event.until is not None:
-        return f"the ramp from generation {event.generation} to {event.until} ({', '.join(what)})"
-    return f"the event at generation {event.generation} ({', '.join(what)})"
+        return f"the ramp from generation {event.generation} to {event.until} ({'; '.join(what)})"
+    return f"the event at generation {event.generation} ({'; '.join(what)})"
 
 
 def outside_run(params: Params, events: tuple[Event, ...]) -> list[str]:
