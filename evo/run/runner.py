@@ -40,9 +40,18 @@ MAX_SEED = 2**63 - 1
 
 @dataclass(frozen=True)
 class RunResult:
-    """A finished run: its generation table and JSON-ready metadata (run.json)."""
+    """A finished run: its generation table and JSON-ready metadata (run.json).
 
+    Example::
+
+        result = simulate("default", seed=1, generations=50)
+        result.table["tool_complexity"][-1]     # the last generation's tool complexity
+        result.meta["params"]["mirror_cost"]    # every parameter as run
+    """
+
+    #: One row per generation kept (row 0: the founders); its columns are listed in Output files.
     table: pl.DataFrame
+    #: What run.json holds: scenario, account, role, seed, every parameter, events, provenance.
     meta: dict[str, Any]
     #: The unthinned table when `record_every` thinned `table` (for exact summaries), else None.
     full_table: pl.DataFrame | None = None
