@@ -1,9 +1,11 @@
-"""mirrorleap command line: list, params, run, validate, sweep, calibrate, analyze, view and docs.
+"""mirrorleap command line: list, show, params, run, validate, sweep, calibrate, analyze, view, docs.
 
 `python run.py ARGS` and the installed `mirrorleap ARGS` (`mirrorleap`, below) run the same
 `main`.
 
 Every bad input ends with one line on stderr naming the problem and the valid choices, exit code 2.
+A scenario is a name (`list`) or a path to a .toml file; `--scenarios DIR` adds a folder of the
+user's scenarios to the names, before those of the environment variable MIRRORLEAP_SCENARIOS.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,22 +33,36 @@ def build_parser(prog: str = "run.py") -> argparse.ArgumentParser:
     parser = _Parser(prog=prog, description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    sub.add_parser("list", help="list the scenarios, one line each")
+    folders = _Parser(add_help=False)
+    folders.add_argument("--scenarios", action="append", default=[], metavar="DIR",
+                         help="a folder of your own scenario files, searched for names first "
+                              "(repeatable; also the environment variable MIRRORLEAP_SCENARIOS)")
+
+    sub.add_parser("list", parents=[folders],
+                   help="list the scenarios, one line each (a broken file with its reason)")
+    show = sub.add_parser("show", parents=[folders], help="print a scenario: file, base, account, "
+                          "role, every resolved parameter and the events")
+    show.add_argument("scenario", help="a scenario name or a path to a .toml file")
+    show.add_argument("--generations", type=int, default=None)
+    show.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE")
     sub.add_parser("params", help="list every model parameter with its valid range and meaning")
 
-    run = sub.add_parser("run", help="run one scenario and write DIR/generations.parquet, run.json")
-    run.add_argument("scenario")
+    run = sub.add_parser("run", parents=[folders],
+                         help="run one scenario and write DIR/generations.parquet, run.json")
+    run.add_argument("scenario", help="a scenario name or a path to a .toml file")
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--generations", type=int, default=None)
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE")
-    run.add_argument("--out", default=None, help="output folder (default results/SCENARIO)")
+    run.add_argument("--out", default=None,
+                     help="output folder (default results/NAME, NAME the scenario file's stem)")
     run.add_argument("--force", action="store_true", help="overwrite a non-empty output folder")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
     val = sub.add_parser("validate", help="compare the published special cases to their analytic values")
     val.add_argument("--quick", action="store_true", help="fewer replicates (looser tolerances)")
 
-    sweep = sub.add_parser("sweep", help="run a parameters x seeds sweep from a TOML spec")
+    sweep = sub.add_parser("sweep", parents=[folders],
+                           help="run a parameters x seeds sweep from a TOML spec")
     sweep.add_argument("spec")
     sweep.add_argument("--out", required=True)
     sweep.add_argument("--workers", type=int, default=None)
@@ -71,7 +88,10 @@ def build_parser(prog: str = "run.py") -> argparse.ArgumentParser:
     analyze = sub.add_parser("analyze", help="bursts, statistics, plots and a report for a run or sweep")
     analyze.add_argument("dir")
 
-    view = sub.add_parser("view", help="the browser view (Mesa's SolaraViz): solara run viz/app.py")
+    view = sub.add_parser("view", parents=[folders],
+                          help="the browser view (Mesa's SolaraViz): solara run viz/app.py")
+    view.add_argument("scenario", nargs="?", default=None,
+                      help="the scenario shown first (a name or a path; default: default)")
     view.add_argument("--port", type=int, default=8765)
 
     docs = sub.add_parser("docs", help="build the documentation site (Sphinx) into docs/_build/html")
@@ -81,9 +101,11 @@ def build_parser(prog: str = "run.py") -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, prog: str = "run.py") -> int:
     """Parse, dispatch, and turn a UsageError into one line and exit code 2."""
+    warnings.showwarning = _one_line_warning
     try:
         args = build_parser(prog).parse_args(argv)
-        if args.command in ("list", "params", "run", "validate"):
+        add_scenario_folders(getattr(args, "scenarios", []))
+        if args.command in ("list", "show", "params", "run", "validate"):
             from evo.run import cli
 
             return getattr(cli, f"cmd_{args.command}")(args)
@@ -116,6 +138,33 @@ def main(argv: Sequence[str] | None = None, prog: str = "run.py") -> int:
     except BrokenPipeError:  # the reader (head, less) closed the pipe: nothing more to print
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def add_scenario_folders(folders: Sequence[str]) -> None:
+    """Put `--scenarios` folders first in MIRRORLEAP_SCENARIOS (workers and the view inherit it)."""
+    from evo.core.scenario import ENV_VAR
+
+    for folder in folders:
+        if not Path(folder).expanduser().is_dir():
+            raise UsageError(f"--scenarios {folder}: not a folder; valid: a folder of .toml "
+                             "scenario files")
+    if folders:
+        current = [p for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
+        os.environ[ENV_VAR] = os.pathsep.join([*(str(Path(f).expanduser().resolve())
+                                                 for f in folders), *current])
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Our warnings (events outside the run) as one line on stderr; others as Python shows them."""
+    from evo.core.events import EventOutsideRunWarning
+
+    if issubclass(category, EventOutsideRunWarning):
+        print(f"warning: {message}", file=sys.stderr if file is None else file)
+    else:
+        _show_warning(message, category, filename, lineno, file, line)
+
+
+_show_warning = warnings.showwarning
 
 
 def mirrorleap() -> int:

@@ -5,7 +5,10 @@ Each file holds `summary` (one line), `hypothesis`, `citation`, `account` and `r
 `base = "other"` starts from another scenario's parameters and account (not its events nor its
 role), so a control differs from the main experiment only in the lines it lists. Every file
 declares its own `role`: an inherited `role = "main"` would make a copy a second main staging.
-Scenarios are data, not code: every scenario runs the same model.
+Scenarios are data, not code: every scenario runs the same model. The files are read by the
+model layer (`evo.core.scenario`, the format and its checks); this package holds the shipped files
+and their registry: `names`, `load` (a name or a path to a .toml file, also from the user's
+folders: `evo.core.scenario.ENV_VAR`) and `catalogue` (every file, the broken ones with their reason).
 
 `account` is the account of the leap the scenario stages (README, "Scenarios"): `genetic`,
 `associative`, `demography`, `nongenetic` (demography with associative learning and every other
@@ -19,71 +22,52 @@ staging, reported but not compared), `control_low` / `control_high` (the account
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
-from evo.core.events import Event, check_phases, parse_event
-from evo.core.params import Params
+from evo.core import scenario as _files
+from evo.core.scenario import ACCOUNTS, ROLES, Scenario
 from evo.errors import UsageError
 
+__all__ = ["ACCOUNTS", "ROLES", "SCENARIO_DIR", "Entry", "Scenario", "catalogue", "load", "names"]
+
 SCENARIO_DIR = Path(__file__).parent
-ACCOUNTS = ("genetic", "associative", "demography", "nongenetic", "gradual", "none")
-ROLES = ("main", "main_upgrade", "variant", "control_low", "control_high", "validation", "example")
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A named parameter set with the hypothesis it stages and its source."""
-
-    name: str
-    summary: str
-    hypothesis: str
-    citation: str
-    params: Params
-    events: tuple[Event, ...]
-    account: str
-    role: str
 
 
 def names() -> list[str]:
-    """Names of all scenarios, sorted."""
-    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+    """Names of all scenarios (the user's folders and the shipped one), sorted."""
+    return list(_files.available(SCENARIO_DIR))
 
 
-@cache
-def load(name: str) -> Scenario:
-    """The scenario called `name`; raises UsageError listing the valid names."""
-    path = SCENARIO_DIR / f"{name}.toml"
-    if name not in names():
-        raise UsageError(f"unknown scenario {name!r}; valid: {', '.join(names())}")
-    where = f"scenario file {path.name}"
-    try:
-        raw = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{where}: {exc}") from None
-    missing = {"summary", "hypothesis", "citation", "params"} - set(raw)
-    if missing:
-        raise UsageError(f"{where} lacks {sorted(missing)}")
-    base = None
-    if "base" in raw:
-        if raw["base"] == name:
-            raise UsageError(f"{where}: a scenario cannot be its own base")
-        base = load(raw["base"])
-    params = Params.from_mapping(raw["params"], base=None if base is None else base.params)
-    events = tuple(parse_event(e, where) for e in raw.get("events", []))
-    check_phases(params, events, where)
-    account = _choice(raw, "account", ACCOUNTS, base, where)
-    role = _choice(raw, "role", ROLES, None, where)  # never inherited
-    return Scenario(name, raw["summary"], raw["hypothesis"], raw["citation"], params, events,
-                    account, role)
+def load(scenario: str) -> Scenario:
+    """The scenario called `scenario`, or in the .toml file it names; raises UsageError."""
+    return _files.load_scenario(scenario, SCENARIO_DIR)
 
 
-def _choice(raw: dict, key: str, choices: tuple[str, ...], base: Scenario | None, where: str) -> str:
-    """`raw[key]`, else the base scenario's value (if given); UsageError naming the choices."""
-    value = raw.get(key, getattr(base, key, None))
-    if value not in choices:
-        found = "is missing" if value is None else f"is {value!r}"
-        raise UsageError(f"{where}: {key} {found}; valid: {', '.join(choices)}")
-    return value
+load.cache_clear = _files.clear_cache  # type: ignore[attr-defined]  # forget what was read
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One scenario file for `list`: its name and folder, and the scenario or why it is broken."""
+
+    name: str
+    folder: Path
+    scenario: Scenario | None
+    problem: str | None
+
+
+def catalogue() -> list[Entry]:
+    """Every scenario file in the search folders, sorted by name; a broken one with its reason."""
+    entries = []
+    for name, paths in _files.available(SCENARIO_DIR).items():
+        for path in paths:
+            try:
+                found, problem = _files.read(path, SCENARIO_DIR), None
+            except UsageError as exc:
+                found, problem = None, str(exc)
+            if len(paths) > 1 and problem is None:
+                problem = (f"the name is in more than one folder ({', '.join(map(str, paths))}); "
+                           "rename one, or give the path")
+            entries.append(Entry(name, path.parent, found, problem))
+    return entries

@@ -57,9 +57,11 @@ def test_the_account_is_inherited_through_base_but_the_role_is_not(folder):
 
 @pytest.mark.parametrize(("lines", "message"), [
     ('account = "genes"\nrole = "main"\n',
-     "account is 'genes'; valid: genetic, associative, demography, nongenetic, gradual, none"),
+     "account is 'genes' (did you mean genetic?); valid: genetic, associative, demography, "
+     "nongenetic, gradual, none"),
     ('account = "genetic"\nrole = "control"\n',
-     "role is 'control'; valid: main, main_upgrade, variant, control_low, control_high, validation, example"),
+     "role is 'control' (did you mean control_low?); valid: main, main_upgrade, variant, "
+     "control_low, control_high, validation, example"),
     ('role = "main"\n', "account is missing; valid: genetic,"),
     ('account = "genetic"\n', "role is missing; valid: main,"),
 ])

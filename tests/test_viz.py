@@ -184,6 +184,22 @@ def test_view_command_refuses_a_bad_port(capsys):
         "error: bad --port 70000; valid: an integer in [0, 65535]"]
 
 
+def test_view_shows_a_given_scenario_first_and_refuses_one_without_tools(capsys, monkeypatch,
+                                                                        tmp_path):
+    from viz.model import FIRST_ENV
+
+    monkeypatch.setenv(FIRST_ENV, "")  # restored after the command sets it
+    assert run.main(["view", "henrich"]) == 2
+    assert "scenario 'henrich' has no tools and gestures to show" in capsys.readouterr().err
+    assert run.main(["view", "nosuch"]) == 2
+    mine = tmp_path / "mine.toml"
+    mine.write_text((scenarios.SCENARIO_DIR / "fixed_low.toml").read_text())
+    monkeypatch.setenv(FIRST_ENV, str(mine))
+    offered = view_scenarios()
+    assert offered[:2] == [str(mine), "default"]
+    assert MirrorView(scenario_name=str(mine)).params == scenarios.load("fixed_low").params
+
+
 def test_the_model_layer_never_imports_viz():
     for path in (Path(__file__).parent.parent / "evo").rglob("*.py"):
         tree = ast.parse(path.read_text())

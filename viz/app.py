@@ -12,7 +12,7 @@ from mesa.visualization import SolaraViz
 
 import scenarios
 from viz.components import CampMap, Plots
-from viz.model import DEFAULT_SCENARIO, SLIDERS, MirrorView, view_scenarios
+from viz.model import SLIDERS, MirrorView, first_scenario, view_scenarios
 
 # Slider ranges (lo, hi, step); a scenario whose own value lies outside widens the range.
 SLIDER_RANGES = {
@@ -48,7 +48,7 @@ def model_params(scenario_name: str) -> dict:
 @solara.component
 def Page():
     """The scenario picker above SolaraViz; a new scenario remounts SolaraViz with its values."""
-    scenario_name, set_scenario_name = solara.use_state(DEFAULT_SCENARIO)
+    scenario_name, set_scenario_name = solara.use_state(first_scenario())
     model = solara.use_memo(lambda: solara.reactive(MirrorView(scenario_name=scenario_name)),
                             [scenario_name])
     with solara.Sidebar(), solara.Card("Scenario"):

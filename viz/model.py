@@ -4,12 +4,13 @@ SolaraViz rebuilds the model on Reset as `type(model)(**slider_values)`, so the 
 takes one keyword per slider instead of a `Params` object. Every value goes through
 `Params.from_mapping` (via `evo.run.runner.resolve_params`); a value it refuses is not run: the view
 shows the chosen scenario with its own values and `refused` holds the one-line reason.
-A Mesa `DataCollector` keeps one row per generation for the plots.
+A Mesa `DataCollector` keeps one row per generation for the plots (`MirrorModel.step` collects).
 """
 
 from __future__ import annotations
 
 import math
+import os
 from functools import partial
 from typing import Any
 
@@ -21,6 +22,8 @@ from evo.errors import UsageError
 from evo.run.runner import check_seed, resolve_params
 
 DEFAULT_SCENARIO = "default"
+#: The environment variable `run.py view SCENARIO` sets: the scenario (name or path) shown first.
+FIRST_ENV = "MIRRORLEAP_VIEW_SCENARIO"
 
 # The parameters with a slider, in the order the page lists them.
 SLIDERS = ("population", "camps_x", "camps_y", "migration_rate", "mirror_cost", "mirror_initial",
@@ -31,18 +34,35 @@ PLOTTED = ("mirror_mean", "mirror_sd", "tool_complexity", "gesture_success")
 CONVENTION_MEASURES = ("expressivity", "lexicon_coherence")
 
 
+def viewable(scenario: str) -> bool:
+    """True for a generation-driven scenario with both tools and gestures (what the page plots)."""
+    p = scenarios.load(scenario).params
+    return p.driver == "generations" and p.lineages > 0 and p.meanings > 0
+
+
+def first_scenario() -> str:
+    """The scenario the page opens with: `FIRST_ENV` (set by `run.py view SCENARIO`) or default."""
+    return os.environ.get(FIRST_ENV) or DEFAULT_SCENARIO
+
+
 def view_scenarios() -> list[str]:
     """The scenarios the page offers: the generation-driven ones with both tools and gestures.
 
-    That is the default and the hypothesis scenarios; the validation cases (Henrich's model, the
-    naming game, Rogers' paradox) lack tools or gestures or run by interactions.
+    That is the default and the hypothesis scenarios, the user's own (their folders) and the one
+    given to `run.py view`, first; the validation cases (Henrich's model, the naming game, Rogers'
+    paradox) lack tools or gestures or run by interactions. A broken user file is left out.
     """
     found = []
     for name in scenarios.names():
-        p = scenarios.load(name).params
-        if p.driver == "generations" and p.lineages > 0 and p.meanings > 0:
-            found.append(name)
-    found.sort(key=lambda name: name != DEFAULT_SCENARIO)
+        try:
+            if viewable(name):
+                found.append(name)
+        except UsageError:
+            continue
+    first = first_scenario()
+    if first not in found:
+        found.append(first)
+    found.sort(key=lambda name: (name != first, name != DEFAULT_SCENARIO))
     return found
 
 
@@ -93,13 +113,7 @@ class MirrorView(MirrorModel):
         self.datacollector = DataCollector(
             model_reporters={c: partial(row_value, c) for c in columns}
         )
-        self.datacollector.collect(self)
-        self.running = self.generation < self.params.generations
-
-    def step(self) -> None:
-        """One generation of the real model, then its row into the DataCollector."""
-        super().step()
-        self.datacollector.collect(self)
+        self.datacollector.collect(self)  # generation 0; `MirrorModel.step` collects the others
         self.running = self.generation < self.params.generations
 
 

@@ -1,4 +1,8 @@
-"""`python run.py view`: serve the browser page, as `solara run viz/app.py` would."""
+"""`python run.py view [SCENARIO]`: serve the browser page, as `solara run viz/app.py` would.
+
+SCENARIO (a name or a path to a .toml file) is shown first; the user's folders (`--scenarios`,
+MIRRORLEAP_SCENARIOS) reach the page through the environment, which the server inherits.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,14 @@ def cmd_view(args: argparse.Namespace) -> int:
         raise UsageError("the browser view needs the viz extra; valid: pip install -e '.[viz]'")
     if not 0 <= args.port <= 65535:
         raise UsageError(f"bad --port {args.port}; valid: an integer in [0, 65535]")
+    if getattr(args, "scenario", None):
+        from viz.model import FIRST_ENV, viewable
+
+        if not viewable(args.scenario):  # loads it: an unknown name or a bad file stops here
+            raise UsageError(f"scenario {args.scenario!r} has no tools and gestures to show, or "
+                             "runs by interactions or repertoires; valid: a generation-driven "
+                             "scenario with lineages > 0 and meanings > 0")
+        os.environ[FIRST_ENV] = args.scenario
     command = [sys.executable, "-m", "solara", "run", str(APP), "--port", str(args.port)]
     os.execv(sys.executable, command)
     return 0  # not reached

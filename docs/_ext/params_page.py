@@ -26,8 +26,12 @@ Every model parameter, written from the `Params` dataclass (`evo/core/params.py`
 site is built, so this table is the code's. The same list, in the same words, is printed by
 `python run.py params`. Any of them can be set for one run (`python run.py run SCENARIO --set
 NAME=VALUE`), in a scenario file, or in a sweep spec (`[set]`, `[grid]`, `[sample.ranges]`); a
-value outside its valid range stops the command with one line naming it. Defaults describe the
-small `default` scenario; each scenario (`scenarios/*.toml`) sets its own values on top.
+value outside its valid range stops the command with one line naming it. The defaults are the
+model's base values: no scenario runs them bare. Each scenario (`scenarios/*.toml`, or a file of
+your own) sets its own values on top; even the small `default` scenario differs from them (it runs
+mirror_initial 0.35, mutation_rate 0.02, 8 lineages, 1 learning episode, 20 gesture episodes,
+misperception "confuse", among others). `python run.py show SCENARIO` prints a scenario's resolved
+values with a mark on each that differs from the default.
 """
 
 

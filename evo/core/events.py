@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,9 +65,12 @@ class Event:
 
 def parse_event(raw: Mapping[str, Any], where: str) -> Event:
     """An Event from its TOML table; raises UsageError naming `where` on a bad entry."""
-    unknown = set(raw) - {"generation", "set", "mutant", "until"}
+    keys = ("generation", "until", "set", "mutant")
+    unknown = sorted(set(raw) - set(keys))
     if unknown:
-        raise UsageError(f"{where}: unknown event keys {sorted(unknown)}; "
+        near = difflib.get_close_matches(unknown[0], keys, n=1)
+        hint = f" (did you mean {near[0]}?)" if near else ""
+        raise UsageError(f"{where}: unknown event key {unknown[0]!r}{hint}; "
                          "valid: generation, until, set, mutant")
     gen = raw.get("generation")
     if not isinstance(gen, int) or isinstance(gen, bool) or gen < 1:
@@ -80,6 +85,11 @@ def parse_event(raw: Mapping[str, Any], where: str) -> Event:
     mutant = None
     if "mutant" in raw:
         m = raw["mutant"]
+        extra = sorted(set(m) - {"mirror", "fraction"}) if isinstance(m, Mapping) else []
+        if extra:
+            near = difflib.get_close_matches(extra[0], ("mirror", "fraction"), n=1)
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            raise UsageError(f"{where}: unknown mutant key {extra[0]!r}{hint}; valid: mirror, fraction")
         try:
             mutant = Mutant(mirror=float(m["mirror"]), fraction=float(m["fraction"]))
         except (KeyError, TypeError, ValueError):
@@ -158,3 +168,47 @@ def max_population(params: Params, events: tuple[Event, ...]) -> int:
     sizes = [params.population]
     sizes += [int(e.set["population"]) for e in events if "population" in e.set]
     return max(sizes)
+
+
+class EventOutsideRunWarning(UserWarning):
+    """An event the run never reaches (or a ramp it cuts short): a cause outside the run."""
+
+
+def describe_event(event: Event) -> str:
+    """A phrase naming an event by when and what it sets: ``the event at generation 1000 (sets population)``.
+
+    Not its values, so that a sweep varying them warns once.
+    """
+    what = [f"sets {', '.join(event.set)}"] if event.set else []
+    if event.mutant is not None:
+        what.append(f"a mutant allele of mirror strength {event.mutant.mirror}")
+    if event.until is not None:
+        return f"the ramp from generation {event.generation} to {event.until} ({'; '.join(what)})"
+    return f"the event at generation {event.generation} ({'; '.join(what)})"
+
+
+def outside_run(params: Params, events: tuple[Event, ...]) -> list[str]:
+    """One phrase per event the run does not reach whole: after its last generation, or cut.
+
+    Only the generation driver runs events (`MirrorModel.step`); the others have no generations
+    for an event to fall in, and refuse events or schedules of their own.
+    """
+    if params.driver != "generations":
+        return []
+    last = params.generations
+    out = []
+    for event in sorted(events, key=lambda e: e.generation):
+        if event.generation > last:
+            out.append(f"{describe_event(event)} comes after the run's last generation ({last}) "
+                       f"and never happens; valid: generations >= {event.generation} to include it")
+        elif event.until is not None and event.until > last:
+            share = (last - event.generation) / (event.until - event.generation)
+            out.append(f"{describe_event(event)} is cut at the run's last generation ({last}), "
+                       f"{share:.0%} of the way; valid: generations >= {event.until} to run it whole")
+    return out
+
+
+def warn_outside_run(params: Params, events: tuple[Event, ...], where: str) -> None:
+    """Warn (`EventOutsideRunWarning`) once per event the run does not reach whole."""
+    for phrase in outside_run(params, (*events, *scheduled_events(params))):
+        warnings.warn(f"{where}: {phrase}", EventOutsideRunWarning, stacklevel=2)

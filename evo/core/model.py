@@ -10,14 +10,21 @@ One `step()` is one generation:
 6. ageing, fitness, then migration to neighbouring camps of the Mesa grid.
 The per-individual rules are numba kernels (`evo.core.kernels`) over the arrays in `evo.core.state`; Mesa
 holds one `Individual` per living person in the cell of its camp (see `sync_agents`).
+
+`MirrorModel.from_scenario` builds a model from a scenario with its events; `ScenarioModel` does the
+same from flat keywords and collects every generation in a Mesa `DataCollector`, the form
+`mesa.batch_run` builds and reads.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
 
 import numpy as np
-from mesa import Model
+from mesa import DataCollector, Model
 from mesa.discrete_space import OrthogonalMooreGrid
 
 from evo.core import kernels, stream
@@ -25,7 +32,9 @@ from evo.core.agents import Individual
 from evo.core.events import Event, max_population, scheduled_events
 from evo.core.metrics import generation_row
 from evo.core.params import Params
+from evo.core.scenario import Scenario, load_scenario, scenario_params, suggest
 from evo.core.state import NARROW_MAX, PopulationState
+from evo.errors import UsageError
 
 
 def split_capacity(total: int, n_camps: int) -> np.ndarray:
@@ -52,9 +61,27 @@ def gesture_count_bound(params: Params, events: tuple[Event, ...], slots: int) -
 
 
 class MirrorModel(Model):
-    """Heritable mirror strength coevolving with tools and gestures in camps on a Mesa grid."""
+    """Heritable mirror strength coevolving with tools and gestures in camps on a Mesa grid.
 
-    def __init__(self, params: Params, seed: int = 0, events: tuple[Event, ...] = ()) -> None:
+    `MirrorModel(params, seed, events)` runs `params` (a `Params`; its defaults are the
+    `python run.py params` values, not any scenario's) with the scenario `events` given, plus the
+    events its schedule parameters ask for. Prefer `MirrorModel.from_scenario`, which takes the
+    scenario's events along (its parameters alone would drop them)::
+
+        model = MirrorModel.from_scenario("tasmania", seed=1, generations=1200)
+        for _ in range(model.params.generations):
+            model.step()
+        model.last_row["population"]   # 40 after the crash at generation 1000
+
+    Attributes: `params` (the current parameters; events replace them), `generation` (generations
+    run), `events`, `state` (the per-individual arrays, `evo.core.state.PopulationState`),
+    `last_row` (the last generation's measures, `evo.core.metrics.generation_row`), `agents` (one
+    `evo.core.agents.Individual` per living person), `grid` (the camps), `running` (False once
+    `params.generations` generations have run) and `datacollector` (None unless asked for:
+    `collect`).
+    """
+
+    def __init__(self, params: Params, seed: int | None = 0, events: tuple[Event, ...] = ()) -> None:
         super().__init__(rng=seed)
         self.kernel_rng = stream.seeded(self.rng)  # the kernels' xoshiro256** state
         self.params = params
@@ -84,7 +111,46 @@ class MirrorModel(Model):
         self._rule_of: tuple[Params, kernels.Rule, np.ndarray] | None = None
         self._preferred_now: np.ndarray | None = None  # of the living, valid for one record()
         self._ramp_start: dict[int, dict] = {}  # each running ramp's values at its start
+        self.datacollector: DataCollector | None = None  # `collect` makes one
+        self.source: Scenario | None = None  # the scenario, when built by `from_scenario`
         self._found()
+
+    @classmethod
+    def from_scenario(cls, scenario: str, seed: int | None = 0, *,
+                      collect: bool | Sequence[str] = False, **overrides: Any) -> MirrorModel:
+        """The model of a scenario (a name or a path to a .toml file), with its events.
+
+        `overrides` are parameter values (as `--set` gives them, e.g. ``generations=500``),
+        checked like the command line's; an event the run never reaches warns
+        (`evo.core.events.EventOutsideRunWarning`). `collect` attaches a Mesa `DataCollector`
+        of the generation rows (every column, or the columns named). The same seed and values
+        give the same generations as `evo.run.runner.simulate`. Names are looked up in the
+        user's folders (`evo.core.scenario.ENV_VAR`) and the shipped ones.
+        """
+        spec, params = _stepped_scenario(scenario, overrides)
+        model = cls(params, seed=seed, events=spec.events)
+        model.source = spec
+        if collect:
+            model.collect(None if collect is True else collect)
+        return model
+
+    def collect(self, columns: Sequence[str] | None = None) -> DataCollector:
+        """Attach a Mesa `DataCollector` of the generation rows and collect the current one.
+
+        `columns`: the measures to keep (`evo.core.metrics.generation_row`'s keys), or None for
+        all. From then on every `step` collects; `datacollector.get_model_vars_dataframe()`
+        returns one row per generation collected. Raises UsageError naming an unknown column.
+        """
+        self.last_row = self.record()
+        names = list(self.last_row) if columns is None else list(columns)
+        for name in names:
+            if name not in self.last_row:
+                raise UsageError(f"unknown measure {name!r}{suggest(name, self.last_row)}; "
+                                 f"valid: {', '.join(self.last_row)}")
+        self.datacollector = DataCollector(
+            model_reporters={name: partial(_row_value, name) for name in names})
+        self.datacollector.collect(self)
+        return self.datacollector
 
     # --- set-up -----------------------------------------------------------------------------
 
@@ -212,6 +278,9 @@ class MirrorModel(Model):
         # inventories have not changed since `_learn`: its preferred variants are still current
         self._preferred_now = None if preferred is None else preferred[living]
         self.last_row = self.record()
+        self.running = self.generation < self.params.generations
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
 
     def record(self) -> dict:
         """The current generation's row of measures."""
@@ -308,3 +377,44 @@ class MirrorModel(Model):
 
     def _evaluate_fitness(self) -> None:
         kernels.fitness(self.state, self.rule, self.state.alive_slots(), self.env_state)
+
+
+def _stepped_scenario(scenario: str, overrides: dict[str, Any]) -> tuple[Scenario, Params]:
+    """The scenario and its checked parameters; UsageError unless `step` runs it (generations)."""
+    spec = load_scenario(scenario)
+    params = scenario_params(spec, overrides)
+    if params.driver != "generations":
+        raise UsageError(f"scenario {spec.name} runs with driver={params.driver}, which MirrorModel."
+                         "step does not drive; valid: a generation-driven scenario, or "
+                         "evo.run.runner.simulate for this one")
+    return spec, params
+
+
+def _row_value(column: str, model: MirrorModel) -> Any:
+    """One column of `model.last_row`: a DataCollector reporter (picklable, for batch_run)."""
+    return model.last_row.get(column)
+
+
+class ScenarioModel(MirrorModel):
+    """A scenario's model from flat keywords, collecting its rows: the form `mesa.batch_run` builds.
+
+    ``ScenarioModel(scenario="tasmania", seed=1, population=200)`` is
+    ``MirrorModel.from_scenario("tasmania", 1, collect=True, population=200)``; `running` turns
+    False after the scenario's `generations`, so `batch_run` stops there (give `max_steps`
+    above it)::
+
+        from mesa import batch_run
+        rows = batch_run(ScenarioModel, {"scenario": "default", "mirror_cost": [0.01, 0.1]},
+                         rng=[1, 2], max_steps=10_000, data_collection_period=-1,
+                         display_progress=False)
+
+    Give `rng` a list of integer seeds: without it each run draws its own entropy and cannot be
+    repeated. `collect` names the measures to keep (default: every column of the row).
+    """
+
+    def __init__(self, scenario: str = "default", seed: int | None = 0,
+                 collect: Sequence[str] | None = None, **overrides: Any) -> None:
+        spec, params = _stepped_scenario(scenario, overrides)
+        super().__init__(params, seed=seed, events=spec.events)
+        self.source = spec
+        self.collect(collect)

@@ -33,7 +33,16 @@ def _p(default: Any, lo: float | None = None, hi: float | None = None, *, choice
 
 @dataclass(frozen=True)
 class Params:
-    """Every model parameter. Defaults describe the small `default` scenario."""
+    """Every model parameter, with its base value (`python run.py params`).
+
+    No scenario runs the bare defaults: each scenario file sets its own values on top (the small
+    `default` scenario runs, among others, mirror_initial 0.35, 8 lineages, 1 learning episode,
+    20 gesture episodes and misperception "confuse"; `python run.py show NAME` lists them).
+    Build with `Params.from_mapping` (checked), read with attributes (``params.mirror_cost``)::
+
+        p = Params.from_mapping({"population": "400", "mirror_cost": 0.1})
+        p.n_camps, p.as_dict()["population"]   # (4, 400)
+    """
 
     # Population and space (Powell, Shennan & Thomas 2009: demes linked by migration)
     population: int = _p(200, 2, 1_000_000, doc="total carrying capacity, split evenly over camps")

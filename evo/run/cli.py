@@ -1,4 +1,4 @@
-"""The `list`, `run` and `validate` commands of run.py."""
+"""The `list`, `show`, `params`, `run` and `validate` commands of run.py."""
 
 from __future__ import annotations
 
@@ -24,10 +24,61 @@ def parse_overrides(items: list[str]) -> dict[str, str]:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    """Print each scenario's name, declared account and role, and one-line summary."""
-    for name in scenarios.names():
-        s = scenarios.load(name)
-        print(f"{name:<16} {s.account + '/' + s.role:<24} {s.summary}")
+    """Print each scenario's name, declared account and role, and one-line summary.
+
+    A scenario from a user's folder ends with its folder; a broken file is listed as ``BROKEN``
+    with the one-line reason, and the others are still listed (exit code 1 if any is broken).
+    """
+    broken = 0
+    for entry in scenarios.catalogue():
+        own = "" if entry.folder.resolve() == scenarios.SCENARIO_DIR.resolve() else f"  [{entry.folder}]"
+        if entry.scenario is None:
+            broken += 1
+            print(f"{entry.name:<16} {'BROKEN':<24} {entry.problem}{own}")
+        else:
+            s = entry.scenario
+            print(f"{entry.name:<16} {s.account + '/' + s.role:<24} {s.summary}{own}")
+    return 1 if broken else 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """Print a scenario: its file, base, account, role, texts, resolved parameters and events.
+
+    Parameters set by the file or its bases are marked ``*`` (the others are `Params` defaults);
+    `--set` and `--generations` apply as in `run`. The events are the file's and those its
+    schedule parameters ask for (growth, a new allele, a crash), in the order they happen.
+    """
+    from evo.core.events import scheduled_events
+    from evo.run import provenance
+
+    spec = scenarios.load(args.scenario)
+    params = resolve_params(spec, parse_overrides(args.overrides), args.generations)
+    defaults = Params()
+    print(f"scenario   {spec.name}")
+    print(f"file       {spec.path}")
+    print(f"base       {spec.base or '-'}")
+    print(f"account    {spec.account}")
+    print(f"role       {spec.role}")
+    print(f"summary    {spec.summary}")
+    print(f"hypothesis {' '.join(spec.hypothesis.split())}")
+    print(f"citation   {spec.citation}")
+    print("params     (* differs from the default)")
+    for name, value in params.as_dict().items():
+        mark = "*" if value != getattr(defaults, name) else " "
+        print(f"  {mark} {name:<26} {value}")
+    own = [(e, "file") for e in spec.events]
+    own += [(e, "schedule parameters") for e in scheduled_events(params)]
+    print("events" + ("     none" if not own else ""))
+    for event, source in sorted(own, key=lambda pair: pair[0].generation):
+        record = provenance.event_record(event)
+        parts = [f"generation {record['generation']}"]
+        if record["until"] is not None:
+            parts.append(f"until {record['until']}")
+        if record["set"]:
+            parts.append("set " + ", ".join(f"{k}={v}" for k, v in record["set"].items()))
+        if record["mutant"]:
+            parts.append("mutant " + ", ".join(f"{k}={v}" for k, v in record["mutant"].items()))
+        print(f"  {'; '.join(parts)}  ({source})")
     return 0
 
 
@@ -42,8 +93,9 @@ def cmd_params(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario, write its table and run.json, print a short summary."""
     overrides = parse_overrides(args.overrides)
-    out = Path(args.out or f"results/{args.scenario}")
-    resolve_params(args.scenario, overrides, args.generations)  # all checks before touching DIR
+    spec = scenarios.load(args.scenario)
+    out = Path(args.out or f"results/{spec.name}")
+    resolve_params(spec, overrides, args.generations)  # all checks (and warnings) before DIR
     check_seed(args.seed)
     prepare_out_dir(out, args.force)
     result = simulate(args.scenario, seed=args.seed, generations=args.generations,

@@ -18,7 +18,6 @@ from tqdm import tqdm
 
 import scenarios
 from evo.core import kernels, stream
-from evo.core.events import check_phases, scheduled_events
 from evo.core.metrics import (
     CAMP_SCHEMA,
     GENERATION_SCHEMA,
@@ -32,6 +31,7 @@ from evo.core.metrics import (
 from evo.core.model import MirrorModel
 from evo.core.params import Params
 from evo.core.repertoire import RepertoireRun, record_steps
+from evo.core.scenario import scenario_params
 from evo.errors import UsageError
 from evo.run import provenance
 
@@ -40,9 +40,18 @@ MAX_SEED = 2**63 - 1
 
 @dataclass(frozen=True)
 class RunResult:
-    """A finished run: its generation table and JSON-ready metadata (run.json)."""
+    """A finished run: its generation table and JSON-ready metadata (run.json).
 
+    Example::
+
+        result = simulate("default", seed=1, generations=50)
+        result.table["tool_complexity"][-1]     # the last generation's tool complexity
+        result.meta["params"]["mirror_cost"]    # every parameter as run
+    """
+
+    #: One row per generation kept (row 0: the founders); its columns are listed in Output files.
     table: pl.DataFrame
+    #: What run.json holds: scenario, account, role, seed, every parameter, events, provenance.
     meta: dict[str, Any]
     #: The unthinned table when `record_every` thinned `table` (for exact summaries), else None.
     full_table: pl.DataFrame | None = None
@@ -76,16 +85,21 @@ def resolve_params(
     scenario: str | scenarios.Scenario,
     overrides: Mapping[str, Any] | None = None,
     generations: int | None = None,
+    *,
+    warn: bool = True,
 ) -> Params:
-    """The scenario's parameters with overrides applied and checked; raises UsageError."""
+    """The scenario's parameters with overrides applied and checked; raises UsageError.
+
+    `scenario` is a name, a path to a .toml file (`scenarios.load`) or a loaded scenario. With
+    `warn`, an event the run never reaches, or a ramp it cuts short, is an
+    `evo.core.events.EventOutsideRunWarning` (one per event and message: Python shows each once).
+    """
     values = dict(overrides or {})
     if generations is not None:
         values["generations"] = generations
     if isinstance(scenario, str):
         scenario = scenarios.load(scenario)
-    params = Params.from_mapping(values, base=scenario.params)
-    check_phases(params, (*scenario.events, *scheduled_events(params)), f"scenario {scenario.name}")
-    return params
+    return scenario_params(scenario, values, warn=warn)
 
 
 def versions() -> dict[str, str]:
@@ -111,13 +125,17 @@ def simulate(
 ) -> RunResult:
     """Run `scenario` with `overrides` from `seed`; same inputs give a bit-identical table.
 
+    `scenario` is a name or a path to a .toml file (`scenarios.load`). It does not warn about
+    events outside the run (a sweep's workers would repeat it); `resolve_params` does, and the
+    command line and `run_sweep` call it first.
+
     `record_every` = k keeps every k-th row of the table (row 0 and the last always), "final"
     only those two; the model still runs every generation and the kept rows are unchanged.
     """
     seed = check_seed(seed)
     record_every = check_record_every(record_every)
     spec = scenarios.load(scenario)  # once: its parameters, events, account and role
-    params = resolve_params(spec, overrides, generations)
+    params = resolve_params(spec, overrides, generations, warn=False)
     events = spec.events
     started = time.perf_counter()
     extra: dict[str, Any] = {}
@@ -141,6 +159,7 @@ def simulate(
     extra["rows_computed"] = full.height
     meta = {
         "scenario": scenario,
+        "scenario_file": str(spec.path),
         "account": spec.account,
         "role": spec.role,
         "seed": seed,

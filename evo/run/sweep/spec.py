@@ -10,8 +10,14 @@ value anywhere in the design stops the sweep at once with one line naming it.
 Space-filling designs are drawn with SALib from their own stream, ``SeedSequence([root_seed, 1])``:
 Latin hypercube (McKay, Beckman & Conover 1979) draws ``n`` points, one in each of ``n`` equal
 slices of every range; Sobol' (Saltelli 2002 scheme, scrambled) draws ``n * (D + 2)`` points, or
-``n * (2D + 2)`` with ``second_order = true``, ``n`` a power of 2, as `SALib.analyze.sobol` needs.
-Integer parameters are rounded to the nearest integer after sampling.
+``n * (2D + 2)`` with ``second_order = true``, ``n`` a power of 2, as `SALib.analyze.sobol` needs;
+Morris's elementary effects (Morris 1991; Campolongo, Cariboni & Saltelli 2007) draw ``n``
+trajectories of ``D + 1`` points on a grid of ``levels`` (even, default 4) values per range,
+``n * (D + 1)`` points; eFAST (Saltelli, Tarantola & Chan 1999) draws ``n`` points per parameter
+along its search curves, ``n * D`` points, ``n > 64`` (interference factor M = 4:
+``n > 4 M^2``), as `SALib.analyze.morris` and `SALib.analyze.fast` need. Integer parameters are
+rounded to the nearest integer after sampling. The points keep the draw's row order (design point
+k is row k), so the analysis can hand the runs' outcomes back to SALib in that order.
 """
 
 from __future__ import annotations
@@ -34,8 +40,9 @@ from evo.run.sweep.seeds import spawn_run_seeds
 TOP_KEYS = ("scenario", "seeds", "generations", "root_seed", "record_every", "description", "set",
             "grid", "sample", "designs")
 DESIGN_KEYS = ("seeds", "set", "grid", "sample")
-SAMPLE_KEYS = ("method", "n", "ranges", "second_order")
-METHODS = ("lhs", "sobol")
+SAMPLE_KEYS = ("method", "n", "ranges", "second_order", "levels")
+METHODS = ("lhs", "sobol", "morris", "fast")
+FAST_M = 4  # eFAST's interference factor (SALib's default): n must exceed 4 * M**2
 Scalar = str | int | float | bool
 ResolveFn = Callable[[str, Mapping[str, object]], object]
 
@@ -48,6 +55,7 @@ class Sample:
     n: int
     ranges: dict[str, tuple[float, float]]
     second_order: bool = False
+    levels: int = 4  # Morris's grid levels per range (method "morris" only)
 
 
 @dataclass(frozen=True)
@@ -172,7 +180,8 @@ def parse_spec(data: Mapping[str, Any], *, source: str = "spec") -> SweepSpec:
 
     unknown = sorted(set(data) - set(TOP_KEYS))
     if unknown:
-        raise bad(f"unknown key {unknown[0]!r}; valid keys: {', '.join(TOP_KEYS)}")
+        raise bad(f"unknown key {unknown[0]!r}{_near(unknown[0], TOP_KEYS)}; valid keys: "
+                  f"{', '.join(TOP_KEYS)}")
     seeds = _positive_int(data.get("seeds", 1), "seeds", bad)
     generations = data.get("generations")
     if generations is not None:
@@ -214,8 +223,8 @@ def parse_spec(data: Mapping[str, Any], *, source: str = "spec") -> SweepSpec:
                 raise bad(f"[designs.{name}] must be a table (keys: {', '.join(DESIGN_KEYS)})")
             unknown = sorted(set(own) - set(DESIGN_KEYS))
             if unknown:
-                raise bad(f"[designs.{name}] unknown key {unknown[0]!r}; valid keys: "
-                          f"{', '.join(DESIGN_KEYS)}")
+                raise bad(f"[designs.{name}] unknown key {unknown[0]!r}"
+                          f"{_near(unknown[0], DESIGN_KEYS)}; valid keys: {', '.join(DESIGN_KEYS)}")
             own_fixed, own_grid, own_sample = _factors(own, where, bad, generations)
             for factor in [*own_grid, *(own_sample.ranges if own_sample else {})]:
                 if factor in fixed:
@@ -347,14 +356,7 @@ def design_points(
     }
     entropy = [root_seed, 1, design.index] if spec.per_scenario else [root_seed, 1]
     rng = np.random.default_rng(np.random.SeedSequence(entropy))
-    if sample.method == "lhs":
-        from SALib.sample import latin
-
-        matrix = latin.sample(problem, sample.n, seed=rng)
-    else:
-        from SALib.sample import sobol
-
-        matrix = sobol.sample(problem, sample.n, calc_second_order=sample.second_order, seed=rng)
+    matrix = draw_sample(sample, problem, rng)
     return [
         {
             name: (round(float(x)) if kinds[name] is int else float(x))
@@ -362,6 +364,47 @@ def design_points(
         }
         for row in matrix
     ]
+
+
+def draw_sample(sample: Sample, problem: dict[str, Any], rng: np.random.Generator) -> np.ndarray:
+    """The sample's matrix from SALib (one row per design point, in the draw's order)."""
+    if sample.method == "lhs":
+        from SALib.sample import latin
+
+        return latin.sample(problem, sample.n, seed=rng)
+    if sample.method == "sobol":
+        from SALib.sample import sobol
+
+        return sobol.sample(problem, sample.n, calc_second_order=sample.second_order, seed=rng)
+    if sample.method == "morris":
+        from SALib.sample import morris
+
+        return morris.sample(problem, sample.n, num_levels=sample.levels, seed=rng)
+    from SALib.sample import fast_sampler
+
+    return fast_sampler.sample(problem, sample.n, M=FAST_M, seed=rng)
+
+
+def sample_size(sample: Sample) -> int:
+    """How many design points a sample draws (before replicates)."""
+    d = len(sample.ranges)
+    return {"lhs": sample.n, "sobol": sample.n * ((2 * d + 2) if sample.second_order else (d + 2)),
+            "morris": sample.n * (d + 1), "fast": sample.n * d}[sample.method]
+
+
+def _method_options(table: Mapping[str, Any], method: str, n: int,
+                    bad: Callable[[str], UsageError], prefix: str) -> dict[str, Any]:
+    """The method-specific keys of a [sample] (``levels`` for Morris), and eFAST's minimum n."""
+    if method == "fast" and n <= 4 * FAST_M**2:
+        raise bad(f"[{prefix}sample] n={n}: fast (eFAST) needs n > {4 * FAST_M**2} points per "
+                  f"parameter (4 M^2, M = {FAST_M}), e.g. {4 * FAST_M**2 + 1}")
+    levels = table.get("levels", 4)
+    if "levels" in table and method != "morris":
+        raise bad(f"[{prefix}sample] levels applies to method = 'morris' only")
+    if isinstance(levels, bool) or not isinstance(levels, int) or levels < 2 or levels % 2:
+        raise bad(f"[{prefix}sample] levels must be an even integer >= 2 (Morris's grid), "
+                  f"not {levels!r}")
+    return {"levels": levels}
 
 
 def _range_kind(
@@ -430,16 +473,20 @@ def _sample(
     table = _table(data, "sample", bad, f"{prefix}sample")
     unknown = sorted(set(table) - set(SAMPLE_KEYS))
     if unknown:
-        raise bad(f"[{prefix}sample] unknown key {unknown[0]!r}; valid keys: {', '.join(SAMPLE_KEYS)}")
+        raise bad(f"[{prefix}sample] unknown key {unknown[0]!r}{_near(unknown[0], SAMPLE_KEYS)}; "
+                  f"valid keys: {', '.join(SAMPLE_KEYS)}")
     method = table.get("method")
     if method not in METHODS:
-        raise bad(f"[{prefix}sample] method must be one of {', '.join(METHODS)}, not {method!r}")
+        near = _near(method, METHODS) if isinstance(method, str) else ""
+        raise bad(f"[{prefix}sample] method must be one of {', '.join(METHODS)}, not {method!r}"
+                  f"{near}")
     if "n" not in table:
         raise bad(f"[{prefix}sample] needs n, the sample count")
     n = _positive_int(table["n"], f"{prefix}sample.n", bad)
     if method == "sobol" and n & (n - 1):
         lower = 1 << (n.bit_length() - 1)
         raise bad(f"[{prefix}sample] n={n}: sobol needs a power of 2, e.g. {lower} or {2 * lower}")
+    options = _method_options(table, method, n, bad, prefix)
     second_order = table.get("second_order", False)
     if not isinstance(second_order, bool):
         raise bad(f"[{prefix}sample] second_order must be true or false, not {second_order!r}")
@@ -461,4 +508,12 @@ def _sample(
                 f"[{prefix}sample.ranges] {name} must be [low, high] numbers, low < high, not {bounds!r}"
             )
         ranges[name] = (bounds[0], bounds[1])
-    return Sample(method=method, n=n, ranges=ranges, second_order=second_order)
+    return Sample(method=method, n=n, ranges=ranges, second_order=second_order, **options)
+
+
+def _near(word: str, valid: tuple[str, ...]) -> str:
+    """`` (did you mean X?)`` for the nearest valid key (difflib), else an empty string."""
+    import difflib
+
+    found = difflib.get_close_matches(word, valid, n=1)
+    return f" (did you mean {found[0]}?)" if found else ""
