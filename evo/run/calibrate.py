@@ -116,10 +116,12 @@ def elasticity_grid(census: Sequence[float], alphas: Sequence[float], spreads: S
 
 def abc_smc(observed: np.ndarray, census: Sequence[float], *, particles: int, populations: int,
             max_simulations: int, generations: int, root_seed: int, db: Path,
-            priors: dict[str, tuple[float, float]] = PRIORS) -> pl.DataFrame:
+            priors: dict[str, tuple[float, float]] = PRIORS,
+            fixed: dict[str, float] | None = None) -> pl.DataFrame:
     """ABC-SMC posterior (pyabc): one row per particle of every SMC population, with its weight.
 
-    Columns: t (SMC population), alpha, spread, log10_scale, weight, epsilon. pyabc draws from
+    Columns: t (SMC population), the parameters of `priors`, weight, epsilon. Parameters of
+    `PRIORS` not in `priors` take their value from `fixed` (scale_sd: 0 unless given). pyabc draws from
     numpy's global generator, seeded here with `root_seed`, and each simulation draws its model
     seed from it, so a run is reproducible.
     """
@@ -131,11 +133,14 @@ def abc_smc(observed: np.ndarray, census: Sequence[float], *, particles: int, po
     prior = pyabc.Distribution(**{k: pyabc.RV("uniform", lo, hi - lo)
                                   for k, (lo, hi) in priors.items()})
 
+    held = {"scale_sd": 0.0, **(fixed or {})}
+
     def model(par):
         seed = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002 (the same generator)
-        return {"tools": simulate_societies(census, float(par["alpha"]), float(par["spread"]),
-                                            10.0 ** float(par["log10_scale"]), seed, generations,
-                                            scale_sd=float(par["scale_sd"]) if "scale_sd" in par else 0.0)}
+        value = {k: float(par[k]) if k in par else held[k] for k in PRIORS}
+        return {"tools": simulate_societies(census, value["alpha"], value["spread"],
+                                            10.0 ** value["log10_scale"], seed, generations,
+                                            scale_sd=value["scale_sd"])}
 
     abc = pyabc.ABCSMC(model, prior, lambda x, y: distance(x["tools"], y["tools"]),
                        population_size=particles,
