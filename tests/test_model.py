@@ -133,18 +133,18 @@ def test_population_event_and_mutant_event_take_effect():
 
 def test_tasmania_loses_complexity_after_the_crash():
     """Henrich (2004), with modern minds: below the critical size, mean skill per lineage drifts
-    down by about alpha(m) - beta * (gamma + ln n) per generation (n = 16 learners after the cut,
+    down by about alpha(m) - beta * (gamma + ln n) per generation (n = 37 learners after the cut,
     copying the best). Henrich's own model (one alpha, no ceiling, no teaching), at a copying loss
-    low enough that the mainland-sized group (160) gains before the cut: a rise before it, and
-    after it a steady decline between the derived drift and half of it."""
+    low enough that the mainland-sized group (370) gains before the cut: a rise before it, and
+    after it a steady decline between the derived drift (within sampling noise) and half of it."""
     henrich = {"learning_budget": 0.0, "difficulty_spread": 0.0, "teaching_gain": 0.0,
                "alpha": 12.0}
     params = dataclasses.replace(scenarios.load("tasmania").params, **henrich)
     t = simulate("tasmania", seed=0, generations=620, overrides=henrich).table
-    assert t.filter(pl.col("generation") == 301)["population"].item() == 16
+    assert t.filter(pl.col("generation") == 301)["population"].item() == 37
     alpha_m = params.alpha * (1 - params.mirror_gain * params.mirror_initial)
-    gain = -alpha_m + params.beta * (np.euler_gamma + np.log(160))
-    drift = -alpha_m + params.beta * (np.euler_gamma + np.log(16))
+    gain = -alpha_m + params.beta * (np.euler_gamma + np.log(370))
+    drift = -alpha_m + params.beta * (np.euler_gamma + np.log(37))
     assert gain > 0 > drift
 
     def slope(lo, hi):
@@ -152,7 +152,7 @@ def test_tasmania_loses_complexity_after_the_crash():
         return np.polyfit(part["generation"], part["tool_complexity"] / params.lineages, 1)[0]
 
     assert slope(100, 300) > 0
-    assert drift <= slope(305, 330) <= 0.5 * drift
+    assert 1.1 * drift <= slope(305, 330) <= 0.5 * drift  # 10 %: 25 generations of 37 learners
 
 
 def test_tasmania_keeps_easy_types_and_loses_hard_ones_beside_the_mainland():
