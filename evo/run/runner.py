@@ -148,7 +148,7 @@ def simulate(
         "params": params.as_dict(),
         "events": [provenance.event_record(e) for e in events],
         **extra,
-        **provenance.provenance([scenario]),  # code, versions, the scenario's own values
+        **provenance.provenance([scenario]),  # code, model hash, versions, the scenario's values
         "wall_time_s": round(time.perf_counter() - started, 4),
     }
     return RunResult(table=table, meta=meta, full_table=None if full is table else full,

@@ -184,7 +184,7 @@ def _header(
         "n_points": n_runs // (spec.seeds * len(spec.scenarios)) if not spec.per_scenario else None,
         "n_runs": n_runs,
         **({"designs": resolved_designs(spec, plan)} if spec.per_scenario and plan else {}),
-        **made_with,  # code, versions, resolved_scenarios
+        **made_with,  # code, model_hash, versions, resolved_scenarios
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
 
@@ -376,7 +376,7 @@ def _recovered_header(
 
 
 #: sweep.json's provenance fields, compared on every resume.
-PROVENANCE_KEYS = ("code", "versions", "resolved_scenarios")
+PROVENANCE_KEYS = ("code", "model_hash", "versions", "resolved_scenarios")
 
 
 def _recorded(header: Mapping[str, Any]) -> dict[str, Any]:

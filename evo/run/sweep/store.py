@@ -2,8 +2,9 @@
 
 Layout of ``DIR``::
 
-    sweep.json                 header: spec, spec_hash, root_seed, varied, code, versions,
-                               resolved_scenarios (extended only: `continued` on resume)
+    sweep.json                 header: spec, spec_hash, root_seed, varied, code, model_hash,
+                               versions, resolved_scenarios (extended only: `continued` on
+                               resume)
     runs.parquet               one row per finished run (rebuilt from records/, atomically)
     generations/part-NNNNNNN.parquet   generation tables of one task's runs, with run_id
     generations/merged-NNNNNNN-*.parquet  many tasks' tables, merged by `compact`
