@@ -81,7 +81,7 @@ def dry_run(spec_path: str, out: str) -> str:
         header = store.read_header() if store.out.is_dir() else None
     except (DamagedHeader, UsageError):
         header = None
-    ours = header is not None and header.get("spec_hash") == spec.digest
+    ours = header is not None and header.get("spec_hash") in (spec.digest, spec.unordered_digest)
     root_seed = spec.root_seed if spec.root_seed is not None else (
         int(header["root_seed"]) if ours else 0)
     plan = build_plan(spec, root_seed, default_resolve)

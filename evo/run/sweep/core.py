@@ -103,12 +103,19 @@ def run_sweep(
     else:
         root_seed = spec.root_seed if spec.root_seed is not None else draw_root_seed()
     plan = build_plan(spec, root_seed, resolve)
+    if existing is not None:
+        _check_unordered_records(existing, spec, plan, store)
     header = _header(spec, root_seed, len(plan), made_with, plan)
     columns = record_schema(spec, plan)
 
     def check(found: dict[str, Any]) -> dict[str, Any] | None:
         _check_same_spec(found, spec, store)
-        return _continue(found, made_with, store, allow_version_change)
+        if int(found["root_seed"]) == root_seed:  # else checked below, once the plan is rebuilt
+            _check_unordered_records(found, spec, plan, store)
+        upgraded = _with_ordered_hash(found, spec)
+        continued = _continue(upgraded, made_with, store, allow_version_change)
+        return continued if continued is not None else (upgraded if upgraded is not found
+                                                        else None)
 
     def recover(reason: str) -> dict[str, Any]:
         return _recovered_header(store, reason, spec, plan, header)
@@ -117,6 +124,7 @@ def run_sweep(
         if int(current["root_seed"]) != root_seed:  # started by another process meanwhile
             root_seed = int(current["root_seed"])
             plan = build_plan(spec, root_seed, resolve)
+            _check_unordered_records(current, spec, plan, store)
         done = store.finished_ids()
         todo = [run for run in plan if run.run_id not in done]
         failed_before = _count_failed(store)
@@ -319,8 +327,13 @@ class _Saver:
 
 
 def _check_same_spec(header: Mapping[str, Any], spec: SweepSpec, store: SweepStore) -> None:
-    """Refuse to continue a sweep folder with another spec, naming the keys that differ."""
-    if header.get("spec_hash") == spec.digest:
+    """Refuse to continue a sweep folder with another spec, naming the keys that differ.
+
+    A folder of a spec without ``[designs]`` written before the key order entered the digest
+    holds `SweepSpec.unordered_digest`: it passes here, and `_check_unordered_records` then
+    checks its records against the plan.
+    """
+    if header.get("spec_hash") in (spec.digest, spec.unordered_digest):
         return
     old = header.get("spec") if isinstance(header.get("spec"), dict) else {}
     keys = sorted(k for k in set(old) | set(spec.raw) if old.get(k) != spec.raw.get(k))
@@ -328,6 +341,42 @@ def _check_same_spec(header: Mapping[str, Any], spec: SweepSpec, store: SweepSto
         f"{store.out} holds a different sweep (its spec differs in: {', '.join(keys) or '?'}); "
         "rerun it with its own spec (in its sweep.json) to continue, or give a new --out folder"
     )
+
+
+def _check_unordered_records(
+    header: Mapping[str, Any], spec: SweepSpec, plan: Sequence[PlannedRun], store: SweepStore
+) -> None:
+    """Refuse a folder whose digest does not hold the key order unless its records fit `plan`.
+
+    Such a folder (`SweepSpec.unordered_digest`) may have been made by a spec that lists its
+    ``[grid]`` or ``[sample.ranges]`` keys in another order, which numbers the runs otherwise:
+    every record's scenario, seed and varied values must be the plan's at its run_id, else a
+    resume would pair records with the wrong parameters.
+    """
+    if header.get("spec_hash") == spec.digest or spec.unordered_digest is None:
+        return
+    varied = list(spec.varied)
+    records = store.readable_records(["run_id", "scenario", "seed", *varied])
+    for row in records.iter_rows(named=True):
+        run_id = row["run_id"]
+        planned = plan[run_id] if 0 <= run_id < len(plan) else None
+        wanted = None if planned is None else {
+            "scenario": planned.scenario, "seed": planned.seed,
+            **{name: planned.factors.get(name, planned.point.get(name)) for name in varied}}
+        if wanted is None or any(row[key] != value for key, value in wanted.items()):
+            raise UsageError(
+                f"{store.out} holds runs numbered by another order of the spec's keys (run "
+                f"{run_id} has {', '.join(f'{k}={row[k]}' for k in varied) or 'other values'}, "
+                "not this spec's); rerun it with the spec it was made with (the order of its "
+                "[grid] or [sample.ranges] keys), or give a new --out folder"
+            )
+
+
+def _with_ordered_hash(header: dict[str, Any], spec: SweepSpec) -> dict[str, Any]:
+    """`header` with the digest that holds the key order, once its records were found to fit."""
+    if header.get("spec_hash") == spec.digest:
+        return header
+    return {**header, "spec_hash": spec.digest, "spec_hash_unordered": header.get("spec_hash")}
 
 
 def _count_failed(store: SweepStore) -> int:
