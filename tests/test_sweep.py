@@ -978,7 +978,7 @@ def test_a_compaction_killed_at_any_point_leaves_a_correct_folder(tmp_path, monk
             (path.parent / f".{path.name}.x1y2.tmp").write_bytes(b"PAR1 half a file")
             raise KeyboardInterrupt
 
-        monkeypatch.setattr(store_mod, "atomic_write_with", killed_write)
+        monkeypatch.setattr(store_mod, "atomic_write", killed_write)
     else:
         removed = []
         real_remove = SweepStore._remove_part

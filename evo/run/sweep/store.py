@@ -40,6 +40,7 @@ import polars as pl
 from filelock import FileLock, Timeout
 
 from evo.errors import UsageError
+from evo.files import TMP_PATTERNS, atomic_write, write_bytes
 
 #: Merged generations parts (`SweepStore.compact`) start so; a task's own part is ``part-*``.
 MERGED_PREFIX = "merged-"
@@ -54,8 +55,6 @@ EXTRA_TABLES = ("camps", "lineages")
 #: (a finished ok run with a positive count must have rows there, else it is recomputed).
 ROW_COUNTS = {"generations": "generations_run", **{name: f"{name}_rows" for name in EXTRA_TABLES}}
 
-#: Names of temporary files: `evo.run.runner.atomic_write`'s, and those of earlier sweep versions.
-TMP_PATTERNS = (".*.tmp", ".*.tmp-*")
 
 
 class DamagedHeader(UsageError):
@@ -102,7 +101,7 @@ class SweepStore:
 
     def write_header(self, header: Mapping[str, Any]) -> None:
         """Write sweep.json atomically."""
-        write_atomic(self.header_path, (json.dumps(header, indent=2) + "\n").encode())
+        write_bytes(self.header_path, (json.dumps(header, indent=2) + "\n").encode())
 
     @contextmanager
     def session(
@@ -276,8 +275,8 @@ class SweepStore:
                 aside = (self.damaged_dir / kind
                          / f"orphans-of-{path.stem}-{secrets.token_hex(4)}.parquet")
                 aside.parent.mkdir(parents=True, exist_ok=True)
-                write_atomic(aside, _parquet_bytes(table.filter(keep)))
-                write_atomic(path, _parquet_bytes(table.filter(~keep)))
+                write_bytes(aside, _parquet_bytes(table.filter(keep)))
+                write_bytes(path, _parquet_bytes(table.filter(~keep)))
                 moved.append(aside)
         return moved
 
@@ -318,7 +317,7 @@ class SweepStore:
         for group in (g for g in groups if len(g) > 1):
             first = int(group[0].name.removeprefix("part-").removesuffix(".parquet"))
             target = folder / f"{MERGED_PREFIX}{first:07d}-{secrets.token_hex(4)}.parquet"
-            atomic_write_with(target, lambda tmp, g=group: pl.scan_parquet(g).sink_parquet(tmp))
+            atomic_write(target, lambda tmp, g=group: pl.scan_parquet(g).sink_parquet(tmp))
             for part in group:
                 self._remove_part(part)
             merged += len(group)
@@ -374,10 +373,10 @@ class SweepStore:
                 raise ValueError(f"unknown extra table {kind!r}; valid: {', '.join(EXTRA_TABLES)}")
             if frames:
                 self.table_dirs[kind].mkdir(exist_ok=True)
-                write_atomic(self.table_dirs[kind] / name, _parquet_bytes(_concat(frames)))
+                write_bytes(self.table_dirs[kind] / name, _parquet_bytes(_concat(frames)))
         if tables:
-            write_atomic(self.generations_dir / name, _parquet_bytes(_concat(tables)))
-        write_atomic(self.records_dir / name, _parquet_bytes(record_frame(records, schema)))
+            write_bytes(self.generations_dir / name, _parquet_bytes(_concat(tables)))
+        write_bytes(self.records_dir / name, _parquet_bytes(record_frame(records, schema)))
 
     def log_error(self, run_id: int, text: str) -> None:
         """Append a failed run's traceback to errors.log."""
@@ -390,7 +389,7 @@ class SweepStore:
         if not parts:
             return None
         runs = conform(_concat([pl.read_parquet(p) for p in parts]), schema).sort("run_id")
-        write_atomic(self.runs_path, _parquet_bytes(runs))
+        write_bytes(self.runs_path, _parquet_bytes(runs))
         return runs
 
 
@@ -418,20 +417,6 @@ def _runs_held(generations_part: Path, name: str) -> str:
 
 def _row_count(path: Path) -> int:
     return pl.scan_parquet(path).select(pl.len()).collect().item()
-
-
-def atomic_write_with(path: Path, write: Callable[[Path], None]) -> None:
-    """`evo.run.runner.atomic_write` (write a temporary file, fsync, rename over `path`)."""
-    from evo.run.runner import atomic_write
-
-    atomic_write(path, write)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` with `evo.run.runner.atomic_write` (temporary file, fsync, rename)."""
-    from evo.run.runner import atomic_write  # imported here: evo.run.runner loads the model (~1.5 s)
-
-    atomic_write(path, lambda tmp: tmp.write_bytes(data))
 
 
 def record_frame(records: Sequence[dict[str, Any]], schema: Mapping[str, Any]) -> pl.DataFrame:
