@@ -23,14 +23,16 @@ import sys
 import polars as pl
 
 from evo.errors import UsageError
-from evo.run.sweep.core import run_sweep
+from evo.run.sweep.core import Stopped, run_sweep
 from evo.run.sweep.scheduler import TaskLost
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run or continue a sweep; 0 if every run is ok, 1 if some failed or a worker was lost.
 
-    Bad input raises UsageError (run.py prints it, exit 2); Ctrl-C propagates (exit 130).
+    Bad input raises UsageError (run.py prints it, exit 2). Ctrl-C, SIGINT or SIGTERM stop the
+    workers and end with one line saying how many runs are saved; the exit code is 128 + the
+    signal's number (130 for SIGINT and Ctrl-C, 143 for SIGTERM).
     """
     if getattr(args, "dry_run", False):
         print(dry_run(args.spec, args.out))
@@ -45,6 +47,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             allow_version_change=getattr(args, "allow_version_change", False),
             compact=getattr(args, "compact", False),
         )
+    except Stopped as stopped:  # its one line is printed: N of M runs saved, how to continue
+        return stopped.exit_code
     except TaskLost as exc:
         print(
             f"error: {exc}; finished runs are kept, run the same command again to continue",

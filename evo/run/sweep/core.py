@@ -11,9 +11,12 @@ runs.parquet is rebuilt every minute and at the end, also after Ctrl-C or an err
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,6 +84,71 @@ def run_sweep(
     holds at least `store.COMPACT_AUTO_PARTS` generations parts, the parts are merged at the end
     (`SweepStore.compact`).
     """
+    with _stop_on_signals():
+        return _run_sweep(spec, out, workers=workers, engine=engine, address=address,
+                          run_fn=run_fn, resolve=resolve, progress=progress, warmup=warmup,
+                          target_task_s=target_task_s,
+                          allow_version_change=allow_version_change, compact=compact)
+
+
+class Stopped(KeyboardInterrupt):
+    """The sweep was stopped by a signal (SIGTERM, SIGINT): handled as Ctrl-C, its pool stopped.
+
+    `exit_code` is the shell's convention, 128 + the signal's number (SIGINT 130, SIGTERM 143).
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+        self.exit_code = 128 + signum
+        self.how = f"stopped by {signal.Signals(signum).name}"
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """Turn SIGTERM and SIGINT into `Stopped` while a sweep runs (in the main thread only).
+
+    Without this a ``kill`` ends the parent at once and leaves its pool's workers, the
+    forkserver and the resource tracker running; as an exception, it unwinds through the
+    engine, which stops its workers, and the runs finished so far are saved. A second signal
+    while the sweep stops is ignored, so the stopping itself is not cut short.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    wanted = (signal.SIGTERM, signal.SIGINT)
+    before = {signum: signal.getsignal(signum) for signum in wanted}
+
+    def stop(signum: int, frame: Any) -> None:
+        for other in wanted:
+            signal.signal(other, signal.SIG_IGN)
+        raise Stopped(signum)
+
+    for signum in wanted:
+        signal.signal(signum, stop)
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
+
+def _run_sweep(
+    spec: SweepSpec | str | Path,
+    out: str | Path,
+    *,
+    workers: int | None,
+    engine: str,
+    address: str | None,
+    run_fn: RunFn,
+    resolve: Callable[[str, Mapping[str, object]], object],
+    progress: bool,
+    warmup: bool,
+    target_task_s: float,
+    allow_version_change: bool,
+    compact: bool,
+) -> SweepReport:
+    """`run_sweep`, once SIGTERM and SIGINT stop it cleanly."""
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
     check_engine(engine, workers, address)
@@ -130,7 +198,7 @@ def run_sweep(
         failed_before = _count_failed(store)
         saver = _Saver(store, plan, spec.varied, columns, done=len(done), failed=failed_before,
                        roles=declared_roles(spec.scenarios))
-        interrupted = False
+        interrupted: KeyboardInterrupt | None = None
         try:
             if todo:
                 jobs = [RunJob(r.run_id, r.scenario, r.seed, r.overrides) for r in todo]
@@ -150,15 +218,17 @@ def run_sweep(
                         target_s=target_task_s,
                         record_every=spec.record_every,
                     )
-        except KeyboardInterrupt:
-            interrupted = True
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM / SIGINT (`Stopped`)
+            interrupted = exc
             raise
         finally:
             saver.close()
             store.rebuild_runs(columns)
-            if interrupted:  # after the progress bar's last line
+            if interrupted is not None:  # after the progress bar's last line
+                how = interrupted.how if isinstance(interrupted, Stopped) else "interrupted"
                 print(
-                    f"\ninterrupted: {saver.done} of {len(plan)} runs are saved in {store.out}; "
+                    ("\n" if progress and sys.stderr.isatty() else "")
+                    + f"{how}: {saver.done} of {len(plan)} runs are saved in {store.out}; "
                     "run the same command again to continue",
                     file=sys.stderr,
                 )
