@@ -1,5 +1,8 @@
 """The sweep folder: atomic files, a lock, the header, finished runs and the runs table.
 
+The tables' format (part and merged names, reading each run's rows once) is `evo.sweep_folder`'s,
+shared with the analysis; this module writes the folder, resumes and repairs it.
+
 Layout of ``DIR``::
 
     sweep.json                 header: spec, spec_hash, root_seed, varied, code, model_hash,
@@ -27,7 +30,6 @@ or error) are skipped on resume, never recomputed.
 
 from __future__ import annotations
 
-import io
 import json
 import secrets
 import sys
@@ -41,19 +43,21 @@ from filelock import FileLock, Timeout
 
 from evo.errors import UsageError
 from evo.files import TMP_PATTERNS, atomic_write, write_bytes
+from evo.sweep_folder import (
+    EXTRA_TABLES,
+    MERGED_PREFIX,
+    ROW_COUNTS,
+    concat,
+    parquet_bytes,
+    part_name,
+    run_ids,
+)
 
-#: Merged generations parts (`SweepStore.compact`) start so; a task's own part is ``part-*``.
-MERGED_PREFIX = "merged-"
 #: Rows per merged generations part: a few large files, each a modest read.
 MERGE_ROWS = 1_000_000
 #: A finished sweep with at least this many generations parts is compacted without --compact.
 COMPACT_AUTO_PARTS = 256
 
-#: The optional extra tables a run may record (`RunResult.extras`), each in its own folder of parts.
-EXTRA_TABLES = ("camps", "lineages")
-#: The folders of a task's table parts, and the record column counting each one's rows per run
-#: (a finished ok run with a positive count must have rows there, else it is recomputed).
-ROW_COUNTS = {"generations": "generations_run", **{name: f"{name}_rows" for name in EXTRA_TABLES}}
 
 
 
@@ -239,18 +243,17 @@ class SweepStore:
         for path in merged:
             problem = _unreadable(path, ["run_id"])
             if problem is None:
-                held[path] = set(pl.read_parquet(path, columns=["run_id"])["run_id"].to_list())
+                held[path] = run_ids(path)
                 continue
             moved.append(self.set_aside(path))
             _warn(f"{path} is damaged ({problem}); moved to {self.damaged_dir}/; the runs it "
                   "held will be recomputed")
         in_merged = set().union(*held.values()) if held else set()
         for part in sorted(folder.glob("part-*.parquet")):
-            ids = set(pl.read_parquet(part, columns=["run_id"])["run_id"].to_list())
+            ids = run_ids(part)
             if ids and ids <= in_merged:
                 part.unlink()  # a copy of rows a merged part holds (compaction was killed)
-        rows = in_merged | {i for part in folder.glob("part-*.parquet")
-                            for i in pl.read_parquet(part, columns=["run_id"])["run_id"].to_list()}
+        rows = in_merged.union(*(run_ids(part) for part in folder.glob("part-*.parquet")))
         count = ROW_COUNTS[kind]
         for record in sorted(self.records_dir.glob("part-*.parquet")):
             frame = pl.read_parquet(record)
@@ -275,8 +278,8 @@ class SweepStore:
                 aside = (self.damaged_dir / kind
                          / f"orphans-of-{path.stem}-{secrets.token_hex(4)}.parquet")
                 aside.parent.mkdir(parents=True, exist_ok=True)
-                write_bytes(aside, _parquet_bytes(table.filter(keep)))
-                write_bytes(path, _parquet_bytes(table.filter(~keep)))
+                write_bytes(aside, parquet_bytes(table.filter(keep)))
+                write_bytes(path, parquet_bytes(table.filter(~keep)))
                 moved.append(aside)
         return moved
 
@@ -338,7 +341,7 @@ class SweepStore:
                 continue
         if not frames:
             return pl.DataFrame(schema={c: pl.Int64 for c in columns})
-        return _concat(frames)
+        return concat(frames)
 
     def finished_ids(self) -> set[int]:
         """run_ids with a record (status ok or error)."""
@@ -349,7 +352,7 @@ class SweepStore:
         parts = sorted(self.records_dir.glob("part-*.parquet"))
         if not parts:
             return pl.DataFrame(schema={c: pl.Int64 if c == "run_id" else pl.String for c in columns})
-        return _concat([pl.read_parquet(p, columns=list(columns)) for p in parts])
+        return concat([pl.read_parquet(p, columns=list(columns)) for p in parts])
 
     def write_task(
         self,
@@ -367,16 +370,16 @@ class SweepStore:
         sweep of the same spec has the same columns and types, whatever its runs' scenarios and
         statuses; keys not in `schema` follow, sorted, with inferred types.
         """
-        name = f"part-{min(r['run_id'] for r in records):07d}.parquet"
+        name = part_name(min(r["run_id"] for r in records))
         for kind, frames in (extras or {}).items():
             if kind not in EXTRA_TABLES:
                 raise ValueError(f"unknown extra table {kind!r}; valid: {', '.join(EXTRA_TABLES)}")
             if frames:
                 self.table_dirs[kind].mkdir(exist_ok=True)
-                write_bytes(self.table_dirs[kind] / name, _parquet_bytes(_concat(frames)))
+                write_bytes(self.table_dirs[kind] / name, parquet_bytes(concat(frames)))
         if tables:
-            write_bytes(self.generations_dir / name, _parquet_bytes(_concat(tables)))
-        write_bytes(self.records_dir / name, _parquet_bytes(record_frame(records, schema)))
+            write_bytes(self.generations_dir / name, parquet_bytes(concat(tables)))
+        write_bytes(self.records_dir / name, parquet_bytes(record_frame(records, schema)))
 
     def log_error(self, run_id: int, text: str) -> None:
         """Append a failed run's traceback to errors.log."""
@@ -388,8 +391,8 @@ class SweepStore:
         parts = sorted(self.records_dir.glob("part-*.parquet"))
         if not parts:
             return None
-        runs = conform(_concat([pl.read_parquet(p) for p in parts]), schema).sort("run_id")
-        write_bytes(self.runs_path, _parquet_bytes(runs))
+        runs = conform(concat([pl.read_parquet(p) for p in parts]), schema).sort("run_id")
+        write_bytes(self.runs_path, parquet_bytes(runs))
         return runs
 
 
@@ -437,14 +440,3 @@ def conform(frame: pl.DataFrame, schema: Mapping[str, Any]) -> pl.DataFrame:
         for name, dtype in schema.items()
     ]
     return frame.select(*head, *sorted(c for c in frame.columns if c not in schema))
-
-
-def _concat(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
-    """Stack frames whose columns or null-only dtypes may differ."""
-    return pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
-
-
-def _parquet_bytes(frame: pl.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    frame.write_parquet(buffer)
-    return buffer.getvalue()
