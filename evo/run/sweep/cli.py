@@ -1,11 +1,15 @@
 """The `sweep` command: run or continue a sweep, report what it did, choose the exit code.
 
 ``run.py sweep SPEC.toml --out DIR [--workers N] [--engine local|dask] [--address HOST:PORT]
-[--allow-version-change] [--compact] [--dry-run]``.
+[--allow-version-change] [--retry-errors] [--compact] [--dry-run]``.
 
 ``--dry-run`` checks the spec as a sweep would (every run's parameters) and prints, per
 scenario, its varied parameters, design points, seeds and runs, and how many of them ``DIR``
 already holds when it is this spec's sweep folder; it runs and writes nothing.
+
+``--retry-errors`` runs again the runs of ``DIR`` that ended in an error (their old records and
+generation rows are moved to ``DIR/retried/``, never deleted); without it a failed run counts as
+finished.
 
 ``--allow-version-change`` continues a folder made with other code (git commit or uncommitted
 changes), other versions of the packages that shape results, or other values of its scenarios;
@@ -46,6 +50,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             address=args.address,
             allow_version_change=getattr(args, "allow_version_change", False),
             compact=getattr(args, "compact", False),
+            retry_errors=getattr(args, "retry_errors", False),
         )
     except Stopped as stopped:  # its one line is printed: N of M runs saved, how to continue
         return stopped.exit_code

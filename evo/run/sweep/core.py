@@ -73,6 +73,7 @@ def run_sweep(
     target_task_s: float = 2.0,
     allow_version_change: bool = False,
     compact: bool = False,
+    retry_errors: bool = False,
 ) -> SweepReport:
     """Run (or continue) the sweep `spec` into folder `out`; see the package docstring.
 
@@ -82,13 +83,17 @@ def run_sweep(
     other values of its scenarios is refused unless `allow_version_change` (then the change is
     recorded in sweep.json's ``continued`` list). With `compact`, or when a finished sweep
     holds at least `store.COMPACT_AUTO_PARTS` generations parts, the parts are merged at the end
-    (`SweepStore.compact`).
+    (`SweepStore.compact`). With `retry_errors` the runs that ended in an error are run again
+    (`SweepStore.release_errors`). Every record says which invocation wrote it: ``made_with``
+    is 0 for the provenance at the top of sweep.json and k for its k-th ``continued`` entry,
+    and ``model_hash`` is the model's source hash it ran with.
     """
     with _stop_on_signals():
         return _run_sweep(spec, out, workers=workers, engine=engine, address=address,
                           run_fn=run_fn, resolve=resolve, progress=progress, warmup=warmup,
                           target_task_s=target_task_s,
-                          allow_version_change=allow_version_change, compact=compact)
+                          allow_version_change=allow_version_change, compact=compact,
+                          retry_errors=retry_errors)
 
 
 class Stopped(KeyboardInterrupt):
@@ -147,6 +152,7 @@ def _run_sweep(
     target_task_s: float,
     allow_version_change: bool,
     compact: bool,
+    retry_errors: bool,
 ) -> SweepReport:
     """`run_sweep`, once SIGTERM and SIGINT stop it cleanly."""
     if not isinstance(spec, SweepSpec):
@@ -193,11 +199,19 @@ def _run_sweep(
             root_seed = int(current["root_seed"])
             plan = build_plan(spec, root_seed, resolve)
             _check_unordered_records(current, spec, plan, store)
+        if retry_errors:
+            again = store.release_errors()
+            if again:
+                print(f"retrying {len(again)} run{'s' if len(again) > 1 else ''} that ended in "
+                      f"an error (their old records are in {store.out / 'retried'})",
+                      file=sys.stderr)
         done = store.finished_ids()
         todo = [run for run in plan if run.run_id not in done]
         failed_before = _count_failed(store)
+        invocation = {"made_with": len(current.get("continued") or []),
+                      "model_hash": made_with["model_hash"]}
         saver = _Saver(store, plan, spec.varied, columns, done=len(done), failed=failed_before,
-                       roles=declared_roles(spec.scenarios))
+                       roles=declared_roles(spec.scenarios), invocation=invocation)
         interrupted: KeyboardInterrupt | None = None
         try:
             if todo:
@@ -314,7 +328,7 @@ def record_schema(spec: SweepSpec, plan: Sequence[PlannedRun]) -> dict[str, Any]
     for name in spec.varied:
         schema[name] = pl.Series([run.factors.get(name) for run in plan], strict=False).dtype
     schema |= {"status": pl.String, "error": pl.String, "wall_time_s": pl.Float64,
-               "generations_run": pl.Int64}
+               "generations_run": pl.Int64, "made_with": pl.Int64, "model_hash": pl.String}
     return schema | {f"{column}_{how}": pl.Float64 for column, how in SUMMARIES}
 
 
@@ -331,9 +345,11 @@ class _Saver:
         done: int,
         failed: int,
         roles: Mapping[str, Mapping[str, str]] | None = None,
+        invocation: Mapping[str, Any] | None = None,
     ):
         self.store, self.plan, self.varied, self.columns = store, plan, varied, columns
         self.roles = roles or {}
+        self.invocation = dict(invocation or {})  # made_with, model_hash: in every record
         self.done, self.failed = done, failed
         self.last_rebuild = time.monotonic()
         self.bar: Any = None
@@ -388,6 +404,7 @@ class _Saver:
             "status": outcome.status,
             "error": outcome.error,
             "wall_time_s": outcome.wall_time_s,
+            **self.invocation,
             **outcome.summary,
         }
 

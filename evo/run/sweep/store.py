@@ -16,6 +16,7 @@ Layout of ``DIR``::
                                        merged like generations/ by `compact`
     records/part-NNNNNNN.parquet       the rows of the same task's runs: the resume state
     errors.log                 tracebacks of failed runs
+    retried/                   the records and rows of failed runs run again (--retry-errors)
     damaged/                   unreadable files set aside on resume (never deleted), see `repair`
     .lock                      held (filelock: flock, or Windows' lock) while a sweep writes here
 
@@ -25,7 +26,10 @@ generations part (and its camps and lineages parts, when its runs record them) i
 its records part; a task is finished exactly when its records part exists, so a part without
 one (a kill between the renames) is an unfinished leftover and is removed on the next start,
 like stray temporary files. Nothing else is ever deleted or overwritten: finished runs (status ok
-or error) are skipped on resume, never recomputed.
+or error) are skipped on resume, never recomputed, except the failed ones ``--retry-errors``
+makes unfinished again (`SweepStore.release_errors`), their old records and rows kept in
+``retried/``. A task's parts are named by its first run_id (``-K`` added when a retry finds the
+name taken).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from __future__ import annotations
 import json
 import secrets
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -318,7 +323,7 @@ class SweepStore:
             rows += n
         merged = 0
         for group in (g for g in groups if len(g) > 1):
-            first = int(group[0].name.removeprefix("part-").removesuffix(".parquet"))
+            first = int(group[0].name.removeprefix("part-")[:7])
             target = folder / f"{MERGED_PREFIX}{first:07d}-{secrets.token_hex(4)}.parquet"
             atomic_write(target, lambda tmp, g=group: pl.scan_parquet(g).sink_parquet(tmp))
             for part in group:
@@ -354,6 +359,45 @@ class SweepStore:
             return pl.DataFrame(schema={c: pl.Int64 if c == "run_id" else pl.String for c in columns})
         return concat([pl.read_parquet(p, columns=list(columns)) for p in parts])
 
+    def release_errors(self) -> list[int]:
+        """Make the runs that ended in an error unfinished again (``--retry-errors``).
+
+        Their records and any rows they left in the table parts are moved out of the parts (each
+        part rewritten whole, tables first, so a kill midway leaves every run either finished
+        with its record or unfinished) into ``retried/<folder>/``, never deleted. Returns their
+        run_ids.
+        """
+        found = self.read_records(["run_id", "status"])
+        ids = sorted(found.filter(pl.col("status") != "ok")["run_id"].to_list())
+        if not ids:
+            return []
+        token = f"{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
+        for kind, folder in (*self.table_dirs.items(), ("records", self.records_dir)):
+            for path in sorted(p for p in folder.glob("*.parquet") if not p.name.startswith(".")):
+                table = pl.read_parquet(path)
+                hit = pl.col("run_id").is_in(ids)
+                moved = table.filter(hit)
+                if not moved.height:
+                    continue
+                aside = self.out / "retried" / kind / f"{path.stem}-{token}.parquet"
+                aside.parent.mkdir(parents=True, exist_ok=True)
+                write_bytes(aside, parquet_bytes(moved))
+                if moved.height == table.height:
+                    path.unlink()
+                else:
+                    write_bytes(path, parquet_bytes(table.filter(~hit)))
+        return ids
+
+    def free_part_name(self, first_run_id: int) -> str:
+        """The name of a new task's parts: `part_name`, or with ``-K`` when a retry left it taken."""
+        name = part_name(first_run_id)
+        k = 1
+        while (self.records_dir / name).exists() or any(
+                (folder / name).exists() for folder in self.table_dirs.values()):
+            k += 1
+            name = part_name(first_run_id).replace(".parquet", f"-{k}.parquet")
+        return name
+
     def write_task(
         self,
         records: Sequence[dict[str, Any]],
@@ -370,7 +414,7 @@ class SweepStore:
         sweep of the same spec has the same columns and types, whatever its runs' scenarios and
         statuses; keys not in `schema` follow, sorted, with inferred types.
         """
-        name = part_name(min(r["run_id"] for r in records))
+        name = self.free_part_name(min(r["run_id"] for r in records))
         for kind, frames in (extras or {}).items():
             if kind not in EXTRA_TABLES:
                 raise ValueError(f"unknown extra table {kind!r}; valid: {', '.join(EXTRA_TABLES)}")
@@ -414,7 +458,7 @@ def _runs_held(generations_part: Path, name: str) -> str:
     try:
         ids = pl.read_parquet(generations_part, columns=["run_id"])["run_id"].unique().sort()
     except Exception:
-        return f"from run_id {int(name.removeprefix('part-').removesuffix('.parquet'))}"
+        return f"from run_id {int(name.removeprefix('part-')[:7])}"
     return "run_id " + ", ".join(str(i) for i in ids.to_list())
 
 
