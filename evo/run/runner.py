@@ -256,6 +256,8 @@ def _run_interactions(model: MirrorModel, progress: bool) -> tuple[pl.DataFrame,
             if reached:
                 consensus = done
                 break
+            if played == 0:  # fewer than two members: no pair can play (population >= 2)
+                break
     return pl.DataFrame(rows, schema=NAMING_GAME_SCHEMA), consensus
 
 
