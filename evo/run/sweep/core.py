@@ -309,6 +309,10 @@ def resolved_designs(spec: SweepSpec, plan: Sequence[PlannedRun]) -> list[dict[s
     return out
 
 
+#: The record columns naming the invocation that wrote a run (see `run_sweep`).
+INVOCATION_COLUMNS = ("made_with", "model_hash")
+
+
 def record_schema(spec: SweepSpec, plan: Sequence[PlannedRun]) -> dict[str, Any]:
     """Columns and types of every record and of runs.parquet, in order.
 
