@@ -233,7 +233,7 @@ def _where(
 
 def _signatures(results: Results, report: Report, out: Path) -> None:
     """signatures.parquet, signature_runs.parquet, signatures.png and the report's section."""
-    per_run, table = signatures.compute(results.root, results.kind, results.runs)
+    per_run, table = signatures.compute(results.root, results.kind, results.runs, results.read)
     per_run.write_parquet(out / "signature_runs.parquet")
     table.write_parquet(out / "signatures.parquet")
     signatures.report_section(report, table, out)

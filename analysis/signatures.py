@@ -137,6 +137,7 @@ from analysis.order import crossing_times
 from analysis.report import Report
 from analysis.stats import median_ci_rank, wilson_ci
 from analysis.windows import CRASH_SHARE, Crash, find_crash
+from evo import sweep_folder
 from evo.errors import UsageError
 from evo.measures import MINIMUM_RISE, MinimumRise
 
@@ -733,7 +734,7 @@ def _files(root: Path, kind: str, name: str) -> list[Path]:
     folder = root / name
     if not folder.is_dir():
         return []
-    return sorted(f for f in folder.glob("*.parquet") if not f.name.startswith("."))
+    return sweep_folder.table_files(folder)  # each run's rows once (merged copies left out)
 
 
 def _read(path: Path, columns: Sequence[str], required: Sequence[str]) -> pl.DataFrame:
@@ -755,19 +756,26 @@ def _read(path: Path, columns: Sequence[str], required: Sequence[str]) -> pl.Dat
 
 def read_table(
     root: Path, kind: str, name: str, columns: Sequence[str], keys: Sequence[str],
-    required: Sequence[str] = (),
+    required: Sequence[str] = (), loaded: pl.DataFrame | None = None,
 ) -> pl.DataFrame | None:
     """``DIR/name.parquet`` (a run) or ``DIR/name/*.parquet`` (a sweep), with ``run_id``.
 
-    None when absent. Rows repeated across parts (a sweep's merged copies) are read once. This
-    small loader stands in until ``analysis.tables`` serves the extra tables.
+    None when absent. A sweep's parts are listed by `evo.sweep_folder.table_files`, so rows a
+    merged part holds are read once. `loaded` is the table already read (`Results.read`, the
+    generation table `analysis.tables` loaded): it is used instead of reading the files again.
     """
-    files = _files(root, kind, name)
-    if not files:
+    files = [] if loaded is not None else _files(root, kind, name)
+    if loaded is None and not files:
         return None
     need = (*required, "run_id") if kind == "sweep" else tuple(required)
     want = list(dict.fromkeys((*need, *keys, *columns)))
-    parts = [_read(f, want, need) for f in files]
+    if loaded is not None:
+        missing = [c for c in need if c not in loaded.columns]
+        if missing:
+            raise UsageError(f"{root / name}: missing column(s) {', '.join(missing)}")
+        files = [root / (name if kind == "sweep" else f"{name}.parquet")]
+    parts = ([loaded.select([c for c in want if c in loaded.columns])] if loaded is not None
+             else [_read(f, want, need) for f in files])
     parts = [p for p in parts if all(k in p.columns for k in keys)]
     if not parts:
         return None
@@ -780,9 +788,13 @@ def read_table(
     return table.unique(["run_id", *keys], keep="first", maintain_order=True)
 
 
-def load_inputs(root: Path, kind: str) -> Inputs:
-    """The generations, camps and lineages tables of a run or sweep folder (None where absent)."""
-    gens = read_table(root, kind, "generations", GEN_COLUMNS, ("generation",))
+def load_inputs(root: Path, kind: str, generations: pl.DataFrame | None = None) -> Inputs:
+    """The generations, camps and lineages tables of a run or sweep folder (None where absent).
+
+    `generations`: the generation table already read (`Results.read`), not read again.
+    """
+    gens = read_table(root, kind, "generations", GEN_COLUMNS, ("generation",),
+                      loaded=generations)
     if gens is not None:
         gens = gens.filter(pl.col("generation").is_not_null())
     camps = read_table(root, kind, "camps", CAMP_COLUMNS, ("generation", "camp"), CAMP_COLUMNS)
@@ -791,9 +803,14 @@ def load_inputs(root: Path, kind: str) -> Inputs:
     return Inputs(gens, camps, lineages)
 
 
-def compute(root: Path, kind: str, runs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(per-run table, signatures table) of the analysed ``runs`` of a run or sweep folder."""
-    per_run = per_run_table(load_inputs(root, kind), runs)
+def compute(
+    root: Path, kind: str, runs: pl.DataFrame, generations: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(per-run table, signatures table) of the analysed ``runs`` of a run or sweep folder.
+
+    `generations`: the folder's generation table as `analysis.tables` read it (`Results.read`).
+    """
+    per_run = per_run_table(load_inputs(root, kind, generations), runs)
     return per_run, signatures_table(per_run)
 
 

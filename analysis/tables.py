@@ -8,7 +8,6 @@ one line naming the file. Nothing here writes anything.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from evo import sweep_folder
 from evo.errors import UsageError
 from evo.measures import CULTURE, MIRROR
 from evo.measures import TIME_COLUMNS as TIME
@@ -65,6 +65,9 @@ class Results:
     warnings: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     record: dict[str, Any] = field(default_factory=dict)  # run.json or sweep.json, as read
+    #: The generation table as read, every column (the signatures measure more than `metrics`),
+    #: so the analysis reads the folder's generation rows once.
+    read: pl.DataFrame | None = None
 
 
 def _fail(path: Path, problem: str) -> UsageError:
@@ -206,75 +209,20 @@ def load_run(root: Path) -> Results:
                                 "account": pl.String, "role": pl.String})
     metrics, skipped, mirror = _present(gens)
     return Results("run", root, runs, gens, [], metrics, skipped, mirror, label,
-                   runs.clear(), warnings, record=meta)
-
-
-def _read_parts(files: list[Path], folder: Path) -> pl.DataFrame:
-    """Read every part once: one scan when all parts share a schema, else file by file.
-
-    Parts written before the sweep store used one union schema differ by scenario (naming_game
-    parts have ``interactions``, the others ``generation``); they are joined with missing columns
-    as nulls. A part that cannot be read is named in the error.
-    """
-    schemas = []
-    for f in files:
-        try:
-            schemas.append(pl.read_parquet_schema(f))
-        except Exception:
-            _read_parquet(f)  # raises the one-line error naming the file
-            raise _fail(f, "not a readable Parquet table (footer)") from None
-    if all(s == schemas[0] for s in schemas):
-        try:
-            table = pl.scan_parquet(files).collect()
-        except Exception:
-            table = None  # a damaged part: find it below (the error path only)
-        if table is not None:
-            if table.height == 0:
-                raise _fail(folder, "empty tables (0 rows)")
-            return table
-    tables = [_read_parquet(f) for f in files]
-    try:
-        return pl.concat(tables, how="diagonal_relaxed")
-    except Exception as exc:
-        reason = str(exc).splitlines()[0][:120]
-        raise _fail(folder, f"files cannot be combined ({reason})") from None
+                   runs.clear(), warnings, record=meta, read=table)
 
 
 def _scan_generations(folder: Path) -> pl.DataFrame:
+    """Every run's generation rows once (`evo.sweep_folder`: merged copies are not read twice)."""
     if not folder.is_dir():
         raise _fail(folder, "missing (a sweep directory needs generations/*.parquet)")
-    # Hidden files are a writer's temporary files (renamed into place when complete): skip them.
-    files = sorted(f for f in folder.glob("*.parquet") if not f.name.startswith("."))
+    files = sweep_folder.table_files(folder)
     if not files:
         raise _fail(folder, "no Parquet files")
-    return _read_parts(_without_merged_copies(files), folder)
-
-
-def _without_merged_copies(files: list[Path]) -> list[Path]:
-    """Leave out ``part-*`` files whose runs a ``merged-*`` file holds.
-
-    A sweep's compaction writes the merged file before it removes the parts it replaces, so a
-    kill in between leaves copies; the next sweep command removes them, and until then they are
-    not read twice here. A file that cannot be read is kept (its reading names it).
-    """
-    merged = [f for f in files if f.name.startswith("merged-")]
-    if not merged:
-        return files
-    held: set[int] = set()
-    for f in merged:
-        with contextlib.suppress(Exception):
-            held |= set(pl.read_parquet(f, columns=["run_id"])["run_id"].to_list())
-    kept = []
-    for f in files:
-        if f.name.startswith("part-"):
-            try:
-                ids = set(pl.read_parquet(f, columns=["run_id"])["run_id"].to_list())
-            except Exception:
-                ids = set()
-            if ids and ids <= held:
-                continue
-        kept.append(f)
-    return kept
+    table = sweep_folder.read_parts(files, folder)
+    if table.height == 0:
+        raise _fail(folder, "empty tables (0 rows)")
+    return table
 
 
 def load_sweep(root: Path) -> Results:
@@ -327,4 +275,4 @@ def load_sweep(root: Path) -> Results:
     metrics, skipped, mirror = _present(gens)
     failed = failed.select([c for c in ("run_id", "scenario", "error") if c in failed.columns])
     return Results("sweep", root, ok.select(keep), gens, varied, metrics, skipped, mirror, label,
-                   failed, warnings, meta, record=meta)
+                   failed, warnings, meta, record=meta, read=table)

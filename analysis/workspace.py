@@ -24,6 +24,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from evo.errors import UsageError
+from evo.files import make_temp_dir
 
 TMP_PREFIX = ".analysis-tmp-"
 OLD_PREFIX = ".analysis-old-"
@@ -59,7 +60,7 @@ def workspace(root: Path) -> Iterator[Path]:
                          "or remove that file if none runs") from None
     try:
         try:
-            tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=root))
+            tmp = make_temp_dir(TMP_PREFIX, root)  # drwxr-xr-x under umask 022, as mkdir gives
         except OSError as exc:
             raise _unwritable(root, exc) from None
         try:
@@ -102,7 +103,7 @@ def replace(new: Path, out: Path) -> None:
     if not out.exists():
         new.rename(out)
         return
-    trash = Path(tempfile.mkdtemp(prefix=OLD_PREFIX, dir=out.parent))
+    trash = make_temp_dir(OLD_PREFIX, out.parent)
     out.rename(trash / out.name)
     try:
         new.rename(out)

@@ -71,6 +71,9 @@ def build_parser(prog: str = "run.py") -> argparse.ArgumentParser:
     sweep.add_argument("--allow-version-change", action="store_true",
                        help="continue a sweep folder made with other code, package versions or "
                             "scenario values (recorded in its sweep.json); refused without it")
+    sweep.add_argument("--retry-errors", action="store_true",
+                       help="run again the runs of DIR that ended in an error (their old "
+                            "records and rows are kept in DIR/retried/)")
     sweep.add_argument("--compact", action="store_true",
                        help="after the runs, merge the generations/ parts into a few large ones "
                             "(done anyway when a finished sweep leaves 256 parts or more)")

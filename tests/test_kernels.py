@@ -549,6 +549,17 @@ def check_naming_game_chunk(seed, s, members, counters, n_episodes, variants, co
     return result
 
 
+def test_naming_game_chunk_in_a_camp_of_one_plays_nothing():
+    """One member has no partner: the kernel must not read past its camp (members[1])."""
+    s, _, counters = fixed_population(3, 4, 1, 3, False, False)
+    before = twin_of(s)
+    rng_k, rng_t = two_rngs(3)
+    result = kernels.naming_game_chunk(rng_k, s, rule_with(), np.arange(1), 50, counters)
+    assert tuple(result) == (0, 0, False)
+    assert_same_state(s, before)
+    assert_same_stream(rng_k, rng_t)  # no number drawn
+
+
 @PROPERTY
 @given(seed=hs.integers(0, 2**31), n=hs.integers(2, 8), variants=hs.integers(1, 5),
        n_episodes=hs.integers(1, 60), perfect_parity=hs.booleans(), empty=hs.booleans())

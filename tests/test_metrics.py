@@ -7,11 +7,11 @@ from hypothesis.extra import numpy as hnp
 
 from evo.core.metrics import (
     expressivity,
-    float_measures,
     lexicon_counts,
     lexicon_measures,
     lexicon_summary,
     most_common_counts,
+    row_measures,
 )
 from evo.core.model import MirrorModel
 from evo.run.runner import resolve_params, simulate
@@ -115,12 +115,15 @@ def test_lexicon_counts_agree_with_the_numpy_definitions():
         assert occupied == np.unique(camp).size
 
 
-def test_float_measures_are_named_and_nan_without_tools():
+def test_row_measures_are_named_typed_and_nan_without_tools():
     sim = MirrorModel(resolve_params("default", {"lineages": 0}), seed=4)
     sim.step()
-    means = float_measures(sim.state, sim.state.alive_slots())
+    means = row_measures(sim.state, sim.state.alive_slots())
     assert np.isnan(means.tool_skill_mean) and np.isnan(means.positive_skill_sum_mean)
     assert 0.0 <= means.mirror_mean <= 1.0 and means.fitness_mean > 0.0
+    assert type(means.tool_types) is int and means.tool_types == 0
+    assert all(isinstance(value, float) for name, value in means._asdict().items()
+               if name != "tool_types")
 
 
 @given(hnp.arrays(np.float64, hs.integers(1, 3000), elements=hs.floats(0.0, 1.0)))

@@ -101,6 +101,45 @@ def test_agent_attributes_write_through_to_the_arrays():
         agent.skills[0] = 1.0
 
 
+@pytest.mark.parametrize("sync", ["step", "lazy"])
+def test_the_agent_of_a_dead_person_says_so_even_when_its_slot_is_reused(sync):
+    from evo.core.agents import DeadAgentError
+
+    model = MirrorModel(busy_params(agent_sync=sync), seed=1)
+    st = model.state
+    agents = list(model.agents)
+    assert all(a.serial == st.serial[a.slot] for a in agents)
+    for _ in range(30):
+        model.step()
+        reused = [a for a in agents if st.alive[a.slot] and st.serial[a.slot] != a.serial]
+        if reused:
+            break
+    assert reused, "no slot was reused in 30 generations"
+    old = reused[0]
+    message = (rf"^agent {old.unique_id} \(person {old.serial}, slot {old.slot}\) is dead: its "
+               rf"person died and the slot now holds person {int(st.serial[old.slot])}")
+    before = st.g_mirror[old.slot]
+    for name in ("mirror", "assoc", "learned_mirror", "age", "camp", "fitness",
+                 "mirror_effective", "skills", "parent_slot"):
+        with pytest.raises(DeadAgentError, match=message):
+            getattr(old, name)
+    with pytest.raises(DeadAgentError, match=message):
+        old.mirror = 0.5
+    assert st.g_mirror[old.slot] == before  # the new occupant is untouched
+    living = model.agent_at(old.slot)
+    assert living is not old and living.mirror == st.g_mirror[old.slot]
+
+
+def test_the_agent_of_a_dead_person_in_an_empty_slot_says_so():
+    from evo.core.agents import DeadAgentError
+
+    model = MirrorModel(busy_params(), seed=1)
+    agent = next(iter(model.agents))
+    model.state.alive[agent.slot] = False  # as a death leaves it before any birth
+    with pytest.raises(DeadAgentError, match=r"is dead: its person died and the slot is empty"):
+        _ = agent.mirror
+
+
 def test_mutation_free_genes_are_inherited_exactly():
     params = busy_params(mutation_rate=0.0, assoc_mutation_rate=0.0)
     model = MirrorModel(params, seed=9)

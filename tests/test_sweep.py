@@ -773,7 +773,7 @@ def test_other_code_stops_the_resume(tmp_path, capsys, monkeypatch):
 def test_an_old_folder_without_provenance_still_resumes_with_a_warning(tmp_path, capsys):
     spec, out = finished_tiny_sweep(tmp_path)
     header = json.loads((out / "sweep.json").read_text())
-    for key in ("code", "resolved_scenarios"):
+    for key in ("code", "model_hash", "resolved_scenarios"):
         del header[key]
     header["versions"] = {k: header["versions"][k] for k in ("python", "numpy", "numba", "polars",
                                                             "mesa", "mirrorleap")}
@@ -784,7 +784,8 @@ def test_an_old_folder_without_provenance_still_resumes_with_a_warning(tmp_path,
     assert err.count("\n") == 1
     assert err.startswith(f"warning: {out / 'sweep.json'} does not record the code's commit, "
                           "scenario coevolution, the versions of pyarrow, SALib, scipy, "
-                          "ema_workbench (an older sweep folder): not checked")
+                          "ema_workbench, the model's source hash (an older sweep folder): "
+                          "not checked")
     again = json.loads((out / "sweep.json").read_text())
     assert again["continued"][0]["unknown"][0] == "the code's commit"
     assert run.main(["sweep", str(spec), "--out", str(out)]) == 0
@@ -977,7 +978,7 @@ def test_a_compaction_killed_at_any_point_leaves_a_correct_folder(tmp_path, monk
             (path.parent / f".{path.name}.x1y2.tmp").write_bytes(b"PAR1 half a file")
             raise KeyboardInterrupt
 
-        monkeypatch.setattr(store_mod, "atomic_write_with", killed_write)
+        monkeypatch.setattr(store_mod, "atomic_write", killed_write)
     else:
         removed = []
         real_remove = SweepStore._remove_part

@@ -12,7 +12,7 @@ import pytest
 import run
 from evo.run.runner import resolve_params, simulate
 from evo.run.sweep import build_plan, load_spec, run_sweep
-from evo.run.sweep.core import record_schema
+from evo.run.sweep.core import INVOCATION_COLUMNS, record_schema
 from evo.run.sweep.seeds import spawn_run_seeds
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,9 +37,12 @@ def test_old_form_plans_the_same_runs_seeds_points_and_columns_as_before(name):
     spec = load_spec(ROOT / "scenarios" / "sweeps" / name)
     plan = build_plan(spec, spec.root_seed, resolve_params)
     rows = [[r.run_id, r.scenario, r.replicate, r.seed, r.point] for r in plan]
-    schema = {k: str(v) for k, v in record_schema(spec, plan).items()}
+    full = record_schema(spec, plan)
+    # The invocation columns (added since) say who wrote a run, not what it is: left out here.
+    schema = {k: str(v) for k, v in full.items() if k not in INVOCATION_COLUMNS}
     digest = hashlib.sha256(json.dumps([rows, schema], sort_keys=True).encode()).hexdigest()
     assert (len(plan), digest) == OLD_FORM[name]
+    assert set(INVOCATION_COLUMNS) <= set(full)
     assert all(r.factors == r.point for r in plan)
 
 
@@ -238,3 +241,70 @@ def test_dry_run_on_a_damaged_record_is_one_line_and_touches_nothing(tmp_path, r
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "records part cannot be read" in err
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+# -- the key order of a spec without [designs] numbers its runs: the digest holds it -------------
+
+ORDERED = ('scenario = "default"\nseeds = 1\ngenerations = 1\nroot_seed = 4\n'
+           "[grid]\n{first}\n{second}\n")
+GRID_A, GRID_B = "mirror_cost = [0.01, 0.02]", "mutation_rate = [0.001, 0.002, 0.003]"
+
+
+def _tiny(scenario, *, seed, generations, overrides):
+    return pl.DataFrame({"generation": [0, 1], "tool_complexity": [0.0, float(seed % 7)]})
+
+
+def _two_orders(tmp_path):
+    a = tmp_path / "a.toml"
+    a.write_text(ORDERED.format(first=GRID_A, second=GRID_B))
+    b = tmp_path / "b.toml"
+    b.write_text(ORDERED.format(first=GRID_B, second=GRID_A))
+    return a, b
+
+
+def test_two_specs_differing_only_in_grid_key_order_have_other_digests_and_plans(tmp_path):
+    a, b = (load_spec(p) for p in _two_orders(tmp_path))
+    plans = [[r.point for r in build_plan(x, 4, resolve_params)] for x in (a, b)]
+    same = [sorted(sorted(point.items()) for point in plan) for plan in plans]
+    assert plans[0] != plans[1] and same[0] == same[1]  # one set of points, numbered otherwise
+    assert a.raw == b.raw and a.unordered_digest == b.unordered_digest
+    assert a.digest != b.digest
+
+
+def test_a_resume_with_the_keys_in_another_order_is_refused(tmp_path, capsys):
+    a, b = _two_orders(tmp_path)
+    out = tmp_path / "out"
+    run_sweep(a, out, workers=1, run_fn=_tiny, progress=False, warmup=False)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert run.main(["sweep", str(b), "--out", str(out)]) == 2
+    assert "holds a different sweep" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_an_old_folder_without_the_order_in_its_digest_resumes_only_with_its_own_order(
+        tmp_path, capsys):
+    """A folder written before the order was hashed: its records decide which order made it."""
+    a, b = _two_orders(tmp_path)
+    out = tmp_path / "out"
+    run_sweep(a, out, workers=1, run_fn=_tiny, progress=False, warmup=False)
+    header_path = out / "sweep.json"
+    header = json.loads(header_path.read_text())
+    header["spec_hash"] = load_spec(a).unordered_digest  # as the folder was written before
+    header_path.write_text(json.dumps(header))
+    for part in sorted((out / "records").glob("*.parquet"))[3:]:  # half done: 3 of 6 runs saved
+        part.unlink()
+        (out / "generations" / part.name).unlink()
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert run.main(["sweep", str(b), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {out} holds runs numbered by another order of the spec's keys")
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    run_sweep(a, out, workers=1, run_fn=_tiny, progress=False, warmup=False)
+    upgraded = json.loads(header_path.read_text())
+    assert upgraded["spec_hash"] == load_spec(a).digest
+    assert upgraded["spec_hash_unordered"] == load_spec(a).unordered_digest
+    runs = pl.read_parquet(out / "runs.parquet")
+    assert runs.height == 6
+    plan = build_plan(load_spec(a), 4, resolve_params)
+    assert runs["mirror_cost"].to_list() == [r.point["mirror_cost"] for r in plan]
+    assert runs["mutation_rate"].to_list() == [r.point["mutation_rate"] for r in plan]

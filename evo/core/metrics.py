@@ -1,6 +1,7 @@
 """The measures recorded each generation, as pure functions of the state arrays.
 
-Definitions (our choices, documented in the README's model section):
+Definitions (our choices, documented in the model description, docs/model/odd.md, 4. Design
+concepts, Observation):
 - `tool_complexity`: mean over individuals of sum_k max(z_k, 0) / skill_step, the number of tool
   components an individual commands (Henrich's skill counted in units of one component).
 - `gesture_success`: share of this generation's gesture episodes that succeeded.
@@ -41,8 +42,11 @@ CAMP_SCHEMA = {m.name: POLARS_TYPES[m.dtype] for m in CAMPS}
 LINEAGE_SCHEMA = {m.name: POLARS_TYPES[m.dtype] for m in LINEAGES}
 
 
-class FloatMeasures(NamedTuple):
-    """The means of one generation row over the living, and its tool types (`float_measures`)."""
+class RowMeasures(NamedTuple):
+    """The measures of one generation row that numpy computes (`row_measures`).
+
+    Means and a standard deviation over the living (floats), and the tool types (a count).
+    """
 
     mirror_mean: float
     mirror_sd: float
@@ -120,8 +124,8 @@ def _std(x: np.ndarray) -> float:
     return float(np.sqrt(np.add.reduce(d * d, axis=None) / x.size))
 
 
-def float_measures(state: PopulationState, slots: np.ndarray,
-                   type_skill: float = np.inf) -> FloatMeasures:
+def row_measures(state: PopulationState, slots: np.ndarray,
+                 type_skill: float = np.inf) -> RowMeasures:
     """The means of `generation_row` over the listed slots, with numpy; `type_skill` in skill units.
 
     The means and the standard deviation are numpy's (``_mean``, ``_std``: the same reductions as
@@ -136,7 +140,7 @@ def float_measures(state: PopulationState, slots: np.ndarray,
         skill_mean, skill_max = _mean(skill), skill.max()
         positive = _mean(np.add.reduce(np.maximum(skill, 0.0), axis=1))
         types = int(np.count_nonzero(skill.max(axis=0) >= type_skill))
-    return FloatMeasures(
+    return RowMeasures(
         _mean(g), _std(g), _mean(1.0 - (1.0 - g) * (1.0 - learned)),
         _mean(learned), _mean(state.g_assoc[slots]), float(skill_mean),
         float(skill_max), float(positive), _mean(state.fitness[slots]),
@@ -250,7 +254,7 @@ def generation_row(
     row: dict[str, float | int | None] = {"generation": generation, "population": n}
     if n == 0:
         return row
-    means = float_measures(st, slots, type_skill * skill_step)
+    means = row_measures(st, slots, type_skill * skill_step)
     for name in ("mirror_mean", "mirror_sd", "mirror_effective_mean", "mirror_learned_mean",
                  "assoc_mean"):
         row[name] = getattr(means, name)

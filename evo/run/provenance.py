@@ -1,9 +1,11 @@
-"""What a result was made with: the code's git state, package versions and resolved scenarios.
+"""What a result was made with: git state, model source hash, package versions, scenarios.
 
-`run.json` and `sweep.json` record all three, so a result read a year later says how it was
+`run.json` and `sweep.json` record all four, so a result read a year later says how it was
 made, and a sweep resumed on other code, other versions or an edited scenario file is refused
 (`changes` names what differs). Where git or the ``.git`` folder is absent (an installed copy,
-an exported tarball) the code's state is ``"unknown"``.
+an exported tarball) the code's state is ``"unknown"``; the model's source hash
+(`evo.core.kernel_cache.source_hash`, which also names the folder of the compiled kernels) is
+known everywhere, so it tells the model's code apart even without git.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from evo.core import kernel_cache
 
 #: The packages whose versions can change a result or how it is read, besides Python itself.
 PACKAGES = ("numpy", "numba", "polars", "pyarrow", "SALib", "scipy", "ema_workbench", "mesa",
@@ -130,17 +134,18 @@ def resolved_scenarios(names: Iterable[str]) -> dict[str, dict[str, Any]]:
 
 
 def provenance(names: Iterable[str]) -> dict[str, Any]:
-    """The three records a run.json or sweep.json holds: code, versions, resolved scenarios."""
-    return {"code": code_state(), "versions": versions(),
-            "resolved_scenarios": resolved_scenarios(names)}
+    """The records a run.json or sweep.json holds: code, model hash, versions, resolved scenarios."""
+    return {"code": code_state(), "model_hash": kernel_cache.source_hash(),
+            "versions": versions(), "resolved_scenarios": resolved_scenarios(names)}
 
 
 def changes(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     """What differs between a recorded `provenance` and the current one, and what is unknown.
 
     Returns (changes, unknown): phrases such as ``numba 0.68.1 -> 0.69.0``, ``scenario
-    coevolution changed (mirror_cost 0.05 -> 0.1)`` or ``code commit 0123 -> 4567``, and the
-    names of what the record does not hold (an older folder) and so cannot be checked.
+    coevolution changed (mirror_cost 0.05 -> 0.1)``, ``code commit 0123 -> 4567`` or ``model
+    sources 89ab -> cdef`` (the hash of ``evo/core``), and the names of what the record does not
+    hold (an older folder) and so cannot be checked.
     """
     changed: list[str] = []
     unknown: list[str] = []
@@ -171,6 +176,11 @@ def changes(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> tuple[li
                 if pkg in old_versions and old_versions[pkg] != version]
     if missing:
         unknown.append(f"the version{'s' if len(missing) > 1 else ''} of {', '.join(missing)}")
+    old_model, new_model = recorded.get("model_hash"), current.get("model_hash")
+    if not isinstance(old_model, str):
+        unknown.append("the model's source hash")
+    elif new_model is not None and old_model != new_model:
+        changed.append(f"model sources {old_model[:12]} -> {str(new_model)[:12]}")
     return changed, unknown
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import tempfile
 import time
 from collections.abc import Mapping
@@ -17,6 +16,7 @@ import polars as pl
 from tqdm import tqdm
 
 import scenarios
+from evo import files
 from evo.core import kernels, stream
 from evo.core.metrics import (
     CAMP_SCHEMA,
@@ -33,6 +33,7 @@ from evo.core.params import Params
 from evo.core.repertoire import RepertoireRun, record_steps
 from evo.core.scenario import scenario_params
 from evo.errors import UsageError
+from evo.files import atomic_write
 from evo.run import provenance
 
 MAX_SEED = 2**63 - 1
@@ -167,7 +168,7 @@ def simulate(
         "params": params.as_dict(),
         "events": [provenance.event_record(e) for e in events],
         **extra,
-        **provenance.provenance([scenario]),  # code, versions, the scenario's own values
+        **provenance.provenance([scenario]),  # code, model hash, versions, the scenario's values
         "wall_time_s": round(time.perf_counter() - started, 4),
     }
     return RunResult(table=table, meta=meta, full_table=None if full is table else full,
@@ -274,6 +275,8 @@ def _run_interactions(model: MirrorModel, progress: bool) -> tuple[pl.DataFrame,
             if reached:
                 consensus = done
                 break
+            if played == 0:  # fewer than two members: no pair can play (population >= 2)
+                break
     return pl.DataFrame(rows, schema=NAMING_GAME_SCHEMA), consensus
 
 
@@ -314,30 +317,9 @@ def _unwritable(out: Path, exc: OSError) -> UsageError:
                       "valid: a folder this user may create and write")
 
 
-def atomic_write(path: Path, write) -> None:
-    """Write through `write(tmp_path)` into a temporary file, flush it to disk, rename over `path`.
-
-    The temporary file is ``.{name}.XXXXXXXX.tmp`` in the same folder, so a kill at any moment
-    leaves either the old `path` or the new one (and perhaps that hidden file).
-    """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
 def write_run(result: RunResult, out: Path) -> None:
     """`out/generations.parquet`, any extra tables and `out/run.json`, each whole or not at all."""
     atomic_write(out / "generations.parquet", lambda p: result.table.write_parquet(p))
     for name, table in result.extras.items():
         atomic_write(out / f"{name}.parquet", lambda p, t=table: t.write_parquet(p))
-    atomic_write(out / "run.json", lambda p: p.write_text(json.dumps(result.meta, indent=2)))
+    files.write_text(out / "run.json", json.dumps(result.meta, indent=2))

@@ -152,8 +152,10 @@ def naming_game_chunk(rng, state, rule, group_members, n_episodes,
                       counters) -> tuple[int, int, bool]:
     """Up to n_episodes episodes in one camp, stopping right after consensus.
 
-    Returns (episodes played, successes, consensus reached).
+    Returns (episodes played, successes, consensus reached); a group of fewer than two plays none.
     """
+    if len(group_members) < 2:
+        return 0, 0, False
     won = 0
     for played in range(1, n_episodes + 1):
         speaker, hearer = pick_pair(rng, group_members)

@@ -1,6 +1,7 @@
 """Numba kernels: the rules of one generation, one module per rule family.
 
-- `rule`: the constants every rule reads (`Rule`, `make_rule`) and the kernel decorator;
+- `rule`: the constants every rule reads (`Rule`, `make_rule`) and `nonallocating_kernel`, the
+  decorator of the kernels that allocate nothing (compiled without reference counting);
 - `camps`: who lives in which camp (`Camps`, CSR form);
 - `associative`: effective mirror strength, learned mirror matching (Heyes 2010);
 - `tools`: cumulative tool learning (Henrich 2004; Mesoudi 2011);

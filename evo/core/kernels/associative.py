@@ -15,7 +15,7 @@ from __future__ import annotations
 from numba import njit
 
 from evo.core import stream
-from evo.core.kernels.rule import kernel
+from evo.core.kernels.rule import nonallocating_kernel
 
 
 @njit(cache=True)
@@ -39,7 +39,7 @@ def _learn_from_match(state, i):
     state.m_learned[i] += state.g_assoc[i] * (1.0 - state.m_learned[i])
 
 
-@kernel
+@nonallocating_kernel
 def infancy(rng, state, rule, camps, newborns):
     """Being imitated in infancy: `rule.assoc_infancy` episodes per newborn, before gestures.
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from evo.core import stream
 from evo.core.kernels.associative import effective_mirror
-from evo.core.kernels.rule import kernel
+from evo.core.kernels.rule import nonallocating_kernel
 
 
-@kernel
+@nonallocating_kernel
 def learn_behaviour(rng, state, rule, camps, learners, env_state):
     """Learning one behaviour in a changing environment (Rogers 1988).
 

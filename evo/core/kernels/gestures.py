@@ -7,7 +7,7 @@ from numba import njit
 
 from evo.core import stream
 from evo.core.kernels.associative import _learn_from_match, effective_mirror
-from evo.core.kernels.rule import EXPERIENCE_ALL, EXPERIENCE_CORRELATED, kernel
+from evo.core.kernels.rule import EXPERIENCE_ALL, EXPERIENCE_CORRELATED, nonallocating_kernel
 
 
 @njit(cache=True, inline="always")
@@ -36,7 +36,7 @@ def preferred_variants(state, slots) -> np.ndarray:
     return out
 
 
-@kernel
+@nonallocating_kernel
 def _preferred_variants(state, slots, out):
     for r in range(slots.size):
         for m in range(state.gestures.shape[1]):
@@ -202,7 +202,7 @@ def _parity(state, rule, speaker, hearer, m, said, known, mirror):
     return 1.0 - miss
 
 
-@kernel
+@nonallocating_kernel
 def gesture_generation(rng, state, rule, camps, episodes_per_camp, counters):
     """A generation of gesture episodes, camp by camp: `episodes_per_camp[c]` random pairs.
 
@@ -249,15 +249,18 @@ def _all_share_one_word(state, members):
     return True
 
 
-@kernel
+@nonallocating_kernel
 def naming_game_chunk(rng, state, rule, members, n_episodes, counters):
     """Up to `n_episodes` naming-game episodes in one group, stopping at consensus.
 
     Consensus (Baronchelli et al. 2006): for every meaning, every member knows exactly one word,
     the same one; it is tested only when words_total = N * M, where it can hold.
-    Returns (episodes played, successes, consensus reached).
+    Returns (episodes played, successes, consensus reached). A group of fewer than two has no
+    pair to play: nothing is played and no random number drawn.
     """
     n = members.size
+    if n < 2:
+        return 0, 0, False
     n_meanings = state.gestures.shape[1]
     won = 0
     for e in range(n_episodes):

@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit
 
 from evo.core import stream
-from evo.core.kernels.rule import kernel
+from evo.core.kernels.rule import nonallocating_kernel
 
 
 @njit(cache=True, inline="always")
@@ -59,7 +59,7 @@ def choose_parents(rng, state, start, members, births_per_camp):
     return parents[:out]
 
 
-@kernel
+@nonallocating_kernel
 def inherit(rng, state, rule, parents, children):
     """Children take their parent's genes with mutation and are born into the parent's camp.
 

@@ -1,4 +1,4 @@
-"""The constants every rule reads (`Rule`), built from the parameters, and the kernel decorator.
+"""The constants every rule reads (`Rule`), built from the parameters, and `nonallocating_kernel`.
 
 A rule kernel takes the population as one value, `state` (an `evo.core.state.PopulationState`, a
 NamedTuple of arrays indexed by slot), and the rule's constants as another, `rule` (a `Rule`, a
@@ -31,7 +31,9 @@ EXPERIENCE_SUCCESS, EXPERIENCE_CORRELATED, EXPERIENCE_ALL = range(len(ASSOC_EXPE
 # tests/test_kernels.py checks that the option is still accepted and honoured.
 
 
-kernel = njit(cache=True, _nrt=False)
+#: The decorator of the rule kernels that allocate nothing (no new array, no list): compiled
+#: without reference counting, which only such a kernel may be (an array it made would leak).
+nonallocating_kernel = njit(cache=True, _nrt=False)
 
 
 class Rule(NamedTuple):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from evo.core.kernels.rule import kernel
+from evo.core.kernels.rule import nonallocating_kernel
 
 
-@kernel
+@nonallocating_kernel
 def fitness(state, rule, slots, env_state):
     """Viability fitness of each listed slot into `state.fitness`, floored at 0.
 

@@ -15,7 +15,7 @@ from evo.core.kernels.rule import (
     RULE_BEST,
     RULE_RANDOM,
     RULE_SAMPLE_BEST,
-    kernel,
+    nonallocating_kernel,
 )
 
 
@@ -202,7 +202,7 @@ def _best_adults(skill, adult_start, adults, best):
                     best[c, k] = d
 
 
-@kernel
+@nonallocating_kernel
 def _tool_learning(rng, state, rule, camps, learners, preferred, difficulty, best, time_left):
     """The learning loop of `tool_learning`.
 

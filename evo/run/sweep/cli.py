@@ -1,11 +1,15 @@
 """The `sweep` command: run or continue a sweep, report what it did, choose the exit code.
 
 ``run.py sweep SPEC.toml --out DIR [--workers N] [--engine local|dask] [--address HOST:PORT]
-[--allow-version-change] [--compact] [--dry-run]``.
+[--allow-version-change] [--retry-errors] [--compact] [--dry-run]``.
 
 ``--dry-run`` checks the spec as a sweep would (every run's parameters) and prints, per
 scenario, its varied parameters, design points, seeds and runs, and how many of them ``DIR``
 already holds when it is this spec's sweep folder; it runs and writes nothing.
+
+``--retry-errors`` runs again the runs of ``DIR`` that ended in an error (their old records and
+generation rows are moved to ``DIR/retried/``, never deleted); without it a failed run counts as
+finished.
 
 ``--allow-version-change`` continues a folder made with other code (git commit or uncommitted
 changes), other versions of the packages that shape results, or other values of its scenarios;
@@ -23,14 +27,16 @@ import sys
 import polars as pl
 
 from evo.errors import UsageError
-from evo.run.sweep.core import run_sweep
+from evo.run.sweep.core import Stopped, run_sweep
 from evo.run.sweep.scheduler import TaskLost
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run or continue a sweep; 0 if every run is ok, 1 if some failed or a worker was lost.
 
-    Bad input raises UsageError (run.py prints it, exit 2); Ctrl-C propagates (exit 130).
+    Bad input raises UsageError (run.py prints it, exit 2). Ctrl-C, SIGINT or SIGTERM stop the
+    workers and end with one line saying how many runs are saved; the exit code is 128 + the
+    signal's number (130 for SIGINT and Ctrl-C, 143 for SIGTERM).
     """
     if getattr(args, "dry_run", False):
         print(dry_run(args.spec, args.out))
@@ -44,7 +50,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             address=args.address,
             allow_version_change=getattr(args, "allow_version_change", False),
             compact=getattr(args, "compact", False),
+            retry_errors=getattr(args, "retry_errors", False),
         )
+    except Stopped as stopped:  # its one line is printed: N of M runs saved, how to continue
+        return stopped.exit_code
     except TaskLost as exc:
         print(
             f"error: {exc}; finished runs are kept, run the same command again to continue",
@@ -81,7 +90,7 @@ def dry_run(spec_path: str, out: str) -> str:
         header = store.read_header() if store.out.is_dir() else None
     except (DamagedHeader, UsageError):
         header = None
-    ours = header is not None and header.get("spec_hash") == spec.digest
+    ours = header is not None and header.get("spec_hash") in (spec.digest, spec.unordered_digest)
     root_seed = spec.root_seed if spec.root_seed is not None else (
         int(header["root_seed"]) if ours else 0)
     plan = build_plan(spec, root_seed, default_resolve)

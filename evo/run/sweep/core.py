@@ -11,9 +11,12 @@ runs.parquet is rebuilt every minute and at the end, also after Ctrl-C or an err
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,6 +73,7 @@ def run_sweep(
     target_task_s: float = 2.0,
     allow_version_change: bool = False,
     compact: bool = False,
+    retry_errors: bool = False,
 ) -> SweepReport:
     """Run (or continue) the sweep `spec` into folder `out`; see the package docstring.
 
@@ -79,8 +83,78 @@ def run_sweep(
     other values of its scenarios is refused unless `allow_version_change` (then the change is
     recorded in sweep.json's ``continued`` list). With `compact`, or when a finished sweep
     holds at least `store.COMPACT_AUTO_PARTS` generations parts, the parts are merged at the end
-    (`SweepStore.compact`).
+    (`SweepStore.compact`). With `retry_errors` the runs that ended in an error are run again
+    (`SweepStore.release_errors`). Every record says which invocation wrote it: ``made_with``
+    is 0 for the provenance at the top of sweep.json and k for its k-th ``continued`` entry,
+    and ``model_hash`` is the model's source hash it ran with.
     """
+    with _stop_on_signals():
+        return _run_sweep(spec, out, workers=workers, engine=engine, address=address,
+                          run_fn=run_fn, resolve=resolve, progress=progress, warmup=warmup,
+                          target_task_s=target_task_s,
+                          allow_version_change=allow_version_change, compact=compact,
+                          retry_errors=retry_errors)
+
+
+class Stopped(KeyboardInterrupt):
+    """The sweep was stopped by a signal (SIGTERM, SIGINT): handled as Ctrl-C, its pool stopped.
+
+    `exit_code` is the shell's convention, 128 + the signal's number (SIGINT 130, SIGTERM 143).
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+        self.exit_code = 128 + signum
+        self.how = f"stopped by {signal.Signals(signum).name}"
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """Turn SIGTERM and SIGINT into `Stopped` while a sweep runs (in the main thread only).
+
+    Without this a ``kill`` ends the parent at once and leaves its pool's workers, the
+    forkserver and the resource tracker running; as an exception, it unwinds through the
+    engine, which stops its workers, and the runs finished so far are saved. A second signal
+    while the sweep stops is ignored, so the stopping itself is not cut short.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    wanted = (signal.SIGTERM, signal.SIGINT)
+    before = {signum: signal.getsignal(signum) for signum in wanted}
+
+    def stop(signum: int, frame: Any) -> None:
+        for other in wanted:
+            signal.signal(other, signal.SIG_IGN)
+        raise Stopped(signum)
+
+    for signum in wanted:
+        signal.signal(signum, stop)
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
+
+def _run_sweep(
+    spec: SweepSpec | str | Path,
+    out: str | Path,
+    *,
+    workers: int | None,
+    engine: str,
+    address: str | None,
+    run_fn: RunFn,
+    resolve: Callable[[str, Mapping[str, object]], object],
+    progress: bool,
+    warmup: bool,
+    target_task_s: float,
+    allow_version_change: bool,
+    compact: bool,
+    retry_errors: bool,
+) -> SweepReport:
+    """`run_sweep`, once SIGTERM and SIGINT stop it cleanly."""
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
     check_engine(engine, workers, address)
@@ -103,12 +177,19 @@ def run_sweep(
     else:
         root_seed = spec.root_seed if spec.root_seed is not None else draw_root_seed()
     plan = build_plan(spec, root_seed, resolve)
+    if existing is not None:
+        _check_unordered_records(existing, spec, plan, store)
     header = _header(spec, root_seed, len(plan), made_with, plan)
     columns = record_schema(spec, plan)
 
     def check(found: dict[str, Any]) -> dict[str, Any] | None:
         _check_same_spec(found, spec, store)
-        return _continue(found, made_with, store, allow_version_change)
+        if int(found["root_seed"]) == root_seed:  # else checked below, once the plan is rebuilt
+            _check_unordered_records(found, spec, plan, store)
+        upgraded = _with_ordered_hash(found, spec)
+        continued = _continue(upgraded, made_with, store, allow_version_change)
+        return continued if continued is not None else (upgraded if upgraded is not found
+                                                        else None)
 
     def recover(reason: str) -> dict[str, Any]:
         return _recovered_header(store, reason, spec, plan, header)
@@ -117,12 +198,21 @@ def run_sweep(
         if int(current["root_seed"]) != root_seed:  # started by another process meanwhile
             root_seed = int(current["root_seed"])
             plan = build_plan(spec, root_seed, resolve)
+            _check_unordered_records(current, spec, plan, store)
+        if retry_errors:
+            again = store.release_errors()
+            if again:
+                print(f"retrying {len(again)} run{'s' if len(again) > 1 else ''} that ended in "
+                      f"an error (their old records are in {store.out / 'retried'})",
+                      file=sys.stderr)
         done = store.finished_ids()
         todo = [run for run in plan if run.run_id not in done]
         failed_before = _count_failed(store)
+        invocation = {"made_with": len(current.get("continued") or []),
+                      "model_hash": made_with["model_hash"]}
         saver = _Saver(store, plan, spec.varied, columns, done=len(done), failed=failed_before,
-                       roles=declared_roles(spec.scenarios))
-        interrupted = False
+                       roles=declared_roles(spec.scenarios), invocation=invocation)
+        interrupted: KeyboardInterrupt | None = None
         try:
             if todo:
                 jobs = [RunJob(r.run_id, r.scenario, r.seed, r.overrides) for r in todo]
@@ -142,15 +232,17 @@ def run_sweep(
                         target_s=target_task_s,
                         record_every=spec.record_every,
                     )
-        except KeyboardInterrupt:
-            interrupted = True
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM / SIGINT (`Stopped`)
+            interrupted = exc
             raise
         finally:
             saver.close()
             store.rebuild_runs(columns)
-            if interrupted:  # after the progress bar's last line
+            if interrupted is not None:  # after the progress bar's last line
+                how = interrupted.how if isinstance(interrupted, Stopped) else "interrupted"
                 print(
-                    f"\ninterrupted: {saver.done} of {len(plan)} runs are saved in {store.out}; "
+                    ("\n" if progress and sys.stderr.isatty() else "")
+                    + f"{how}: {saver.done} of {len(plan)} runs are saved in {store.out}; "
                     "run the same command again to continue",
                     file=sys.stderr,
                 )
@@ -184,7 +276,7 @@ def _header(
         "n_points": n_runs // (spec.seeds * len(spec.scenarios)) if not spec.per_scenario else None,
         "n_runs": n_runs,
         **({"designs": resolved_designs(spec, plan)} if spec.per_scenario and plan else {}),
-        **made_with,  # code, versions, resolved_scenarios
+        **made_with,  # code, model_hash, versions, resolved_scenarios
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
 
@@ -217,6 +309,10 @@ def resolved_designs(spec: SweepSpec, plan: Sequence[PlannedRun]) -> list[dict[s
     return out
 
 
+#: The record columns naming the invocation that wrote a run (see `run_sweep`).
+INVOCATION_COLUMNS = ("made_with", "model_hash")
+
+
 def record_schema(spec: SweepSpec, plan: Sequence[PlannedRun]) -> dict[str, Any]:
     """Columns and types of every record and of runs.parquet, in order.
 
@@ -236,7 +332,7 @@ def record_schema(spec: SweepSpec, plan: Sequence[PlannedRun]) -> dict[str, Any]
     for name in spec.varied:
         schema[name] = pl.Series([run.factors.get(name) for run in plan], strict=False).dtype
     schema |= {"status": pl.String, "error": pl.String, "wall_time_s": pl.Float64,
-               "generations_run": pl.Int64}
+               "generations_run": pl.Int64, "made_with": pl.Int64, "model_hash": pl.String}
     return schema | {f"{column}_{how}": pl.Float64 for column, how in SUMMARIES}
 
 
@@ -253,9 +349,11 @@ class _Saver:
         done: int,
         failed: int,
         roles: Mapping[str, Mapping[str, str]] | None = None,
+        invocation: Mapping[str, Any] | None = None,
     ):
         self.store, self.plan, self.varied, self.columns = store, plan, varied, columns
         self.roles = roles or {}
+        self.invocation = dict(invocation or {})  # made_with, model_hash: in every record
         self.done, self.failed = done, failed
         self.last_rebuild = time.monotonic()
         self.bar: Any = None
@@ -310,6 +408,7 @@ class _Saver:
             "status": outcome.status,
             "error": outcome.error,
             "wall_time_s": outcome.wall_time_s,
+            **self.invocation,
             **outcome.summary,
         }
 
@@ -319,8 +418,13 @@ class _Saver:
 
 
 def _check_same_spec(header: Mapping[str, Any], spec: SweepSpec, store: SweepStore) -> None:
-    """Refuse to continue a sweep folder with another spec, naming the keys that differ."""
-    if header.get("spec_hash") == spec.digest:
+    """Refuse to continue a sweep folder with another spec, naming the keys that differ.
+
+    A folder of a spec without ``[designs]`` written before the key order entered the digest
+    holds `SweepSpec.unordered_digest`: it passes here, and `_check_unordered_records` then
+    checks its records against the plan.
+    """
+    if header.get("spec_hash") in (spec.digest, spec.unordered_digest):
         return
     old = header.get("spec") if isinstance(header.get("spec"), dict) else {}
     keys = sorted(k for k in set(old) | set(spec.raw) if old.get(k) != spec.raw.get(k))
@@ -328,6 +432,42 @@ def _check_same_spec(header: Mapping[str, Any], spec: SweepSpec, store: SweepSto
         f"{store.out} holds a different sweep (its spec differs in: {', '.join(keys) or '?'}); "
         "rerun it with its own spec (in its sweep.json) to continue, or give a new --out folder"
     )
+
+
+def _check_unordered_records(
+    header: Mapping[str, Any], spec: SweepSpec, plan: Sequence[PlannedRun], store: SweepStore
+) -> None:
+    """Refuse a folder whose digest does not hold the key order unless its records fit `plan`.
+
+    Such a folder (`SweepSpec.unordered_digest`) may have been made by a spec that lists its
+    ``[grid]`` or ``[sample.ranges]`` keys in another order, which numbers the runs otherwise:
+    every record's scenario, seed and varied values must be the plan's at its run_id, else a
+    resume would pair records with the wrong parameters.
+    """
+    if header.get("spec_hash") == spec.digest or spec.unordered_digest is None:
+        return
+    varied = list(spec.varied)
+    records = store.readable_records(["run_id", "scenario", "seed", *varied])
+    for row in records.iter_rows(named=True):
+        run_id = row["run_id"]
+        planned = plan[run_id] if 0 <= run_id < len(plan) else None
+        wanted = None if planned is None else {
+            "scenario": planned.scenario, "seed": planned.seed,
+            **{name: planned.factors.get(name, planned.point.get(name)) for name in varied}}
+        if wanted is None or any(row[key] != value for key, value in wanted.items()):
+            raise UsageError(
+                f"{store.out} holds runs numbered by another order of the spec's keys (run "
+                f"{run_id} has {', '.join(f'{k}={row[k]}' for k in varied) or 'other values'}, "
+                "not this spec's); rerun it with the spec it was made with (the order of its "
+                "[grid] or [sample.ranges] keys), or give a new --out folder"
+            )
+
+
+def _with_ordered_hash(header: dict[str, Any], spec: SweepSpec) -> dict[str, Any]:
+    """`header` with the digest that holds the key order, once its records were found to fit."""
+    if header.get("spec_hash") == spec.digest:
+        return header
+    return {**header, "spec_hash": spec.digest, "spec_hash_unordered": header.get("spec_hash")}
 
 
 def _count_failed(store: SweepStore) -> int:
@@ -376,7 +516,7 @@ def _recovered_header(
 
 
 #: sweep.json's provenance fields, compared on every resume.
-PROVENANCE_KEYS = ("code", "versions", "resolved_scenarios")
+PROVENANCE_KEYS = ("code", "model_hash", "versions", "resolved_scenarios")
 
 
 def _recorded(header: Mapping[str, Any]) -> dict[str, Any]:

@@ -117,17 +117,32 @@ class SweepSpec:
 
     @property
     def digest(self) -> str:
-        """SHA-256 of the canonical JSON of `raw` (comments and key order do not count).
+        """SHA-256 of the canonical JSON of `raw` and of the order that numbers the runs.
 
-        In a per-scenario designs spec the order of the designs and of each design's factors
-        numbers the runs and draws the samples, so it is hashed too: two specs that differ only
-        in that order would otherwise share a digest and a resume would mix their runs.
+        Comments and the order of other keys do not count; the order of the scenarios, of the
+        ``[grid]`` keys and of the ``[sample.ranges]`` keys (of each design's, in a per-scenario
+        designs spec, and of the designs themselves) numbers the runs and draws the samples, so
+        it is hashed too: two specs that differ only in that order would otherwise share a
+        digest, and a resume would pair one spec's records with the other's parameters.
         """
         if "designs" not in self.raw:
-            return hashlib.sha256(canonical_json(self.raw).encode()).hexdigest()
+            order = [list(self.scenarios), list(self.grid),
+                     list(self.sample.ranges) if self.sample else []]
+            return hashlib.sha256(
+                canonical_json({"spec": self.raw, "order": order}).encode()).hexdigest()
         order = [[d.scenario, list(d.grid), list(d.sample.ranges) if d.sample else []]
                  for d in self.designs]
         return hashlib.sha256(canonical_json({"spec": self.raw, "order": order}).encode()).hexdigest()
+
+    @property
+    def unordered_digest(self) -> str | None:
+        """The digest folders of an old-form spec recorded before the order was hashed.
+
+        The SHA-256 of `raw` alone; None for a designs spec, whose digest always held the order.
+        """
+        if "designs" in self.raw:
+            return None
+        return hashlib.sha256(canonical_json(self.raw).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,13 @@
 """The sweep folder: atomic files, a lock, the header, finished runs and the runs table.
 
+The tables' format (part and merged names, reading each run's rows once) is `evo.sweep_folder`'s,
+shared with the analysis; this module writes the folder, resumes and repairs it.
+
 Layout of ``DIR``::
 
-    sweep.json                 header: spec, spec_hash, root_seed, varied, code, versions,
-                               resolved_scenarios (extended only: `continued` on resume)
+    sweep.json                 header: spec, spec_hash, root_seed, varied, code, model_hash,
+                               versions, resolved_scenarios (extended only: `continued` on
+                               resume)
     runs.parquet               one row per finished run (rebuilt from records/, atomically)
     generations/part-NNNNNNN.parquet   generation tables of one task's runs, with run_id
     generations/merged-NNNNNNN-*.parquet  many tasks' tables, merged by `compact`
@@ -12,6 +16,7 @@ Layout of ``DIR``::
                                        merged like generations/ by `compact`
     records/part-NNNNNNN.parquet       the rows of the same task's runs: the resume state
     errors.log                 tracebacks of failed runs
+    retried/                   the records and rows of failed runs run again (--retry-errors)
     damaged/                   unreadable files set aside on resume (never deleted), see `repair`
     .lock                      held (filelock: flock, or Windows' lock) while a sweep writes here
 
@@ -21,15 +26,18 @@ generations part (and its camps and lineages parts, when its runs record them) i
 its records part; a task is finished exactly when its records part exists, so a part without
 one (a kill between the renames) is an unfinished leftover and is removed on the next start,
 like stray temporary files. Nothing else is ever deleted or overwritten: finished runs (status ok
-or error) are skipped on resume, never recomputed.
+or error) are skipped on resume, never recomputed, except the failed ones ``--retry-errors``
+makes unfinished again (`SweepStore.release_errors`), their old records and rows kept in
+``retried/``. A task's parts are named by its first run_id (``-K`` added when a retry finds the
+name taken).
 """
 
 from __future__ import annotations
 
-import io
 import json
 import secrets
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,22 +47,23 @@ import polars as pl
 from filelock import FileLock, Timeout
 
 from evo.errors import UsageError
+from evo.files import TMP_PATTERNS, atomic_write, write_bytes
+from evo.sweep_folder import (
+    EXTRA_TABLES,
+    MERGED_PREFIX,
+    ROW_COUNTS,
+    concat,
+    parquet_bytes,
+    part_name,
+    run_ids,
+)
 
-#: Merged generations parts (`SweepStore.compact`) start so; a task's own part is ``part-*``.
-MERGED_PREFIX = "merged-"
 #: Rows per merged generations part: a few large files, each a modest read.
 MERGE_ROWS = 1_000_000
 #: A finished sweep with at least this many generations parts is compacted without --compact.
 COMPACT_AUTO_PARTS = 256
 
-#: The optional extra tables a run may record (`RunResult.extras`), each in its own folder of parts.
-EXTRA_TABLES = ("camps", "lineages")
-#: The folders of a task's table parts, and the record column counting each one's rows per run
-#: (a finished ok run with a positive count must have rows there, else it is recomputed).
-ROW_COUNTS = {"generations": "generations_run", **{name: f"{name}_rows" for name in EXTRA_TABLES}}
 
-#: Names of temporary files: `evo.run.runner.atomic_write`'s, and those of earlier sweep versions.
-TMP_PATTERNS = (".*.tmp", ".*.tmp-*")
 
 
 class DamagedHeader(UsageError):
@@ -101,7 +110,7 @@ class SweepStore:
 
     def write_header(self, header: Mapping[str, Any]) -> None:
         """Write sweep.json atomically."""
-        write_atomic(self.header_path, (json.dumps(header, indent=2) + "\n").encode())
+        write_bytes(self.header_path, (json.dumps(header, indent=2) + "\n").encode())
 
     @contextmanager
     def session(
@@ -239,18 +248,17 @@ class SweepStore:
         for path in merged:
             problem = _unreadable(path, ["run_id"])
             if problem is None:
-                held[path] = set(pl.read_parquet(path, columns=["run_id"])["run_id"].to_list())
+                held[path] = run_ids(path)
                 continue
             moved.append(self.set_aside(path))
             _warn(f"{path} is damaged ({problem}); moved to {self.damaged_dir}/; the runs it "
                   "held will be recomputed")
         in_merged = set().union(*held.values()) if held else set()
         for part in sorted(folder.glob("part-*.parquet")):
-            ids = set(pl.read_parquet(part, columns=["run_id"])["run_id"].to_list())
+            ids = run_ids(part)
             if ids and ids <= in_merged:
                 part.unlink()  # a copy of rows a merged part holds (compaction was killed)
-        rows = in_merged | {i for part in folder.glob("part-*.parquet")
-                            for i in pl.read_parquet(part, columns=["run_id"])["run_id"].to_list()}
+        rows = in_merged.union(*(run_ids(part) for part in folder.glob("part-*.parquet")))
         count = ROW_COUNTS[kind]
         for record in sorted(self.records_dir.glob("part-*.parquet")):
             frame = pl.read_parquet(record)
@@ -275,8 +283,8 @@ class SweepStore:
                 aside = (self.damaged_dir / kind
                          / f"orphans-of-{path.stem}-{secrets.token_hex(4)}.parquet")
                 aside.parent.mkdir(parents=True, exist_ok=True)
-                write_atomic(aside, _parquet_bytes(table.filter(keep)))
-                write_atomic(path, _parquet_bytes(table.filter(~keep)))
+                write_bytes(aside, parquet_bytes(table.filter(keep)))
+                write_bytes(path, parquet_bytes(table.filter(~keep)))
                 moved.append(aside)
         return moved
 
@@ -315,9 +323,9 @@ class SweepStore:
             rows += n
         merged = 0
         for group in (g for g in groups if len(g) > 1):
-            first = int(group[0].name.removeprefix("part-").removesuffix(".parquet"))
+            first = int(group[0].name.removeprefix("part-")[:7])
             target = folder / f"{MERGED_PREFIX}{first:07d}-{secrets.token_hex(4)}.parquet"
-            atomic_write_with(target, lambda tmp, g=group: pl.scan_parquet(g).sink_parquet(tmp))
+            atomic_write(target, lambda tmp, g=group: pl.scan_parquet(g).sink_parquet(tmp))
             for part in group:
                 self._remove_part(part)
             merged += len(group)
@@ -338,7 +346,7 @@ class SweepStore:
                 continue
         if not frames:
             return pl.DataFrame(schema={c: pl.Int64 for c in columns})
-        return _concat(frames)
+        return concat(frames)
 
     def finished_ids(self) -> set[int]:
         """run_ids with a record (status ok or error)."""
@@ -349,7 +357,46 @@ class SweepStore:
         parts = sorted(self.records_dir.glob("part-*.parquet"))
         if not parts:
             return pl.DataFrame(schema={c: pl.Int64 if c == "run_id" else pl.String for c in columns})
-        return _concat([pl.read_parquet(p, columns=list(columns)) for p in parts])
+        return concat([pl.read_parquet(p, columns=list(columns)) for p in parts])
+
+    def release_errors(self) -> list[int]:
+        """Make the runs that ended in an error unfinished again (``--retry-errors``).
+
+        Their records and any rows they left in the table parts are moved out of the parts (each
+        part rewritten whole, tables first, so a kill midway leaves every run either finished
+        with its record or unfinished) into ``retried/<folder>/``, never deleted. Returns their
+        run_ids.
+        """
+        found = self.read_records(["run_id", "status"])
+        ids = sorted(found.filter(pl.col("status") != "ok")["run_id"].to_list())
+        if not ids:
+            return []
+        token = f"{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
+        for kind, folder in (*self.table_dirs.items(), ("records", self.records_dir)):
+            for path in sorted(p for p in folder.glob("*.parquet") if not p.name.startswith(".")):
+                table = pl.read_parquet(path)
+                hit = pl.col("run_id").is_in(ids)
+                moved = table.filter(hit)
+                if not moved.height:
+                    continue
+                aside = self.out / "retried" / kind / f"{path.stem}-{token}.parquet"
+                aside.parent.mkdir(parents=True, exist_ok=True)
+                write_bytes(aside, parquet_bytes(moved))
+                if moved.height == table.height:
+                    path.unlink()
+                else:
+                    write_bytes(path, parquet_bytes(table.filter(~hit)))
+        return ids
+
+    def free_part_name(self, first_run_id: int) -> str:
+        """The name of a new task's parts: `part_name`, or with ``-K`` when a retry left it taken."""
+        name = part_name(first_run_id)
+        k = 1
+        while (self.records_dir / name).exists() or any(
+                (folder / name).exists() for folder in self.table_dirs.values()):
+            k += 1
+            name = part_name(first_run_id).replace(".parquet", f"-{k}.parquet")
+        return name
 
     def write_task(
         self,
@@ -367,16 +414,16 @@ class SweepStore:
         sweep of the same spec has the same columns and types, whatever its runs' scenarios and
         statuses; keys not in `schema` follow, sorted, with inferred types.
         """
-        name = f"part-{min(r['run_id'] for r in records):07d}.parquet"
+        name = self.free_part_name(min(r["run_id"] for r in records))
         for kind, frames in (extras or {}).items():
             if kind not in EXTRA_TABLES:
                 raise ValueError(f"unknown extra table {kind!r}; valid: {', '.join(EXTRA_TABLES)}")
             if frames:
                 self.table_dirs[kind].mkdir(exist_ok=True)
-                write_atomic(self.table_dirs[kind] / name, _parquet_bytes(_concat(frames)))
+                write_bytes(self.table_dirs[kind] / name, parquet_bytes(concat(frames)))
         if tables:
-            write_atomic(self.generations_dir / name, _parquet_bytes(_concat(tables)))
-        write_atomic(self.records_dir / name, _parquet_bytes(record_frame(records, schema)))
+            write_bytes(self.generations_dir / name, parquet_bytes(concat(tables)))
+        write_bytes(self.records_dir / name, parquet_bytes(record_frame(records, schema)))
 
     def log_error(self, run_id: int, text: str) -> None:
         """Append a failed run's traceback to errors.log."""
@@ -388,8 +435,8 @@ class SweepStore:
         parts = sorted(self.records_dir.glob("part-*.parquet"))
         if not parts:
             return None
-        runs = conform(_concat([pl.read_parquet(p) for p in parts]), schema).sort("run_id")
-        write_atomic(self.runs_path, _parquet_bytes(runs))
+        runs = conform(concat([pl.read_parquet(p) for p in parts]), schema).sort("run_id")
+        write_bytes(self.runs_path, parquet_bytes(runs))
         return runs
 
 
@@ -411,26 +458,12 @@ def _runs_held(generations_part: Path, name: str) -> str:
     try:
         ids = pl.read_parquet(generations_part, columns=["run_id"])["run_id"].unique().sort()
     except Exception:
-        return f"from run_id {int(name.removeprefix('part-').removesuffix('.parquet'))}"
+        return f"from run_id {int(name.removeprefix('part-')[:7])}"
     return "run_id " + ", ".join(str(i) for i in ids.to_list())
 
 
 def _row_count(path: Path) -> int:
     return pl.scan_parquet(path).select(pl.len()).collect().item()
-
-
-def atomic_write_with(path: Path, write: Callable[[Path], None]) -> None:
-    """`evo.run.runner.atomic_write` (write a temporary file, fsync, rename over `path`)."""
-    from evo.run.runner import atomic_write
-
-    atomic_write(path, write)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` with `evo.run.runner.atomic_write` (temporary file, fsync, rename)."""
-    from evo.run.runner import atomic_write  # imported here: evo.run.runner loads the model (~1.5 s)
-
-    atomic_write(path, lambda tmp: tmp.write_bytes(data))
 
 
 def record_frame(records: Sequence[dict[str, Any]], schema: Mapping[str, Any]) -> pl.DataFrame:
@@ -451,14 +484,3 @@ def conform(frame: pl.DataFrame, schema: Mapping[str, Any]) -> pl.DataFrame:
         for name, dtype in schema.items()
     ]
     return frame.select(*head, *sorted(c for c in frame.columns if c not in schema))
-
-
-def _concat(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
-    """Stack frames whose columns or null-only dtypes may differ."""
-    return pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
-
-
-def _parquet_bytes(frame: pl.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    frame.write_parquet(buffer)
-    return buffer.getvalue()

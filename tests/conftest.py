@@ -1,0 +1,14 @@
+"""The test session's own numba cache, set before anything imports numba.
+
+The tests compile the kernels into ``mirrorleap/kernels-tests/<source hash>`` in the user's
+cache folder (`evo.core.kernel_cache`), never into the folder real runs use: a test run neither
+reads kernels a run compiled nor leaves its own for runs. The folder is keyed on the model's
+sources, so the kernels compile once per edit of the model, and every test process (the
+command-line tests' subprocesses, sweep workers) loads them from there.
+"""
+
+import os
+from pathlib import Path
+
+_base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+os.environ["MIRRORLEAP_KERNEL_CACHE"] = str(Path(_base) / "mirrorleap" / "kernels-tests")
