@@ -24,13 +24,14 @@ import polars as pl
 from analysis import bursts as bursts_mod
 from analysis import designs, discovery, plots, sensitivity, signatures
 from analysis.bursts import bursts_table
-from analysis.conclude import conclusions, scenario_roles, the_scenario_with
+from analysis.conclude import conclusions
 from analysis.conditions import conditions_table, effects_table, with_conditions
 from analysis.material import MINIMUM_RISE
 from analysis.order import lags_table, summarize_lags
 from analysis.outcomes import final_levels, parity_table, with_final_levels
 from analysis.provenance import provenance_lines
 from analysis.report import Report, text_table, write
+from analysis.roles import scenario_archetypes, the_scenario_with
 from analysis.tables import CULTURE_METRICS, Results, load
 from analysis.windows import before_first_crash
 from analysis.workspace import replace, workspace
@@ -274,7 +275,7 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
     bursts = with_final_levels(bursts, finals)
     lags = lags_table(judged, bursts, results.mirror, results.metrics)
     order = summarize_lags(lags, runs, keys) if lags.height else None
-    roles = scenario_roles(runs)
+    roles = scenario_archetypes(runs)
     control = the_scenario_with(roles, "fixed_low")
     conditions = conditions_table(bursts, runs, keys, order, control)
     effects = effects_table(bursts, runs, keys)

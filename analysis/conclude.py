@@ -2,11 +2,10 @@
 
 Input: the per-scenario table (``conditions.conditions_table`` with keys ["scenario"], pooled over
 any varied parameters) and, when available, the per-scenario order of events
-(``order.summarize_lags``). Each scenario's role (coevolution, fixed_low, fixed_high, demography,
-associative) comes from the account and role its file declares, carried by the runs table
-(``scenario_roles``); a table without them (written before scenarios declared them) falls back to matching
-the name (``role``); a role claimed by two scenarios is used by neither, and the statement names
-them. Rules, all our assumptions:
+(``order.summarize_lags``). Each scenario's archetype (coevolution, fixed_low, fixed_high,
+demography, associative, ...) comes from the account and role its file declares, carried by the
+runs table (``analysis.roles``, one table, no guessing from names); an archetype claimed by two
+scenarios is used by neither, and the statement names them. Rules, all our assumptions:
 
 * Two burst probabilities differ when Newcombe's 95 % interval of their difference excludes 0;
   otherwise the statement is "no detectable difference" with the interval.
@@ -38,43 +37,7 @@ from analysis.material import MINIMUM_RISE, is_material
 from analysis.order import MIN_RUNS, TOO_FEW
 from analysis.stats import diff_proportions_ci
 
-ROLES = ("coevolution", "fixed_low", "fixed_high", "genetic_upgrade", "demography", "associative",
-         "nongenetic", "gradual")
 PATTERNS = ("takeoff", "spike", "transient", "gradual", "immaterial", "flat", "decline")
-#: The role of a scenario from its declared (account, role) (the ``scenarios`` package docstring).
-DECLARED = {("genetic", "main"): "coevolution", ("genetic", "control_low"): "fixed_low",
-            ("genetic", "control_high"): "fixed_high", ("genetic", "main_upgrade"): "genetic_upgrade",
-            ("demography", "main"): "demography", ("associative", "main"): "associative",
-            ("nongenetic", "main"): "nongenetic", ("gradual", "main"): "gradual"}
-
-
-def scenario_roles(runs: pl.DataFrame) -> dict[str, str | None]:
-    """Each scenario's role from the runs table's ``account`` and ``role`` columns, else its name."""
-    if not {"account", "role"} <= set(runs.columns):
-        return {s: role(s) for s in runs["scenario"].unique().to_list()}
-    declared = runs.group_by("scenario").agg(pl.col("account", "role").drop_nulls().first())
-    return {s: role(s) if a is None else DECLARED.get((a, r)) for s, a, r in declared.iter_rows()}
-
-
-def the_scenario_with(roles: Mapping[str, str | None], wanted: str) -> str | None:
-    """The one scenario with role ``wanted``, or None when none or several have it."""
-    having = [s for s, r in roles.items() if r == wanted]
-    return having[0] if len(having) == 1 else None
-
-
-def role(scenario: str) -> str | None:
-    """The role of a scenario guessed from its name (None when it is none of ``ROLES``)."""
-    name = scenario.lower().replace("-", "_")
-    if "fixed" in name and "low" in name:
-        return "fixed_low"
-    if "fixed" in name and "high" in name:
-        return "fixed_high"
-    for r, stem in (("coevolution", "coevol"), ("genetic_upgrade", "upgrade"),
-                    ("nongenetic", "nongenetic"), ("demography", "demog"),
-                    ("associative", "assoc"), ("gradual", "gradual")):
-        if stem in name:
-            return r
-    return None
 
 
 def _pct(x: float) -> str:
@@ -174,7 +137,8 @@ def conclusions(
 
     ``event`` "burst" reads the burst columns; "takeoff" reads the take-off columns (a burst or a
     threshold-like onset, ``bursts.detect_burst``) and says "take-off" instead of "burst".
-    ``roles`` maps scenarios to roles (``scenario_roles``); a scenario it lacks is matched by name.
+    ``roles`` maps scenarios to archetypes (``roles.scenario_archetypes``); a scenario it lacks
+    plays no part in the comparisons.
     Each comparison is one function below; this one picks the rows and strings them together.
     """
     w = WORDINGS[event]
@@ -195,7 +159,7 @@ def conclusions(
         f"{r['scenario']} {_rate(r)}" for r in rows) + "."]
     if not any(r["n_burst"] for r in rows):
         return out + _no_event(rows, metric, event, w)
-    named = {r["scenario"]: (roles or {}).get(r["scenario"], role(r["scenario"])) for r in rows}
+    named = {r["scenario"]: (roles or {}).get(r["scenario"]) for r in rows}
     by_role, clashes = _by_role(rows, named)
     low, high, coev = (by_role.get(k) for k in ("fixed_low", "fixed_high", "coevolution"))
     mirror_effect, said = _mirror_controls(low, high, metric, w)
