@@ -1,4 +1,4 @@
-"""Signatures an archaeologist could see (`analysis/signatures.py`), on known answers.
+"""Signatures an archaeologist could see (`analysis/signatures/`), on known answers.
 
 Synthetic series whose answers are known by construction: a logistic rise of log10 complexity
 (10-90 % time 2 ln 9 / r), lineages and camps with set onsets (a wave linear in distance, onsets

@@ -196,7 +196,7 @@ def report_section(report: Report, table: pl.DataFrame, out: Path) -> None:
         "(Spearman rho with distance from the first camp) and what a population crash keeps and "
         "how long recovery takes. Medians with distribution-free 95 % intervals (none below 6 "
         "runs), shares with Wilson intervals; n is the runs that could be measured. Definitions "
-        "and every threshold (our assumptions): analysis/signatures.py; per-scenario rows and the "
+        "and every threshold (our assumptions): analysis/signatures/; per-scenario rows and the "
         "reasons a value is missing: signatures.parquet, every run's values: "
         "signature_runs.parquet.")
     for sentence in statements(table):
