@@ -30,15 +30,16 @@ scenarios is used by neither, and the statement names them. Rules, all our assum
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+import numpy as np
 import polars as pl
 
 from analysis.bursts import MIN_POINTS
 from analysis.findings import Difference, Finding, Levels
 from analysis.material import is_material
 from analysis.order import TOO_FEW
-from analysis.stats import diff_proportions_ci
+from analysis.stats import diff_medians_ci, diff_proportions_ci
 from analysis.wording import ACCOUNT_NAMES, difference, levels, word
 
 PATTERNS = ("takeoff", "spike", "transient", "gradual", "immaterial", "flat", "decline")
@@ -115,20 +116,26 @@ def _order_sentence(lags: pl.DataFrame | None, metric: str, scenario: str | None
 def conclusions(
     scenarios: pl.DataFrame, lags: pl.DataFrame | None = None, metric: str = "tool_complexity",
     event: str = "burst", roles: Mapping[str, str | None] | None = None,
+    contrasts: Sequence[tuple[str, str]] = (), finals: Mapping[str, Sequence[float]] | None = None,
 ) -> list[str]:
     """Paragraphs stating what the per-scenario table says about ``metric``: ``findings`` worded."""
-    return [word(f) for f in findings(scenarios, lags, metric, event, roles)]
+    return [word(f) for f in findings(scenarios, lags, metric, event, roles, contrasts, finals)]
 
 
 def findings(
     scenarios: pl.DataFrame, lags: pl.DataFrame | None = None, metric: str = "tool_complexity",
     event: str = "burst", roles: Mapping[str, str | None] | None = None,
+    contrasts: Sequence[tuple[str, str]] = (), finals: Mapping[str, Sequence[float]] | None = None,
 ) -> list[Finding]:
     """What the per-scenario table says about ``metric`` (module docstring), one finding each.
 
     ``event`` "burst" reads the burst columns; "takeoff" reads the take-off columns (a burst or a
     threshold-like onset, ``bursts.detect_burst``). ``roles`` maps scenarios to archetypes
     (``roles.scenario_archetypes``); a scenario it lacks plays no part in the comparisons.
+    ``contrasts`` (scenario, control) are the comparisons the user asks for (``analysis.steer``),
+    on the event's probability and on the final level (``finals``: each scenario's per-run final
+    levels of ``metric``); when the mirror controls are not both present they replace the
+    mirror's verdict, which those data cannot give.
     Each comparison is one function below; this one picks the rows and strings them together.
     """
     rows = scenarios.filter(pl.col("metric") == metric).to_dicts() if scenarios.height else []
@@ -146,13 +153,17 @@ def findings(
     out = [Finding("rates", None, metric, event, tuple(r["scenario"] for r in rows),
                    {"rows": [(r["scenario"], r["n_burst"], r["n_runs"], r["p_burst"], r["p_lo"],
                               r["p_hi"]) for r in rows]})]
+    asked = contrast_findings(rows, contrasts, finals or {}, metric, event)
     if not any(r["n_burst"] for r in rows):
-        return out + _no_event(rows, metric, event)
+        return out + asked + _no_event(rows, metric, event)
     named = {r["scenario"]: (roles or {}).get(r["scenario"]) for r in rows}
     by_role, clashes = _by_role(rows, named, metric, event)
     low, high, coev = (by_role.get(k) for k in ("fixed_low", "fixed_high", "coevolution"))
     controls = _mirror_controls(low, high, metric, event)
-    out += [*clashes, controls]
+    if controls.verdict == "missing" and asked:  # the question asked is not the mirror's
+        order = order_finding(lags, metric, coev["scenario"] if coev else None, event)
+        return [*out, *clashes, *asked, *([order] if order else [])]
+    out += [*clashes, controls, *asked]
     if coev and low:
         d = rate_difference(coev, low)
         out.append(Finding("against_low_control", d.verdict, metric, event,
@@ -168,6 +179,38 @@ def findings(
     if order:
         out.append(order)
     out.append(_verdict(controls.verdict, demo, lags, metric, coev, event))
+    return out
+
+
+def contrast_findings(
+    rows: list[dict], pairs: Sequence[tuple[str, str]], finals: Mapping[str, Sequence[float]],
+    metric: str, event: str,
+) -> list[Finding]:
+    """For each (scenario, control): the event's probability and the median final level.
+
+    Verdict "higher" | "lower" | "same" (the 95 % interval includes 0), "too few" (no
+    interval: a side without runs or final levels) or, for a level, "immaterial" (the interval
+    excludes 0 but the difference is below the metric's material minimum, ``analysis.material``).
+    """
+    by = {r["scenario"]: r for r in rows}
+    out = []
+    for a, b in pairs:
+        if a not in by or b not in by:
+            continue
+        d = rate_difference(by[a], by[b])
+        out.append(Finding("contrast", "too few" if math.isnan(d.lo) else d.verdict, metric, event,
+                           (a, b), {"outcome": "probability", "difference": d,
+                                    "n_a": by[a]["n_runs"], "n_b": by[b]["n_runs"]}))
+        if a in finals and b in finals:
+            fa, fb = finals[a], finals[b]
+            level = Difference(*diff_medians_ci(fa, fb))
+            verdict = "too few" if math.isnan(level.lo) else level.verdict
+            low = min(float(np.median(fa)), float(np.median(fb))) if len(fa) and len(fb) else 0.0
+            if verdict in ("higher", "lower") and not is_material(metric, low, abs(level.d)):
+                verdict = "immaterial"  # clear, but too small to matter on the metric's scale
+            out.append(Finding("contrast", verdict, metric, event, (a, b),
+                               {"outcome": "final level", "difference": level,
+                                "n_a": len(fa), "n_b": len(fb)}))
     return out
 
 

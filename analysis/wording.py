@@ -204,16 +204,18 @@ def _verdict(f: Finding, w: Wording) -> str:
 def _contrast(f: Finding, w: Wording) -> str:
     a, b = f.scenarios
     d = f.data["difference"]
-    what = f"{w.noun} probability" if f.data["outcome"] == "probability" else f.data["outcome"]
+    probability = f.data["outcome"] == "probability"
+    what = f"{w.noun} probability" if probability else "median final level"
     finding = {"higher": f"{a} is higher", "lower": f"{a} is lower",
                "same": "no detectable difference (the interval includes 0)",
+               "immaterial": "a difference too small to matter on its scale",
                "too few": "too few runs for an interval"}[f.verdict]
-    if f.data["outcome"] == "probability":
-        numbers = difference(d)
-    elif d is None:
+    if f.verdict == "too few":
         numbers = f"{f.data['n_a']} and {f.data['n_b']} runs"
+    elif probability:
+        numbers = difference(d)
     else:
-        numbers = (f"difference of medians {d.d:+.3g}, 95 % CI {d.lo:+.3g} to {d.hi:+.3g}; "
+        numbers = (f"difference {d.d:+.3g}, 95 % CI {d.lo:+.3g} to {d.hi:+.3g}; "
                    f"{f.data['n_a']} and {f.data['n_b']} runs")
     return f"{a} vs {b} on {f.metric} {what}: {finding} ({numbers})."
 

@@ -233,3 +233,12 @@ def test_usage_error_is_raised_before_any_run(tmp_path):
         run_sweep(spec, tmp_path / "out", run_fn=Recorder(tmp_path / "log"), progress=False)
     assert not (tmp_path / "out").exists() and not (tmp_path / "log").exists()
 
+
+
+def test_the_analysis_table_is_kept_but_changes_no_run():
+    base = {"scenario": "default", "seeds": 2, "generations": 3, "root_seed": 1}
+    asked = {**base, "analysis": {"contrasts": [["default", "default"]]}}
+    assert parse_spec(asked).raw["analysis"] == asked["analysis"]  # sweep.json carries it
+    assert parse_spec(asked).digest == parse_spec(base).digest  # a resume is not refused
+    with pytest.raises(UsageError, match=r"\[analysis\] must be a table"):
+        parse_spec({**base, "analysis": "tool_complexity"})

@@ -32,7 +32,7 @@ from evo.errors import UsageError
 from evo.run.sweep.seeds import spawn_run_seeds
 
 TOP_KEYS = ("scenario", "seeds", "generations", "root_seed", "record_every", "description", "set",
-            "grid", "sample", "designs")
+            "grid", "sample", "designs", "analysis")
 DESIGN_KEYS = ("seeds", "set", "grid", "sample")
 SAMPLE_KEYS = ("method", "n", "ranges", "second_order")
 METHODS = ("lhs", "sobol")
@@ -113,13 +113,15 @@ class SweepSpec:
 
         In a per-scenario designs spec the order of the designs and of each design's factors
         numbers the runs and draws the samples, so it is hashed too: two specs that differ only
-        in that order would otherwise share a digest and a resume would mix their runs.
+        in that order would otherwise share a digest and a resume would mix their runs. The
+        ``[analysis]`` table (what the analysis reports) changes no run and is left out.
         """
-        if "designs" not in self.raw:
-            return hashlib.sha256(canonical_json(self.raw).encode()).hexdigest()
+        raw = {k: v for k, v in self.raw.items() if k != "analysis"}
+        if "designs" not in raw:
+            return hashlib.sha256(canonical_json(raw).encode()).hexdigest()
         order = [[d.scenario, list(d.grid), list(d.sample.ranges) if d.sample else []]
                  for d in self.designs]
-        return hashlib.sha256(canonical_json({"spec": self.raw, "order": order}).encode()).hexdigest()
+        return hashlib.sha256(canonical_json({"spec": raw, "order": order}).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,9 @@ def parse_spec(data: Mapping[str, Any], *, source: str = "spec") -> SweepSpec:
                   f"{record_every!r}")
     if not isinstance(data.get("description", ""), str):
         raise bad("'description' must be a string")
+    if not isinstance(data.get("analysis", {}), dict):
+        raise bad("[analysis] must be a table (outcomes = [...], contrasts = [[A, B], ...]; "
+                  "read by analyze)")
 
     designed = "designs" in data
     if designed:
