@@ -3,9 +3,9 @@
 A burst alone is no evidence of a brain change if an account without one bursts too. So, beside
 the burst verdicts, ``analyze`` measures in every run the traces that the accounts predict
 differently: which series rises first, how fast culture rises, whether tool types and camps take
-it up together or one by one, and what a population crash costs. Every threshold below is our
-assumption, with its reason; each per-run value is NaN where it cannot be measured (the reason is
-kept in ``detail``) and is then left out of ``n``.
+it up together or one by one, and what a population crash costs. Every threshold in the modules
+is our assumption, with its reason; each per-run value is NaN where it cannot be measured (the
+reason is kept in ``detail``) and is then left out of ``n``.
 
 The package, by job: ``registry`` (each signature declared once, with the measure that fills
 it), ``rises`` (when a series rises, on the shared primitives of ``analysis.series``), the
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.signatures import crash, spread, timing  # noqa: F401  (registration order)
+from analysis.signatures import crash, spread, timing  # noqa: F401  (they register measures)
 from analysis.signatures.reading import Inputs, load_inputs, read_table
 from analysis.signatures.registry import MEDIAN, WILSON, Measured, Signature, registered
 from analysis.signatures.runs import per_run_table, run_signatures
