@@ -90,17 +90,22 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import polars as pl
-from scipy.ndimage import median_filter
 from scipy.optimize import OptimizeWarning, curve_fit
 
 from analysis.material import is_material
+from analysis.series import (  # the shared start-of-series primitives
+    MAX_POINTS,
+    RISE_SIGMAS,
+    clean_series,
+    coarse_grain,
+    edge_count,
+    net_rise,
+    running_mean,
+    start_level,
+)
 
-MAX_POINTS = 50
 MIN_POINTS = 20
-EDGE_SHARE = 0.10
 TOP_SHARE = 0.10
-SMOOTH_SHARE = 0.01
-RISE_SIGMAS = 5.0
 SLOPE_FACTOR = 3.0
 REGION_SHARE = 0.5
 MIN_CONCENTRATION = 0.3
@@ -110,7 +115,6 @@ TAKEOFF_SHARE = 0.05
 KEPT_SHARE = 0.5
 MIN_DELTA_BIC = 10.0
 LN9 = math.log(9.0)
-MEDIAN_RESID_FACTOR = 1 / 0.69  # sd(x) / sd(x - running median of 5) for white noise (simulated)
 
 
 @dataclass(frozen=True)
@@ -137,47 +141,6 @@ class Burst:
     def as_row(self) -> dict[str, object]:
         """The verdict as a flat dict (one row of bursts.parquet)."""
         return asdict(self)
-
-
-def robust_sd(x: np.ndarray) -> float:
-    """1.4826 * median absolute deviation: the sd for Gaussian data, robust to outliers.
-
-    Falls back to the sd of the values without the largest tenth of |x - median| when more than
-    half the values are equal (MAD = 0), as for integer series that step rarely: their frequent
-    small steps still count as noise, but one clean step (an exact 0 -> 4 jump in expressivity)
-    is the event, not its own noise (the plain sd made such a step pass for noise).
-    """
-    if x.size == 0:
-        return 0.0
-    dev = np.abs(x - np.median(x))
-    mad = float(np.median(dev))
-    if mad > 0:
-        return 1.4826 * mad
-    kept = x[np.argsort(dev, kind="stable")[: x.size - max(1, x.size // 10)]] if x.size > 1 else x
-    return float(np.std(kept))
-
-
-def coarse_grain(t: np.ndarray, y: np.ndarray, max_points: int) -> tuple[
-    np.ndarray, np.ndarray, int
-]:
-    """Average consecutive points into at most ``max_points`` bins: (t_bins, y_bins, bin width)."""
-    n = y.size
-    width = max(1, math.ceil(n / max_points))
-    if width == 1:
-        return t, y, 1
-    starts = np.arange(0, n, width)
-    counts = np.diff(np.append(starts, n))
-    return np.add.reduceat(t, starts) / counts, np.add.reduceat(y, starts) / counts, width
-
-
-def running_mean(y: np.ndarray, share: float = SMOOTH_SHARE) -> np.ndarray:
-    """Centred running mean over 2 * floor(share * n) + 1 points ('valid' part only)."""
-    half = int(share * y.size)
-    if half == 0:
-        return y
-    c = np.concatenate(([0.0], np.cumsum(y)))
-    w = 2 * half + 1
-    return (c[w:] - c[:-w]) / w
 
 
 def concentration(y: np.ndarray, top: float = TOP_SHARE, smooth: bool = True) -> float:
@@ -273,7 +236,7 @@ def fit_logistic(t: np.ndarray, y: np.ndarray) -> LogisticFit | None:
     yr = float(np.ptp(y))
     if span <= 0 or yr <= 0:
         return None
-    e = max(1, int(EDGE_SHARE * y.size))
+    e = edge_count(y.size)
     lo0, hi0 = float(np.mean(y[:e])), float(np.mean(y[-e:]))
     s = running_mean(y, 0.02)
     off = (y.size - s.size) // 2
@@ -337,7 +300,7 @@ def _takeoff(tb: np.ndarray, yb: np.ndarray, ends: list[int], rise: float) -> in
     ``SLOPE_FACTOR`` times the rate before it (a rate below 0 counts as 0). None when no change
     point qualifies.
     """
-    e = max(1, int(EDGE_SHARE * yb.size))
+    e = edge_count(yb.size)
     t_start, y_start = float(np.mean(tb[:e])), float(np.mean(yb[:e]))
     t_end, y_end = float(np.mean(tb[-e:])), float(np.mean(yb[-e:]))
     knee = None
@@ -349,28 +312,6 @@ def _takeoff(tb: np.ndarray, yb: np.ndarray, ends: list[int], rise: float) -> in
         if after >= SLOPE_FACTOR * max(before, 0.0):
             knee = c
     return knee
-
-
-def clean_series(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Finite pairs sorted by time, as floats."""
-    t = np.asarray(t, dtype=float)
-    y = np.asarray(y, dtype=float)
-    ok = np.isfinite(t) & np.isfinite(y)
-    order = np.argsort(t[ok], kind="stable")
-    return t[ok][order], y[ok][order]
-
-
-def net_rise(yb: np.ndarray) -> tuple[float, float, float]:
-    """(R, sigma, sigma_d) of a (binned) series: net rise, level noise and increment noise."""
-    d = np.diff(yb)
-    # Increments minus their running median over 5: a trend whose slope changes (a take-off, a
-    # burst) is removed, so it does not pass for noise. The factor makes the estimate unbiased
-    # for white increments (a random walk); for white noise on the level it errs 14 % high.
-    resid = d - median_filter(d, size=5, mode="nearest") if d.size >= 5 else d - np.median(d)
-    scale = max(float(np.max(np.abs(yb))), 1e-300)
-    sigma_d = max(robust_sd(resid) * MEDIAN_RESID_FACTOR, 1e-9 * scale)
-    e = max(1, int(EDGE_SHARE * yb.size))
-    return float(np.mean(yb[-e:]) - np.mean(yb[:e])), sigma_d / math.sqrt(2), sigma_d
 
 
 def detect_burst(
@@ -398,7 +339,7 @@ def detect_burst(
         pattern = "gradual"
         phases = [(a, b) for a, b in _steep_phases(tb, yb, ends, rise / span)
                   if yb[b] - yb[a] >= REGION_SHARE * rise]
-        late = [(a, b) for a, b in phases if a >= max(1, int(EDGE_SHARE * yb.size))]
+        late = [(a, b) for a, b in phases if a >= edge_count(yb.size)]
         if late and conc >= MIN_CONCENTRATION:
             a, b = max(late, key=lambda ab: yb[ab[1]] - yb[ab[0]])
             if rise >= KEPT_SHARE * (yb[b] - yb[a]):
@@ -418,7 +359,7 @@ def detect_burst(
     else:
         pattern = "decline" if rise <= -RISE_SIGMAS * sigma else "flat"
     shape = pattern
-    start = float(np.mean(yb[: max(1, int(EDGE_SHARE * yb.size))]))
+    start = start_level(yb)
     if rise >= RISE_SIGMAS * sigma and not is_material(metric, start, rise):
         pattern, is_burst = "immaterial", False
         onset = end = size = takeoff_onset = None

@@ -16,21 +16,23 @@ sweep.json recorded; `analysis.provenance`).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
 import polars as pl
 
 from analysis import bursts as bursts_mod
-from analysis import designs, discovery, plots, sensitivity, signatures
+from analysis import designs, discovery, plots, sensitivity, signatures, steer
 from analysis.bursts import bursts_table
-from analysis.conclude import conclusions, scenario_roles, the_scenario_with
+from analysis.conclude import conclusions
 from analysis.conditions import conditions_table, effects_table, with_conditions
 from analysis.material import MINIMUM_RISE
 from analysis.order import lags_table, summarize_lags
 from analysis.outcomes import final_levels, parity_table, with_final_levels
 from analysis.provenance import provenance_lines
 from analysis.report import Report, text_table, write
+from analysis.roles import scenario_archetypes, the_scenario_with
 from analysis.tables import CULTURE_METRICS, Results, load
 from analysis.windows import before_first_crash
 from analysis.workspace import replace, workspace
@@ -40,7 +42,7 @@ SHOWN = ["metric", "n_runs", "n_burst", "p_burst", "p_lo", "p_hi", "onset_median
          "concentration_median", "n_takeoff", "p_takeoff", "takeoff_onset_median",
          "lag_mid_median", "order"]
 TIMESERIES = ("mirror_mean", "mirror_effective_mean", "tool_complexity", "tool_types",
-              "gesture_success", "expressivity")
+              "gesture_success", "lexicon_coherence", "expressivity")
 PARITY_X = "mirror_initial"  # the parity-threshold figure: outcomes against fixed mirror strength
 PARITY_METRICS = ("gesture_success", "expressivity")
 LEVEL_METRICS = ("tool_complexity", "tool_types", "gesture_success", "expressivity")
@@ -78,7 +80,8 @@ def _definition_text() -> str:
 
 
 def _figures(results: Results, bursts: pl.DataFrame, conditions: pl.DataFrame, keys: list[str],
-             out: Path) -> list[tuple[Path, str]]:
+             out: Path, years_per_generation: float = plots.YEARS_PER_GENERATION
+             ) -> list[tuple[Path, str]]:
     gens, runs = results.generations, results.runs
     groups = plots.group_labels(runs, keys)
     order = sorted(groups["group"].unique().to_list())
@@ -86,25 +89,38 @@ def _figures(results: Results, bursts: pl.DataFrame, conditions: pl.DataFrame, k
     figs: list[tuple[Path, str]] = []
     panels = [m for m in TIMESERIES if m in gens.columns]
     primary = _primary(results)
+    in_generations = xlabel == "generation"
     if panels:
-        fig, axes = plots.plt.subplots(len(panels), 1, figsize=(7, 2.4 * len(panels)),
+        fig, axes = plots.plt.subplots(len(panels), 1, figsize=(8, 2.4 * len(panels)),
                                        sharex=True, layout="constrained", squeeze=False)
-        for m, ax in zip(panels, axes[:, 0], strict=True):
+        for i, (m, ax) in enumerate(zip(panels, axes[:, 0], strict=True)):
             plots.plot_ribbons(plots.ribbon_data(gens, groups, m), m, xlabel, ax=ax,
-                               order=order)
+                               order=order, legend=i == 0)
+        for ax in axes[:-1, 0]:
+            ax.set_xlabel("")  # the shared time axis is named once, below
+        if in_generations:
+            plots.kyr_axis(axes[0, 0], years_per_generation)
         figs.append((plots.save_figure(fig, out, "timeseries"),
-                     "Median and interquartile band across seeds, per condition."))
+                     "Median and interquartile band across seeds, per condition"
+                     + (f"; time in generations and, on top, in thousands of years at "
+                        f"{years_per_generation:g} years a generation." if in_generations
+                        else ".")))
         if primary and bursts.filter((pl.col("metric") == primary) & pl.col("takeoff")).height:
-            fig, axes = plots.plt.subplots(len(panels), 1, figsize=(7, 2.4 * len(panels)),
+            fig, axes = plots.plt.subplots(len(panels), 1, figsize=(8, 2.4 * len(panels)),
                                            sharex=True, layout="constrained", squeeze=False)
-            for m, ax in zip(panels, axes[:, 0], strict=True):
+            for i, (m, ax) in enumerate(zip(panels, axes[:, 0], strict=True)):
                 data = plots.aligned_data(gens, groups, bursts, m, primary)
                 plots.plot_ribbons(data, m, f"{xlabel}s from the {primary} onset", ax=ax,
-                                   order=order)
+                                   order=order, legend=i == 0, show_n=True)
                 ax.axvline(0, color="grey", linewidth=0.8, linestyle="--")
+            for ax in axes[:-1, 0]:
+                ax.set_xlabel("")
+            if in_generations:
+                plots.kyr_axis(axes[0, 0], years_per_generation)
             figs.append((plots.save_figure(fig, out, "aligned"),
                          f"The same series aligned at each run's {primary} burst or take-off "
-                         "onset (runs with neither left out)."))
+                         "onset (runs with neither left out; n: the runs aligned per "
+                         "condition)."))
     if primary:
         fig = plots.plot_burst_probability(conditions, primary, keys)
         figs.append((plots.save_figure(fig, out, "burst_probability"),
@@ -214,19 +230,40 @@ def _where(
             report.table(table, "Boxes, a row per restricted parameter (discovery.parquet)")
         for note in notes:
             report.text(note)
-    if sensitivity.is_sobol(results.meta) or sensitivity.sobol_designs(results.meta):
-        report.heading("Sobol' sensitivity indices", level=3)
+        report.heading("Feature scoring", level=3)
+        scores, notes = discovery.scoring_table(bursts, results.runs, results.varied,
+                                                results.metrics)
+        scores.write_parquet(out / "feature_scores.parquet")
+        report.text("How much each varied parameter says about a material burst or take-off of "
+                    "each culture metric, per scenario: extra-trees feature scores (ema_workbench,"
+                    " analysis/discovery.py), summing to 1 over the parameters; a ranking, with "
+                    "no box and no direction.")
+        if scores.height:
+            report.table(scores, "Feature scores (feature_scores.parquet)")
+        elif not notes:
+            report.text("No scenario varies a numeric parameter, so there is nothing to score.")
+        for note in notes[:12]:
+            report.text(note)
+    method = sensitivity.method_of(results.meta)
+    if method or sensitivity.sobol_designs(results.meta):
+        name = {"sobol": "Sobol'", "fast": "eFAST", "morris": "Morris"}.get(method or "", "")
+        report.heading(f"{name} sensitivity indices" if name else "Sensitivity indices",
+                       level=3)
         values, outputs = sensitivity.outcome_values(results.runs, finals, bursts, results.metrics)
-        if sensitivity.is_sobol(results.meta):
+        if method:
             table, notes = sensitivity.sensitivity_table(values, outputs, results.meta)
         else:
             table, notes = sensitivity.per_design_table(values, outputs, results.meta)
         table.write_parquet(out / "sensitivity.parquet")
-        report.text("First-order (S1) and total (ST) Sobol' indices of the outcomes averaged "
-                    "over the seeds of each sample point, with SALib's bootstrap 95 % half-widths "
-                    "(analysis/sensitivity.py). " + sensitivity.stability_note(table))
+        report.text("Sensitivity of the outcomes averaged over the seeds of each sample point "
+                    "(analysis/sensitivity.py): for Sobol' and eFAST the first-order (S1) and "
+                    "total (ST) indices, for Morris mu* (mean absolute elementary effect, in the "
+                    "output's units) and sigma, each with SALib's bootstrap 95 % half-width "
+                    "(for eFAST indicative only, as SALib warns). "
+                    + sensitivity.stability_note(table))
         if table.height:
-            report.table(table, "Sobol' indices (sensitivity.parquet)")
+            shown = [c for c in table.columns if table[c].null_count() < table.height]
+            report.table(table.select(shown), "Sensitivity indices (sensitivity.parquet)")
         for note in notes:
             report.text(note)
 
@@ -239,6 +276,15 @@ def _signatures(results: Results, report: Report, out: Path) -> None:
     signatures.report_section(report, table, out)
 
 
+def _finals_of(finals_by: pl.DataFrame, metric: str) -> dict[str, list[float]]:
+    """Each scenario's per-run final levels of ``metric`` (none when not recorded)."""
+    column = f"{metric}_final"
+    if column not in finals_by.columns:
+        return {}
+    return {s: part[column].drop_nulls().to_list()
+            for (s,), part in finals_by.group_by("scenario", maintain_order=True)}
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Analyse DIR (a run or a sweep); write DIR/analysis/; print the conditions table.
 
@@ -248,13 +294,27 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     """
     root = Path(args.dir)
     results = load(root)
+    steering = steer.from_sources(results.meta, getattr(args, "outcome", []),
+                                  getattr(args, "contrast", []))
+    recorded = [c for c, t in results.generations.schema.items()
+                if t.is_numeric() and c not in ("run_id", "time")]
+    steer.check(steering, results.runs["scenario"].unique(maintain_order=True).to_list(), recorded)
+    if steering.outcomes:
+        results = dataclasses.replace(results, metrics=list(steering.outcomes),
+                                      mirror=[m for m in results.mirror
+                                              if m not in steering.outcomes])
+    years = float(getattr(args, "years_per_generation", plots.YEARS_PER_GENERATION))
+    if not years > 0:
+        raise UsageError(f"--years-per-generation {years:g}: must be a positive number of years")
     for warning in results.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     out = root / "analysis"
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: exists and is not a folder; move it away to analyse {root}")
     with workspace(root) as tmp:
-        table, page = _analyze(results, root, tmp)
+        table, page = _analyze(results, root, tmp, steering, years)
+        if getattr(args, "csv", False):
+            write_csv_copies(tmp)
         replace(tmp, out)
     if results.skipped:
         print(f"skipped metrics (absent or all null): {', '.join(results.skipped)}")
@@ -263,8 +323,25 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
+def write_csv_copies(folder: Path) -> list[Path]:
+    """Every ``*.parquet`` table of ``folder`` also as CSV (lists and structs as JSON text)."""
+    written = []
+    for path in sorted(folder.glob("*.parquet")):
+        table = pl.read_parquet(path)
+        nested = [c for c, t in table.schema.items() if t.is_nested()]
+        if nested:
+            table = table.with_columns(pl.col(c).map_elements(
+                lambda v: None if v is None else str(v), return_dtype=pl.String) for c in nested)
+        target = path.with_suffix(".csv")
+        table.write_csv(target)
+        written.append(target)
+    return written
+
+
+def _analyze(results: Results, root: Path, out: Path, steering: steer.Steering | None = None,
+             years_per_generation: float = plots.YEARS_PER_GENERATION) -> tuple[str, Path]:
     """Write every table, figure and the report into ``out``; return (printout, report.html)."""
+    steering = steering or steer.Steering()
     keys = ["scenario", *results.varied]
     runs = results.runs
     judged, n_cut = before_first_crash(results.generations)  # the leap, not the crash test
@@ -274,8 +351,12 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
     bursts = with_final_levels(bursts, finals)
     lags = lags_table(judged, bursts, results.mirror, results.metrics)
     order = summarize_lags(lags, runs, keys) if lags.height else None
-    roles = scenario_roles(runs)
+    roles = scenario_archetypes(runs)
     control = the_scenario_with(roles, "fixed_low")
+    names = runs["scenario"].unique(maintain_order=True).to_list()
+    mirror_controls = control is not None and the_scenario_with(roles, "fixed_high") is not None
+    pairs = steering.contrasts or (() if mirror_controls else steer.default_contrasts(names))
+    finals_by = finals.join(runs.select("run_id", "scenario"), on="run_id", how="inner")
     conditions = conditions_table(bursts, runs, keys, order, control)
     effects = effects_table(bursts, runs, keys)
     scen_order = summarize_lags(lags, runs, ["scenario"]) if lags.height else None
@@ -296,7 +377,14 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
                 + f"; time axis: {results.time_label}; conditions: {', '.join(keys)}.")
     if (own_designs := designs.describe(results.meta)) is not None:
         report.text(own_designs)
-    report.text("Metrics analysed: " + ", ".join([*results.metrics, *results.mirror]) + ".")
+    report.text("Metrics analysed: " + ", ".join([*results.metrics, *results.mirror])
+                + (" (the outcomes named)" if steering.outcomes else "") + ".")
+    if pairs:
+        how = ("named in the spec's [analysis] table or with --contrast" if steering.named else
+               "each scenario against the first, as the mirror controls are not both present; "
+               "name others in the spec's [analysis] table or with --contrast A:B")
+        report.text("Contrasts (scenario vs control): "
+                    + ", ".join(f"{a} vs {b}" for a, b in pairs) + f" ({how}).")
     if n_cut:
         report.text(f"{n_cut} run(s) had a population crash: their bursts, take-offs, lags and "
                     "final levels are judged on the generations before it (the crash is read "
@@ -314,14 +402,17 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
                     "recorded in these tables, so they say nothing about a cultural burst.")
     for metric in results.metrics:
         report.heading(metric, level=3)
-        said = conclusions(scenarios, scen_order, metric, roles=roles)
+        levels = _finals_of(finals_by, metric)
+        said = conclusions(scenarios, scen_order, metric, roles=roles, contrasts=pairs,
+                           finals=levels)
         for paragraph in said:
             report.text(paragraph)
         rows = scenarios.filter(pl.col("metric") == metric)
         if rows.height and (rows["n_takeoff"] > rows["n_burst"]).any():
             report.text("Counting take-offs (a burst, or a threshold-like onset followed by "
                         "sustained growth) as well:")
-            for paragraph in conclusions(scenarios, scen_order, metric, "takeoff", roles):
+            for paragraph in conclusions(scenarios, scen_order, metric, "takeoff", roles, pairs,
+                                         levels):
                 if paragraph not in said:  # the order of events is the same for both
                     report.text(paragraph)
     _signatures(results, report, out)
@@ -340,7 +431,7 @@ def _analyze(results: Results, root: Path, out: Path) -> tuple[str, Path]:
                           "first (effects.parquet)")
     report.heading("Figures")
     for png, caption in [*_levels(results, finals, out),
-                         *_figures(results, bursts, conditions, keys, out)]:
+                         *_figures(results, bursts, conditions, keys, out, years_per_generation)]:
         report.figure(png, caption)
     report.heading("How these results were made")
     for line in provenance_lines(results.kind, results.record):

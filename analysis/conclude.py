@@ -1,12 +1,14 @@
-"""The report's plain statement about the question, derived from the numbers only.
+"""The report's plain statement about the question, decided from the numbers only.
+
+``findings`` returns the statements as ``findings.Finding`` values (what is compared, the
+verdict, the interval); ``analysis.wording`` words them and ``conclusions`` returns the words.
 
 Input: the per-scenario table (``conditions.conditions_table`` with keys ["scenario"], pooled over
 any varied parameters) and, when available, the per-scenario order of events
-(``order.summarize_lags``). Each scenario's role (coevolution, fixed_low, fixed_high, demography,
-associative) comes from the account and role its file declares, carried by the runs table
-(``scenario_roles``); a table without them (written before scenarios declared them) falls back to matching
-the name (``role``); a role claimed by two scenarios is used by neither, and the statement names
-them. Rules, all our assumptions:
+(``order.summarize_lags``). Each scenario's archetype (coevolution, fixed_low, fixed_high,
+demography, associative, ...) comes from the account and role its file declares, carried by the
+runs table (``analysis.roles``, one table, no guessing from names); an archetype claimed by two
+scenarios is used by neither, and the statement names them. Rules, all our assumptions:
 
 * Two burst probabilities differ when Newcombe's 95 % interval of their difference excludes 0;
   otherwise the statement is "no detectable difference" with the interval.
@@ -28,73 +30,45 @@ them. Rules, all our assumptions:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 
+import numpy as np
 import polars as pl
 
 from analysis.bursts import MIN_POINTS
-from analysis.material import MINIMUM_RISE, is_material
-from analysis.order import MIN_RUNS, TOO_FEW
-from analysis.stats import diff_proportions_ci
+from analysis.findings import Difference, Finding, Levels
+from analysis.material import is_material
+from analysis.order import TOO_FEW
+from analysis.stats import diff_medians_ci, diff_proportions_ci
+from analysis.wording import ACCOUNT_NAMES, difference, levels, word
 
-ROLES = ("coevolution", "fixed_low", "fixed_high", "genetic_upgrade", "demography", "associative",
-         "nongenetic", "gradual")
 PATTERNS = ("takeoff", "spike", "transient", "gradual", "immaterial", "flat", "decline")
-#: The role of a scenario from its declared (account, role) (the ``scenarios`` package docstring).
-DECLARED = {("genetic", "main"): "coevolution", ("genetic", "control_low"): "fixed_low",
-            ("genetic", "control_high"): "fixed_high", ("genetic", "main_upgrade"): "genetic_upgrade",
-            ("demography", "main"): "demography", ("associative", "main"): "associative",
-            ("nongenetic", "main"): "nongenetic", ("gradual", "main"): "gradual"}
 
 
-def scenario_roles(runs: pl.DataFrame) -> dict[str, str | None]:
-    """Each scenario's role from the runs table's ``account`` and ``role`` columns, else its name."""
-    if not {"account", "role"} <= set(runs.columns):
-        return {s: role(s) for s in runs["scenario"].unique().to_list()}
-    declared = runs.group_by("scenario").agg(pl.col("account", "role").drop_nulls().first())
-    return {s: role(s) if a is None else DECLARED.get((a, r)) for s, a, r in declared.iter_rows()}
-
-
-def the_scenario_with(roles: Mapping[str, str | None], wanted: str) -> str | None:
-    """The one scenario with role ``wanted``, or None when none or several have it."""
-    having = [s for s, r in roles.items() if r == wanted]
-    return having[0] if len(having) == 1 else None
-
-
-def role(scenario: str) -> str | None:
-    """The role of a scenario guessed from its name (None when it is none of ``ROLES``)."""
-    name = scenario.lower().replace("-", "_")
-    if "fixed" in name and "low" in name:
-        return "fixed_low"
-    if "fixed" in name and "high" in name:
-        return "fixed_high"
-    for r, stem in (("coevolution", "coevol"), ("genetic_upgrade", "upgrade"),
-                    ("nongenetic", "nongenetic"), ("demography", "demog"),
-                    ("associative", "assoc"), ("gradual", "gradual")):
-        if stem in name:
-            return r
-    return None
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f} %"
-
-
-def _rate(row: dict) -> str:
-    return (f"{row['n_burst']} of {row['n_runs']} runs (p = {row['p_burst']:.2f}, "
-            f"95 % CI {row['p_lo']:.2f}-{row['p_hi']:.2f})")
+def rate_difference(a: dict, b: dict) -> Difference:
+    """The burst rate of a minus that of b, with Newcombe's 95 % interval."""
+    return Difference(*diff_proportions_ci(a["n_burst"], a["n_runs"], b["n_burst"], b["n_runs"]))
 
 
 def compare(a: dict, b: dict) -> tuple[str, str]:
     """('higher' | 'lower' | 'same', 'difference d, 95 % CI lo to hi') for the rate of a vs b."""
-    d, lo, hi = diff_proportions_ci(a["n_burst"], a["n_runs"], b["n_burst"], b["n_runs"])
-    text = f"difference {d:+.2f}, 95 % CI {lo:+.2f} to {hi:+.2f}"
-    if lo > 0:
-        return "higher", text
-    if hi < 0:
-        return "lower", text
-    return "same", text
+    d = rate_difference(a, b)
+    return d.verdict, difference(d)
+
+
+def level_comparison(a: dict, b: dict, metric: str | None = None) -> Levels:
+    """The final level of a against b (``compare_levels``), as a value."""
+    key = "final" if not math.isnan(a.get("final_lo", math.nan)) else "rise"
+    what = "median final level" if key == "final" else "median net rise"
+    if any(math.isnan(x[f"{key}_{k}"]) for x in (a, b) for k in ("lo", "hi")):
+        return Levels("same", what, available=False)
+    a3, b3 = (tuple(float(x[f"{key}_{k}"]) for k in ("median", "lo", "hi")) for x in (a, b))
+    hi, lo = (a, b) if a[f"{key}_median"] >= b[f"{key}_median"] else (b, a)
+    material = key == "rise" or is_material(metric, lo["final_median"],
+                                            hi["final_median"] - lo["final_median"])
+    verdict = ("higher" if a[f"{key}_lo"] > b[f"{key}_hi"] and material
+               else "lower" if a[f"{key}_hi"] < b[f"{key}_lo"] and material else "same")
+    return Levels(verdict, what, a3, b3, material)  # type: ignore[arg-type]
 
 
 def compare_levels(a: dict, b: dict, metric: str | None = None) -> tuple[str, str]:
@@ -106,247 +80,222 @@ def compare_levels(a: dict, b: dict, metric: str | None = None) -> tuple[str, st
     metric's scale (``analysis.material``): a strong mirror that lifts gesture success from 0 to
     0.02 does not "raise it far above".
     """
-    key = "final" if not math.isnan(a.get("final_lo", math.nan)) else "rise"
-    what = "median final level" if key == "final" else "median net rise"
-    if any(math.isnan(x[f"{key}_{k}"]) for x in (a, b) for k in ("lo", "hi")):
-        return "same", f"{what} not available"
-    text = (f"{what} {a[f'{key}_median']:.3g} (95 % CI {a[f'{key}_lo']:.3g} to "
-            f"{a[f'{key}_hi']:.3g}) against {b[f'{key}_median']:.3g} ({b[f'{key}_lo']:.3g} to "
-            f"{b[f'{key}_hi']:.3g})")
-    hi, lo = (a, b) if a[f"{key}_median"] >= b[f"{key}_median"] else (b, a)
-    material = key == "rise" or is_material(metric, lo["final_median"],
-                                            hi["final_median"] - lo["final_median"])
-    if a[f"{key}_lo"] > b[f"{key}_hi"] and material:
-        return "higher", text
-    if a[f"{key}_hi"] < b[f"{key}_lo"] and material:
-        return "lower", text
-    return "same", text + ("" if material else ", a difference too small to matter on its scale")
+    x = level_comparison(a, b, metric)
+    return x.verdict, levels(x)
 
 
-def _order_sentence(lags: pl.DataFrame | None, metric: str, scenario: str | None) -> str | None:
+def order_finding(lags: pl.DataFrame | None, metric: str, scenario: str | None,
+                  event: str = "burst") -> Finding | None:
+    """The order of mirror rise and cultural rise per scenario (one row each), or None."""
     if lags is None or lags.height == 0:
         return None
     rows = lags.filter((pl.col("mirror_metric") == "mirror_mean")
                        & (pl.col("culture_metric") == metric))
     if scenario is not None:
         rows = rows.filter(pl.col("scenario") == scenario)
-    sentences = []
+    out = []
     for row in rows.iter_rows(named=True):
-        where = f"In {row['scenario']}"
-        if row["n_lag"] == 0:
-            sentences.append(f"{where}, mirror_mean did not rise in any of the "
-                             f"{row['n_bursts']} runs with a cultural rise, so no order can be measured.")
-            continue
-        if row["order"] == TOO_FEW or math.isnan(row["lag_mid_lo"]):
-            sentences.append(
-                f"{where}, the order of mirror rise and cultural rise is not resolved: "
-                f"{row['n_lag']} run(s) with a lag (median {row['lag_mid_median']:+.0f} "
-                f"generations at half-rise) are too few for a 95 % interval of the median (at "
-                f"least {MIN_RUNS} needed).")
-            continue
-        lag = (f"median lag {row['lag_mid_median']:+.0f} generations at half-rise, 95 % CI "
-               f"{row['lag_mid_lo']:+.0f} to {row['lag_mid_hi']:+.0f}, {row['n_lag']} runs")
-        verdict = {"mirror leads": "the rise in mirror strength leads the cultural rise",
-                   "mirror follows": "the rise in mirror strength follows the cultural rise",
-                   }.get(row["order"], "the order of mirror rise and cultural rise is not "
-                                        "resolved (the interval includes 0)")
-        sentences.append(f"{where}, {verdict} ({lag}; mirror first in "
-                         f"{_pct(row['share_mirror_leads'])} of runs).")
-    return " ".join(sentences) if sentences else None
+        verdict = ("no rise" if row["n_lag"] == 0
+                   else TOO_FEW if row["order"] == TOO_FEW or math.isnan(row["lag_mid_lo"])
+                   else row["order"])
+        out.append({"scenario": row["scenario"], "verdict": verdict, "n_lag": row["n_lag"],
+                    "n_bursts": row["n_bursts"], "median": row["lag_mid_median"],
+                    "lo": row["lag_mid_lo"], "hi": row["lag_mid_hi"],
+                    "share": row["share_mirror_leads"]})
+    if not out:
+        return None
+    return Finding("order", out[0]["verdict"], metric, event, tuple(r["scenario"] for r in out),
+                   {"rows": out})
 
 
-@dataclass(frozen=True)
-class Wording:
-    """How the statements name the event: a burst, or a take-off (a burst or a threshold onset)."""
-
-    noun: str  # "burst" | "take-off"
-    verb: str  # "bursts" | "takes off"
-
-
-WORDINGS = {"burst": Wording("burst", "bursts"), "takeoff": Wording("take-off", "takes off")}
+def _order_sentence(lags: pl.DataFrame | None, metric: str, scenario: str | None) -> str | None:
+    found = order_finding(lags, metric, scenario)
+    return None if found is None else word(found)
 
 
 def conclusions(
     scenarios: pl.DataFrame, lags: pl.DataFrame | None = None, metric: str = "tool_complexity",
     event: str = "burst", roles: Mapping[str, str | None] | None = None,
+    contrasts: Sequence[tuple[str, str]] = (), finals: Mapping[str, Sequence[float]] | None = None,
 ) -> list[str]:
-    """Paragraphs stating what the per-scenario table says about ``metric`` (module docstring).
+    """Paragraphs stating what the per-scenario table says about ``metric``: ``findings`` worded."""
+    return [word(f) for f in findings(scenarios, lags, metric, event, roles, contrasts, finals)]
+
+
+def findings(
+    scenarios: pl.DataFrame, lags: pl.DataFrame | None = None, metric: str = "tool_complexity",
+    event: str = "burst", roles: Mapping[str, str | None] | None = None,
+    contrasts: Sequence[tuple[str, str]] = (), finals: Mapping[str, Sequence[float]] | None = None,
+) -> list[Finding]:
+    """What the per-scenario table says about ``metric`` (module docstring), one finding each.
 
     ``event`` "burst" reads the burst columns; "takeoff" reads the take-off columns (a burst or a
-    threshold-like onset, ``bursts.detect_burst``) and says "take-off" instead of "burst".
-    ``roles`` maps scenarios to roles (``scenario_roles``); a scenario it lacks is matched by name.
+    threshold-like onset, ``bursts.detect_burst``). ``roles`` maps scenarios to archetypes
+    (``roles.scenario_archetypes``); a scenario it lacks plays no part in the comparisons.
+    ``contrasts`` (scenario, control) are the comparisons the user asks for (``analysis.steer``),
+    on the event's probability and on the final level (``finals``: each scenario's per-run final
+    levels of ``metric``); when the mirror controls are not both present they replace the
+    mirror's verdict, which those data cannot give.
     Each comparison is one function below; this one picks the rows and strings them together.
     """
-    w = WORDINGS[event]
     rows = scenarios.filter(pl.col("metric") == metric).to_dicts() if scenarios.height else []
     if event == "takeoff":
         rows = [{**r, "n_burst": r["n_takeoff"], "p_burst": r["p_takeoff"],
                  "p_lo": r["p_takeoff_lo"], "p_hi": r["p_takeoff_hi"],
                  "onset_median": r["takeoff_onset_median"]} for r in rows]
     if not rows:
-        return [f"{metric} is not in these tables, so nothing can be said about its {w.noun}s."]
+        return [Finding("absent", None, metric, event)]
     rows = [r for r in rows if r["n_runs"] > 0]
     if not rows:
-        return [f"Every {metric} series is too short to judge (fewer than {MIN_POINTS} recorded "
-                f"points), so nothing can be said about its {w.noun}s."]
+        return [Finding("too_short", None, metric, event, data={"min_points": MIN_POINTS})]
     if sum(r["n_runs"] for r in rows) == 1:
-        return _single_run(rows[0], lags, metric, w)
-    out = [f"{w.noun.capitalize()} probability of " + metric + ": " + "; ".join(
-        f"{r['scenario']} {_rate(r)}" for r in rows) + "."]
+        return _single_run(rows[0], lags, metric, event)
+    out = [Finding("rates", None, metric, event, tuple(r["scenario"] for r in rows),
+                   {"rows": [(r["scenario"], r["n_burst"], r["n_runs"], r["p_burst"], r["p_lo"],
+                              r["p_hi"]) for r in rows]})]
+    asked = contrast_findings(rows, contrasts, finals or {}, metric, event)
     if not any(r["n_burst"] for r in rows):
-        return out + _no_event(rows, metric, event, w)
-    named = {r["scenario"]: (roles or {}).get(r["scenario"], role(r["scenario"])) for r in rows}
-    by_role, clashes = _by_role(rows, named)
+        return out + asked + _no_event(rows, metric, event)
+    named = {r["scenario"]: (roles or {}).get(r["scenario"]) for r in rows}
+    by_role, clashes = _by_role(rows, named, metric, event)
     low, high, coev = (by_role.get(k) for k in ("fixed_low", "fixed_high", "coevolution"))
-    mirror_effect, said = _mirror_controls(low, high, metric, w)
-    out += [*clashes, said]
+    controls = _mirror_controls(low, high, metric, event)
+    if controls.verdict == "missing" and asked:  # the question asked is not the mirror's
+        order = order_finding(lags, metric, coev["scenario"] if coev else None, event)
+        return [*out, *clashes, *asked, *([order] if order else [])]
+    out += [*clashes, controls, *asked]
     if coev and low:
-        out.append(_against_the_low_control(coev, low, w))
-    demo_as_well = None
+        d = rate_difference(coev, low)
+        out.append(Finding("against_low_control", d.verdict, metric, event,
+                           (coev["scenario"], low["scenario"]), {"difference": d}))
+    demo: Finding | None = None
     for account in ACCOUNT_NAMES:
         if by_role.get(account) and coev:
-            cmp, text, sentence = _account_against_coevolution(
-                account, by_role[account], coev, w, metric)
-            out.append(sentence)
+            found = _account_against_coevolution(account, by_role[account], coev, metric, event)
+            out.append(found)
             if account == "demography":
-                demo_as_well = (cmp, text) if cmp != "lower" else False
-    order = _order_sentence(lags, metric, coev["scenario"] if coev else None)
+                demo = found
+    order = order_finding(lags, metric, coev["scenario"] if coev else None, event)
     if order:
         out.append(order)
-    out.append(_verdict(mirror_effect, demo_as_well, lags, metric, coev, w.noun, w.verb))
+    out.append(_verdict(controls.verdict, demo, lags, metric, coev, event))
     return out
 
 
-def _single_run(row: dict, lags: pl.DataFrame | None, metric: str, w: Wording) -> list[str]:
+def contrast_findings(
+    rows: list[dict], pairs: Sequence[tuple[str, str]], finals: Mapping[str, Sequence[float]],
+    metric: str, event: str,
+) -> list[Finding]:
+    """For each (scenario, control): the event's probability and the median final level.
+
+    Verdict "higher" | "lower" | "same" (the 95 % interval includes 0), "too few" (no
+    interval: a side without runs or final levels) or, for a level, "immaterial" (the interval
+    excludes 0 but the difference is below the metric's material minimum, ``analysis.material``).
+    """
+    by = {r["scenario"]: r for r in rows}
+    out = []
+    for a, b in pairs:
+        if a not in by or b not in by:
+            continue
+        d = rate_difference(by[a], by[b])
+        out.append(Finding("contrast", "too few" if math.isnan(d.lo) else d.verdict, metric, event,
+                           (a, b), {"outcome": "probability", "difference": d,
+                                    "n_a": by[a]["n_runs"], "n_b": by[b]["n_runs"]}))
+        if a in finals and b in finals:
+            fa, fb = finals[a], finals[b]
+            level = Difference(*diff_medians_ci(fa, fb))
+            verdict = "too few" if math.isnan(level.lo) else level.verdict
+            low = min(float(np.median(fa)), float(np.median(fb))) if len(fa) and len(fb) else 0.0
+            if verdict in ("higher", "lower") and not is_material(metric, low, abs(level.d)):
+                verdict = "immaterial"  # clear, but too small to matter on the metric's scale
+            out.append(Finding("contrast", verdict, metric, event, (a, b),
+                               {"outcome": "final level", "difference": level,
+                                "n_a": len(fa), "n_b": len(fb)}))
+    return out
+
+
+def _single_run(row: dict, lags: pl.DataFrame | None, metric: str, event: str) -> list[Finding]:
     """One run: what it shows, and that one run cannot estimate a probability."""
-    what = (f"shows a {w.noun} in {metric} starting at generation {row['onset_median']:.0f}"
-            if row["n_burst"] else f"shows no {w.noun} in {metric} (pattern: "
-            + ", ".join(p for p in PATTERNS if row.get(f"n_{p}")) + ")")
-    out = [f"This single run of {row['scenario']} {what}. One run cannot estimate how often a "
-           f"{w.noun} happens, nor compare accounts: run a sweep with many seeds and the "
-           "accounts' controls."]
-    order = _order_sentence(lags, metric, None)
+    out = [Finding("single_run", "event" if row["n_burst"] else "none", metric, event,
+                   (row["scenario"],), {"onset": row["onset_median"],
+                                        "patterns": [p for p in PATTERNS if row.get(f"n_{p}")]})]
+    order = order_finding(lags, metric, None, event)
     return [*out, order] if order else out
 
 
-def _no_event(rows: list[dict], metric: str, event: str, w: Wording) -> list[str]:
+def _no_event(rows: list[dict], metric: str, event: str) -> list[Finding]:
     """No run shows the event: the bound on its probability, and what the runs did instead."""
-    total = sum(r["n_runs"] for r in rows)
-    gradual = sum(r["n_gradual"] for r in rows)
     takeoffs = sum(r.get("n_takeoff", 0) for r in rows) if event == "burst" else 0
-    lo_hi = max(r["p_hi"] for r in rows)
-    immaterial = sum(r.get("n_immaterial", 0) for r in rows)
-    first = (f"No {w.noun}: none of the {total} runs shows a {w.noun} in {metric} (the upper 95 % "
-             f"bound of the {w.noun} probability is at most {lo_hi:.2f} in every scenario); "
-             f"{gradual} runs grew gradually from the start"
-             + (f"; {immaterial} rose against their noise by less than the material "
-                f"minimum ({MINIMUM_RISE[metric].describe()}), too little to count"
-                if immaterial and metric in MINIMUM_RISE else "") + ".")
-    second = (f"{takeoffs} runs show a take-off (a threshold-like onset followed by growth "
-              "that is not concentrated enough to be a burst): see the take-off statements."
-              if takeoffs else
-              f"These data give no support to a mirror-caused {w.noun}; they fit gradual "
-              "accumulation or no take-off at all.")
+    first = Finding("no_event", "none", metric, event, tuple(r["scenario"] for r in rows),
+                    {"total": sum(r["n_runs"] for r in rows),
+                     "gradual": sum(r["n_gradual"] for r in rows),
+                     "upper": max(r["p_hi"] for r in rows),
+                     "immaterial": sum(r.get("n_immaterial", 0) for r in rows)})
+    second = Finding("instead", "takeoffs" if takeoffs else "none", metric, event,
+                     data={"takeoffs": takeoffs})
     return [first, second]
 
 
-def _mirror_controls(low: dict | None, high: dict | None, metric: str,
-                     w: Wording) -> tuple[str | bool | None, str]:
-    """Mirror fixed high against fixed low: (effect "burst" | "level" | False | None, sentence)."""
-    n, v = w.noun, w.verb
+def _mirror_controls(low: dict | None, high: dict | None, metric: str, event: str) -> Finding:
+    """Mirror fixed high against fixed low: verdict "burst" | "level" | "lower" | "same" | "missing".
+
+    "burst" and "level" are a causal effect of mirror strength (on the event, on the level).
+    """
     if not (low and high):
-        return None, ("The mirror controls (fixed low and fixed high) are not both present, so "
-                      "these data cannot separate a causal effect of mirror strength from a "
-                      "correlation.")
-    cmp, text = compare(high, low)
-    level, level_text = compare_levels(high, low, metric) if "rise_lo" in high else ("same", "")
-    if cmp == "higher":
-        return "burst", (f"Fixing the mirror high {v} more often than fixing it low ({text}): "
-                         f"mirror strength has a causal effect on the {n} in this model.")
-    if level == "higher":
-        return "level", (f"Fixing the mirror high raises {metric} far above fixing it low "
-                         f"({level_text}), though not by a {n} ({text}): with a strong mirror "
-                         "from the start culture rises at once. Mirror strength controls culture "
-                         f"in this model; whether a rise in mirror strength caused a {n} rests "
-                         "on coevolution against fixed_low and on the order of events below.")
-    if cmp == "lower":
-        return False, (f"Fixing the mirror high {v} less often than fixing it low ({text}): a "
-                       f"stronger mirror system does not produce the {n} here.")
-    return False, (f"No detectable difference between mirror fixed high and fixed low ({text}"
-                   + (f"; {level_text}" if level_text else "") + "): these data give no "
-                   f"evidence that mirror strength controls {metric}.")
+        return Finding("mirror_controls", "missing", metric, event)
+    d = rate_difference(high, low)
+    level = level_comparison(high, low, metric) if "rise_lo" in high else None
+    verdict = ("burst" if d.verdict == "higher"
+               else "level" if level is not None and level.verdict == "higher"
+               else "lower" if d.verdict == "lower" else "same")
+    return Finding("mirror_controls", verdict, metric, event, (high["scenario"], low["scenario"]),
+                   {"difference": d, "levels": level})
 
 
-def _against_the_low_control(coev: dict, low: dict, w: Wording) -> str:
-    """Coevolution against the control with mirror strength held low."""
-    cmp, text = compare(coev, low)
-    return {"higher": f"Coevolution {w.verb} more often than the fixed_low control ({text}).",
-            "lower": f"Coevolution {w.verb} less often than the fixed_low control ({text}).",
-            "same": f"No detectable difference between coevolution and the fixed_low control in "
-                    f"{w.noun} probability ({text})."}[cmp]
-
-
-ACCOUNT_NAMES = {"genetic_upgrade": "a single large-effect mirror allele",
-                 "demography": "demography alone",
-                 "associative": "associative (learned) mirroring",
-                 "nongenetic": "the combined non-genetic account",
-                 "gradual": "gradual accumulation"}
-ACCOUNT_HIGHER = {"genetic_upgrade": "a sudden genetic upgrade beats gradual genetic coevolution",
-                  "demography": "a mirror upgrade is not needed for the {n} in this model",
-                  "associative": "no genetic change is needed",
-                  "nongenetic": "no genetic change is needed",
-                  "gradual": "no single cause is needed"}
-
-
-def _account_against_coevolution(account: str, row: dict, coev: dict, w: Wording,
-                                 metric: str | None = None) -> tuple[str, str, str]:
-    """Another account against genetic coevolution: (comparison, interval text, sentence).
+def _account_against_coevolution(account: str, row: dict, coev: dict, metric: str,
+                                 event: str) -> Finding:
+    """Another account against genetic coevolution: the verdict on the rate, and the culture.
 
     An account with fewer bursts but a final level as high reached the same culture without a
-    burst (at once, or slowly): the sentence says so, so that "less often" is not read as "not".
+    burst (at once, or slowly): ``same_culture`` holds that comparison, so that "less often" is
+    not read as "not".
     """
-    cmp, text = compare(row, coev)
-    name = ACCOUNT_NAMES[account]
-    target = "genetic coevolution" if account == "associative" else "coevolution"
-    sentence = {
-        "higher": f"{name.capitalize()} {w.verb} more often than {target} ({text}): "
-                  + ACCOUNT_HIGHER[account].format(n=w.noun) + ".",
-        "same": f"No detectable difference between {name} and {target} in {w.noun} "
-                f"probability ({text}).",
-        "lower": f"{name.capitalize()} {w.verb} less often than {target} ({text}).",
-    }[cmp]
-    levels = ("final_median", "final_lo", "final_hi")
-    if cmp != "lower" or not all(k in x and not math.isnan(x[k]) for x in (row, coev) for k in levels):
-        return cmp, text, sentence  # no final levels: compare_levels would judge the net rise
-    level, level_text = compare_levels(row, coev, metric)
-    if level != "lower" and "not available" not in level_text:
-        sentence = (sentence[:-1] + f", yet its final level is {'higher' if level == 'higher' else 'as high'}"
-                    f" ({level_text}): the same culture came without a {w.noun} in the judged "
-                    "window, at once or slowly (the signature leap_generation dates it).")
-    return cmp, text, sentence
+    d = rate_difference(row, coev)
+    data: dict[str, object] = {"account": account, "difference": d}
+    keys = ("final_median", "final_lo", "final_hi")
+    if d.verdict == "lower" and all(k in x and not math.isnan(x[k]) for x in (row, coev)
+                                    for k in keys):
+        level = level_comparison(row, coev, metric)
+        if level.verdict != "lower" and level.available:
+            data["same_culture"] = level
+    return Finding("account", d.verdict, metric, event, (row["scenario"], coev["scenario"]), data)
 
 
-def _by_role(rows: list[dict], named: Mapping[str, str | None]) -> tuple[dict[str, dict], list[str]]:
-    """The row of each role that exactly one scenario has, and a sentence per role claimed twice.
+def _by_role(rows: list[dict], named: Mapping[str, str | None], metric: str,
+             event: str) -> tuple[dict[str, dict], list[Finding]]:
+    """The row of each archetype that exactly one scenario has, and a finding per shared one.
 
-    A role two scenarios claim is left out (picking one would compare an arbitrary one), so the
-    comparisons that need it are not drawn and the report names both scenarios instead.
+    An archetype two scenarios claim is left out (picking one would compare an arbitrary one), so
+    the comparisons that need it are not drawn and the report names both scenarios instead.
     """
     claims: dict[str, list[dict]] = {}
     for r in rows:
         if named[r["scenario"]] is not None:
-            claims.setdefault(named[r["scenario"]], []).append(r)
-    notes = [f"Scenarios {', '.join(r['scenario'] for r in claimed)} all have the role {name}; "
-             "the comparisons that need it are not drawn (declare one of them a variant)."
+            claims.setdefault(named[r["scenario"]], []).append(r)  # type: ignore[arg-type]
+    notes = [Finding("shared_archetype", None, metric, event,
+                     tuple(r["scenario"] for r in claimed), {"archetype": name})
              for name, claimed in claims.items() if len(claimed) > 1]
     return {name: claimed[0] for name, claimed in claims.items() if len(claimed) == 1}, notes
 
 
 def _verdict(
-    mirror_effect: str | bool | None, demo_as_well: tuple[str, str] | bool | None,
-    lags: pl.DataFrame | None,
-    metric: str, coev: dict | None, n: str = "burst", v: str = "bursts",
-) -> str:
+    mirror_effect: str | None, demo: Finding | None, lags: pl.DataFrame | None, metric: str,
+    coev: dict | None, event: str = "burst",
+) -> Finding:
+    """The verdict on the question: "undetermined" | "unsupported" | "burst" | "level".
+
+    ``data`` holds the order of events in coevolution and how demography alone compares.
+    """
     leads = None
     if lags is not None and lags.height and coev is not None:
         row = lags.filter((pl.col("scenario") == coev["scenario"])
@@ -354,30 +303,9 @@ def _verdict(
                           & (pl.col("culture_metric") == metric))
         if row.height and not math.isnan(row["lag_mid_median"][0]):
             leads = row["order"][0]
-    if mirror_effect is None:
-        return ("Verdict: undetermined. Without both mirror controls the data cannot say whether a "
-                f"stronger mirror system caused the {n}.")
-    if not mirror_effect:
-        return ("Verdict: these data do not support the claim that a stronger mirror system caused "
-                f"the {n}.")
-    parts = [f"Verdict: mirror strength raises the chance of a {n}" if mirror_effect == "burst"
-             else f"Verdict: mirror strength controls {metric} in this model"]
-    if leads == "mirror leads":
-        parts.append(f"and its rise precedes the {n}, as a causal account predicts")
-    elif leads == "mirror follows":
-        parts.append(f"but in coevolution its rise follows the {n}, so culture drives the mirror "
-                     "at least as much as the reverse")
-    elif leads == TOO_FEW:
-        parts.append("but the order of events in coevolution is not resolved (too few runs with "
-                     "a lag)")
-    else:
-        parts.append("but the order of events in coevolution is not resolved")
-    if isinstance(demo_as_well, tuple):
-        cmp, text = demo_as_well
-        parts.append(f"; demography alone {v} more often than coevolution ({text}), so the "
-                     "mirror is not the only route" if cmp == "higher" else
-                     f"; no detectable difference between demography alone and coevolution "
-                     f"({text}), so these data do not single out the mirror")
-    elif demo_as_well is False:
-        parts.append(f"; demography alone {v} less often")
-    return " ".join(parts).replace(" ;", ";") + "."
+    verdict = {"missing": "undetermined", "burst": "burst", "level": "level"}.get(
+        mirror_effect or "missing", "unsupported")
+    data: dict[str, object] = {"order": leads}
+    if demo is not None:
+        data |= {"demography": demo.verdict, "demography_difference": demo.data["difference"]}
+    return Finding("verdict", verdict, metric, event, data=data)

@@ -11,7 +11,7 @@ that differ in one factor only (the scenario, or one varied parameter, all else 
 difference in burst probability with Newcombe's interval and Cliff's delta of onsets and of
 concentrations (effects.parquet); conditions.parquet carries each condition's difference from the
 control with mirror strength held low (the scenario whose declared role is ``control_low`` of the
-genetic account, ``conclude.scenario_roles``) at the same parameter point (``dp_vs_control``),
+genetic account, ``roles.scenario_archetypes``) at the same parameter point (``dp_vs_control``),
 when that control ran.
 """
 

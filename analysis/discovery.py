@@ -16,6 +16,13 @@ stated so it can be changed) is the box with the largest harmonic mean of covera
 among the runs outside the first (ema_workbench's default covering), up to ``MAX_BOXES``. A box is
 kept only when it restricts at least one parameter and is denser than the scenario as a whole.
 
+Beside PRIM, **feature scoring** (ema_workbench's ``get_ex_feature_scores``: the impurity-based
+importance of each parameter in an extra-trees classifier of the outcome; Geurts, Ernst & Wehenkel
+2006; Jaxa-Rozen & Kwakkel 2018) ranks the varied parameters by how much they say about the
+outcome, a box or not: the scores of a scenario, metric and outcome sum to 1. The forest has 100
+trees and a fixed random state (``SCORING_SEED``), so the scores are the same on every run; with
+few runs they are noisy, so the same minimum of runs as PRIM applies.
+
 Needs the optional ``discovery`` extra (``pip install -e ".[discovery]"``; ema_workbench brings
 scikit-learn and statsmodels); ``available()`` says whether it is installed and imports.
 """
@@ -29,6 +36,10 @@ import numpy as np
 import polars as pl
 
 MAX_BOXES = 2
+SCORING_SEED = 20260  # the extra-trees forest's random state: any fixed value
+SCORE_SCHEMA = {"scenario": pl.String, "metric": pl.String, "outcome": pl.String,
+                "parameter": pl.String, "score": pl.Float64, "n_runs": pl.Int64,
+                "base_rate": pl.Float64}
 MIN_RUNS = 20  # fewer judged runs of a scenario: no box (a box of 5 % of them is one run)
 MIN_CASES = 3  # fewer runs with the outcome: no box
 OUTCOMES = {"burst": "burst", "takeoff": "takeoff"}
@@ -166,3 +177,51 @@ def discovery_table(
             rows += [{"scenario": scenario, "metric": metric, "outcome": outcome, **r,
                       "base_rate": float(y.mean())} for r in found]
     return pl.DataFrame(rows, schema=SCHEMA, orient="row"), notes
+
+
+def feature_scores(x: pl.DataFrame, y: np.ndarray) -> dict[str, float]:
+    """Extra-trees feature scores of the columns of ``x`` for the boolean outcome ``y``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis import feature_scoring
+        from ema_workbench.analysis.scenario_discovery_util import RuleInductionType
+
+        scores, _ = feature_scoring.get_ex_feature_scores(
+            x.cast(pl.Float64).to_pandas(), np.asarray(y, dtype=bool),
+            mode=RuleInductionType.CLASSIFICATION, random_state=SCORING_SEED)
+    return {str(name): float(v) for name, v in scores.iloc[:, 0].items()}
+
+
+def scoring_table(
+    bursts: pl.DataFrame, runs: pl.DataFrame, varied: list[str], metrics: list[str],
+) -> tuple[pl.DataFrame, list[str]]:
+    """Feature scores per scenario, culture metric and outcome (module docstring), and notes.
+
+    The same runs as ``discovery_table``: each scenario over the parameters it varies, outcomes
+    that happen in some runs but not all, at least ``MIN_RUNS`` judged runs.
+    """
+    rows, notes = [], []
+    judged = bursts.filter((pl.col("pattern") != "too_short") & pl.col("metric").is_in(metrics))
+    joined = judged.join(runs.select(["run_id", "scenario", *varied]), on="run_id", how="inner")
+    for (scenario, metric), part in joined.group_by(["scenario", "metric"], maintain_order=True):
+        inputs = [v for v in varied if part[v].n_unique() > 1 and part[v].dtype.is_numeric()]
+        if not inputs:
+            continue
+        if part.height < MIN_RUNS:
+            note = (f"{scenario}: no feature scores ({part.height} judged runs, at least "
+                    f"{MIN_RUNS} needed).")
+            if note not in notes:
+                notes.append(note)
+            continue
+        for outcome, column in OUTCOMES.items():
+            y = part[column].fill_null(False).to_numpy()
+            if not y.any() or y.all():
+                notes.append(f"{scenario}, {metric} {outcome}: no feature scores (it happens in "
+                             f"{int(y.sum())} of {part.height} runs).")
+                continue
+            scores = feature_scores(part.select(inputs), y)
+            rows += [{"scenario": scenario, "metric": metric, "outcome": outcome,
+                      "parameter": name, "score": score, "n_runs": part.height,
+                      "base_rate": float(y.mean())}
+                     for name, score in sorted(scores.items(), key=lambda kv: -kv[1])]
+    return pl.DataFrame(rows, schema=SCORE_SCHEMA, orient="row"), notes

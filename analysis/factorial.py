@@ -25,7 +25,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from analysis.signatures import LEAP_MINIMUM, before_crash, log_complexity
+from analysis.signatures.crash import before_crash
+from analysis.signatures.rises import log_complexity
+from analysis.signatures.timing import LEAP_MINIMUM
 
 OUTCOMES = ("leap", "final_log10_tools")
 TERMS = ("main_a", "main_b", "interaction", "residual")

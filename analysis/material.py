@@ -4,7 +4,7 @@ The burst detector is scale-free: a rise counts when it is large against the ser
 That alone lets a gesture success rate going from 0.0001 to 0.003 pass for a burst, though a third
 of a percent of episodes succeeding is no proto-language and the figure shows a flat line at 0.
 A burst or take-off (and any rising pattern) therefore also needs a rise that matters on the
-metric's own scale. The rise judged is the net rise R of ``bursts.net_rise`` (last 10 % of the
+metric's own scale. The rise judged is the net rise R of ``series.net_rise`` (last 10 % of the
 window minus the first 10 %, the gain that is kept), from the start level S (mean of the first
 10 %). Each measure's minimum (``MINIMUM_RISE``), and which are drawn on log axes
 (``LOG_METRICS``) or are shares in [0, 1] (``SHARE_METRICS``), come from the registry

@@ -5,7 +5,7 @@ mirror metric
 rises (net rise R >= 5 sigma, the burst detector's criterion (a), and material on its scale,
 ``analysis.material``), we take the crossing times of
 both series on the same footing: t_f is the first generation at which the smoothed series
-(``bursts.running_mean``) reaches start + f * R, with start the mean of the first 10 % of the
+(``series.smoothed``) reaches start + f * R, with start the mean of the first 10 % of the
 window. Two lags, in generations (negative: the mirror rises first):
 
 * ``lag_onset`` = t_0.1(mirror) - t_0.1(culture): which starts rising first;
@@ -26,16 +26,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from analysis.bursts import (
-    EDGE_SHARE,
-    MAX_POINTS,
-    RISE_SIGMAS,
-    clean_series,
-    coarse_grain,
-    net_rise,
-    running_mean,
-)
 from analysis.material import is_material
+from analysis.series import clean_series, rise_of, smoothed, start_level
 from analysis.stats import median_ci, median_ci_rank, wilson_ci
 
 MIN_RUNS = next(n for n in range(1, 100) if median_ci_rank(n) is not None)  # 6
@@ -50,19 +42,15 @@ def crossing_times(
     The series is cleaned, its rise measured and smoothed once for all fractions. A rise that is
     not material on ``metric``'s scale (``analysis.material``) is no rise.
     """
+    measured = rise_of(t, y)
+    if measured is None:
+        return (None,) * len(fracs)
+    rise = measured.rise
+    if not measured.significant() or not is_material(metric, measured.start, rise):
+        return (None,) * len(fracs)
     t, y = clean_series(t, y)
-    if y.size < 3:
-        return (None,) * len(fracs)
-    _, yb, _ = coarse_grain(t, y, MAX_POINTS)
-    rise, sigma, _ = net_rise(yb)
-    e = max(1, int(EDGE_SHARE * yb.size))
-    material = is_material(metric, float(np.mean(yb[:e])), rise)
-    if rise < RISE_SIGMAS * sigma or rise <= 0 or not material:
-        return (None,) * len(fracs)
-    s = running_mean(y)
-    ts = t[(y.size - s.size) // 2 :][: s.size]
-    e = max(1, int(EDGE_SHARE * y.size))
-    start = float(np.mean(y[:e]))
+    ts, s = smoothed(t, y)
+    start = start_level(y)
     out = []
     for frac in fracs:
         hit = np.nonzero(s >= start + frac * rise)[0]

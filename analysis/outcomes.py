@@ -1,7 +1,7 @@
 """Per-run outcome levels and their means across seeds (the parity threshold, sensitivity).
 
 * The **final level** of a metric in a run is its mean over the last 10 % of the run's rows
-  (``bursts.EDGE_SHARE``, the same window as the net rise), finite values only: robust to the
+  (``series.EDGE_SHARE``, the same window as the net rise), finite values only: robust to the
   noise of a single last generation.
 * The **mean across seeds** of a condition comes with a Student-t 95 % interval,
   mean +/- t(0.975, n - 1) sd / sqrt(n) (a bootstrap of a mean over 3 to 5 seeds is
@@ -19,8 +19,8 @@ import numpy as np
 import polars as pl
 from scipy.stats import t as student_t
 
-from analysis.bursts import EDGE_SHARE
 from analysis.material import SHARE_METRICS
+from analysis.series import EDGE_SHARE
 
 
 def final_levels(generations: pl.DataFrame, metrics: list[str]) -> pl.DataFrame:

@@ -24,6 +24,12 @@ from analysis.conditions import condition_label
 from analysis.material import LOG_METRICS
 
 MAX_GROUPS = 8
+YEARS_PER_GENERATION = 25.0  # the default for the kyr axis: our assumption, 25 to 30 is usual
+#: Units of the axes (the measure's own, ``evo.measures``): shares, counts and levels.
+UNITS = {"tool_complexity": "components", "tool_types": "tool types", "expressivity": "meanings",
+         "population": "individuals", "lexicon_size": "words", "camps_occupied": "camps"}
+SHARES = ("mirror_mean", "mirror_effective_mean", "mirror_learned_mean", "gesture_success",
+          "lexicon_coherence", "assoc_mean", "social_learner_frequency")
 MAX_LEVELS = 8  # a heat-map axis with more distinct values is binned
 N_BINS = 5
 
@@ -175,17 +181,40 @@ def log_axis(ax: Axes, metric: str, axis: str = "y") -> None:
         ax.set_xlim(left=0)
 
 
+def axis_label(metric: str) -> str:
+    """The metric with its unit, e.g. 'tool_complexity (components, log axis)'."""
+    unit = "share, 0 to 1" if metric in SHARES else UNITS.get(metric)
+    log = metric in LOG_METRICS
+    inside = ", ".join(x for x in (unit, "log axis" if log else None) if x)
+    return f"{metric} ({inside})" if inside else metric
+
+
+def legend_outside(ax: Axes) -> None:
+    """The legend to the right of the axes, off the data."""
+    ax.legend(fontsize="small", frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+              borderaxespad=0.0)
+
+
+def kyr_axis(ax: Axes, years_per_generation: float = YEARS_PER_GENERATION) -> None:
+    """A second time axis on top: thousands of years at ``years_per_generation`` a generation."""
+    k = years_per_generation / 1000.0
+    top = ax.secondary_xaxis("top", functions=(lambda g: g * k, lambda y: y / k))
+    top.set_xlabel(f"thousand years (kyr, at {years_per_generation:g} years a generation)")
+
+
 def _colour(name: str, order: list[str] | None, i: int) -> str:
     return f"C{(order.index(name) if order and name in order else i) % 10}"
 
 
 def plot_ribbons(
     data: pl.DataFrame, ylabel: str, xlabel: str = "generation", ax: Axes | None = None,
-    order: list[str] | None = None,
+    order: list[str] | None = None, legend: bool = True, show_n: bool = False,
 ) -> Figure:
     """Median line and interquartile band per group (data from ``ribbon_data``).
 
-    ``order`` (all group names) keeps each group's colour the same across figures.
+    ``ylabel`` is the metric (drawn with its unit); ``order`` (all group names) keeps each group's
+    colour the same across figures; ``legend`` draws the legend to the right of the axes;
+    ``show_n`` adds each group's number of runs to its label (the most at any time).
     """
     fig, ax = _axes(ax)
     for i, (name, part) in enumerate(data.group_by("group", maintain_order=True)):
@@ -193,12 +222,13 @@ def plot_ribbons(
         t = part["time"].to_numpy()
         ax.fill_between(t, part["q25"].to_numpy(), part["q75"].to_numpy(), color=colour,
                         alpha=0.25, linewidth=0)
-        ax.plot(t, part["median"].to_numpy(), color=colour, label=str(name[0]), linewidth=1.2)
+        label = f"{name[0]} (n={int(part['n'].max())})" if show_n else str(name[0])
+        ax.plot(t, part["median"].to_numpy(), color=colour, label=label, linewidth=1.2)
     ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_ylabel(axis_label(ylabel), fontsize="small")
     log_axis(ax, ylabel)
-    if data.height:
-        ax.legend(fontsize="small", frameon=False)
+    if data.height and legend:
+        legend_outside(ax)
     return fig
 
 
@@ -270,13 +300,14 @@ def plot_parity(data: pl.DataFrame, x: str, metrics: list[str], by: list[str]) -
             ax.fill_between(xv, part["lo"].to_numpy(), part["hi"].to_numpy(), color=f"C{i % 10}",
                             alpha=0.2, linewidth=0)
             ax.plot(xv, mean, "o-", color=f"C{i % 10}", markersize=3, label=label or None)
-        ax.set_xlabel(f"{x} (fixed mirror strength)" if x == "mirror_initial" else x)
+        ax.set_xlabel(f"{x} (fixed mirror strength, share 0 to 1)" if x == "mirror_initial"
+                      else axis_label(x))
         if x == "population":
             ax.set_xscale("log")
-        ax.set_ylabel(f"final {metric}")
+        ax.set_ylabel(f"final {axis_label(metric)}")
         log_axis(ax, metric)
         if by:
-            ax.legend(fontsize="small", frameon=False)
+            legend_outside(ax)
     return fig
 
 
@@ -294,12 +325,12 @@ def plot_phase(
         if xv.size > 1:
             ax.annotate("", xy=(xv[-1], yv[-1]), xytext=(xv[-2], yv[-2]),
                         arrowprops={"arrowstyle": "->", "color": colour})
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
+    ax.set_xlabel(axis_label(x))
+    ax.set_ylabel(axis_label(y))
     log_axis(ax, x, "x")
     log_axis(ax, y)
     if data.height:
-        ax.legend(fontsize="small", frameon=False)
+        legend_outside(ax)
     return fig
 
 

@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import polars as pl
 
-from analysis.signatures import before_crash
+from analysis.signatures.crash import before_crash
 
 MIN_LEVELS = 3
 

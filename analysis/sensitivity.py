@@ -1,4 +1,16 @@
-"""Sobol' sensitivity indices of a ``[sample] method = "sobol"`` sweep (Saltelli 2002; 2010).
+"""Sensitivity indices of a sampled sweep: Sobol' (Saltelli 2002; 2010), eFAST and Morris.
+
+The method is the sweep's ``[sample] method``: ``sobol`` and ``fast`` (eFAST: Saltelli,
+Tarantola & Chan 1999; ``SALib.analyze.fast``, interference factor M = 4, the sampler's) give
+first-order (S1) and total (ST) indices with bootstrap 95 % half-widths; ``morris`` (elementary
+effects: Morris 1991; mu* of Campolongo, Cariboni & Saltelli 2007; ``SALib.analyze.morris``) gives
+mu* (the mean absolute elementary effect, in the output's units), its bootstrap 95 % half-width
+and sigma (their spread: interactions or non-linearity), a screening that ranks parameters with
+few runs but does not apportion variance. Morris needs the design matrix as well as the outputs:
+it is read from the runs table (each point's parameter values, in the sample's row order);
+integer parameters were rounded after sampling, so their steps are the rounded ones.
+``sensitivity.parquet`` has a ``method`` column; S1/ST are null for Morris, mu*/sigma for the
+others. The rest of this docstring, written for Sobol', holds for all three.
 
 A Sobol' sweep draws its points with ``SALib.sample.sobol`` (the Saltelli scheme: N (D + 2)
 points, N (2D + 2) with second-order indices) and runs every point ``seeds`` times; run ids go
@@ -27,7 +39,10 @@ import polars as pl
 
 SCHEMA = {"scenario": pl.String, "output": pl.String, "parameter": pl.String, "S1": pl.Float64,
           "S1_conf": pl.Float64, "ST": pl.Float64, "ST_conf": pl.Float64, "n_points": pl.Int64,
-          "seeds": pl.Int64}
+          "seeds": pl.Int64, "method": pl.String, "mu_star": pl.Float64,
+          "mu_star_conf": pl.Float64, "sigma": pl.Float64}
+METHODS = ("sobol", "fast", "morris")
+FAST_M = 4  # eFAST's interference factor: the sampler's (SALib's default)
 RESAMPLES = 1000
 # SALib 1.6 seeds the bootstrap only `if seed:`, so 0 would mean unseeded: any non-zero constant.
 BOOTSTRAP_SEED = 12345
@@ -35,8 +50,14 @@ BOOTSTRAP_SEED = 12345
 
 def is_sobol(meta: dict) -> bool:
     """Whether sweep.json describes a Sobol' sample."""
+    return method_of(meta) == "sobol"
+
+
+def method_of(meta: dict) -> str | None:
+    """The sweep's sampling method when the analysis has indices for it (``METHODS``), else None."""
     sample = meta.get("spec", {}).get("sample")
-    return isinstance(sample, dict) and sample.get("method") == "sobol"
+    method = sample.get("method") if isinstance(sample, dict) else None
+    return method if method in METHODS else None
 
 
 def problem_of(meta: dict) -> tuple[dict, bool]:
@@ -49,12 +70,12 @@ def problem_of(meta: dict) -> tuple[dict, bool]:
 
 
 def sobol_designs(meta: dict) -> list[dict]:
-    """The per-scenario designs of sweep.json (``designs``) that are Sobol' samples."""
+    """The per-scenario designs of sweep.json (``designs``) sampled by one of ``METHODS``."""
     found = meta.get("designs")
     if not isinstance(found, list):
         return []
     return [d for d in found if isinstance(d, dict) and isinstance(d.get("sample"), dict)
-            and d["sample"].get("method") == "sobol"]
+            and d["sample"].get("method") in METHODS]
 
 
 def per_design_table(
@@ -70,7 +91,7 @@ def per_design_table(
     for design in sobol_designs(meta):
         scenario, names = design.get("scenario"), list(design["sample"].get("ranges", {}))
         if len(names) < 2:
-            notes.append(f"{scenario}: Sobol' indices skipped (its design varies "
+            notes.append(f"{scenario}: sensitivity indices skipped (its design varies "
                          f"{', '.join(names)}; at least 2 factors needed).")
             continue
         part = values.filter(pl.col("scenario") == scenario).with_columns(
@@ -124,9 +145,15 @@ def sensitivity_table(
     if most is not None and most > 1:  # None: no finished run to check
         return pl.DataFrame(schema=SCHEMA), ["no indices: runs of one sample point have different "
                                              "parameter values (run ids not in the sample order)"]
+    method = method_of(meta) or "sobol"
     for (scenario,), part in with_point.group_by(["scenario"], maintain_order=True):
         means = part.group_by("_pt").agg(pl.col(o).cast(pl.Float64).drop_nans().mean()
                                          for o in outputs).sort("_pt")
+        x = design_matrix(part, problem["names"], n_points) if method == "morris" else None
+        if method == "morris" and x is None:
+            notes.append(f"{scenario}: no Morris indices (the runs table lacks a point's "
+                         "parameter values, which Morris needs beside the outputs).")
+            continue
         for output in outputs:
             full = pl.DataFrame({"_pt": np.arange(n_points)}).join(
                 means.select("_pt", output), on="_pt", how="left")
@@ -139,12 +166,59 @@ def sensitivity_table(
             if np.ptp(y) == 0:
                 notes.append(f"{where}: no indices (the same value, {y[0]:.3g}, at every point).")
                 continue
-            si = sobol_indices(y, problem, second)
+            base = {"scenario": scenario, "output": output, "n_points": n_points, "seeds": seeds,
+                    "method": method}
+            nulls = dict.fromkeys(("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf",
+                                   "sigma"))
+            if method == "morris":
+                levels = int(meta["spec"]["sample"].get("levels", 4))
+                si = morris_indices(x, y, problem, levels)  # type: ignore[arg-type]
+                keys = ("mu_star", "mu_star_conf", "sigma")
+            else:
+                si = (sobol_indices(y, problem, second) if method == "sobol"
+                      else fast_indices(y, problem))
+                keys = ("S1", "S1_conf", "ST", "ST_conf")
             for i, name in enumerate(problem["names"]):
-                rows.append({"scenario": scenario, "output": output, "parameter": name,
-                             **{k: float(si[k][i]) for k in ("S1", "S1_conf", "ST", "ST_conf")},
-                             "n_points": n_points, "seeds": seeds})
+                rows.append({**base, "parameter": name, **nulls,
+                             **{k: float(si[k][i]) for k in keys}})
     return pl.DataFrame(rows, schema=SCHEMA, orient="row"), notes
+
+
+def design_matrix(part: pl.DataFrame, names: list[str], n_points: int) -> np.ndarray | None:
+    """Each sample point's parameter values (rows in the sample's order); None if any is missing."""
+    if not all(n in part.columns for n in names):
+        return None
+    points = part.group_by("_pt").agg(pl.col(n).first() for n in names).sort("_pt")
+    if points.height != n_points or points.select(names).null_count().sum_horizontal().item():
+        return None
+    return points.select(names).cast(pl.Float64).to_numpy()
+
+
+def fast_indices(y: np.ndarray, problem: dict, seed: int = BOOTSTRAP_SEED) -> dict:
+    """``SALib.analyze.fast.analyze`` (eFAST) on outputs ``y`` in the sample's row order.
+
+    SALib warns that its bootstrap half-widths for eFAST are indicative only (SALib issue 649):
+    the report says so, so the warning is not repeated per output.
+    """
+    import warnings
+
+    from SALib.analyze import fast
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="FAST confidence intervals")
+        return fast.analyze(problem, np.asarray(y, dtype=float), M=FAST_M,
+                            num_resamples=RESAMPLES, conf_level=0.95, print_to_console=False,
+                            seed=seed)
+
+
+def morris_indices(x: np.ndarray, y: np.ndarray, problem: dict, levels: int,
+                   seed: int = BOOTSTRAP_SEED) -> dict:
+    """``SALib.analyze.morris.analyze`` on the design ``x`` and outputs ``y`` (rows in order)."""
+    from SALib.analyze import morris
+
+    return morris.analyze(problem, np.asarray(x, dtype=float), np.asarray(y, dtype=float),
+                          num_resamples=RESAMPLES, conf_level=0.95, print_to_console=False,
+                          num_levels=levels, seed=seed)
 
 
 def outcome_values(
@@ -172,6 +246,7 @@ def outcome_values(
 
 def stability_note(table: pl.DataFrame) -> str:
     """One line on the widest interval of ``table``: whether the sample is big enough."""
+    table = table.filter(pl.col("S1_conf").is_not_null())  # Morris has no variance shares
     if table.is_empty():
         return ""
     widest = float(table.select(pl.max_horizontal("S1_conf", "ST_conf").max()).item())

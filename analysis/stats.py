@@ -8,7 +8,10 @@
 - Distribution-free interval for a median from order statistics (e.g. Conover 1999, sec. 3.2):
   [x_(k), x_(n-k+1)] covers the median with probability 1 - 2 P(Binomial(n, 1/2) <= k - 1), exact
   for any continuous distribution; a 95 % interval exists only from n = 6 on (n = 5: 93.75 %).
-  Used for the order of events, where runs are few and a bootstrap of the median over-confident.
+  Used for the order of events, where runs are few and a bootstrap of the median over-confident,
+  and for the signatures, where a value censored at the end of a run (+inf) still has a rank.
+- The difference of two medians with a percentile bootstrap interval, each sample resampled on
+  its own (Efron & Tibshirani 1993): the contrasts a user names between two scenarios.
 - Equivalence by two one-sided tests (TOST; Schuirmann 1987): "the same" or "as often" is claimed
   only when both one-sided tests reject a difference beyond the stated margin at 5 % (statsmodels'
   `tost_proportions_2indep`, Agresti-Caffo, and `ttost_ind`, Welch). A non-significant difference
@@ -110,24 +113,50 @@ def median_ci_rank(n: int, level: float = 0.95) -> tuple[int, float] | None:
 
 
 def median_ci(
-    values: Sequence[float] | np.ndarray, level: float = 0.95
+    values: Sequence[float] | np.ndarray, level: float = 0.95, censored: bool = False
 ) -> tuple[float, float, float]:
     """Median with its distribution-free (order-statistic) interval: (median, lo, hi).
 
-    All nan without finite values; the bounds are nan when the values are too few for an interval
-    at ``level`` (fewer than 6 at 95 %), since no honest interval exists then.
+    All nan without values; the bounds are nan when the values are too few for an interval at
+    ``level`` (fewer than 6 at 95 %), since no honest interval exists then. Only finite values
+    count, unless ``censored``: then +inf marks a value censored above (a recovery not reached by
+    the end of its run), kept and ranked after every finite value, so a median or bound that lands
+    on one is +inf, "longer than the runs" (order statistics need only the ranks).
     """
-    x = np.sort(np.asarray(values, dtype=float))
-    x = x[np.isfinite(x)]
+    x = np.asarray(values, dtype=float)
+    x = np.sort(x[~np.isnan(x) & (x != -np.inf)] if censored else x[np.isfinite(x)])
     nan = float("nan")
     if x.size == 0:
         return (nan, nan, nan)
-    med = float(np.median(x))
-    rank = median_ci_rank(x.size, level)
+    n = x.size
+    med = float(x[n // 2]) if n % 2 else float((x[n // 2 - 1] + x[n // 2]) / 2)
+    rank = median_ci_rank(n, level)
     if rank is None:
         return (med, nan, nan)
     k = rank[0]
-    return (med, float(x[k - 1]), float(x[x.size - k]))
+    return (med, float(x[k - 1]), float(x[n - k]))
+
+
+def diff_medians_ci(
+    a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, n_boot: int = 2000,
+    level: float = 0.95, seed: int = 0,
+) -> tuple[float, float, float]:
+    """median(a) - median(b) with a percentile bootstrap interval (each sample resampled alone).
+
+    nan when either has no finite value; with one value each the interval is the point.
+    """
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    x, y = x[np.isfinite(x)], y[np.isfinite(y)]
+    nan = float("nan")
+    if x.size == 0 or y.size == 0:
+        return (nan, nan, nan)
+    est = float(np.median(x) - np.median(y))
+    rng = np.random.default_rng(seed)
+    bx = np.median(x[rng.integers(0, x.size, size=(n_boot, x.size))], axis=1)
+    by = np.median(y[rng.integers(0, y.size, size=(n_boot, y.size))], axis=1)
+    alpha = (1 - level) / 2
+    lo, hi = np.quantile(bx - by, [alpha, 1 - alpha])
+    return (est, float(lo), float(hi))
 
 
 def cliffs_delta(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray) -> float:

@@ -225,11 +225,60 @@ def _scan_generations(folder: Path) -> pl.DataFrame:
     return table
 
 
-def load_sweep(root: Path) -> Results:
-    """A sweep: ``sweep.json``, ``runs.parquet`` and ``generations/*.parquet``."""
-    meta = _read_json(root / "sweep.json")
+def resume_hint(root: Path) -> str:
+    """How to finish or resume a sweep folder: the same sweep command again."""
+    return (f"to finish it, run the same `python run.py sweep SPEC --out {root}` again (it "
+            "resumes where it stopped)")
+
+
+def _records(root: Path) -> pl.DataFrame | None:
+    """The finished runs' records (``records/*.parquet``, what runs.parquet is rebuilt from)."""
+    folder = root / "records"
+    files = sorted(f for f in folder.glob("*.parquet") if not f.name.startswith(".")) \
+        if folder.is_dir() else []
+    parts = []
+    for f in files:
+        try:
+            parts.append(pl.read_parquet(f))
+        except Exception:  # a record being written or damaged: the sweep recomputes its runs
+            continue
+    parts = [p for p in parts if "run_id" in p.columns and p.height]
+    if not parts:
+        return None
+    table = pl.concat(parts, how="diagonal_relaxed")
+    return table.unique("run_id", keep="last", maintain_order=True).sort("run_id")
+
+
+def _runs_of(root: Path, meta: dict[str, Any]) -> tuple[pl.DataFrame, Path]:
+    """The runs table of a sweep at any moment: runs.parquet, or its records while it runs.
+
+    A sweep writes a record per finished task and rebuilds runs.parquet from them at its end, so
+    while it runs (or after it was stopped) the records hold runs that runs.parquet does not yet:
+    they are read instead, and the analysis is the same as if the sweep had stopped there.
+    """
     rpath = root / "runs.parquet"
-    runs = _read_parquet(rpath)
+    records = _records(root)
+    planned = next((meta[k] for k in PLANNED_KEYS if isinstance(meta.get(k), int)), None)
+    if records is None:
+        if not rpath.is_file():
+            of = f" (0 of {planned})" if planned else ""
+            raise _fail(rpath, f"missing: no run of the sweep has finished yet{of}; analyse "
+                               f"again once some have, or, if it was stopped, {resume_hint(root)}")
+        return _read_parquet(rpath), rpath
+    if rpath.is_file():
+        try:
+            runs = pl.read_parquet(rpath)
+        except Exception:  # damaged or being replaced: the records say the same
+            runs = None
+        if runs is not None and runs.height >= records.height:
+            return _read_parquet(rpath), rpath
+    return records, root / "records"
+
+
+def load_sweep(root: Path) -> Results:
+    """A sweep: ``sweep.json``, ``runs.parquet`` (or its records) and ``generations/*.parquet``."""
+    meta = _read_json(root / "sweep.json")
+    runs, rpath = _runs_of(root, meta)
     missing = [c for c in ("run_id", "scenario", "status") if c not in runs.columns]
     if missing:
         raise _fail(rpath, f"missing column(s) {', '.join(missing)}")
@@ -268,8 +317,8 @@ def load_sweep(root: Path) -> Results:
     gens = gens.filter(pl.col("run_id").is_in(ok["run_id"].to_list()))
     planned = next((meta[k] for k in PLANNED_KEYS if isinstance(meta.get(k), int)), None)
     if planned is not None and runs.height < planned:
-        warnings.append(f"{root}: sweep in progress, {runs.height} of {planned} runs finished; "
-                        "analysing those")
+        warnings.append(f"{root}: sweep in progress or stopped, {runs.height} of {planned} runs "
+                        f"finished; analysing those ({resume_hint(root)})")
     keep = ["run_id", "scenario", *(c for c in ("seed", "account", "role") if c in ok.columns),
             *varied]
     metrics, skipped, mirror = _present(gens)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from analysis.bursts import clean_series
+from analysis.series import clean_series
 
 CRASH_SHARE = 0.5
 RESTORED_SHARE = 0.9

@@ -89,7 +89,9 @@ def build_parser(prog: str = "run.py") -> argparse.ArgumentParser:
     cal.add_argument("--quick", action="store_true", help="a tiny budget (a smoke test)")
 
     analyze = sub.add_parser("analyze", help="bursts, statistics, plots and a report for a run or sweep")
-    analyze.add_argument("dir")
+    from analysis.options import add_arguments as analyze_arguments
+
+    analyze_arguments(analyze)
 
     view = sub.add_parser("view", parents=[folders],
                           help="the browser view (Mesa's SolaraViz): solara run viz/app.py")

@@ -1,4 +1,4 @@
-"""The test session's own numba cache, set before anything imports numba.
+"""The test session's own numba cache, set before anything imports numba; shared fixtures.
 
 The tests compile the kernels into ``mirrorleap/kernels-tests/<source hash>`` in the user's
 cache folder (`evo.core.kernel_cache`), never into the folder real runs use: a test run neither
@@ -12,3 +12,19 @@ from pathlib import Path
 
 _base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
 os.environ["MIRRORLEAP_KERNEL_CACHE"] = str(Path(_base) / "mirrorleap" / "kernels-tests")
+
+import pytest  # noqa: E402 (after the cache folder is set)
+
+from evo.run.sweep import run_sweep  # noqa: E402
+from tests.sweep_support import REAL_SPEC, write  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def reference(tmp_path_factory) -> Path:
+    """The REAL_SPEC sweep, uninterrupted, one worker: the result every other path must equal."""
+    tmp = tmp_path_factory.mktemp("reference")
+    out = tmp / "out"
+    report = run_sweep(write(tmp, REAL_SPEC), out, workers=1, progress=False)
+    assert (report.total, report.computed, report.failed) == (6, 6, 0)
+    return out
+

@@ -165,7 +165,7 @@ def test_sweep_in_progress_warns(tmp_path: Path, capsys: pytest.CaptureFixture[s
     pl.concat([runs, extra]).write_parquet(root / "runs.parquet")
     assert run.main(["analyze", str(root)]) == 0
     err = capsys.readouterr().err
-    assert "sweep in progress, 5 of 40 runs finished" in err
+    assert "sweep in progress or stopped, 5 of 40 runs finished" in err and "resumes" in err
     assert "no rows for 1 run(s) marked ok" in err
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from analysis.conclude import compare, compare_levels, conclusions, role, scenario_roles
+from analysis.conclude import compare, compare_levels, findings
+from analysis.roles import NAMES, scenario_archetypes
 from analysis.stats import wilson_ci
 
 N = 40
@@ -39,38 +40,37 @@ def text(paragraphs: list[str]) -> str:
     return " ".join(paragraphs)
 
 
-def test_roles_from_names() -> None:
-    assert [role(s) for s in ("coevolution", "fixed_low", "mirror-fixed-high", "demography",
-                              "associative", "henrich")] == [
-        "coevolution", "fixed_low", "fixed_high", "demography", "associative", None]
+def kinds(found) -> dict[str, object]:
+    """Each finding's verdict by kind (the account comparisons by account)."""
+    return {(f.data["account"] if f.kind == "account" else f.kind): f.verdict for f in found}
 
 
-def test_roles_are_read_from_the_declared_account_and_role() -> None:
+def one(found, kind: str):
+    (match,) = [f for f in found if f.kind == kind]
+    return match
+
+
+def test_archetypes_are_read_from_the_declared_account_and_role_only() -> None:
     runs = pl.DataFrame({
         "scenario": ["big_camps", "big_camps", "coevolution_fast", "fixed_low", "mirror_high"],
         "account": ["demography", "demography", "genetic", None, "genetic"],
         "role": ["main", "main", "variant", None, "control_high"],
     })
-    # A renamed scenario keeps its role, a name that looks like a role does not make one, and
-    # runs without a declaration (an older part of a resumed sweep) fall back to the name.
-    assert scenario_roles(runs) == {"big_camps": "demography", "coevolution_fast": None,
-                           "fixed_low": "fixed_low", "mirror_high": "fixed_high"}
-
-
-def test_roles_fall_back_to_names_when_the_table_lacks_them() -> None:
-    runs = pl.DataFrame({"scenario": ["coevolution", "mirror-fixed-high", "big_camps"]})
-    assert scenario_roles(runs) == {"coevolution": "coevolution", "mirror-fixed-high": "fixed_high",
-                           "big_camps": None}
+    # A renamed scenario keeps its archetype, a name that looks like one does not make one, and
+    # runs without a declaration (an older part of a resumed sweep) have none.
+    assert scenario_archetypes(runs) == {"big_camps": "demography", "coevolution_fast": None,
+                                         "fixed_low": None, "mirror_high": "fixed_high"}
+    assert scenario_archetypes(pl.DataFrame({"scenario": ["coevolution"]})) == {
+        "coevolution": None}
 
 
 def test_conclusions_use_declared_roles() -> None:
     scen = table({"main": 30, "low": 2, "high": 35, "camps": 28})
     declared = {"main": "coevolution", "low": "fixed_low", "high": "fixed_high",
                 "camps": "demography"}
-    out = text(conclusions(scen, roles=declared))
-    assert "mirror strength has a causal effect" in out
-    assert "no detectable difference between demography alone and coevolution" in out.lower()
-    assert "are not both present" in text(conclusions(scen))  # the names alone say nothing
+    found = kinds(findings(scen, roles=declared))
+    assert found["mirror_controls"] == "burst" and found["demography"] == "same"
+    assert kinds(findings(scen))["mirror_controls"] == "missing"  # the names alone say nothing
 
 
 def test_compare_uses_the_interval() -> None:
@@ -80,97 +80,100 @@ def test_compare_uses_the_interval() -> None:
     assert compare(a, b)[0] == "same"
 
 
+def declared(scen: pl.DataFrame) -> dict[str, str | None]:
+    """The tests' scenarios are named by the archetype they declare (None: no archetype)."""
+    return {s: s if s in NAMES else None for s in scen["scenario"].to_list()}
+
+
+def decide(scen: pl.DataFrame, lags_: pl.DataFrame | None = None, **kwargs):
+    return findings(scen, lags_, roles=declared(scen), **kwargs)
+
+
 def test_no_burst_anywhere() -> None:
-    out = text(conclusions(table({"coevolution": 0, "fixed_low": 0, "fixed_high": 0})))
-    assert "No burst" in out and "none of the 120 runs" in out
-    assert "causal effect" not in out and "material" not in out
+    found = decide(table({"coevolution": 0, "fixed_low": 0, "fixed_high": 0}))
+    assert [f.kind for f in found] == ["rates", "no_event", "instead"]
+    assert one(found, "no_event").data["total"] == 120
+    assert one(found, "no_event").data["immaterial"] == 0
 
 
-def test_immaterial_rises_are_named() -> None:
+def test_immaterial_rises_are_counted() -> None:
     scen = table({"coevolution": 0}, metric="gesture_success").with_columns(
         pl.lit(6).alias("n_immaterial"))
-    out = text(conclusions(scen, metric="gesture_success"))
-    assert "6 rose against their noise by less than the material minimum (a rise of at least " \
-           "0.1)" in out
+    assert one(decide(scen, metric="gesture_success"), "no_event").data["immaterial"] == 6
 
 
 def test_mirror_causes_and_leads() -> None:
     scen = table({"coevolution": 30, "fixed_low": 2, "fixed_high": 35, "demography": 3})
-    out = text(conclusions(scen, lags("mirror leads", -120, -200, -50)))
-    assert "mirror strength has a causal effect" in out
-    assert "leads the cultural rise" in out
-    assert "Demography alone bursts less often" in out
-    assert "precedes the burst" in out
+    found = decide(scen, lags("mirror leads", -120, -200, -50))
+    assert kinds(found) | {} == {"rates": None, "mirror_controls": "burst",
+                                 "against_low_control": "higher", "demography": "lower",
+                                 "order": "mirror leads", "verdict": "burst"}
+    assert one(found, "verdict").data == {"order": "mirror leads", "demography": "lower",
+                                          "demography_difference": one(found, "account")
+                                          .data["difference"]}
 
 
 def test_no_difference_between_controls() -> None:
-    scen = table({"coevolution": 20, "fixed_low": 19, "fixed_high": 21})
-    out = text(conclusions(scen))
-    assert "no evidence that mirror strength controls tool_complexity" in out
-    assert "do not support" in out
+    found = kinds(decide(table({"coevolution": 20, "fixed_low": 19, "fixed_high": 21})))
+    assert found["mirror_controls"] == "same" and found["verdict"] == "unsupported"
 
 
 def test_an_interval_including_zero_is_no_detectable_difference() -> None:
     scen = table({"coevolution": 30, "fixed_low": 2, "fixed_high": 35, "demography": 28})
-    out = text(conclusions(scen, lags("unresolved", -10, -60, 40)))
-    assert ("No detectable difference between demography alone and coevolution in burst "
-            "probability (difference -0.05, 95 % CI") in out
-    assert "no detectable difference between demography alone and coevolution" in out
-    assert "as well" not in out
-    assert "not resolved" in out
-    takeoffs = text(conclusions(scen, event="takeoff"))
-    assert "in take-off probability" in takeoffs and "as well" not in takeoffs
+    found = decide(scen, lags("unresolved", -10, -60, 40))
+    demo = one(found, "account")
+    assert demo.verdict == "same" and demo.data["difference"].d == pytest.approx(-0.05)
+    assert demo.data["difference"].lo < 0 < demo.data["difference"].hi
+    assert one(found, "verdict").data["demography"] == "same"
+    assert one(found, "order").verdict == "unresolved"
+    takeoffs = decide(scen, event="takeoff")
+    assert {f.event for f in takeoffs} == {"takeoff"}
 
 
 def test_mirror_follows_culture() -> None:
     scen = table({"coevolution": 30, "fixed_low": 2, "fixed_high": 35})
-    out = text(conclusions(scen, lags("mirror follows", 150, 90, 210)))
-    assert "follows the cultural rise" in out
-    assert "culture drives the mirror" in out
+    found = decide(scen, lags("mirror follows", 150, 90, 210))
+    assert one(found, "order").verdict == "mirror follows"
+    assert one(found, "verdict").data["order"] == "mirror follows"
 
 
 def test_associative_versus_genetic() -> None:
     scen = table({"coevolution": 30, "associative": 31, "fixed_low": 1, "fixed_high": 30})
-    out = text(conclusions(scen))
-    assert ("No detectable difference between associative (learned) mirroring and genetic "
-            "coevolution in burst probability (difference +0.03, 95 % CI") in out
-    assert "as well" not in out
+    assert kinds(decide(scen))["associative"] == "same"
 
 
 def test_controls_missing() -> None:
-    out = text(conclusions(table({"coevolution": 30, "demography": 10})))
-    assert "cannot separate a causal effect" in out and "undetermined" in out
+    found = kinds(decide(table({"coevolution": 30, "demography": 10})))
+    assert found["mirror_controls"] == "missing" and found["verdict"] == "undetermined"
 
 
 def test_single_run_and_missing_metric() -> None:
     single = table({"coevolution": 1}, n=1)
-    out = text(conclusions(single))
-    assert "single run" in out and "generation 500" in out
-    assert "not in these tables" in text(conclusions(single, metric="lexicon_coherence"))
+    (run,) = decide(single)
+    assert (run.kind, run.verdict, run.data["onset"]) == ("single_run", "event", 500.0)
+    assert [f.kind for f in decide(single, metric="lexicon_coherence")] == ["absent"]
 
 
 @pytest.mark.parametrize("k", [0, 40])
-def test_numbers_in_sentences_come_from_the_table(k: int) -> None:
-    out = text(conclusions(table({"coevolution": k, "fixed_low": 0, "fixed_high": k})))
-    assert f"coevolution {k} of 40 runs" in out
+def test_numbers_come_from_the_table(k: int) -> None:
+    rates = one(decide(table({"coevolution": k, "fixed_low": 0, "fixed_high": k})), "rates")
+    assert rates.data["rows"][0][:3] == ("coevolution", k, 40)
 
 
 def test_too_short_series_say_nothing() -> None:
-    out = text(conclusions(table({"naming_game": 0}, metric="gesture_success", n=0),
-                           metric="gesture_success"))
-    assert "too short to judge" in out
+    found = decide(table({"naming_game": 0}, metric="gesture_success", n=0),
+                   metric="gesture_success")
+    assert [f.kind for f in found] == ["too_short"]
 
 
 def test_takeoffs_without_bursts() -> None:
     scen = table({"coevolution": 0, "fixed_low": 0, "fixed_high": 0},
                  takeoffs={"coevolution": 30, "fixed_low": 1, "fixed_high": 33})
-    out = text(conclusions(scen))
-    assert "No burst" in out and "64 runs show a take-off" in out
-    assert "no support to a mirror-caused burst" not in out
-    off = text(conclusions(scen, event="takeoff"))
-    assert "Take-off probability of tool_complexity: coevolution 30 of 40 runs" in off
-    assert "Fixing the mirror high takes off more often than fixing it low" in off
-    assert "raises the chance of a take-off" in off
+    instead = one(decide(scen), "instead")
+    assert (instead.verdict, instead.data["takeoffs"]) == ("takeoffs", 64)
+    off = decide(scen, event="takeoff")
+    assert one(off, "rates").data["rows"][0][:3] == ("coevolution", 30, 40)
+    assert kinds(off)["mirror_controls"] == "burst" and kinds(off)["verdict"] == "burst"
 
 
 def with_rises(frame: pl.DataFrame, rises: dict[str, tuple[float, float, float]]) -> pl.DataFrame:
@@ -189,26 +192,27 @@ def test_fixed_high_rising_at_once_counts_as_a_mirror_effect_without_a_burst() -
     rises = {"coevolution": (900.0, 700.0, 1100.0), "fixed_low": (0.1, 0.0, 0.2),
              "fixed_high": (5e4, 4e4, 6e4)}
     scen = with_rises(table({"coevolution": 20, "fixed_low": 0, "fixed_high": 0}), rises)
-    out = text(conclusions(scen, lags("mirror leads", -120, -200, -50)))
-    assert "raises tool_complexity far above fixing it low" in out
-    assert "Verdict: mirror strength controls tool_complexity" in out
-    assert "precedes" in out
+    found = decide(scen, lags("mirror leads", -120, -200, -50))
+    assert kinds(found)["mirror_controls"] == "level"
+    assert one(found, "mirror_controls").data["levels"].verdict == "higher"
+    assert one(found, "verdict").verdict == "level"
+    assert one(found, "verdict").data["order"] == "mirror leads"
     # overlapping intervals: no effect claimed
     rises["fixed_high"] = (0.15, 0.05, 0.3)
     scen = with_rises(table({"coevolution": 20, "fixed_low": 0, "fixed_high": 0}), rises)
-    out = text(conclusions(scen))
-    assert "no evidence that mirror strength controls tool_complexity" in out
-    assert "do not support" in out
+    found = kinds(decide(scen))
+    assert found["mirror_controls"] == "same" and found["verdict"] == "unsupported"
 
 
-def test_two_scenarios_with_one_role_are_named_not_picked() -> None:
+def test_two_scenarios_with_one_archetype_are_named_not_picked() -> None:
     scen = table({"main": 30, "copy": 5, "low": 2, "high": 35})
-    declared = {"main": "coevolution", "copy": "coevolution", "low": "fixed_low",
-                "high": "fixed_high"}
-    out = text(conclusions(scen, roles=declared))
-    assert "Scenarios main, copy all have the role coevolution" in out
-    assert "Coevolution bursts" not in out and "fixed_low control" not in out  # neither used
-    assert "mirror strength has a causal effect" in out  # the controls are still compared
+    archetypes = {"main": "coevolution", "copy": "coevolution", "low": "fixed_low",
+                  "high": "fixed_high"}
+    found = findings(scen, roles=archetypes)
+    shared = one(found, "shared_archetype")
+    assert shared.scenarios == ("main", "copy") and shared.data["archetype"] == "coevolution"
+    assert "against_low_control" not in kinds(found)  # neither copy is used
+    assert kinds(found)["mirror_controls"] == "burst"  # the controls are still compared
 
 
 def _levels(final: tuple[float, float, float], rise: tuple[float, float, float] = (0.0, 0.0, 0.0)):
@@ -246,13 +250,13 @@ def test_fewer_bursts_but_the_same_final_level_is_said_to_be_the_same_culture() 
              "nongenetic": (1450.0, 1400.0, 1480.0)}
     scen = scen.with_columns(**{key: pl.Series([level[s][i] for s in scen["scenario"]])
                                 for i, key in enumerate(("final_median", "final_lo", "final_hi"))})
-    out = text(conclusions(scen))
-    assert "combined non-genetic account bursts less often than coevolution" in out
-    assert "yet its final level is as high (median final level 1.45e+03" in out
+    account = one(decide(scen), "account")
+    assert account.verdict == "lower" and account.data["same_culture"].verdict == "same"
+    assert account.data["same_culture"].a == (1450.0, 1400.0, 1480.0)
     low = scen.with_columns(final_median=pl.when(pl.col("scenario") == "nongenetic")
                             .then(3.0).otherwise(pl.col("final_median")),
                             final_lo=pl.when(pl.col("scenario") == "nongenetic")
                             .then(2.9).otherwise(pl.col("final_lo")),
                             final_hi=pl.when(pl.col("scenario") == "nongenetic")
                             .then(3.1).otherwise(pl.col("final_hi")))
-    assert "yet its final level" not in text(conclusions(low))
+    assert "same_culture" not in one(decide(low), "account").data

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from analysis.roles import ARCHETYPES
+
 GENERATIONS = 300
 
 
@@ -63,6 +65,8 @@ SCENARIOS = {
     "fixed_high": (1.0, 0.9),
     "demography": (0.0, None),
 }
+#: The account and role each scenario file declares (the archetype's, for the names above).
+DECLARED = {a.name: (a.account, a.role) for a in ARCHETYPES}
 
 
 def write_sweep(folder: Path, seeds: int = 3, scenarios: dict | None = None,
@@ -82,7 +86,9 @@ def write_sweep(folder: Path, seeds: int = 3, scenarios: dict | None = None,
                     table = generation_table(rng, rng.uniform(120, 180) if bursts else None,
                                              mirror_fixed=fixed)
                     status = "error" if run_id < n_errors else "ok"
+                    account, role = DECLARED.get(name, ("none", "variant"))
                     rows.append({"run_id": run_id, "scenario": name, "seed": 1000 + seed,
+                                 "account": account, "role": role,
                                  "mirror_cost": cost, "population": pop, "status": status,
                                  "error": "boom" if status == "error" else None,
                                  "wall_time_s": 0.5, "final_tool_complexity": 1.0})

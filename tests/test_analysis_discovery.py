@@ -45,6 +45,22 @@ def test_prim_finds_the_box_of_the_bursts() -> None:
                                   "coverage", "density"}
 
 
+def test_feature_scoring_ranks_the_box_parameters_above_the_inert_one() -> None:
+    runs, bursts = synthetic_sweep()
+    varied = ["mirror_cost", "population", "noise"]
+    table, notes = discovery.scoring_table(bursts, runs, varied, ["tool_complexity"])
+    burst = table.filter(pl.col("outcome") == "burst")
+    scores = dict(zip(burst["parameter"], burst["score"], strict=True))
+    assert notes == [] and burst["score"].sum() == pytest.approx(1.0)
+    assert min(scores["mirror_cost"], scores["population"]) > scores["noise"] + 0.1
+    assert burst["parameter"].to_list()[-1] == "noise"  # ranked, highest first
+    again, _ = discovery.scoring_table(bursts, runs, varied, ["tool_complexity"])
+    assert again.equals(table)  # a fixed random state: the same scores on every call
+    few, notes = discovery.scoring_table(bursts.head(10), runs, varied, ["tool_complexity"])
+    assert few.is_empty() and notes == [
+        "coevolution: no feature scores (10 judged runs, at least 20 needed)."]
+
+
 def test_no_box_without_enough_cases() -> None:
     runs, bursts = synthetic_sweep(n=200)
     none = bursts.with_columns(pl.lit(False).alias("burst"), pl.lit(False).alias("takeoff"))

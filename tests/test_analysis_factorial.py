@@ -62,7 +62,7 @@ def test_shares_equal_statsmodels_type_two_anova_on_an_unbalanced_design():
     from statsmodels.formula.api import ols
 
     frame = design(1.0, 0.5, 0.4, seed=5).with_columns(
-        (pl.col("final_log10_tools") + 0.7 * pl.col("genes") * pl.col("growth")))[3:]
+        pl.col("final_log10_tools") + 0.7 * pl.col("genes") * pl.col("growth"))[3:]
     shares = variance_shares(frame, "final_log10_tools", "genes", "growth")
     fit = ols("y ~ C(a) * C(b)", data={"y": frame["final_log10_tools"].to_numpy(),
                                        "a": frame["genes"].to_list(),

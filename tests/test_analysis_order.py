@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from analysis.bursts import bursts_table
-from analysis.order import crossing_time, lags_table, summarize_lags
+from analysis.order import TOO_FEW, crossing_time, lags_table, summarize_lags
 
 T = 1000
 t = np.arange(T, dtype=float)
@@ -90,15 +90,15 @@ def test_twenty_negative_lags_mirror_leads() -> None:
     assert (row["lag_mid_lo"], row["lag_mid_hi"]) == (ordered[5], ordered[14])
 
 
-def test_statement_for_too_few_runs() -> None:
-    from analysis.conclude import _order_sentence, _verdict
+def test_findings_for_too_few_runs() -> None:
+    from analysis.conclude import _verdict, order_finding
 
     lags, runs = _lags([-20.0])
     summary = summarize_lags(lags, runs, ["scenario"])
-    text = _order_sentence(summary, "tool_complexity", "coevolution")
-    assert "not resolved" in text and "too few" in text and "CI" not in text
+    found = order_finding(summary, "tool_complexity", "coevolution")
+    assert found is not None and found.verdict == TOO_FEW and found.data["rows"][0]["n_lag"] == 1
     verdict = _verdict("burst", None, summary, "tool_complexity", {"scenario": "coevolution"})
-    assert "not resolved (too few runs" in verdict and "precedes" not in verdict
+    assert verdict.verdict == "burst" and verdict.data["order"] == TOO_FEW
 
 
 def test_lags_compute_each_series_once(monkeypatch: pytest.MonkeyPatch) -> None:

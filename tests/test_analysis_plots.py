@@ -125,3 +125,25 @@ def test_burst_probability_labels_name_only_what_each_scenario_varies():
     assert _varied_within_scenario(part, ["scenario", "a", "b"]) == {
         "x": ["scenario", "a"], "y": ["scenario"]}
     assert _varied_within_scenario(part, ["a"]) == {}
+
+
+def test_axes_carry_units_time_in_kyr_and_legends_off_the_data() -> None:
+    assert plots.axis_label("tool_complexity") == "tool_complexity (components, log axis)"
+    assert plots.axis_label("gesture_success") == "gesture_success (share, 0 to 1)"
+    assert plots.axis_label("expressivity") == "expressivity (meanings)"
+    data = pl.DataFrame({"group": ["a"] * 3 + ["b"] * 3, "time": [0.0, 1000, 2000] * 2,
+                         "q25": [1.0] * 6, "median": [2.0] * 6, "q75": [3.0] * 6,
+                         "n": [4, 5, 5, 2, 2, 1]})
+    fig = plots.plot_ribbons(data, "expressivity", show_n=True)
+    ax = fig.axes[0]
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["a (n=5)", "b (n=2)"]
+    fig.canvas.draw()
+    box, frame = legend.get_window_extent(), ax.get_window_extent()
+    assert box.x0 >= frame.x1  # to the right of the axes, off the data
+    plots.kyr_axis(ax, 25.0)
+    fig.canvas.draw()
+    top = next(child for child in ax.child_axes)
+    assert "kyr, at 25 years a generation" in top.get_xlabel()
+    assert top.get_xlim() == pytest.approx((ax.get_xlim()[0] * 0.025, ax.get_xlim()[1] * 0.025))
+    plt.close(fig)

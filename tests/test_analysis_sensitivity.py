@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pytest
 from SALib.sample import sobol as sobol_sample
 from SALib.test_functions import Ishigami
 
@@ -68,3 +69,46 @@ def test_intervals_are_reproducible() -> None:
     first, _ = sensitivity_table(values, ["y"], meta)
     second, _ = sensitivity_table(values, ["y"], meta)
     assert first.equals(second)
+
+
+def sampled_sweep(method: str, x: np.ndarray, y: np.ndarray, names: list[str],
+                  extra: dict | None = None) -> tuple[pl.DataFrame, dict]:
+    """A sweep table of ``y`` at the design ``x`` (one seed a point) and its sweep.json."""
+    values = pl.DataFrame({"run_id": np.arange(y.size), "scenario": "s", "y": y,
+                           **{n: x[:, i] for i, n in enumerate(names)}})
+    ranges = {n: [float(x[:, i].min()), float(x[:, i].max())] for i, n in enumerate(names)}
+    meta = {"spec": {"sample": {"method": method, "ranges": ranges, **(extra or {})}},
+            "n_points": y.size, "seeds": 1}
+    return values, meta
+
+
+def test_efast_gives_the_ishigami_first_order_and_total_indices() -> None:
+    from SALib.sample import fast_sampler
+
+    problem = {"num_vars": 3, "names": list(S1), "bounds": [[-np.pi, np.pi]] * 3}
+    x = fast_sampler.sample(problem, 1000, M=4, seed=2)
+    values, meta = sampled_sweep("fast", x, Ishigami.evaluate(x), list(S1), {"n": 1000})
+    table, notes = sensitivity_table(values, ["y"], meta)
+    assert notes == [] and set(table["method"]) == {"fast"}
+    for row in table.iter_rows(named=True):
+        assert abs(row["S1"] - S1[row["parameter"]]) < 0.03, row
+        assert abs(row["ST"] - ST[row["parameter"]]) < 0.05, row
+        assert row["mu_star"] is None
+
+
+def test_morris_ranks_a_linear_model_by_its_slopes() -> None:
+    from SALib.sample import morris as morris_sample
+
+    names = ["a", "b", "inert"]
+    problem = {"num_vars": 3, "names": names, "bounds": [[0.0, 1.0]] * 3}
+    x = morris_sample.sample(problem, 20, num_levels=4, seed=5)
+    y = 4.0 * x[:, 0] - 2.0 * x[:, 1]  # elementary effects: exactly 4, -2 and 0
+    values, meta = sampled_sweep("morris", x, y, names, {"n": 20, "levels": 4})
+    table, notes = sensitivity_table(values, ["y"], meta)
+    assert notes == [] and set(table["method"]) == {"morris"}
+    mu = dict(zip(table["parameter"], table["mu_star"], strict=True))
+    assert mu["a"] == pytest.approx(4.0) and mu["b"] == pytest.approx(2.0) and mu["inert"] == 0
+    assert table["sigma"].abs().max() < 1e-9 and table["S1"].is_null().all()
+    assert stability_note(table) == ""  # no variance shares to judge
+    lacking = values.drop("inert")  # Morris needs every point's parameter values
+    assert "lacks a point's parameter values" in sensitivity_table(lacking, ["y"], meta)[1][0]

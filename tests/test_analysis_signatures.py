@@ -1,4 +1,4 @@
-"""Signatures an archaeologist could see (`analysis/signatures.py`), on known answers.
+"""Signatures an archaeologist could see (`analysis/signatures/`), on known answers.
 
 Synthetic series whose answers are known by construction: a logistic rise of log10 complexity
 (10-90 % time 2 ln 9 / r), lineages and camps with set onsets (a wave linear in distance, onsets
@@ -19,6 +19,9 @@ import pytest
 
 import run
 from analysis import signatures as sg
+from analysis.roles import with_accounts
+from analysis.signatures import crash, reading, section, spread, timing
+from analysis.windows import Crash, find_crash
 from evo.errors import UsageError
 
 T = np.arange(0, 1001, dtype=float)
@@ -40,7 +43,7 @@ def test_tempo_of_a_logistic_rise_of_log_complexity() -> None:
     r = 0.02
     rng = np.random.default_rng(0)
     log_c = 0.5 + 2.0 * logistic(T, 500, r) + 0.005 * rng.normal(size=T.size)
-    out = sg.tempo(gens(tool_complexity=10**log_c))
+    out = timing.tempo(gens(tool_complexity=10**log_c))
     expected = 2 * math.log(9) / r  # 219.7 generations
     assert out["tempo_generations"].value == pytest.approx(expected, abs=4)
     assert out["tempo_years_25"].value == pytest.approx(25 * out["tempo_generations"].value)
@@ -51,7 +54,7 @@ def test_tempo_ignores_a_noisy_baseline_touching_the_low_level_early() -> None:
     rng = np.random.default_rng(1)
     log_c = 1.0 + 1.0 * logistic(T, 600, 0.03) + 0.04 * rng.normal(size=T.size)
     log_c[:3] = 0.0  # the founders start with nothing
-    t10 = sg.tempo(gens(tool_complexity=10**log_c))["tempo_generations"].detail
+    t10 = timing.tempo(gens(tool_complexity=10**log_c))["tempo_generations"].detail
     start = float(t10.split(",")[0].removeprefix("t10 "))
     assert start == pytest.approx(600 - math.log(9) / 0.03, abs=30)
 
@@ -62,7 +65,7 @@ def test_tempo_ignores_a_noisy_baseline_touching_the_low_level_early() -> None:
     (3.0 + 300 * logistic(T, 60, 0.15), "first 10 %"),  # relaxation from the initial state
 ])
 def test_tempo_is_nan_with_a_reason(series: np.ndarray, words: str) -> None:
-    out = sg.tempo(gens(tool_complexity=series))
+    out = timing.tempo(gens(tool_complexity=series))
     assert all(math.isnan(m.value) for m in out.values())
     assert words in out["tempo_generations"].detail
 
@@ -72,7 +75,7 @@ def test_order_lags_between_half_rise_times() -> None:
     table = gens(mirror_mean=0.1 + 0.6 * logistic(T, 400, 0.05) + 0.01 * rng.normal(size=T.size),
                  tool_complexity=3 + 500 * logistic(T, 500, 0.05),
                  expressivity=4 * logistic(T, 450, 0.05))
-    out = sg.order_lags(table)
+    out = timing.order_lags(table)
     assert out["order_mirror_minus_tools"].value == pytest.approx(-100, abs=3)
     assert out["order_mirror_minus_expressivity"].value == pytest.approx(-50, abs=3)
     assert out["order_expressivity_minus_tools"].value == pytest.approx(-50, abs=3)
@@ -84,23 +87,23 @@ def test_order_lags_between_half_rise_times() -> None:
 def test_population_rising_first_gives_a_negative_lag() -> None:
     pop = np.round(40 + 1560 * np.clip((T - 200) / 400, 0, 1))  # a ramp 200-600, half at 400
     table = gens(population=pop, tool_complexity=3 + 300 * logistic(T, 650, 0.05))
-    lag = sg.order_lags(table)["order_population_minus_tools"].value
+    lag = timing.order_lags(table)["order_population_minus_tools"].value
     assert lag == pytest.approx(400 - 650, abs=5)
 
 
 def test_an_immaterial_mirror_rise_gives_no_lag() -> None:
     table = gens(mirror_mean=0.3 + 0.05 * logistic(T, 400, 0.05),
                  tool_complexity=3 + 500 * logistic(T, 500, 0.05))
-    m = sg.order_lags(table)["order_mirror_minus_tools"]
+    m = timing.order_lags(table)["order_mirror_minus_tools"]
     assert math.isnan(m.value) and "materially" in m.detail
 
 
 def test_leap_generation_dates_a_late_burst_and_a_rise_at_once_alike() -> None:
     late = 10 ** (3.0 * logistic(T, 600, 0.05))  # 1 -> 1000 components, half (log) at 600
     at_once = 10 ** (3.0 * (1 - np.exp(-T / 20)))  # log10 half-way at 20 ln 2 = 13.9
-    assert sg.leap_generation(gens(tool_complexity=late))["leap_generation"].value == 600
-    assert sg.leap_generation(gens(tool_complexity=at_once))["leap_generation"].value == 14
-    flat = sg.leap_generation(gens(tool_complexity=np.full(T.size, 3.0)))["leap_generation"]
+    assert timing.leap_generation(gens(tool_complexity=late))["leap_generation"].value == 600
+    assert timing.leap_generation(gens(tool_complexity=at_once))["leap_generation"].value == 14
+    flat = timing.leap_generation(gens(tool_complexity=np.full(T.size, 3.0)))["leap_generation"]
     assert math.isnan(flat.value) and "no leap" in flat.detail
 
 
@@ -126,11 +129,11 @@ def lineage_table(onsets: dict[int, list[tuple[int, int]]], end: int = 1000) -> 
 
 def test_held_onset_needs_the_window() -> None:
     t = np.arange(0, 201, 10, dtype=float)
-    assert sg.held_onset(t, t >= 100) == 100
+    assert spread.held_onset(t, t >= 100) == 100
     flicker = (t == 30) | (t >= 120)
-    assert sg.held_onset(t, flicker) == 120
-    assert sg.held_onset(t, t >= 180) is None  # held to the end, but less than 50 generations
-    assert sg.held_onset(t, np.zeros(t.size, bool)) is None
+    assert spread.held_onset(t, flicker) == 120
+    assert spread.held_onset(t, t >= 180) is None  # held to the end, but less than 50 generations
+    assert spread.held_onset(t, np.zeros(t.size, bool)) is None
 
 
 def test_lineage_onsets_and_their_spread() -> None:
@@ -139,9 +142,9 @@ def test_lineage_onsets_and_their_spread() -> None:
     spans[6] = []  # never
     spans[7] = [(980, 10_000)]  # too late to confirm
     table = lineage_table(spans)
-    onsets = sg.lineage_onsets(table)
+    onsets = spread.lineage_onsets(table)
     assert onsets == {0: 100, 1: 200, 2: 300, 3: 400, 4: 500, 5: 600, 6: None, 7: None}
-    m = sg.lineage_spread(table)["lineage_spread"]
+    m = spread.lineage_spread(table)["lineage_spread"]
     assert m.value == pytest.approx(float(np.subtract(*np.percentile([100, 200, 300, 400, 500,
                                                                       600], [75, 25]))))
     assert m.detail == "6 of 8 lineages taken up"
@@ -149,11 +152,11 @@ def test_lineage_onsets_and_their_spread() -> None:
 
 def test_lineages_taken_up_together_have_no_spread_and_too_few_none() -> None:
     together = lineage_table({k: [(300, 10_000)] for k in range(8)})
-    assert sg.lineage_spread(together)["lineage_spread"].value == 0.0
+    assert spread.lineage_spread(together)["lineage_spread"].value == 0.0
     few = lineage_table({0: [(300, 10_000)], 1: [(400, 10_000)], 2: []})
-    m = sg.lineage_spread(few)["lineage_spread"]
+    m = spread.lineage_spread(few)["lineage_spread"]
     assert math.isnan(m.value) and "fewer than 3" in m.detail
-    assert "record_lineages" in sg.lineage_spread(None)["lineage_spread"].detail
+    assert "record_lineages" in spread.lineage_spread(None)["lineage_spread"].detail
 
 
 # --- camps ---------------------------------------------------------------------------------------
@@ -176,7 +179,7 @@ def grid(n: int) -> list[tuple[int, int]]:
 
 def test_a_wave_linear_in_distance_gives_correlation_one() -> None:
     onsets = {(x, y): 100 + 50 * max(x, y) for x, y in grid(5)}  # from the corner (0, 0)
-    out = sg.camp_spread(camp_table(onsets))
+    out = spread.camp_spread(camp_table(onsets))
     assert out["camp_wave"].value == pytest.approx(1.0)
     values = np.array(list(onsets.values()), dtype=float)
     assert out["camp_spread"].value == pytest.approx(float(np.subtract(*np.percentile(values,
@@ -186,13 +189,13 @@ def test_a_wave_linear_in_distance_gives_correlation_one() -> None:
 def test_a_wave_from_the_centre_and_camps_not_yet_reached() -> None:
     onsets = {(x, y): 100 + 60 * max(abs(x - 2), abs(y - 2)) for x, y in grid(5)}
     onsets |= {(x, y): None for x, y in grid(5) if max(abs(x - 2), abs(y - 2)) == 2 and x == 0}
-    out = sg.camp_spread(camp_table(onsets))
+    out = spread.camp_spread(camp_table(onsets))
     assert out["camp_wave"].value > 0.8
     assert out["camp_spread"].detail == "20 of 25 camps reach the level"
 
 
 def test_simultaneous_onsets_give_spread_zero_and_no_wave() -> None:
-    out = sg.camp_spread(camp_table(dict.fromkeys(grid(4), 300.0)))
+    out = spread.camp_spread(camp_table(dict.fromkeys(grid(4), 300.0)))
     assert out["camp_spread"].value == 0.0
     assert math.isnan(out["camp_wave"].value)
     assert "besides the first" in out["camp_wave"].detail
@@ -202,14 +205,14 @@ def test_onsets_unrelated_to_distance_give_no_wave_on_average() -> None:
     """Leaving the first camp out keeps the null unbiased (with it, any order would correlate)."""
     rng = np.random.default_rng(3)
     x, y = (a.ravel() for a in np.meshgrid(np.arange(4), np.arange(4)))
-    rhos = [sg.wave(x, y, 10.0 * rng.permutation(16)).value for _ in range(2000)]
+    rhos = [spread.wave(x, y, 10.0 * rng.permutation(16)).value for _ in range(2000)]
     assert abs(float(np.mean(rhos))) < 0.03  # sd of one run's rho about 0.27
     onsets = {c: float(v) for c, v in zip(grid(5), 100 + 10 * rng.permutation(25), strict=True)}
-    assert -1 <= sg.camp_spread(camp_table(onsets))["camp_wave"].value <= 1
+    assert -1 <= spread.camp_spread(camp_table(onsets))["camp_wave"].value <= 1
 
 
 def test_a_two_by_two_grid_cannot_show_a_wave() -> None:
-    out = sg.camp_spread(camp_table({(0, 0): 100, (0, 1): 200, (1, 0): 300, (1, 1): 400}))
+    out = spread.camp_spread(camp_table({(0, 0): 100, (0, 1): 200, (1, 0): 300, (1, 1): 400}))
     assert math.isnan(out["camp_wave"].value) and "grid too small" in out["camp_wave"].detail
     assert out["camp_spread"].value == pytest.approx(150.0)
 
@@ -217,12 +220,12 @@ def test_a_two_by_two_grid_cannot_show_a_wave() -> None:
 def test_chebyshev_distance_to_the_nearest_first_camp() -> None:
     x, y = np.array([0, 0, 3, 3, 1]), np.array([0, 3, 0, 3, 1])
     onset = np.array([10.0, 10.0, 50.0, np.nan, 20.0])
-    assert sg.chebyshev_from_first(x, y, onset).tolist() == [0, 0, 3, 3, 1]
+    assert spread.chebyshev_from_first(x, y, onset).tolist() == [0, 0, 3, 3, 1]
 
 
 def test_camps_without_a_material_rise() -> None:
     flat = camp_table(dict.fromkeys(grid(3), None))
-    out = sg.camp_spread(flat)
+    out = spread.camp_spread(flat)
     assert math.isnan(out["camp_spread"].value) and "does not rise" in out["camp_spread"].detail
 
 
@@ -240,15 +243,15 @@ def crash_run(recover: bool = True, restored: bool = True) -> pl.DataFrame:
 
 
 def test_find_crash_from_the_population_series() -> None:
-    crash = sg.find_crash(T, crash_run()["population"].to_numpy())
-    assert crash == sg.Crash(start=300.0, restored=400.0, before=200.0)
-    assert sg.find_crash(T, np.full(T.size, 200)) is None
+    found = find_crash(T, crash_run()["population"].to_numpy())
+    assert found == Crash(start=300.0, restored=400.0, before=200.0)
+    assert find_crash(T, np.full(T.size, 200)) is None
     ramp = np.round(40 + 1560 * np.clip((T - 200) / 400, 0, 1))
-    assert sg.find_crash(T, ramp) is None  # growth is no crash
+    assert find_crash(T, ramp) is None  # growth is no crash
 
 
 def test_a_crash_keeping_half_and_recovering() -> None:
-    out = sg.loss_after_crash(crash_run())
+    out = crash.loss_after_crash(crash_run())
     assert out["loss_kept_tools"].value == pytest.approx(0.5)
     assert out["loss_kept_tool_types"].value == pytest.approx(0.5)
     assert out["loss_kept_mirror"].value == pytest.approx(1.0)
@@ -260,14 +263,14 @@ def test_a_crash_keeping_half_and_recovering() -> None:
 
 
 def test_a_crash_not_recovered_is_censored() -> None:
-    out = sg.loss_after_crash(crash_run(recover=False))
+    out = crash.loss_after_crash(crash_run(recover=False))
     assert out["loss_recovery_tools"].value == math.inf
     assert "censored" in out["loss_recovery_tools"].detail
     assert out["loss_recovered_tools"].value == 0.0
 
 
 def test_a_population_never_restored_keeps_but_has_no_recovery() -> None:
-    out = sg.loss_after_crash(crash_run(restored=False))
+    out = crash.loss_after_crash(crash_run(restored=False))
     assert out["loss_kept_tools"].value == pytest.approx(0.5)
     assert "never restored" in out["loss_kept_tools"].detail
     assert math.isnan(out["loss_recovery_tools"].value)
@@ -275,20 +278,11 @@ def test_a_population_never_restored_keeps_but_has_no_recovery() -> None:
 
 
 def test_no_crash_gives_nan_everywhere() -> None:
-    out = sg.loss_after_crash(gens(tool_complexity=np.full(T.size, 50.0)))
+    out = crash.loss_after_crash(gens(tool_complexity=np.full(T.size, 50.0)))
     assert all(math.isnan(m.value) and "no crash" in m.detail for m in out.values())
 
 
 # --- across runs ---------------------------------------------------------------------------------
-
-def test_median_interval_ranks_censored_values_last() -> None:
-    assert sg.median_interval([1, 2, 3]) == (2.0, pytest.approx(np.nan, nan_ok=True),
-                                             pytest.approx(np.nan, nan_ok=True))
-    values = [10, 20, 30, 40, 50, 60, math.inf, math.inf]
-    med, lo, hi = sg.median_interval(values)
-    assert med == 45 and lo == 10 and hi == math.inf  # n = 8: [x_(1), x_(8)], 99.2 %
-    assert sg.median_interval([float("nan")])[0] != sg.median_interval([float("nan")])[0]
-
 
 def fake_per_run(values: dict[tuple[str, str, str | None], list[float]]) -> pl.DataFrame:
     """Per-run rows: (scenario, account, role) -> the runs' values of every signature."""
@@ -333,11 +327,11 @@ def test_signatures_table_contract_pooling_and_nan() -> None:
     assert table.filter(pl.col("scenario").is_null()).height == 2 * len(sg.SIGNATURES)
 
 
-def test_accounts_from_names_for_old_tables() -> None:
+def test_old_tables_without_accounts_are_pooled_as_unknown_not_guessed() -> None:
     runs = pl.DataFrame({"run_id": [0, 1, 2], "scenario": ["coevolution", "fixed_high", "x"]})
-    out = sg.with_accounts(runs)
-    assert out["account"].to_list() == ["genetic", "genetic", "unknown"]
-    assert out["role"].to_list() == ["main", "control_high", None]
+    out = with_accounts(runs)
+    assert out["account"].to_list() == ["unknown"] * 3  # a name is no declaration
+    assert out["role"].to_list() == [None] * 3
 
 
 def test_statements_are_worded_from_the_intervals() -> None:
@@ -350,7 +344,9 @@ def test_statements_are_worded_from_the_intervals() -> None:
         {**base, "account": "gradual", "signature": "camp_wave", "value": 0.9, "low": float("nan"),
          "high": float("nan"), "n": 2},
     ])
-    said = sg.statements(table)
+    assert [(c.account, c.side) for c in section.claims(table)] == [
+        ("genetic", "below"), ("demography", "includes"), ("gradual", "too few")]
+    said = section.statements(table)
     assert said[0] == ("genetic: mirror rises before tools (median -50 generations, 95 % CI -80 "
                        "to -10, n = 8).")
     assert "no detectable order between mirror and tools" in said[1]
@@ -362,19 +358,19 @@ def test_matrix_and_figure_data() -> None:
     per_run = fake_per_run({("coevolution", "genetic", "main"): [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
                             ("demography", "demography", "main"): [float("nan")] * 2})
     table = sg.signatures_table(per_run)
-    matrix = sg.signature_matrix(table)
+    matrix = section.signature_matrix(table)
     assert matrix.columns == ["signature", "unit", "demography", "genetic"]
     assert matrix.height == len(sg.SIGNATURES)
     cell = matrix.filter(pl.col("signature") == "lineage_spread")["genetic"].item()
     assert cell == "3.5 [1, 6] (n=6)"
     assert matrix.filter(pl.col("signature") == "lineage_spread")["demography"].item() == "–"
-    data = sg.plot_data(table)
+    data = section.plot_data(table)
     assert set(data["account"]) == {"demography", "genetic"}  # demography: "not measured"
     assert set(data.filter(pl.col("n") > 0)["account"]) == {"genetic"}
     assert not any(s.startswith("tempo_years") for s in data["signature"])
-    fig = sg.plot_signatures(data)
-    assert len([ax for ax in fig.axes if ax.axison]) == len(sg.PLOTTED)
-    single = sg.plot_signature(data, "camp_wave", ["demography", "genetic"])
+    fig = section.plot_signatures(data)
+    assert len([ax for ax in fig.axes if ax.axison]) == len(section.plotted())
+    single = section.plot_signature(data, "camp_wave", ["demography", "genetic"])
     assert single.axes[0].get_title() == "camp_wave"
 
 
@@ -387,20 +383,20 @@ def test_read_table_of_a_sweep_reads_copies_once(tmp_path: Path) -> None:
     table.write_parquet(folder / "part-0.parquet")
     table.write_parquet(folder / "merged-0.parquet")
     table.write_parquet(folder / ".part-1.parquet.tmp.parquet")  # a writer's hidden file
-    out = sg.read_table(tmp_path, "sweep", "camps", sg.CAMP_COLUMNS, ("generation", "camp"),
-                        sg.CAMP_COLUMNS)
+    out = reading.read_table(tmp_path, "sweep", "camps", reading.CAMP_COLUMNS, ("generation", "camp"),
+                        reading.CAMP_COLUMNS)
     assert out is not None and out.height == table.height and out["run_id"].unique().to_list() == [3]
-    assert sg.read_table(tmp_path, "sweep", "lineages", sg.LINEAGE_COLUMNS, ("generation",)) is None
+    assert reading.read_table(tmp_path, "sweep", "lineages", reading.LINEAGE_COLUMNS, ("generation",)) is None
 
 
 def test_a_damaged_extra_table_is_one_line_naming_it(tmp_path: Path) -> None:
     (tmp_path / "camps.parquet").write_bytes(b"PAR1 not really")
     with pytest.raises(UsageError, match=r"camps\.parquet: not a readable Parquet table"):
-        sg.read_table(tmp_path, "run", "camps", sg.CAMP_COLUMNS, ("generation", "camp"))
+        reading.read_table(tmp_path, "run", "camps", reading.CAMP_COLUMNS, ("generation", "camp"))
     pl.DataFrame({"generation": [0], "camp": [0]}).write_parquet(tmp_path / "camps.parquet")
     with pytest.raises(UsageError, match=r"camps\.parquet: missing column\(s\) x, y"):
-        sg.read_table(tmp_path, "run", "camps", sg.CAMP_COLUMNS, ("generation", "camp"),
-                      sg.CAMP_COLUMNS)
+        reading.read_table(tmp_path, "run", "camps", reading.CAMP_COLUMNS, ("generation", "camp"),
+                      reading.CAMP_COLUMNS)
 
 
 def test_a_run_without_extra_tables_says_so() -> None:
@@ -435,3 +431,16 @@ def test_a_real_run_through_analyze(tmp_path: Path) -> None:
     assert per_run.height == len(sg.SIGNATURES) and per_run["run_id"].is_null().all()
     assert (folder / "signatures.png").stat().st_size > 1000
     assert "## Signatures an archaeologist could see" in (folder / "report.md").read_text()
+
+
+def test_each_signature_is_declared_once_with_the_measure_that_fills_it() -> None:
+    from analysis.signatures import registry
+    names = [s.name for s in sg.SIGNATURES]
+    assert len(names) == len(set(names))
+    assert list(sg.run_signatures(None)) == names  # every row filled, in the declared order
+    row = registry.Signature("declared", "generations", sg.MEDIAN, "a row")
+    wrong = registry.Measure(lambda table: {"other": registry.Measured(1.0)}, "camps", (row,))
+    with pytest.raises(RuntimeError, match=r"returned \['other'\], declared \['declared'\]"):
+        wrong(None)
+    with pytest.raises(ValueError, match="registered twice"):
+        registry.measures("camps", sg.BY_NAME["camp_wave"])(lambda table: {})

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
-from analysis.stats import bootstrap_ci, cliffs_delta, diff_proportions_ci, wilson_ci
+from analysis.stats import bootstrap_ci, cliffs_delta, diff_proportions_ci, median_ci, wilson_ci
 
 
 def test_wilson_published_values() -> None:
@@ -140,3 +142,12 @@ def test_tost_means_matches_two_one_sided_welch_tests() -> None:
     assert p == pytest.approx(max(lower, upper), rel=1e-6) and p < 0.001
     assert diff == pytest.approx(a.mean() - b.mean())
     assert np.isnan(tost_means([1.0], b, 0.5)[1])
+
+
+def test_median_ci_ranks_censored_values_last() -> None:
+    nan = pytest.approx(np.nan, nan_ok=True)
+    assert median_ci([1, 2, 3], censored=True) == (2.0, nan, nan)
+    values = [10, 20, 30, 40, 50, 60, math.inf, math.inf]
+    assert median_ci(values, censored=True) == (45.0, 10.0, math.inf)  # n = 8: [x_(1), x_(8)]
+    assert median_ci(values) == (35.0, 10.0, 60.0)  # uncensored: +inf is no value, 6 left
+    assert math.isnan(median_ci([float("nan")], censored=True)[0])

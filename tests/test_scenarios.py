@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 import scenarios
-from analysis.conclude import DECLARED
+from analysis.roles import ARCHETYPES, BY_DECLARATION
 from evo.errors import UsageError
 
 HEAD = 'summary = "s"\nhypothesis = "h"\ncitation = "c"\n'
@@ -32,9 +32,11 @@ def test_every_shipped_scenario_declares_a_valid_account_and_role():
     assert declared["demography"] == ("demography", "main")
     assert declared["associative"] == ("associative", "main")
     assert {declared[n] for n in ("henrich", "naming_game", "rogers")} == {("none", "validation")}
-    # Each role the analysis compares is played by exactly one scenario.
-    counts = Counter(DECLARED.get(pair) for pair in declared.values())
-    assert all(counts[r] == 1 for r in DECLARED.values())
+    # The analysis's table speaks the scenarios' words, and each archetype it compares is played
+    # by exactly one shipped scenario.
+    assert all(a.account in scenarios.ACCOUNTS and a.role in scenarios.ROLES for a in ARCHETYPES)
+    counts = Counter(BY_DECLARATION.get(pair) for pair in declared.values())
+    assert all(counts[a.name] == 1 for a in ARCHETYPES)
 
 
 def test_the_account_is_inherited_through_base_but_the_role_is_not(folder):
@@ -77,7 +79,7 @@ def test_a_bad_or_missing_declaration_is_one_line_naming_the_choices(folder, lin
 def test_the_declared_role_travels_from_run_json_to_the_analysis(tmp_path):
     import json
 
-    from analysis.conclude import scenario_roles
+    from analysis.roles import scenario_archetypes
     from analysis.tables import load
     from evo.run.runner import simulate, write_run
 
@@ -86,10 +88,10 @@ def test_the_declared_role_travels_from_run_json_to_the_analysis(tmp_path):
     assert (meta["account"], meta["role"]) == ("genetic", "control_low")
     meta["scenario"] = "my_control"  # a renamed scenario keeps its role
     (tmp_path / "run.json").write_text(json.dumps(meta))
-    assert scenario_roles(load(tmp_path).runs) == {"my_control": "fixed_low"}
+    assert scenario_archetypes(load(tmp_path).runs) == {"my_control": "fixed_low"}
     del meta["account"], meta["role"]  # a run.json written before roles were declared
     (tmp_path / "run.json").write_text(json.dumps(meta))
-    assert scenario_roles(load(tmp_path).runs) == {"my_control": None}
+    assert scenario_archetypes(load(tmp_path).runs) == {"my_control": None}
 
 
 def test_an_event_that_would_break_the_model_is_refused_before_the_run(tmp_path):

@@ -7,6 +7,11 @@ certify; `tests/test_golden.py` recomputes every case and compares. A change tha
 leave results alone (a refactor, a speed-up) keeps every digest; one that changes a rule changes
 exactly the digests of the cases that reach that rule, and `regenerate` records the new ones in the
 same commit, so the diff of `digests.json` shows what changed.
+
+Beside each digest, `profiles.json` keeps a short profile of the same table: a digest per column
+and, for a few key columns (``KEY_COLUMNS``), the value at every recorded generation. A case whose
+digest no longer matches is explained from it (``explain``): which columns moved, and for the key
+columns from which generation and from what value to what.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ import numpy as np
 import polars as pl
 
 DIGESTS = Path(__file__).with_name("digests.json")
+PROFILES = Path(__file__).with_name("profiles.json")
+KEY_COLUMNS = ("population", "mirror_mean", "tool_complexity", "tool_types", "expressivity",
+               "gesture_success")
 
 
 @dataclass(frozen=True)
@@ -85,36 +93,83 @@ CASES: dict[str, Case] = {
 }
 
 
+def _hash_column(h: Any, name: str, column: pl.Series) -> None:
+    """Feed one column's name, type, validity and raw values to the hash ``h``."""
+    h.update(f"{name}:{column.dtype}:{column.len()}\n".encode())
+    valid = column.is_not_null().to_numpy()
+    h.update(np.packbits(valid).tobytes())
+    if column.dtype.is_float():
+        values = column.fill_null(0.0).to_numpy().astype(np.float64)
+    elif column.dtype.is_integer():
+        values = column.fill_null(0).to_numpy().astype(np.int64)
+    else:
+        values = np.frombuffer(str(column.to_list()).encode(), np.uint8)
+    h.update(np.ascontiguousarray(values).tobytes())
+
+
 def table_digest(table: pl.DataFrame, extra: dict[str, Any]) -> str:
     """SHA-256 of a table's exact values and of `extra` (JSON), independent of file formats."""
     h = hashlib.sha256()
     for name in table.columns:
-        column = table[name]
-        h.update(f"{name}:{column.dtype}:{column.len()}\n".encode())
-        valid = column.is_not_null().to_numpy()
-        h.update(np.packbits(valid).tobytes())
-        if column.dtype.is_float():
-            values = column.fill_null(0.0).to_numpy().astype(np.float64)
-        elif column.dtype.is_integer():
-            values = column.fill_null(0).to_numpy().astype(np.int64)
-        else:
-            values = np.frombuffer(str(column.to_list()).encode(), np.uint8)
-        h.update(np.ascontiguousarray(values).tobytes())
+        _hash_column(h, name, table[name])
     h.update(json.dumps(extra, sort_keys=True).encode())
     return h.hexdigest()
 
 
-def run_case(case: Case) -> str:
-    """The digest of one case, computed by running it."""
+def table_profile(table: pl.DataFrame, extra: dict[str, Any]) -> dict[str, Any]:
+    """A digest per column (16 hex digits) and the key columns' values per generation."""
+    digests = {}
+    for name in table.columns:
+        h = hashlib.sha256()
+        _hash_column(h, name, table[name])
+        digests[name] = h.hexdigest()[:16]
+    digests["(extra)"] = hashlib.sha256(json.dumps(extra, sort_keys=True).encode()).hexdigest()[:16]
+    keys = [c for c in ("generation", *KEY_COLUMNS) if c in table.columns]
+    return {"columns": digests, "series": {c: table[c].to_list() for c in keys}}
+
+
+def explain(recorded_profile: dict[str, Any] | None, now: dict[str, Any]) -> str:
+    """Which columns of a case moved, and where each key column first differs."""
+    if recorded_profile is None:
+        return "no recorded profile for this case"
+    old, new = recorded_profile["columns"], now["columns"]
+    moved = sorted(c for c in set(old) | set(new) if old.get(c) != new.get(c))
+    lines = [f"columns that changed: {', '.join(moved) if moved else 'none'}"]
+    gens = now["series"].get("generation") or []
+    for column in KEY_COLUMNS:
+        a, b = recorded_profile["series"].get(column), now["series"].get(column)
+        if a is None or b is None or a == b:
+            continue
+        first = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
+                     min(len(a), len(b)))
+        at = gens[first] if first < len(gens) else f"row {first}"
+        was = a[first] if first < len(a) else "(no row)"
+        got = b[first] if first < len(b) else "(no row)"
+        lines.append(f"{column} first differs at generation {at}: recorded {was}, now {got}")
+    return "; ".join(lines)
+
+
+def run_profiled(case: Case) -> tuple[str, dict[str, Any]]:
+    """(digest, profile) of one case, computed by running it."""
     from evo.run.runner import simulate
 
     result = simulate(case.scenario, seed=case.seed, generations=case.generations,
                       overrides=case.overrides)
     extra = {k: result.meta[k] for k in ("consensus_interactions", "gesture_variants_dropped")
              if k in result.meta}
-    return table_digest(result.table, extra)
+    return table_digest(result.table, extra), table_profile(result.table, extra)
+
+
+def run_case(case: Case) -> str:
+    """The digest of one case, computed by running it."""
+    return run_profiled(case)[0]
 
 
 def recorded() -> dict[str, str]:
     """The digests in `digests.json`."""
     return json.loads(DIGESTS.read_text())
+
+
+def recorded_profiles() -> dict[str, Any]:
+    """The profiles in `profiles.json` (empty when absent)."""
+    return json.loads(PROFILES.read_text()) if PROFILES.exists() else {}

@@ -3,7 +3,7 @@
 Each twin is written again from the kernel's documented rule, one individual at a time, with
 Python lists and dicts, and draws its random numbers in the documented order from `Xoshiro`, a
 plain-Python xoshiro256** written again from Blackman & Vigna's reference code.
-`tests/test_kernels.py` runs kernel and twin from equal states and asserts equal outputs and equal
+`tests/test_kernels_*.py` run kernel and twin from equal states and assert equal outputs and equal
 generator states afterwards.
 
 Like the kernels, a twin takes the population as one value, `state`, and the rule's constants as

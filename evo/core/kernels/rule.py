@@ -28,7 +28,7 @@ EXPERIENCE_SUCCESS, EXPERIENCE_CORRELATED, EXPERIENCE_ALL = range(len(ASSOC_EXPE
 # compiled without it (`_nrt=False`: the arrays belong to the caller and live through the call);
 # those that return a new array take each field once, at the top. `_nrt` is a numba compiler
 # option outside its documented API: pyproject.toml caps numba below the next minor version and
-# tests/test_kernels.py checks that the option is still accepted and honoured.
+# tests/test_kernels_fused.py checks that the option is still accepted and honoured.
 
 
 #: The decorator of the rule kernels that allocate nothing (no new array, no list): compiled

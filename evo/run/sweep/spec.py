@@ -38,7 +38,7 @@ from evo.errors import UsageError
 from evo.run.sweep.seeds import spawn_run_seeds
 
 TOP_KEYS = ("scenario", "seeds", "generations", "root_seed", "record_every", "description", "set",
-            "grid", "sample", "designs")
+            "grid", "sample", "designs", "analysis")
 DESIGN_KEYS = ("seeds", "set", "grid", "sample")
 SAMPLE_KEYS = ("method", "n", "ranges", "second_order", "levels")
 METHODS = ("lhs", "sobol", "morris", "fast")
@@ -123,16 +123,18 @@ class SweepSpec:
         ``[grid]`` keys and of the ``[sample.ranges]`` keys (of each design's, in a per-scenario
         designs spec, and of the designs themselves) numbers the runs and draws the samples, so
         it is hashed too: two specs that differ only in that order would otherwise share a
-        digest, and a resume would pair one spec's records with the other's parameters.
+        digest, and a resume would pair one spec's records with the other's parameters. The
+        ``[analysis]`` table (what the analysis reports) changes no run and is left out.
         """
-        if "designs" not in self.raw:
+        raw = {k: v for k, v in self.raw.items() if k != "analysis"}
+        if "designs" not in raw:
             order = [list(self.scenarios), list(self.grid),
                      list(self.sample.ranges) if self.sample else []]
             return hashlib.sha256(
-                canonical_json({"spec": self.raw, "order": order}).encode()).hexdigest()
+                canonical_json({"spec": raw, "order": order}).encode()).hexdigest()
         order = [[d.scenario, list(d.grid), list(d.sample.ranges) if d.sample else []]
                  for d in self.designs]
-        return hashlib.sha256(canonical_json({"spec": self.raw, "order": order}).encode()).hexdigest()
+        return hashlib.sha256(canonical_json({"spec": raw, "order": order}).encode()).hexdigest()
 
     @property
     def unordered_digest(self) -> str | None:
@@ -215,6 +217,9 @@ def parse_spec(data: Mapping[str, Any], *, source: str = "spec") -> SweepSpec:
                   f"{record_every!r}")
     if not isinstance(data.get("description", ""), str):
         raise bad("'description' must be a string")
+    if not isinstance(data.get("analysis", {}), dict):
+        raise bad("[analysis] must be a table (outcomes = [...], contrasts = [[A, B], ...]; "
+                  "read by analyze)")
 
     designed = "designs" in data
     if designed:
