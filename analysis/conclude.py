@@ -39,15 +39,23 @@ from analysis.bursts import MIN_POINTS
 from analysis.findings import Difference, Finding, Levels
 from analysis.material import is_material
 from analysis.order import TOO_FEW
-from analysis.stats import diff_medians_ci, diff_proportions_ci
+from analysis.stats import diff_medians_ci, diff_proportions_ci, tost_proportions
 from analysis.wording import ACCOUNT_NAMES, difference, levels, word
 
 PATTERNS = ("takeoff", "spike", "transient", "gradual", "immaterial", "flat", "decline")
 
 
+#: Burst probabilities within this many (0.20: 20 percentage points) are "as often" when the two
+#: one-sided tests show it (our margin, stated before the runs: the smallest difference in a
+#: propensity to leap that would set two accounts apart).
+EQUIVALENCE_MARGIN = 0.2
+
+
 def rate_difference(a: dict, b: dict) -> Difference:
-    """The burst rate of a minus that of b, with Newcombe's 95 % interval."""
-    return Difference(*diff_proportions_ci(a["n_burst"], a["n_runs"], b["n_burst"], b["n_runs"]))
+    """The burst rate of a minus that of b: Newcombe's 95 % interval and the TOST p-value."""
+    counts = (a["n_burst"], a["n_runs"], b["n_burst"], b["n_runs"])
+    _, p = tost_proportions(*counts, margin=EQUIVALENCE_MARGIN)
+    return Difference(*diff_proportions_ci(*counts), tost_p=p, margin=EQUIVALENCE_MARGIN)
 
 
 def compare(a: dict, b: dict) -> tuple[str, str]:

@@ -19,11 +19,22 @@ WORDINGS = {"burst": Wording("burst", "bursts"), "takeoff": Wording("take-off", 
 
 @dataclass(frozen=True)
 class Difference:
-    """A difference a - b with its 95 % interval; ``verdict`` where the interval lies."""
+    """A difference a - b with its 95 % interval; ``verdict`` where the interval lies.
+
+    ``tost_p``: the p-value of the equivalence test within +/- ``margin`` (two one-sided tests;
+    nan where not tested). "As often" is said only when it is below 0.05.
+    """
 
     d: float
     lo: float
     hi: float
+    tost_p: float = float("nan")
+    margin: float = float("nan")
+
+    @property
+    def equivalent(self) -> bool:
+        """Whether the two one-sided tests show the rates equal within the margin at 5 %."""
+        return self.tost_p < 0.05
 
     @property
     def verdict(self) -> str:

@@ -26,8 +26,13 @@ ACCOUNT_HIGHER = {"genetic_upgrade": "a sudden genetic upgrade beats gradual gen
 
 
 def difference(d: Difference) -> str:
-    """'difference +0.12, 95 % CI +0.02 to +0.22'."""
-    return f"difference {d.d:+.2f}, 95 % CI {d.lo:+.2f} to {d.hi:+.2f}"
+    """'difference +0.12, 95 % CI +0.02 to +0.22', and the equivalence test where one was run."""
+    text = f"difference {d.d:+.2f}, 95 % CI {d.lo:+.2f} to {d.hi:+.2f}"
+    if d.verdict != "same" or d.tost_p != d.tost_p:  # nan: no equivalence test
+        return text
+    if d.equivalent:
+        return text + f"; equivalent within +/-{d.margin:.2f}, TOST p = {d.tost_p:.3f}"
+    return text + f"; not shown equivalent within +/-{d.margin:.2f}, TOST p = {d.tost_p:.2f}"
 
 
 def levels(x: Levels) -> str:
@@ -132,17 +137,19 @@ def _account(f: Finding, w: Wording) -> str:
     sentence = {
         "higher": f"{name.capitalize()} {w.verb} more often than {target} ({text}): "
                   + ACCOUNT_HIGHER[account].format(n=w.noun) + ".",
-        "same": f"No detectable difference between {name} and {target} in {w.noun} "
-                f"probability ({text}).",
+        "same": (f"{name.capitalize()} {w.verb} as often as {target} ({text})."
+                 if f.data["difference"].equivalent else
+                 f"No detectable difference between {name} and {target} in {w.noun} "
+                 f"probability ({text})."),
         "lower": f"{name.capitalize()} {w.verb} less often than {target} ({text}).",
     }[f.verdict]
     level = f.data.get("same_culture")
     if level is None:
         return sentence
     return (sentence[:-1] + f", yet its final level is "
-            f"{'higher' if level.verdict == 'higher' else 'as high'} ({levels(level)}): the same "
-            f"culture came without a {w.noun} in the judged window, at once or slowly (the "
-            "signature leap_generation dates it).")
+            f"{'higher' if level.verdict == 'higher' else 'not lower'} ({levels(level)}): "
+            f"comparable culture came without a {w.noun} in the judged window, at once or slowly "
+            "(the signature leap_generation dates it).")
 
 
 def _order_row(row: dict) -> str:

@@ -260,3 +260,14 @@ def test_fewer_bursts_but_the_same_final_level_is_said_to_be_the_same_culture() 
                             final_hi=pl.when(pl.col("scenario") == "nongenetic")
                             .then(3.1).otherwise(pl.col("final_hi")))
     assert "same_culture" not in one(decide(low), "account").data
+
+
+def test_rate_differences_carry_the_equivalence_test_at_the_stated_margin():
+    from analysis.conclude import EQUIVALENCE_MARGIN, rate_difference
+
+    close = rate_difference({"n_burst": 190, "n_runs": 200}, {"n_burst": 188, "n_runs": 200})
+    wide = rate_difference({"n_burst": 12, "n_runs": 20}, {"n_burst": 9, "n_runs": 20})
+    assert close.margin == wide.margin == EQUIVALENCE_MARGIN == 0.2
+    assert close.verdict == wide.verdict == "same"
+    assert close.equivalent and close.tost_p < 1e-6
+    assert not wide.equivalent

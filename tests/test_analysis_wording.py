@@ -56,7 +56,22 @@ def test_the_same_culture_without_a_burst() -> None:
                      "same_culture": level})
     assert word(found) == (
         "The combined non-genetic account bursts less often than coevolution (difference -0.88, "
-        "95 % CI -0.95 to -0.70), yet its final level is as high (median final level 1.45e+03 "
-        "(95 % CI 1.4e+03 to 1.48e+03) against 1.4e+03 (1.3e+03 to 1.5e+03)): the same culture "
+        "95 % CI -0.95 to -0.70), yet its final level is not lower (median final level 1.45e+03 "
+        "(95 % CI 1.4e+03 to 1.48e+03) against 1.4e+03 (1.3e+03 to 1.5e+03)): comparable culture "
         "came without a burst in the judged window, at once or slowly (the signature "
         "leap_generation dates it).")
+
+
+def test_as_often_needs_the_equivalence_test_not_a_null_difference() -> None:
+    """A difference whose interval includes 0 is "as often" only when TOST shows equivalence."""
+    def said(difference):
+        return word(Finding("account", "same", "tool_complexity", "burst",
+                            ("demography", "coevolution"),
+                            {"account": "demography", "difference": difference}))
+
+    wide = Difference(0.06, -0.10, 0.22, tost_p=0.12, margin=0.2)
+    tight = Difference(0.01, -0.04, 0.06, tost_p=0.001, margin=0.2)
+    assert said(wide).startswith("No detectable difference between demography alone and")
+    assert "not shown equivalent within +/-0.20, TOST p = 0.12" in said(wide)
+    assert said(tight).startswith("Demography alone bursts as often as coevolution")
+    assert "equivalent within +/-0.20, TOST p = 0.001" in said(tight)
