@@ -444,3 +444,20 @@ def test_each_signature_is_declared_once_with_the_measure_that_fills_it() -> Non
         wrong(None)
     with pytest.raises(ValueError, match="registered twice"):
         registry.measures("camps", sg.BY_NAME["camp_wave"])(lambda table: {})
+
+
+def test_the_order_on_log10_can_disagree_with_the_linear_order():
+    """Tools rise linearly from 5 to 300 over generations 500-1500: half-way at 1000 on the linear
+    scale, at about 614 on log10 (38.7 components). A mirror half-risen at 800 leads on the
+    linear scale and follows on log10: both lags are reported."""
+    from analysis.signatures.timing import order_lags, order_lags_log10
+
+    g = np.arange(2001, dtype=float)
+    tools = np.clip(5 + 295 * (g - 500) / 1000, 5, 300)
+    mirror = np.clip((g - 600) / 400, 0, 1) * 0.8
+    gens = pl.DataFrame({"generation": g.astype(int), "tool_complexity": tools,
+                         "mirror_mean": mirror, "population": np.full(g.size, 100.0)})
+    linear = order_lags(gens)["order_mirror_minus_tools"].value
+    log10 = order_lags_log10(gens)["order_mirror_minus_tools_log10"].value
+    assert linear < -100 and log10 > 100
+    assert np.isnan(order_lags_log10(gens)["order_population_minus_tools_log10"].value)

@@ -17,6 +17,12 @@ smallest change of size that the demographic account treats as a change of regim
 demography scenario grows 40-fold, a constant population does not rise at all). Unlike
 ``order.parquet``, runs are not first filtered on a cultural burst: both series need only rise.
 
+**order on log10** (``order_X_minus_tools_log10``). The same lag with the tools' half-rise taken
+on log10 of tool complexity (floored at 1 component; the leap's and the tempo's scale): a rise
+from 5 to 300 components is half-way at 150 on the linear scale and near 39 on log10, so the
+scale can decide which series is "first". Both are reported; the order is read as settled only
+where the two agree.
+
 **leap_generation** (generations). The first generation at which log10 tool complexity reaches
 half its final level (the mean of the last 10 % of the window; a final level below
 ``LEAP_MINIMUM`` = 100 components is no leap: our assumption, six times the plateau of 16 that a
@@ -94,6 +100,29 @@ def order_lags(gens: pl.DataFrame) -> dict[str, Measured]:
         (ta, wa), (tb, wb) = half[a], half[b]
         out[name] = (Measured(ta - tb) if ta is not None and tb is not None
                      else nan_because("; ".join(w for w in (wa, wb) if w)))
+    return out
+
+
+@measures("leap", *(Signature(f"order_{x}_minus_tools_log10", "generations", MEDIAN,
+                              f"half-rise of {xm} minus half-rise of log10 tool_complexity",
+                              reference=0.0, claimed=True, first=x)
+                    for x, xm in LEADERS.items()))
+def order_lags_log10(gens: pl.DataFrame) -> dict[str, Measured]:
+    """``order_*_minus_tools_log10`` of one run: the lags against the tools' log10 half-rise."""
+    names = [f"order_{x}_minus_tools_log10" for x in LEADERS]
+    s = series_of(gens, "tool_complexity")
+    if s is None:
+        return dict.fromkeys(names, nan_because("tool_complexity not recorded"))
+    t, c = s
+    tools, why_tools = rise_times(t, log_complexity(c), (0.5,), LOG_RISE, "log10 tool_complexity")
+    out = {}
+    for x, column in LEADERS.items():
+        lead = series_of(gens, column)
+        times, why = ((None, f"{column} not recorded") if lead is None
+                      else rise_times(*lead, (0.5,), RISE_RULES[column], column))
+        out[f"order_{x}_minus_tools_log10"] = (
+            Measured(times[0] - tools[0]) if times is not None and tools is not None
+            else nan_because("; ".join(w for w in (why, why_tools) if w)))
     return out
 
 
