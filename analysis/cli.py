@@ -23,7 +23,7 @@ from pathlib import Path
 import polars as pl
 
 from analysis import bursts as bursts_mod
-from analysis import designs, discovery, plots, sensitivity, signatures, steer
+from analysis import designs, discovery, factorial, plots, response, sensitivity, signatures, steer
 from analysis.bursts import bursts_table
 from analysis.conclude import conclusions
 from analysis.conditions import conditions_table, effects_table, with_conditions
@@ -276,6 +276,54 @@ def _signatures(results: Results, report: Report, out: Path) -> None:
     signatures.report_section(report, table, out)
 
 
+def _factorial(results: Results, report: Report, out: Path) -> None:
+    """Two scenarios crossed with one two-level parameter: the two-way variance decomposition."""
+    runs = results.runs
+    if results.read is None or runs["scenario"].n_unique() != 2 or len(results.varied) != 1:
+        return
+    factor = results.varied[0]
+    cells = runs.group_by("scenario", factor).len()
+    if runs[factor].n_unique() != 2 or cells.height != 4 or cells["len"].min() < 2:
+        return
+    per_run = factorial.run_outcomes(results.read).join(runs.select("run_id", "scenario", factor),
+                                                   on="run_id")
+    table = factorial.decompose(per_run, "scenario", factor)
+    means = factorial.cell_means(per_run, "scenario", factor)
+    table.write_parquet(out / "factorial.parquet")
+    means.write_parquet(out / "factorial_cells.parquet")
+    report.heading("Two factors crossed: how much each does", level=3)
+    report.text(f"The design crosses scenario with {factor} (two levels each, "
+                f"{means['n_runs'].min()}-{means['n_runs'].max()} runs per cell). Share of the "
+                "variance of each outcome (the leap, 0 or 1; the final level, mean log10 tool "
+                "complexity) due to each factor and their interaction, Type II sums of squares, "
+                "with 95 % bootstrap intervals that resample runs within cells "
+                "(analysis/factorial.py).")
+    report.table(means, "Per cell (factorial_cells.parquet)")
+    report.table(table, "Variance shares (factorial.parquet)")
+
+
+def _response(results: Results, report: Report, out: Path) -> None:
+    """One numeric factor over several levels: each outcome's end value against it."""
+    factor = response.varied_numeric_factor(results.runs, results.varied)
+    if factor is None or results.read is None:
+        return
+    outcomes = [m for m in ("mirror_mean", "tool_complexity", "tool_types")
+                if m in results.read.columns]
+    finals = response.final_values(results.read, outcomes)
+    table = response.response_table(finals, results.runs, factor, outcomes)
+    found = response.thresholds(table, factor)
+    table.write_parquet(out / "response.parquet")
+    found.write_parquet(out / "response_thresholds.parquet")
+    response.response_figure(table, factor, out / "response.png")
+    report.heading(f"End values against {factor}", level=3)
+    report.text(f"Median over seeds of each run's final value (last tenth of its generations "
+                f"before any crash) with the interquartile range, at each level of {factor}; "
+                "the threshold is the first level where the median falls below half its value "
+                "at the lowest level (analysis/response.py).")
+    report.table(found, "Where each median first halves (response_thresholds.parquet)")
+    report.figure(out / "response.png", f"Final values against {factor}, per scenario")
+
+
 def _finals_of(finals_by: pl.DataFrame, metric: str) -> dict[str, list[float]]:
     """Each scenario's per-run final levels of ``metric`` (none when not recorded)."""
     column = f"{metric}_final"
@@ -417,6 +465,8 @@ def _analyze(results: Results, root: Path, out: Path, steering: steer.Steering |
                     report.text(paragraph)
     _signatures(results, report, out)
     _where(results, bursts, finals, report, out)
+    _factorial(results, report, out)
+    _response(results, report, out)
     report.heading("Definitions")
     report.text(_definition_text())
     report.heading("Tables")

@@ -205,7 +205,7 @@ def scoring_table(
     joined = judged.join(runs.select(["run_id", "scenario", *varied]), on="run_id", how="inner")
     for (scenario, metric), part in joined.group_by(["scenario", "metric"], maintain_order=True):
         inputs = [v for v in varied if part[v].n_unique() > 1 and part[v].dtype.is_numeric()]
-        if not inputs:
+        if len(inputs) < 2:  # one parameter takes every score by construction: nothing to rank
             continue
         if part.height < MIN_RUNS:
             note = (f"{scenario}: no feature scores ({part.height} judged runs, at least "
