@@ -34,9 +34,9 @@ def test_a_changed_stream_constant_changes_the_cache_folder(tmp_path):
         shutil.copytree(ROOT / "evo", tree / "evo", ignore=shutil.ignore_patterns("__pycache__"))
     stream = edited / "evo" / "core" / "stream.py"
     text = stream.read_text()
-    assert "_TO_UNIT = 1.0 / 9007199254740992.0" in text
-    stream.write_text(text.replace("_TO_UNIT = 1.0 / 9007199254740992.0",
-                                   "_TO_UNIT = 1.0 / 9007199254740993.0"))
+    line = "result = _rotl(s1 * uint64(5), 7) * uint64(9)"  # xoshiro256**'s output multiplier
+    assert line in text
+    stream.write_text(text.replace(line, line.replace("uint64(9)", "uint64(11)")))
     root = tmp_path / "kernels"
     ours = cache_folder_of(same, root)
     theirs = cache_folder_of(edited, root)

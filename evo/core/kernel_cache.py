@@ -72,8 +72,8 @@ def configure() -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:  # an unwritable home: a folder of our own in the temporary folder
-        root = Path(tempfile.gettempdir()) / f"mirrorleap-kernels-{os.getuid()}" \
-            if hasattr(os, "getuid") else Path(tempfile.gettempdir()) / "mirrorleap-kernels"
+        user = f"-{os.getuid()}" if hasattr(os, "getuid") else ""
+        root = Path(tempfile.gettempdir()) / f"mirrorleap-kernels{user}"
         folder = root / source_hash()[:FOLDER_DIGITS]
         folder.mkdir(parents=True, exist_ok=True)
     os.environ[ENV] = str(root)
