@@ -16,8 +16,9 @@ Per-run outcomes, from the generation table (rows before the run's first crash):
   components (every run starts with none: the leap of ``analysis.signatures``);
 - ``final_log10_tools``: mean log10 tool complexity (floored at 1 component) over the last tenth
   of the judged window;
-- ``leap_generation``: when log10 tool complexity first reached half its final level (NaN without
-  a leap), reported per cell, not decomposed (it is undefined where no run leapt).
+- ``leap_generation``: the first generation tool complexity reached ``LEAP_MINIMUM`` (NaN without
+  a leap; the signature of that name), reported per cell, not decomposed (it is undefined where
+  no run leapt).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def run_outcomes(generations: pl.DataFrame) -> pl.DataFrame:
         final = float(np.mean(tail))
         leap = bool(c[-1] >= LEAP_MINIMUM)
         t = judged["generation"].to_numpy()
-        when = float(t[np.argmax(logc >= 0.5 * logc[-1])]) if leap else float("nan")
+        when = float(t[np.argmax(c >= LEAP_MINIMUM)]) if leap else float("nan")
         rows.append({"run_id": run_id, "leap": float(leap), "final_log10_tools": final,
                      "leap_generation": when})
     return pl.DataFrame(rows, schema={"run_id": generations.schema["run_id"], "leap": pl.Float64,

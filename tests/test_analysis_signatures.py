@@ -99,10 +99,10 @@ def test_an_immaterial_mirror_rise_gives_no_lag() -> None:
 
 
 def test_leap_generation_dates_a_late_burst_and_a_rise_at_once_alike() -> None:
-    late = 10 ** (3.0 * logistic(T, 600, 0.05))  # 1 -> 1000 components, half (log) at 600
-    at_once = 10 ** (3.0 * (1 - np.exp(-T / 20)))  # log10 half-way at 20 ln 2 = 13.9
-    assert timing.leap_generation(gens(tool_complexity=late))["leap_generation"].value == 600
-    assert timing.leap_generation(gens(tool_complexity=at_once))["leap_generation"].value == 14
+    late = 10 ** (3.0 * logistic(T, 600, 0.05))  # 1 -> 1000: 100 at 600 + 20 ln 2 = 613.9
+    at_once = 10 ** (3.0 * (1 - np.exp(-T / 20)))  # 100 at 20 ln 3 = 21.97
+    assert timing.leap_generation(gens(tool_complexity=late))["leap_generation"].value == 614
+    assert timing.leap_generation(gens(tool_complexity=at_once))["leap_generation"].value == 22
     flat = timing.leap_generation(gens(tool_complexity=np.full(T.size, 3.0)))["leap_generation"]
     assert math.isnan(flat.value) and "no leap" in flat.detail
 
@@ -112,7 +112,7 @@ def test_order_and_leap_read_the_run_before_its_crash() -> None:
     table = table.with_columns(tool_complexity=pl.Series(np.where(T < 300, 10 ** (3 * logistic(
         T, 150, 0.1)), 1.0)))
     out = sg.run_signatures(table)
-    assert out["leap_generation"].value == 150  # the crash to 1 component is not the final level
+    assert out["leap_generation"].value == 157  # 100 at 150 + 10 ln 2; the crash is not the end
 
 
 # --- lineages ------------------------------------------------------------------------------------
