@@ -40,8 +40,13 @@ def run_summaries(spec: ChoiceSpec, account: Account, draw: Mapping[str, Any],
     return {s.name: float(REGISTRY[s.name].compute(view)) for s in spec.summaries}
 
 
-def island_params(params: Params, table, learners: int, generations: int) -> Params:
-    """One isolated camp of `learners` at the run's end state (`evo.run.choose.summaries`)."""
+def island_params(params: Params, table, learners: int, generations: int,
+                  fixed: Mapping[str, Any] | None = None) -> Params:
+    """One isolated camp of `learners` at the run's end state (`evo.run.choose.summaries`).
+
+    The islands' own `fixed` values (e.g. more possible tool types) apply first.
+    """
+    params = Params.from_mapping(dict(fixed or {}), base=params)
     last = table.row(-1, named=True)
 
     def share(name: str, default: float) -> float:
@@ -58,18 +63,22 @@ def island_params(params: Params, table, learners: int, generations: int) -> Par
 
 
 def run_islands(spec: ChoiceSpec, account: Account, params: Params, table,
-                seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(census, tool types at the last generation) of the islands, each from its own seed."""
+                seed: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """(census, tool types at the last generation, possible types) of the islands.
+
+    Each island runs from its own seed, spawned from the run's.
+    """
     islands = spec.islands
     assert islands is not None
     learners = islands.learners(spec.population_scale)
     generations = max(1, round(islands.generations * spec.time_scale))
-    counts = []
+    counts, possible = [], params.lineages
     for n, s in zip(learners, spawn_run_seeds(seed, len(learners)), strict=True):
-        p = island_params(params, table, n, generations)
+        p = island_params(params, table, n, generations, islands.fixed)
+        possible = p.lineages
         result = simulate(account.scenario, seed=s, overrides=p.as_dict(), record_every="final")
         counts.append(float(result.table["tool_types"][-1]))
-    return np.asarray(islands.census, float), np.asarray(counts, float)
+    return np.asarray(islands.census, float), np.asarray(counts, float), possible
 
 
 @dataclasses.dataclass(frozen=True)

@@ -2,11 +2,12 @@
 
 pyabc's ABCSMC with one model per account (Toni et al. 2009; Klinger, Rickert & Hasenauer 2018)
 perturbs the model index between populations and gives each population's model probabilities.
-The distance is pyabc's adaptive p-norm (p = 2) on summaries divided by their standard deviation
-over the last population's simulations, re-weighted every population (Prangle 2017), so summaries
-on different scales count alike (the standard deviation, not the median absolute deviation: a
-0/1 summary such as ``leap`` has a MAD of 0 whenever most runs agree, and pyabc drops a summary
-of scale 0). A summary every simulation agrees on has weight 0. The acceptance threshold is
+The distance is pyabc's adaptive p-norm (p = 2) on summaries divided by their root mean square
+deviation from the observed value over the last population's simulations (the standard deviation
+and the bias together), re-weighted every population (Prangle 2017), so summaries on different
+scales count alike. Not the median absolute deviation nor the standard deviation alone: a 0/1
+summary such as ``leap`` has both 0 whenever the simulations agree, pyabc then drops it (weight
+0), and a summary every particle gets wrong would stop counting. The acceptance threshold is
 pyabc's default (the median distance of the last population).
 
 Samplers: one core (`SingleCoreSampler`), several cores (`MulticoreEvalParallelSampler`, forked
@@ -91,7 +92,7 @@ def build_abc(spec: ChoiceSpec, run_seed: int, sampler: Any):
     models = [AccountModel(spec, i, run_seed) for i in range(len(spec.accounts))]
     priors = [pyabc.Distribution(**{p.name: pyabc.RV("uniform", p.start, p.width)
                                     for p in account.priors}) for account in spec.accounts]
-    distance = pyabc.distance.AdaptivePNormDistance(p=2, scale_function=pyabc.distance.std)
+    distance = pyabc.distance.AdaptivePNormDistance(p=2, scale_function=pyabc.distance.rmsd)
     return pyabc.ABCSMC(models, priors, distance, population_size=spec.budget.particles,
                         sampler=sampler)
 
@@ -103,10 +104,10 @@ def stored_populations(db: Path) -> int:
     import pyabc
 
     _quiet()
-    history = pyabc.History(f"sqlite:///{db}", create=False)
-    history.id = 1
     try:
-        return int(history.max_t) + 1
+        history = pyabc.History(f"sqlite:///{db}", create=False)
+        history.id = 1
+        return max(0, int(history.max_t) + 1)
     except Exception:  # an empty or half-created database: nothing to continue from
         return 0
 

@@ -17,6 +17,7 @@ A spec is a TOML file (``scenarios/sweeps/choice.toml``)::
     data = "data/kline_boyd_2010.csv"    # census sizes (or `census = [...]`)
     scale = 100                          # census people per model learner
     generations = 150
+    set = { lineages = 80 }              # what differs on an island (optional)
     [budget]
     particles = 200                      # particles per SMC population (all accounts together)
     populations = 8                      # SMC populations at most
@@ -59,7 +60,7 @@ TOP_KEYS = ("description", "seed", "world", "accounts", "summaries", "islands", 
 ACCOUNT_KEYS = ("scenario", "set", "priors")
 BUDGET_KEYS = ("particles", "populations", "min_epsilon", "max_simulations")
 QUICK_KEYS = ("time_scale", "population_scale", "world", "budget")
-ISLAND_KEYS = ("data", "census", "scale", "generations")
+ISLAND_KEYS = ("data", "census", "scale", "generations", "set")
 PRIOR_KINDS = ("uniform", "choice")
 #: Parameters counted in generations (scaled by ``time_scale``; 0 means "never" and stays 0).
 TIME_PARAMS = ("generations", "growth_start", "growth_end", "allele_generation",
@@ -131,6 +132,7 @@ class Islands:
     census: tuple[float, ...]
     scale: float
     generations: int
+    fixed: dict[str, Any] = field(default_factory=dict)
 
     def learners(self, population_scale: float = 1.0) -> list[int]:
         """Model learners per island: round(census / scale * population_scale), at least 2."""
@@ -377,7 +379,9 @@ def _islands(raw: dict[str, Any], bad, base: Path | None) -> Islands:
         raise bad("[islands] needs at least two different census sizes (a slope on log size)")
     scale = _positive_number(raw.get("scale", 100), "islands.scale", bad)
     generations = _positive_int(raw.get("generations", 150), "islands.generations", bad)
-    return Islands(tuple(float(c) for c in census), scale, generations)
+    fixed = _table(raw.get("set", {}), "islands.set", bad)
+    Params.convert_values(fixed)
+    return Islands(tuple(float(c) for c in census), scale, generations, fixed)
 
 
 def data_path(name: str, base: Path | None) -> Path | None:

@@ -24,8 +24,10 @@ observed value directly (``observed = x``) or as a data file the summary knows h
   learning rate, with no growth, allele or crash, for ``[islands] generations`` at census / scale
   learners (our mapping, as in `evo.run.calibrate`). ``kb_slope`` is the slope on log census;
   ``kb_level`` the fitted count at the geometric mean census over the possible tool types (the
-  model's ``lineages``; in the data, ``possible_types``, default 80 as in `evo.run.calibrate`:
-  Hawaii's 71 must be reachable). Every count zero gives slope 0 (nothing rises with size).
+  islands' ``lineages``, which ``[islands] set`` may raise above the run's; in the data,
+  ``possible_types``, default 80 as in `evo.run.calibrate`: Hawaii's 71 must be reachable).
+  Every count zero gives slope 0 (nothing rises with size). Learned matching is not inherited:
+  the islands' founders rebuild it from their own experience.
 """
 
 from __future__ import annotations
@@ -55,17 +57,17 @@ KB_POSSIBLE_TYPES = 80
 class RunView:
     """What a summary may read: a run's parameters, its generation table, and its islands.
 
-    `islands` returns (census, tool types) of the short isolated runs at the run's end state; it
-    is called at most once (the first summary that needs it runs them).
+    `islands` returns (census, tool types, possible types) of the short isolated runs at the run's
+    end state; it is called at most once (the first summary that needs it runs them).
     """
 
     params: Params
     table: pl.DataFrame
-    islands: Callable[[], tuple[np.ndarray, np.ndarray]] | None = None
-    _islands: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    islands: Callable[[], tuple[np.ndarray, np.ndarray, int]] | None = None
+    _islands: tuple[np.ndarray, np.ndarray, int] | None = field(default=None, repr=False)
 
-    def island_counts(self) -> tuple[np.ndarray, np.ndarray]:
-        """(census, tool types) of the islands, run once."""
+    def island_counts(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """(census, tool types, possible types) of the islands, run once."""
         if self._islands is None:
             if self.islands is None:
                 raise UsageError("a Kline & Boyd summary needs [islands] in the spec")
@@ -155,14 +157,14 @@ def crash_kept_tool_types(view: RunView) -> float:
 
 def kb_slope(view: RunView) -> float:
     """Poisson slope of the islands' tool types on log census."""
-    census, counts = view.island_counts()
+    census, counts, _ = view.island_counts()
     return poisson_slope(counts, census)[0]
 
 
 def kb_level(view: RunView) -> float:
-    """The islands' fitted tool types at the geometric mean census, over the model's lineages."""
-    census, counts = view.island_counts()
-    return kb_level_of(counts, census, max(1, view.params.lineages))
+    """The islands' fitted tool types at the geometric mean census, over their lineages."""
+    census, counts, possible = view.island_counts()
+    return kb_level_of(counts, census, max(1, possible))
 
 
 def _kb_observe_slope(rows: list[dict[str, str]], options: Mapping[str, Any]) -> float:
