@@ -198,3 +198,10 @@ def test_the_choice_runs_on_a_dask_cluster(tmp_path):
     last = main_run.filter(pl.col("population") == main_run["population"].max())
     assert last.filter(pl.col("account") == "high")["probability"][0] > 0.9
     assert json.loads((out / "choose.json").read_text())["engine"] == "dask"
+
+
+def test_poisson_slope_is_bounded_where_the_maximum_likelihood_slope_does_not_exist():
+    census = np.array([10.0, 20, 40, 80, 2750])
+    slope, intercept = summaries.poisson_slope(np.array([0, 0, 0, 0, 7]), census)
+    assert slope == summaries.SLOPE_LIMIT and math.isfinite(intercept)
+    assert 0 < summaries.kb_level_of(np.array([0, 0, 0, 0, 7]), census, 80) < 1

@@ -51,6 +51,7 @@ LEAP_MINIMUM = 100.0
 EDGE_SHARE = 0.1
 LEVEL_WINDOW = 20
 KB_POSSIBLE_TYPES = 80
+SLOPE_LIMIT = 5.0
 
 
 @dataclass
@@ -84,7 +85,10 @@ def poisson_slope(counts: np.ndarray, census: np.ndarray, iterations: int = 50) 
     """(slope, intercept) of the Poisson GLM log E[count] = a + b log census.
 
     Fitted by iteratively reweighted least squares (McCullagh & Nelder 1989). Every count 0:
-    (0, -inf), no rise with size.
+    (0, -inf), no rise with size. Where the maximum-likelihood slope does not exist (tools only
+    on the largest islands: it grows without bound), the fit stops at ``iterations`` and the
+    slope is held to +-``SLOPE_LIMIT`` (our bound: 5, twenty times Kline & Boyd's 0.24) and the
+    intercept set so that the fit passes through the mean count at the mean log census.
     """
     y = np.asarray(counts, float)
     x = np.log(np.asarray(census, float))
@@ -93,15 +97,19 @@ def poisson_slope(counts: np.ndarray, census: np.ndarray, iterations: int = 50) 
     design = np.column_stack([np.ones_like(x), x])
     beta = np.array([math.log(y.mean()), 0.0])
     for _ in range(iterations):
-        mu = np.exp(design @ beta)
-        z = design @ beta + (y - mu) / mu
-        w = mu
-        new = np.linalg.solve(design.T @ (design * w[:, None]), design.T @ (w * z))
-        if np.max(np.abs(new - beta)) < 1e-10:
-            beta = new
+        eta = np.clip(design @ beta, -50.0, 50.0)
+        mu = np.exp(eta)
+        z = eta + (y - mu) / mu
+        new = np.linalg.lstsq(design * np.sqrt(mu)[:, None], np.sqrt(mu) * z, rcond=None)[0]
+        if not np.all(np.isfinite(new)):
             break
+        done = np.max(np.abs(new - beta)) < 1e-10
         beta = new
-    return float(beta[1]), float(beta[0])
+        if done:
+            break
+    slope = float(np.clip(beta[1], -SLOPE_LIMIT, SLOPE_LIMIT))
+    intercept = float(math.log(y.mean()) - slope * x.mean()) if slope != beta[1] else float(beta[0])
+    return slope, intercept
 
 
 def kb_level_of(counts: np.ndarray, census: np.ndarray, possible: float) -> float:
