@@ -55,6 +55,7 @@ def open_sampler(engine: str, workers: int, address: str | None) -> Iterator[Any
     """
     import pyabc
 
+    _quiet()
     if engine == "local":
         if workers == 1:
             yield pyabc.sampler.SingleCoreSampler(check_max_eval=True)
