@@ -72,6 +72,22 @@ def test_a_particle_runs_the_same_numbers_anywhere_and_the_seed_depends_on_its_a
     assert particle_seed(7, 0, {"a": 0.1}) != particle_seed(8, 0, {"a": 0.1})
 
 
+def test_one_core_runs_are_reproducible_bit_for_bit(tmp_path):
+    import dataclasses
+
+    from evo.run.choose.spec import Budget
+
+    spec = load_choice_spec(TOY)
+    spec = dataclasses.replace(spec, budget=Budget(particles=8, populations=1))
+    tables = []
+    for name in ("a", "b"):
+        db = tmp_path / f"{name}.db"
+        with smc.open_sampler("local", 1, None) as sampler:
+            smc.run_choice(spec, spec.observed, db, spec.seed, sampler)
+        tables.append((smc.probabilities(spec, db), smc.posterior(spec, db)))
+    assert tables[0][0].equals(tables[1][0]) and tables[0][1].equals(tables[1][1])
+
+
 def test_toy_choice_recovers_the_true_account_and_writes_the_contract(tmp_path, capsys):
     out = tmp_path / "choice"
     assert main(["choose", str(TOY), "--out", str(out), "--workers", "1", "--recovery"]) == 0
@@ -167,6 +183,8 @@ def test_a_missing_spec_and_bad_engine_options_stop_with_one_line(tmp_path, caps
     _bad(tmp_path, capsys, [str(tmp_path / "nowhere.toml")], "cannot read choice spec")
     _bad(tmp_path, capsys, [str(TOY), "--address", "localhost:1"], "--address needs --engine dask")
     _bad(tmp_path, capsys, [str(TOY), "--workers", "0"], "positive number")
+    _bad(tmp_path, capsys, [str(TOY), "--engine", "dask", "--address", "localhost:1", "--workers",
+                            "2"], "--workers sizes")
 
 
 def test_another_spec_in_the_same_folder_is_refused(tmp_path, capsys):

@@ -47,6 +47,9 @@ def check_engine(args: argparse.Namespace) -> int:
         raise UsageError(f"--workers {args.workers}: give a positive number of worker processes")
     if args.address is not None and args.engine != "dask":
         raise UsageError("--address needs --engine dask (the local engine uses this machine)")
+    if args.address is not None and args.workers is not None:
+        raise UsageError("--workers sizes a local pool; with --address the scheduler's own "
+                         "workers are used")
     if args.engine == "dask":
         try:
             import distributed  # noqa: F401
