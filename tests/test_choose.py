@@ -121,7 +121,7 @@ def test_toy_choice_recovers_the_true_account_and_writes_the_contract(tmp_path, 
 
 def test_a_killed_choice_continues_from_its_database(tmp_path):
     spec = tmp_path / "slow.toml"
-    spec.write_text(toy_text(**{"generations = 80": "generations = 200",
+    spec.write_text(toy_text(**{"generations = 80": "generations = 140",
                                 "populations = 2": "populations = 3",
                                 # out of reach, so epsilon never reaches 0 and all 3 are run
                                 "observed = 8": "observed = 7.5"}))
