@@ -88,6 +88,19 @@ def build_parser(prog: str = "run.py") -> argparse.ArgumentParser:
     cal.add_argument("--figure", default=str(CHECKOUT / "docs" / "kline_boyd_fit.png"))
     cal.add_argument("--quick", action="store_true", help="a tiny budget (a smoke test)")
 
+    choose = sub.add_parser("choose", help="which account the record favours: ABC-SMC model "
+                            "choice over the accounts of a choice spec (resumable)")
+    choose.add_argument("spec")
+    choose.add_argument("--out", required=True)
+    choose.add_argument("--quick", action="store_true", help="the spec's [quick] world and budget")
+    choose.add_argument("--recovery", action="store_true",
+                        help="also choose on data simulated from each account (confusion.parquet)")
+    choose.add_argument("--workers", type=int, default=None)
+    choose.add_argument("--engine", choices=["local", "dask"], default="local")
+    choose.add_argument("--address", default=None, metavar="HOST:PORT")
+    choose.add_argument("--allow-version-change", action="store_true",
+                        help="continue a choice folder made with other code, versions or scenarios")
+
     analyze = sub.add_parser("analyze", help="bursts, statistics, plots and a report for a run or sweep")
     from analysis.options import add_arguments as analyze_arguments
 
@@ -127,6 +140,11 @@ def main(argv: Sequence[str] | None = None, prog: str = "run.py") -> int:
             from evo.run.calibrate import cmd_calibrate
 
             return cmd_calibrate(args) or cmd_report(args)
+        if args.command == "choose":
+            from analysis.choose import cmd_report as choose_report
+            from evo.run.choose.cli import cmd_choose
+
+            return cmd_choose(args) or choose_report(args)
         if args.command == "sweep":
             from evo.run.sweep.cli import cmd_sweep
 
