@@ -19,6 +19,11 @@ from evo.run.sweep import run_sweep  # noqa: E402
 from tests.sweep_support import REAL_SPEC, write  # noqa: E402
 
 
+def pytest_configure(config):
+    """The tests run scenarios for a few generations on purpose, before their events."""
+    config.addinivalue_line("filterwarnings", "ignore::evo.core.events.EventOutsideRunWarning")
+
+
 @pytest.fixture(scope="session")
 def reference(tmp_path_factory) -> Path:
     """The REAL_SPEC sweep, uninterrupted, one worker: the result every other path must equal."""

@@ -318,9 +318,17 @@ def test_mirror_cost_acts_only_through_genetic_variation(scenario):
     np.testing.assert_allclose(free["fitness_mean"] - costly["fitness_mean"], shift, rtol=1e-9)
 
 
-@pytest.mark.parametrize("scenario", ["coevolution", "demography", "associative", "gradual"])
+def test_demography_holds_modern_minds():
+    """Demography as its authors stage it: the genetic mirror held where the accounts end."""
+    params = scenarios.load("demography").params
+    assert (params.mutation_rate, params.mirror_initial_sd) == (0.0, 0.0)
+    assert params.mirror_initial == scenarios.load("modern").params.mirror_initial == 0.95
+
+
+@pytest.mark.parametrize("scenario", ["coevolution", "nongenetic", "associative", "gradual"])
 def test_mirror_cost_changes_the_run_where_mirror_strength_evolves(scenario):
-    """Every account but the controls lets mirror genes mutate, so a cost has something to act on."""
+    """Every account but demography (modern minds held) and the controls lets mirror genes
+    mutate, so a cost has something to act on."""
     assert scenarios.load(scenario).params.mutation_rate > 0
     free, costly = (simulate(scenario, seed=5, generations=300,
                              overrides={"mirror_cost": cost, "mirror_initial": 0.3,
@@ -335,7 +343,7 @@ def test_the_extra_tables_agree_with_the_generation_table():
                    overrides={"record_camps": True, "record_lineages": True, "extras_every": 10})
     camps, lineages, t = run.extras["camps"], run.extras["lineages"], run.table
     assert camps["generation"].unique().sort().to_list() == [0, 10, 20, 25]
-    assert camps.height == 4 * 4 and lineages.height == 4 * 8
+    assert camps.height == 4 * 4 and lineages.height == 4 * 16
     for g in (10, 25):
         rows = camps.filter(pl.col("generation") == g)
         row = t.filter(pl.col("generation") == g).row(0, named=True)

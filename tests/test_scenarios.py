@@ -101,10 +101,10 @@ def test_an_event_that_would_break_the_model_is_refused_before_the_run(tmp_path)
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    out = subprocess.run([sys.executable, "run.py", "run", "tasmania", "--set", "camps_x=30",
+    out = subprocess.run([sys.executable, "run.py", "run", "tasmania", "--set", "camps_x=40",
                           "--out", str(tmp_path / "run")], cwd=root, capture_output=True,
                          text=True, timeout=120)
     assert out.returncode == 2
-    assert "event at generation 1000" in out.stderr and "population >= 60" in out.stderr
+    assert "event at generation 300" in out.stderr and "population >= 40" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "run").exists()

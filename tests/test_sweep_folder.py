@@ -46,7 +46,8 @@ def test_merged_copies_are_read_once_and_analysis_reads_the_folder_once(tmp_path
         return real(files, folder, columns)
 
     monkeypatch.setattr(sweep_folder, "read_parts", counted)
-    monkeypatch.setattr(signatures, "_read", lambda *a: (_ for _ in ()).throw(AssertionError(a)))
+    monkeypatch.setattr(signatures.reading, "_read",
+                        lambda *a: (_ for _ in ()).throw(AssertionError(a)))
     assert run.main(["analyze", str(out)]) == 0
     assert reads == ["generations"]  # once, by analysis.tables; the signatures use that table
     per_run = pl.read_parquet(out / "analysis" / "signature_runs.parquet")

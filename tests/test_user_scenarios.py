@@ -97,7 +97,7 @@ def test_show_prints_the_resolved_scenario(mine, capsys):
     assert "base       coevolution" in out and "role       variant" in out
     assert "* mirror_cost                0.2" in out and "* population                 80" in out
     assert run.main(["show", "tasmania"]) == 0
-    assert "generation 1000; set population=40, migration_rate=0.0  (file)" in capsys.readouterr().out
+    assert "generation 300; set population=37  (file)" in capsys.readouterr().out
     assert run.main(["show", "genetic_upgrade"]) == 0  # a schedule parameter's event
     assert "mutant mirror=0.9, fraction=0.0, carriers=25, camp=0  (schedule parameters)" in (
         capsys.readouterr().out)
@@ -136,14 +136,14 @@ def test_an_event_after_the_last_generation_warns_in_one_line(capsys):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the whole schedule inside the run: no warning
         resolve_params("demography")
-        resolve_params("tasmania", generations=1000)
+        resolve_params("tasmania", generations=300)
     with warnings.catch_warnings():
         warnings.simplefilter("always", EventOutsideRunWarning)  # pytest's settings ignore it
-        assert run.main(["show", "tasmania", "--generations", "999"]) == 0
+        assert run.main(["show", "tasmania", "--generations", "299"]) == 0
     err = capsys.readouterr().err.splitlines()
-    assert err == ["warning: scenario tasmania: the event at generation 1000 (sets population, "
-                   "migration_rate) comes after the run's last generation (999) and never "
-                   "happens; valid: generations >= 1000 to include it"]
+    assert err == ["warning: scenario tasmania: the event at generation 300 (sets population) "
+                   "comes after the run's last generation (299) and never happens; valid: "
+                   "generations >= 300 to include it"]
 
 
 @pytest.mark.parametrize(("method", "n", "rows"), [("morris", 3, 3 * 3), ("fast", 65, 65 * 2)])
