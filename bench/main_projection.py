@@ -7,6 +7,10 @@ number of seeds. Its one-seed version (every design at one seed per point) is ru
 runs' own wall times: sum over runs of wall time x that design's seeds, divided by the workers
 (the sweep balances runs over them), times the measured efficiency of the one-seed sweep (its
 summed run time over workers x wall: start-up and imbalance included).
+
+The same runs are projected onto a Dask cluster of `CLUSTER_WORKERS` workers (one core each, as
+fast as one of this machine's, with the local sweep's efficiency): the summed run time over the
+workers, but never less than the longest run, which one worker must do alone.
 """
 
 from __future__ import annotations
@@ -26,6 +30,14 @@ import polars as pl
 
 MAIN_SPEC = common.ROOT / "scenarios" / "sweeps" / "trial.toml"
 GOAL_MIN = 20.0
+CLUSTER_WORKERS = 64
+
+
+def cluster_minutes(run_seconds, weights, workers: int, efficiency: float) -> float:
+    """Minutes for the weighted runs on `workers` equal workers at `efficiency`, at least the
+    longest run."""
+    total = sum(s * w for s, w in zip(run_seconds, weights, strict=True))
+    return max(total / workers / efficiency, max(run_seconds, default=0.0)) / 60.0
 
 
 def one_seed(data: dict) -> tuple[dict, dict[str, int]]:
@@ -62,11 +74,15 @@ def measure(workers: int = 2, quick: bool = False, spec_path: Path = MAIN_SPEC) 
     run_s = float(runs["wall_time_s"].sum())
     efficiency = run_s / (workers * wall)
     projected = float((runs["wall_time_s"] * weight).sum()) / workers / efficiency / 60.0
+    cluster = cluster_minutes(runs["wall_time_s"].to_list(), weight.to_list(), CLUSTER_WORKERS,
+                              efficiency)
     return {
         "spec": str(spec_path.relative_to(common.ROOT)), "workers": workers, "quick": quick,
         "runs_one_seed": report.total, "runs_full": int(weight.sum()),
         "wall_s_one_seed": wall, "efficiency": efficiency, "projected_min": projected,
         "goal_min": GOAL_MIN, "load_before": load_before, "load_after": common.load(),
+        "cost_per_run_s": run_s / report.total if report.total else 0.0,
+        "cluster_workers": CLUSTER_WORKERS, "projected_cluster_min": cluster,
     }
 
 

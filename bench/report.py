@@ -12,6 +12,8 @@ try:
 except ModuleNotFoundError:  # run as a script: bench/ is on sys.path, the repository is not
     import common  # type: ignore[no-redef]
 
+import statistics
+
 HERE = common.HERE
 
 DEFINITIONS = {
@@ -53,6 +55,19 @@ DEFINITIONS = {
         "evo.run.sweep.run_sweep on 2 local workers; each run's wall time x its design's seeds, "
         "over the workers and the one-seed sweep's measured efficiency"
     ),
+    "worlds": (
+        "bench/worlds.py: MirrorModel.step() (the generation and its row) in the coevolution "
+        "settings with the mirror held at 0.6, wall time / (generations x N) over a window after a "
+        "warm-up; each ratio the median of pairs timed in turn (reference, other) in one process"
+    ),
+    "long_world": (
+        "3,200 people in 64 camps (8 x 8), 64 lineages, 10,000 generations, coevolution settings, "
+        "mirror held at 0.6; one process, one core; timed whole (--quick: 300 generations, projected)"
+    ),
+    "cluster_projection": (
+        "the trial's one-seed runs weighted by their seeds, over 64 Dask workers of one core each, "
+        "as fast as this machine's, at the local sweep's efficiency, never under the longest run"
+    ),
     "floors": (
         "bench/floors.py: one generation's gesture and tool kernel arguments captured at generation "
         "1501 of an N = 1,600 run of each main scenario; the kernel against itself stripped to its "
@@ -78,6 +93,17 @@ def headline_targets(res: dict) -> list[dict]:
             "<= 2", a["evo_over_bound"] <= 2.0)
         add("plain Mesa / evo per agent-generation", a["plain_over_evo"], ">= 60",
             a["plain_over_evo"] >= 60.0)
+    if "worlds" in res:
+        w = res["worlds"]
+        for key, label in (("people_4_camps", "1e6 people in 4 camps"),
+                           ("people_10000_camps", "1e6 people in 10,000 camps")):
+            add(f"{label} / N = 400, per agent-generation", w[key]["ratio"], "<= 2",
+                w[key]["ratio"] <= 2.0)
+        add("64 lineages / 8, per agent-generation (N = 3,200, 8 x 8 camps)",
+            w["lineages"]["ratio"], "<= 2.5", w["lineages"]["ratio"] <= 2.5)
+        lw = w["long_world"]
+        add("the reference long world, seconds on one core" + (" (projected)" if lw["projected"] else ""),
+            lw["seconds"], f"<= {lw['goal_s']:g}", lw["seconds"] <= lw["goal_s"])
     if "main_projection" in res and not res["main_projection"].get("quick"):
         m = res["main_projection"]  # (a --quick run uses 300 generations: no projection)
         add(f"projected main experiment, minutes ({m['workers']} workers)", m["projected_min"],
@@ -132,13 +158,56 @@ def headline_lines(res: dict) -> list[str]:
                 f"{a['model_draws'][1]} Gumbels | {a['model_bound_us']:.2f} | evo / these "
                 f"{a['evo_over_model_bound']:.2f} |")
         lines.append("")
+    if "worlds" in res:
+        lines += world_lines(res)
     if "main_projection" in res:
         m = res["main_projection"]
         quick = " (--quick: 200 generations a run, not a projection)" if m.get("quick") else ""
         lines += [f"Main experiment{quick} (`{m['spec']}`, {m['runs_full']} runs): its one-seed "
                   f"version ({m['runs_one_seed']} runs) took {m['wall_s_one_seed']:.0f} s on "
                   f"{m['workers']} workers, so the whole is projected at "
-                  f"{m['projected_min']:.0f} min (goal <= {m['goal_min']:g} min).", ""]
+                  f"{m['projected_min']:.0f} min (goal <= {m['goal_min']:g} min)"
+                  + (f"; at {m['cost_per_run_s']:.1f} s of one core per simulation, on a Dask "
+                     f"cluster of {m['cluster_workers']} workers it would take "
+                     f"{m['projected_cluster_min']:.1f} min" if "projected_cluster_min" in m else "")
+                  + ".", ""]
+    return lines
+
+
+def world_lines(res: dict) -> list[str]:
+    """Cost flat in people and in tool types, and the long world, with their goals."""
+    w, a = res["worlds"], res.get("agent_generation", {})
+    p4, p10k, lin, lw = (w["people_4_camps"], w["people_10000_camps"], w["lineages"],
+                         w["long_world"])
+
+    def us(xs) -> str:
+        return f"{statistics.median(xs):.2f} us"
+
+    projected = (f" projected from {lw['generations_timed']:,} generations" if lw["projected"]
+                 else " (timed whole)")
+
+    lines = ["| per agent-generation, coevolution settings, mirror held at 0.6 (`bench/worlds.py`) "
+             "| measured | goal |", "|---|---|---|",
+             f"| N = 400 in 4 camps, 8 lineages (the reference) | {us(p4['reference_us'])} | |",
+             f"| 1e6 people in 4 camps | {us(p4['us'])} ({p4['ratio']:.1f}x N = 400, side by side) "
+             "| <= 2x |",
+             f"| 1e6 people in 10,000 camps | {us(p10k['us'])} ({p10k['ratio']:.1f}x N = 400) | <= 2x |",
+             f"| 64 lineages against 8, N = 3,200 in 8 x 8 camps | {us(lin['us'])} against "
+             f"{us(lin['reference_us'])} ({lin['ratio']:.1f}x) | <= 2.5x |",
+             f"| the reference long world: 3,200 people, 64 camps, 64 lineages, 10,000 generations "
+             f"| {lw['seconds']:.0f} s{projected} ({lw['us_per_agent_generation']:.2f} us per "
+             f"agent-generation) | <= {lw['goal_s']:g} s |"]
+    if a:
+        lines += [f"| plain per-agent Mesa / evo (the reference regime) | {a['plain_over_evo']:.0f}x "
+                  "| >= 60x |",
+                  f"| evo / random-number bound (175 uniforms) | {a['evo_over_bound']:.2f}x | <= 2x |"]
+    if "model_draws" in a:
+        u, g = a["model_draws"]
+        lines.append(f"| draws per agent-generation (reference regime) | {u} uniforms + {g} Gumbels "
+                     "| |")
+    loads = sorted({p4["load"], p10k["load"], lin["load"], lw["load"]})
+    lines += ["", f"Load average while these were measured: {loads[0]:g}-{loads[-1]:g} on "
+              f"{res['machine']['cpu_count']} cores.", ""]
     return lines
 
 

@@ -12,7 +12,10 @@ markers). Each measurement is its own module, runnable alone (`python bench/<mod
 - `whole_run`: a whole coevolution run vs the same model written per agent, and a same-model check;
 - `split_run`: where a run's wall time goes (kernels, glue, Mesa bookkeeping, recording);
 - `sweep_scaling`: a 20-run sweep on 1 and 2 workers;
-- `main_projection`: the main experiment (the trial) at one seed per point, timed, projected to its seeds.
+- `worlds`: the cost per agent-generation flat in people and in tool types (ratios side by side),
+  and the reference long world (3,200 people, 64 camps, 64 lineages, 10,000 generations);
+- `main_projection`: the main experiment (the trial: each account over its own causes) at one
+  seed per point, timed, projected to its seeds on 2 workers and on a 64-worker Dask cluster.
 `report` turns the results into targets, table lines, notes and the README section; `common`
 holds the timing helpers. One numba thread; the load average of each stage is stored with it.
 """
@@ -40,16 +43,19 @@ from bench import (
     split_run,
     sweep_scaling,
     whole_run,
+    worlds,
 )
 
-STAGES = ("agent_generation", "kernel_rates", "floors", "whole_run", "split_run", "sweep_scaling",
-          "main_projection")
+STAGES = ("agent_generation", "worlds", "kernel_rates", "floors", "whole_run", "split_run",
+          "sweep_scaling", "main_projection")
 
 
 def run_stage(name: str, quick: bool, res: dict) -> None:
     """Run one measurement module and put its results where `bench.report` reads them."""
     if name == "agent_generation":
         res["agent_generation"] = agent_generation.measure(quick)
+    elif name == "worlds":
+        res["worlds"] = worlds.measure(quick)
     elif name == "kernel_rates":
         rates = kernel_rates.measure(quick)
         res["kernels"] = {"tool": rates["tool"], "gesture": rates["gesture"]}

@@ -123,3 +123,30 @@ def test_projection_runs_one_seed_per_point_and_weights_by_each_design():
     assert seeds == {name: d.get("seeds", data["seeds"]) for name, d in data["designs"].items()}
     old = {"scenario": ["a", "b"], "seeds": 20, "grid": {"mirror_cost": [0.0, 0.1]}}
     assert main_projection.one_seed(old) == ({**old, "seeds": 1}, {"a": 20, "b": 20})
+
+
+def test_world_targets_and_lines_name_each_goal():
+    """bench/report.py: the worlds' ratios and the long world against their goals, and their rows."""
+    from bench import report
+
+    side = {"reference_us": [2.0, 2.2], "us": [5.0, 5.4], "ratio": 2.45, "load": 1.0}
+    res = {"machine": {"cpu_count": 2},
+           "worlds": {"people_4_camps": {**side, "ratio": 1.9}, "people_10000_camps": side,
+                      "lineages": side,
+                      "long_world": {"seconds": 61.0, "goal_s": 60.0, "projected": True,
+                                     "generations_timed": 300, "us_per_agent_generation": 1.9,
+                                     "load": 1.0}}}
+    met = [(t["target"], t["met"]) for t in report.headline_targets(res)]
+    assert [m for _, m in met] == [True, False, True, False]
+    assert "projected" in met[3][0]
+    lines = report.world_lines(res)
+    assert any("1e6 people in 4 camps | 5.20 us (1.9x" in line for line in lines)
+    assert any("61 s projected from 300 generations" in line for line in lines)
+
+
+def test_cluster_projection_is_never_shorter_than_the_longest_run():
+    from bench.main_projection import cluster_minutes
+
+    assert cluster_minutes([60.0, 120.0], [10, 1], 4, 1.0) == (600 + 120) / 4 / 60
+    assert cluster_minutes([600.0, 6.0], [1, 1], 64, 1.0) == 10.0  # one run of 10 min
+    assert cluster_minutes([60.0], [64], 64, 0.5) == 2.0
