@@ -33,6 +33,7 @@ from analysis.outcomes import final_levels, parity_table, with_final_levels
 from analysis.provenance import provenance_lines
 from analysis.report import Report, text_table, write
 from analysis.roles import scenario_archetypes, the_scenario_with
+from analysis.signatures.summary import cells_table
 from analysis.tables import CULTURE_METRICS, Results, load
 from analysis.windows import before_first_crash
 from analysis.workspace import replace, workspace
@@ -273,6 +274,9 @@ def _signatures(results: Results, report: Report, out: Path) -> None:
     per_run, table = signatures.compute(results.root, results.kind, results.runs, results.read)
     per_run.write_parquet(out / "signature_runs.parquet")
     table.write_parquet(out / "signatures.parquet")
+    if results.kind == "sweep":  # the same per design cell, beside the pooled table
+        cells_table(per_run, results.runs, results.varied).write_parquet(
+            out / "signatures_cells.parquet")
     signatures.report_section(report, table, out)
 
 

@@ -461,3 +461,20 @@ def test_the_order_on_log10_can_disagree_with_the_linear_order():
     log10 = order_lags_log10(gens)["order_mirror_minus_tools_log10"].value
     assert linear < -100 and log10 > 100
     assert np.isnan(order_lags_log10(gens)["order_population_minus_tools_log10"].value)
+
+
+def test_signatures_per_design_cell_name_the_cell_and_pool_only_its_runs():
+    from analysis.signatures.summary import cells_table
+
+    per_run = pl.DataFrame({
+        "run_id": [1, 2, 3, 4, 5], "scenario": ["a", "a", "a", "a", "b"],
+        "account": ["genetic"] * 4 + ["demography"], "role": ["main"] * 5,
+        "signature": ["leap_generation"] * 5, "value": [100.0, 110.0, 300.0, 320.0, 50.0],
+        "detail": [""] * 5})
+    runs = pl.DataFrame({"run_id": [1, 2, 3, 4, 5], "mutation_rate": [0.005, 0.005, 0.02, 0.02, None],
+                         "demonstrator": [None, None, None, None, "best"]})
+    table = cells_table(per_run, runs, ["mutation_rate", "demonstrator"])
+    by = {(r["scenario"], r["cell"]): r for r in table.iter_rows(named=True)}
+    assert set(by) == {("a", "mutation_rate=0.005"), ("a", "mutation_rate=0.02"), ("b", "-")}
+    assert by[("a", "mutation_rate=0.005")]["value"] == 105.0
+    assert by[("a", "mutation_rate=0.02")]["n"] == 2 and by[("b", "-")]["value"] == 50.0

@@ -2,9 +2,9 @@
 
 Per account (the runs table's ``account``; every scenario of the account pooled except its
 controls, role ``control_low`` / ``control_high``, which hold the account's cause fixed and so do
-not stage it; ``scenario`` null) and per scenario. Lags, times, spreads, correlations and shares
-kept: the median with the distribution-free 95 % interval from order statistics
-(``stats.median_ci_rank``; none below 6 runs, where ``low`` and ``high`` are NaN). Shares of
+not stage it; ``scenario`` null) and per scenario; ``cells_table`` per design cell. Lags, times,
+spreads, correlations and shares kept: the median with the distribution-free 95 % interval from
+order statistics (``stats.median_ci_rank``; none below 6 runs, where ``low`` and ``high`` are NaN). Shares of
 runs: the Wilson interval. The ``interval`` column names the method.
 Runs whose table has no ``account`` (written before scenarios declared it) are pooled as account
 "unknown" (``analysis.roles``).
@@ -84,3 +84,29 @@ def signatures_table(per_run: pl.DataFrame) -> pl.DataFrame:
     return table.sort([pl.col("account"), pl.col("scenario"),
                        pl.col("signature").replace_strict(rank, return_dtype=pl.Int64)],
                       nulls_last=False)
+
+
+def cells_table(per_run: pl.DataFrame, runs: pl.DataFrame, varied: list[str]) -> pl.DataFrame:
+    """Per design cell (scenario and the values its design varies): every signature.
+
+    ``cell`` names the point as ``name=value`` pairs of the varied parameters that the scenario's
+    runs set (a parameter another scenario varies is null here and left out); a scenario with one
+    point has the cell ``-``.
+    """
+    columns = [v for v in varied if v in runs.columns]
+    joined = per_run.join(runs.select("run_id", *columns), on="run_id", how="left")
+    frames = []
+    for (scenario,), part in joined.group_by("scenario", maintain_order=True):
+        own = [c for c in columns if part[c].null_count() < part.height and part[c].n_unique() > 1]
+        label = (pl.concat_str([pl.lit(f"{c}=") + pl.col(c).cast(pl.String) for c in own],
+                 separator=", ") if own else pl.lit("-"))
+        part = part.with_columns(label.alias("cell"))
+        for (cell,), group in part.group_by("cell", maintain_order=True):
+            by_sig = group.partition_by("signature", as_dict=True)
+            frames += [{"account": group["account"][0], "scenario": scenario, "cell": cell,
+                        "signature": spec.name, **summarize(by_sig[(spec.name,)], spec.name)}
+                       for spec in registered() if (spec.name,) in by_sig]
+    schema = {"account": pl.String, "scenario": pl.String, "cell": pl.String,
+              "signature": pl.String, "value": pl.Float64, "low": pl.Float64, "high": pl.Float64,
+              "n": pl.Int64, "unit": pl.String, "interval": pl.String, "detail": pl.String}
+    return pl.DataFrame(frames, schema=schema, orient="row")
