@@ -64,9 +64,9 @@ def test_shares_equal_statsmodels_type_two_anova_on_an_unbalanced_design():
     frame = design(1.0, 0.5, 0.4, seed=5).with_columns(
         pl.col("final_log10_tools") + 0.7 * pl.col("genes") * pl.col("growth"))[3:]
     shares = variance_shares(frame, "final_log10_tools", "genes", "growth")
-    fit = ols("y ~ C(a) * C(b)", data={"y": frame["final_log10_tools"].to_numpy(),
-                                       "a": frame["genes"].to_list(),
-                                       "b": frame["growth"].to_list()}).fit()
+    data = pl.DataFrame({"y": frame["final_log10_tools"], "a": frame["genes"],
+                         "b": frame["growth"]}).to_pandas()
+    fit = ols("y ~ C(a) * C(b)", data=data).fit()
     ss = sm.stats.anova_lm(fit, typ=2)["sum_sq"].to_numpy()
     y = frame["final_log10_tools"].to_numpy()
     total = np.sum((y - y.mean()) ** 2)
