@@ -53,7 +53,6 @@ def test_societies_are_camps_of_the_accounts_world_at_the_end_state():
 
     world = resolve_params(cal.SCENARIO)
     assert cal.SCENARIO == "coevolution" and cal.TOOLS_PER_TYPE * world.lineages == 80
-    assert resolve_params("modern").mirror_initial == cal.END_MIRROR
     more = cal.simulate_societies([2000, 200000], 20.0, 1.0, 100.0, seed=1, generations=60)
     assert more[1] > more[0]  # a larger society holds more tool types at modern minds
 

@@ -42,9 +42,9 @@ from evo.run.sweep.seeds import spawn_run_seeds
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "kline_boyd_2010.csv"
 SCENARIO = "coevolution"
-#: The genetic mirror strength every account ends at in the trial's world (the median final
-#: `mirror_mean` of its coevolution runs, 0.94-0.96): the modern minds of the ethnographic record.
-END_MIRROR = 0.95
+#: The genetic mirror strength every account ends at in the trial's world (final `mirror_mean` of
+#: its coevolution runs, 0.92-0.96): the modern minds of the ethnographic record, scenario `modern`.
+END_MIRROR = resolve_params("modern").mirror_initial
 #: Kline & Boyd tool types per model lineage (80 possible types over the world's lineages).
 TOOLS_PER_TYPE = 80 / resolve_params(SCENARIO).lineages
 #: Uniform priors (low, high) of the four calibrated parameters.
