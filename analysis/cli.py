@@ -306,14 +306,13 @@ def _factorial(results: Results, report: Report, out: Path) -> None:
     report.table(table, "Variance shares (factorial.parquet)")
 
 
-def _response(results: Results, report: Report, out: Path) -> None:
+def _response(results: Results, judged: pl.DataFrame, report: Report, out: Path) -> None:
     """One numeric factor over several levels: each outcome's end value against it."""
     factor = response.varied_numeric_factor(results.runs, results.varied)
-    if factor is None or results.read is None:
+    if factor is None:
         return
-    outcomes = [m for m in ("mirror_mean", "tool_complexity", "tool_types")
-                if m in results.read.columns]
-    finals = response.final_values(results.read, outcomes)
+    outcomes = [m for m in ("mirror_mean", "tool_complexity", "tool_types") if m in judged.columns]
+    finals = final_levels(judged, outcomes)
     table = response.response_table(finals, results.runs, factor, outcomes)
     found = response.thresholds(table, factor)
     table.write_parquet(out / "response.parquet")
@@ -470,7 +469,7 @@ def _analyze(results: Results, root: Path, out: Path, steering: steer.Steering |
     _signatures(results, report, out)
     _where(results, bursts, finals, report, out)
     _factorial(results, report, out)
-    _response(results, report, out)
+    _response(results, judged, report, out)
     report.heading("Definitions")
     report.text(_definition_text())
     report.heading("Tables")

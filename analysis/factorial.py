@@ -12,13 +12,12 @@ percentile bootstraps that resample runs within each cell (the design stays bala
 Tibshirani 1993).
 
 Per-run outcomes, from the generation table (rows before the run's first crash):
-- ``leap``: the run's tool complexity ends the judged window at or above ``LEAP_MINIMUM``
-  components (every run starts with none: the leap of ``analysis.signatures``);
+- ``leap``: whether the run leaps, by the ``leap_generation`` signature (it reaches
+  ``LEAP_MINIMUM`` components and ends there);
 - ``final_log10_tools``: mean log10 tool complexity (floored at 1 component) over the last tenth
   of the judged window;
-- ``leap_generation``: the first generation tool complexity reached ``LEAP_MINIMUM`` (NaN without
-  a leap; the signature of that name), reported per cell, not decomposed (it is undefined where
-  no run leapt).
+- ``leap_generation``: that signature's generation (NaN without a leap), reported per cell, not
+  decomposed (it is undefined where no run leapt).
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ import polars as pl
 
 from analysis.signatures.crash import before_crash
 from analysis.signatures.rises import log_complexity
-from analysis.signatures.timing import LEAP_MINIMUM
+from analysis.signatures.timing import leap_generation
 
 OUTCOMES = ("leap", "final_log10_tools")
 TERMS = ("main_a", "main_b", "interaction", "residual")
@@ -40,15 +39,11 @@ def run_outcomes(generations: pl.DataFrame) -> pl.DataFrame:
     for (run_id,), part in generations.sort("generation").partition_by(
             "run_id", as_dict=True, maintain_order=True).items():
         judged = before_crash(part)
-        c = judged["tool_complexity"].to_numpy()
-        logc = log_complexity(c)
-        tail = logc[-max(1, logc.size // 10):]
-        final = float(np.mean(tail))
-        leap = bool(c[-1] >= LEAP_MINIMUM)
-        t = judged["generation"].to_numpy()
-        when = float(t[np.argmax(c >= LEAP_MINIMUM)]) if leap else float("nan")
-        rows.append({"run_id": run_id, "leap": float(leap), "final_log10_tools": final,
-                     "leap_generation": when})
+        logc = log_complexity(judged["tool_complexity"].to_numpy())
+        final = float(np.mean(logc[-max(1, logc.size // 10):]))
+        when = leap_generation(judged)["leap_generation"].value  # NaN: no leap
+        rows.append({"run_id": run_id, "leap": float(not np.isnan(when)),
+                     "final_log10_tools": final, "leap_generation": when})
     return pl.DataFrame(rows, schema={"run_id": generations.schema["run_id"], "leap": pl.Float64,
                                       "final_log10_tools": pl.Float64,
                                       "leap_generation": pl.Float64})

@@ -20,8 +20,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import polars as pl
 
-from analysis.signatures.crash import before_crash
-
 MIN_LEVELS = 3
 
 
@@ -32,22 +30,15 @@ def varied_numeric_factor(runs: pl.DataFrame, factors: list[str]) -> str | None:
     return numeric[0] if len(numeric) == 1 else None
 
 
-def final_values(generations: pl.DataFrame, outcomes: list[str]) -> pl.DataFrame:
-    """Per run: the mean of each outcome over the last tenth of its rows before any crash."""
-    rows = []
-    for (run_id,), part in generations.sort("generation").partition_by(
-            "run_id", as_dict=True, maintain_order=True).items():
-        judged = before_crash(part)
-        tail = judged.tail(max(1, judged.height // 10))
-        rows.append({"run_id": run_id, **{o: float(tail[o].mean()) for o in outcomes
-                                          if o in tail.columns}})
-    return pl.DataFrame(rows)
-
-
 def response_table(finals: pl.DataFrame, runs: pl.DataFrame, factor: str,
                    outcomes: list[str]) -> pl.DataFrame:
-    """Per scenario, level and outcome: runs, median, first and third quartile of the end value."""
-    joined = finals.join(runs.select("run_id", "scenario", factor), on="run_id")
+    """Per scenario, level and outcome: runs, median, first and third quartile of the end value.
+
+    ``finals`` is ``outcomes.final_levels`` of the runs judged before their first crash (columns
+    ``{outcome}_final``).
+    """
+    joined = finals.rename({f"{o}_final": o for o in outcomes if f"{o}_final" in finals.columns}
+                           ).join(runs.select("run_id", "scenario", factor), on="run_id")
     frames = []
     for outcome in outcomes:
         if outcome not in joined.columns:

@@ -197,7 +197,7 @@ def design_matrix(part: pl.DataFrame, names: list[str], n_points: int) -> np.nda
 def fast_indices(y: np.ndarray, problem: dict, seed: int = BOOTSTRAP_SEED) -> dict:
     """``SALib.analyze.fast.analyze`` (eFAST) on outputs ``y`` in the sample's row order.
 
-    SALib warns that its bootstrap half-widths for eFAST are indicative only (SALib issue 649):
+    SALib warns that its bootstrap half-widths for eFAST are indicative only (SALib on GitHub, #649):
     the report says so, so the warning is not repeated per output.
     """
     import warnings

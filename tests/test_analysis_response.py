@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from analysis.outcomes import final_levels
 from analysis.response import (
-    final_values,
     response_figure,
     response_table,
     thresholds,
@@ -22,7 +22,7 @@ def sweep(costs=(0.01, 0.1, 1.0), seeds=3):
             for _ in range(seeds):
                 end = 0.9 / (1 + slope * 10 * cost)  # a falls with cost, b does not
                 runs.append({"run_id": run_id, "scenario": scenario, "mirror_cost": cost})
-                gens += [{"run_id": run_id, "generation": g, "population": 100,
+                gens += [{"run_id": run_id, "time": g, "population": 100,
                           "mirror_mean": end * g / 99} for g in range(100)]
                 run_id += 1
     return pl.DataFrame(runs), pl.DataFrame(gens)
@@ -36,8 +36,8 @@ def test_a_single_numeric_factor_over_three_levels_is_found():
 
 def test_the_threshold_is_where_the_median_first_halves(tmp_path):
     runs, gens = sweep()
-    finals = final_values(gens, ["mirror_mean"])
-    assert np.allclose(finals.sort("run_id")["mirror_mean"][:3], 0.9 / 1.1 * np.mean(
+    finals = final_levels(gens, ["mirror_mean"])
+    assert np.allclose(finals.sort("run_id")["mirror_mean_final"][:3], 0.9 / 1.1 * np.mean(
         np.arange(90, 100) / 99))
     table = response_table(finals, runs, "mirror_cost", ["mirror_mean"])
     assert table.height == 6 and set(table["n_runs"]) == {3}
