@@ -152,6 +152,13 @@ CAMPS: tuple[Measure, ...] = (
     Measure("x", "int", "state", "level", "the camp's column on the grid"),
     Measure("y", "int", "state", "level", "the camp's row on the grid"),
     Measure("population", "int", "state", "level", "members of the camp"),
+    Measure("capacity", "int", "state", "level",
+            "the camp's carrying capacity this generation (after the climate; evo.core.world)"),
+    Measure("coldness", "float", "state", "share",
+            "the climate's coldness this generation, 0 interglacial to 1 full glacial"),
+    Measure("extinct", "int", "state", "level",
+            "1 when the camp lost all its people at the start of this generation (climate or "
+            "local extinction); migrants may refill it by its end"),
     Measure("mirror_mean", "float", "mirror", doc="the camp's mean genetic mirror strength",
             **_share),
     Measure("mirror_learned_mean", "float", "state", "share", "the camp's mean learned matching"),
@@ -174,6 +181,19 @@ LINEAGES: tuple[Measure, ...] = (
             MinimumRise("fold", 2.0, floor=1.0)),
     Measure("skill_best", "float", "state", "level", "highest skill in the lineage"),
     Measure("held", "int", "state", "level", "1 when the best holder reaches tool_type_skill"),
+)
+
+#: The optional per-camp-and-type table (`record_presence`), one row per camp and tool lineage
+#: every `extras_every` generations: where and when each tool type is held, for flickering.
+PRESENCE: tuple[Measure, ...] = (
+    Measure("generation", "int", "time", "level", "generation number"),
+    Measure("camp", "int", "state", "level", "camp index (x * camps_y + y)"),
+    Measure("lineage", "int", "state", "level", "tool lineage index (0 the easiest)"),
+    Measure("skill_best", "float", "state", "level",
+            "the camp's highest skill in the lineage, in components (null in an empty camp)"),
+    Measure("held", "int", "state", "level",
+            "1 when the camp's best holder reaches tool_type_skill (0 in an empty camp)"),
+    Measure("pays", "int", "state", "level", "1 when the type pays in the camp (evo.core.world)"),
 )
 
 MEASURES: dict[str, Measure] = {m.name: m for m in (*REPERTOIRE, *NAMING_GAME, *GENERATION)}

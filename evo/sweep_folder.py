@@ -1,7 +1,7 @@
 """The sweep folder's table format, read and written in one place by the sweeps and the analysis.
 
 A sweep folder holds, besides ``sweep.json`` and ``runs.parquet``, one folder of Parquet parts per
-table (`TABLES`: ``generations/``, and ``camps/`` and ``lineages/`` when runs record them), each
+table (`TABLES`: ``generations/``, and ``camps/`` ``lineages/`` and ``presence/`` when runs record them), each
 row carrying ``run_id``. A task's part is ``part-NNNNNNN.parquet`` (its first run_id);
 compaction merges many into ``merged-NNNNNNN-<token>.parquet`` and writes it before it removes
 the parts it holds, so a kill in between leaves copies: `table_files` leaves out every part
@@ -22,7 +22,7 @@ import polars as pl
 from evo.errors import UsageError
 
 #: The folders of table parts, in the order a task writes them (its records part comes last).
-TABLES = ("generations", "camps", "lineages")
+TABLES = ("generations", "camps", "lineages", "presence")
 #: The optional extra tables a run may record (`RunResult.extras`).
 EXTRA_TABLES = TABLES[1:]
 #: Each table's record column counting its rows per run (a finished ok run with a positive

@@ -32,7 +32,7 @@ from numba import njit
 
 from evo.core.kernels import preferred_variants
 from evo.core.state import PopulationState
-from evo.measures import CAMPS, GENERATION, LINEAGES, NAMING_GAME, REPERTOIRE
+from evo.measures import CAMPS, GENERATION, LINEAGES, NAMING_GAME, PRESENCE, REPERTOIRE
 
 POLARS_TYPES = {"int": pl.Int64, "float": pl.Float64}
 GENERATION_SCHEMA = {m.name: POLARS_TYPES[m.dtype] for m in GENERATION}
@@ -40,6 +40,7 @@ NAMING_GAME_SCHEMA = {m.name: POLARS_TYPES[m.dtype] for m in NAMING_GAME}
 REPERTOIRE_SCHEMA = {m.name: POLARS_TYPES[m.dtype] for m in REPERTOIRE}
 CAMP_SCHEMA = {m.name: POLARS_TYPES[m.dtype] for m in CAMPS}
 LINEAGE_SCHEMA = {m.name: POLARS_TYPES[m.dtype] for m in LINEAGES}
+PRESENCE_SCHEMA = {m.name: POLARS_TYPES[m.dtype] for m in PRESENCE}
 
 
 class RowMeasures(NamedTuple):
@@ -276,13 +277,15 @@ def generation_row(
     return row
 
 
-def camp_rows(st: PopulationState, generation: int, camps_y: int, n_camps: int,
-              skill_step: float, type_skill: float) -> dict[str, list]:
+def camp_rows(st: PopulationState, generation: int, camps_y: int, capacity: np.ndarray,
+              coldness: float, extinct: np.ndarray, skill_step: float,
+              type_skill: float) -> dict[str, list]:
     """The per-camp table's rows of one generation (columns of `CAMP_SCHEMA`), every camp.
 
     A camp without members has population 0 and null measures. Tool types and expressivity as
     in `generation_row`, per camp (`type_skill` in components).
     """
+    n_camps = capacity.size
     slots = st.alive_slots()
     camp = st.camp[slots]
     members = np.bincount(camp, minlength=n_camps)
@@ -292,6 +295,8 @@ def camp_rows(st: PopulationState, generation: int, camps_y: int, n_camps: int,
         rows = {"generation": [generation] * n_camps, "camp": list(range(n_camps)),
                 "x": [c // camps_y for c in range(n_camps)],
                 "y": [c % camps_y for c in range(n_camps)], "population": members.tolist(),
+                "capacity": capacity.tolist(), "coldness": [coldness] * n_camps,
+                "extinct": extinct.astype(int).tolist(),
                 "mirror_mean": mean(st.g_mirror[slots]),
                 "mirror_learned_mean": mean(st.m_learned[slots])}
         lineages = st.skill.shape[1]
@@ -309,7 +314,8 @@ def camp_rows(st: PopulationState, generation: int, camps_y: int, n_camps: int,
     out = {}
     for name, values in rows.items():
         values = list(values.tolist() if isinstance(values, np.ndarray) else values)
-        if name not in ("generation", "camp", "x", "y", "population"):
+        if name not in ("generation", "camp", "x", "y", "population", "capacity", "coldness",
+                        "extinct"):
             values = [None if e else v for v, e in zip(values, empty, strict=True)]
         out[name] = values
     return out
@@ -326,6 +332,25 @@ def lineage_rows(st: PopulationState, generation: int, difficulty: np.ndarray,
             "skill_mean": (skill.mean(axis=0) if skill.size else best).tolist(),
             "skill_best": best.tolist(),
             "held": (best >= type_skill * skill_step).astype(int).tolist()}
+
+
+def presence_rows(st: PopulationState, generation: int, pays: np.ndarray, skill_step: float,
+                  type_skill: float) -> dict[str, list]:
+    """The per-camp-and-type table's rows of one generation (`PRESENCE_SCHEMA`), camp-major."""
+    n_camps, lineages = pays.shape
+    slots = st.alive_slots()
+    best = np.full((n_camps, lineages), -np.inf)
+    np.maximum.at(best, st.camp[slots], st.skill[slots])
+    occupied = np.isfinite(best[:, 0]) if lineages else np.zeros(n_camps, bool)
+    components = best / skill_step
+    return {"generation": [generation] * (n_camps * lineages),
+            "camp": np.repeat(np.arange(n_camps), lineages).tolist(),
+            "lineage": np.tile(np.arange(lineages), n_camps).tolist(),
+            "skill_best": [float(v) if ok else None
+                           for v, ok in zip(components.ravel(), np.repeat(occupied, lineages),
+                                            strict=True)],
+            "held": (best >= type_skill * skill_step).astype(int).ravel().tolist(),
+            "pays": pays.astype(int).ravel().tolist()}
 
 
 def naming_game_row(st: PopulationState, interactions: int, won: int, played: int) -> dict:

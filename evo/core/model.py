@@ -1,7 +1,9 @@
 """MirrorModel: a Mesa model of heritable mirror strength, tool culture and gesture conventions.
 
 One `step()` is one generation:
-1. scheduled events (parameter changes, a large-effect mutant); the environment may change (Rogers);
+1. scheduled events (parameter changes, a large-effect mutant); the world changes (climate-driven
+   camp capacities, local extinction of camps, which tool types pay where: `evo.core.world`); the
+   environment may change (Rogers);
 2. reproduction within camps proportional to fitness, with inheritance and mutation;
    with `assoc_infancy` > 0 the newborns are imitated by camp adults (learned matching, Heyes 2018);
 3. gesture episodes among all members of each camp (naming game with imperfect parity);
@@ -34,6 +36,7 @@ from evo.core.metrics import generation_row
 from evo.core.params import Params
 from evo.core.scenario import Scenario, load_scenario, scenario_params, suggest
 from evo.core.state import NARROW_MAX, PopulationState
+from evo.core.world import World
 from evo.errors import UsageError
 
 
@@ -96,7 +99,10 @@ class MirrorModel(Model):
         self.camp_cells = [self.grid[(x, y)] for x in range(params.camps_x)
                            for y in range(params.camps_y)]
         self.neighbour_start, self.neighbours = self._neighbour_table()
-        self.capacity = split_capacity(params.population, params.n_camps)
+        self.base_capacity = split_capacity(params.population, params.n_camps)
+        self.capacity = self.base_capacity.copy()  # this generation's, after the climate
+        self.world = World(params.n_camps, params.lineages)
+        self.emptied = np.zeros(params.n_camps, bool)  # camps that lost everyone this generation
         slots = 2 * max_population(params, self.events)
         self.state = PopulationState.allocate(
             slots, params.lineages, params.meanings, params.variants,
@@ -166,11 +172,11 @@ class MirrorModel(Model):
     def _found(self) -> None:
         """Founders: adults filling every camp, genes drawn around `mirror_initial`, no culture."""
         p, st = self.params, self.state
-        n = int(self.capacity.sum())
+        n = int(self.base_capacity.sum())
         slots = st.free_slots(n)
         self._births(slots)
         st.age[slots] = 1
-        st.camp[slots] = np.repeat(np.arange(p.n_camps), self.capacity)
+        st.camp[slots] = np.repeat(np.arange(p.n_camps), self.base_capacity)
         if p.mutation_kind == "flip":  # two alleles: a share mirror_initial carries allele 1
             st.g_mirror[slots] = (self.rng.random(n) < p.mirror_initial).astype(np.float64)
         else:
@@ -252,6 +258,8 @@ class MirrorModel(Model):
         self.generation += 1
         self._apply_events()
         p, st, rng = self.params, self.state, self.rng
+        if World.active(p):
+            self._change_world()
         tracks_env = p.env_benefit > 0.0
         if tracks_env and p.env_change_rate > 0.0 and rng.random() < p.env_change_rate:
             self.env_state += 1
@@ -300,7 +308,8 @@ class MirrorModel(Model):
                 values = event.values_at(self.generation, self._ramp_start.get(index, {}))
                 self.params = dataclasses.replace(self.params, **values)
                 self.params.check_consistency()
-                self.capacity = split_capacity(self.params.population, self.params.n_camps)
+                self.base_capacity = split_capacity(self.params.population, self.params.n_camps)
+                self.capacity = self.base_capacity.copy()
             if event.mutant is not None:
                 self.state.g_mirror[self._carriers(event.mutant)] = event.mutant.mirror
 
@@ -321,6 +330,16 @@ class MirrorModel(Model):
             chosen = np.concatenate([chosen, self.rng.choice(others, min(rest, others.size),
                                                              replace=False)])
         return chosen
+
+    def _change_world(self) -> None:
+        """Capacities and local extinctions of the generation (`evo.core.world`)."""
+        st, living = self.state, self.state.alive_slots()
+        occupied = np.bincount(st.camp[living], minlength=self.params.n_camps) > 0
+        self.capacity, extinct = self.world.advance(self.generation, self.params, self.rng,
+                                                    self.base_capacity, occupied)
+        if extinct.any():
+            self._deaths(living[extinct[st.camp[living]]])
+        self.emptied = occupied & (extinct | (self.capacity == 0))
 
     def _cull_over_capacity(self) -> None:
         """Camps above capacity (after immigration or a crash) lose random members.
@@ -370,7 +389,7 @@ class MirrorModel(Model):
                 living = st.alive_slots()
                 preferred[living] = kernels.preferred_variants(st, living)
             kernels.tool_learning(self.kernel_rng, st, self.rule, camps, learners, preferred,
-                                  self.difficulty)
+                                  self.difficulty, self.world.pays)
         if tracks_env:
             kernels.learn_behaviour(self.kernel_rng, st, self.rule, camps, learners, self.env_state)
         return preferred if p.meanings > 0 and p.teaching_gain > 0.0 else None

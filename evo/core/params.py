@@ -24,6 +24,7 @@ AGENT_SYNC = ("step", "lazy")
 MISPERCEPTIONS = ("new", "confuse")
 SPEAKER_CHOICES = ("random", "preferred")
 ASSOC_EXPERIENCES = ("success", "correlated", "all")
+CLIMATES = ("none", "lr04", "orbital", "red_noise")
 
 
 def _p(default: Any, lo: float | None = None, hi: float | None = None, *, choices=None, doc: str):
@@ -142,6 +143,44 @@ class Params:
     env_benefit: float = _p(0.0, 0.0, 100.0, doc="b, fitness +b if behaviour fits, -b if not (0 = off)")
     individual_cost: float = _p(0.0, 0.0, 100.0, doc="c, individual learners lose b*c")
 
+    # A changing world (evo.core.world): climate-driven carrying capacity, local extinction of camps
+    # and tool types whose pay changes by camp (Kolodny, Creanza & Feldman 2015; Premo & Kuhn 2010)
+    climate: str = _p(
+        "none", choices=CLIMATES,
+        doc="series that sets camp carrying capacities: none, the LR04 benthic d18O stack "
+        "(Lisiecki & Raymo 2005), orbital cycles (100, 41, 23 kyr) or red noise",
+    )
+    climate_start_ka: float = _p(
+        300.0, 0.0, 5320.0, doc="age in ka of generation 0 (climate series and time in kyr)")
+    years_per_generation: float = _p(25.0, 1.0, 100.0, doc="years one generation stands for")
+    climate_amplitude: float = _p(
+        0.5, 0.0, 1.0,
+        doc="share of a camp's capacity lost at full glacial (coldness 1): capacity factor "
+        "1 - amplitude * coldness + regional deviation, clipped to [0, 1]",
+    )
+    climate_memory_kyr: float = _p(
+        10.0, 0.001, 1000.0,
+        doc="e-folding time in kyr of the red-noise climate and of regional deviations (AR(1))",
+    )
+    regional_sd: float = _p(
+        0.0, 0.0, 1.0,
+        doc="SD of each camp's own red-noise deviation of its capacity factor (0 = every camp "
+        "follows the global climate alike)",
+    )
+    extinction_rate: float = _p(
+        0.0, 0.0, 1.0,
+        doc="chance per generation that an occupied camp loses all its people, to be refilled by "
+        "migrants (Premo & Kuhn 2010)",
+    )
+    tool_env_off: float = _p(
+        0.0, 0.0, 1.0,
+        doc="chance per generation that a tool type stops paying in a camp: its learners there "
+        "do not learn it until it pays again (Rogers 1988; 0 = every type always pays)",
+    )
+    tool_env_on: float = _p(
+        0.01, 0.0, 1.0, doc="chance per generation that a tool type that does not pay in a camp "
+        "pays again")
+
     # Schedules a sweep can vary (each becomes an event; `evo.core.events.scheduled_events`)
     growth_start: int = _p(0, 0, 10_000_000, doc="generation population growth starts (0 = none)")
     growth_end: int = _p(
@@ -171,6 +210,8 @@ class Params:
     # Optional extra tables (run.py run / sweep write them beside the generation table)
     record_camps: bool = _p(False, doc="also record each camp's measures (camps.parquet)")
     record_lineages: bool = _p(False, doc="also record each tool lineage (lineages.parquet)")
+    record_presence: bool = _p(
+        False, doc="also record each camp's best skill in each tool type (presence.parquet)")
     extras_every: int = _p(10, 1, 10**9, doc="generations between rows of the extra tables")
 
     # Mesa face and driver
@@ -278,6 +319,14 @@ class Params:
         if self.crash_generation and self.growth_start and self.crash_generation <= self.growth_end:
             raise UsageError(f"crash_generation={self.crash_generation} falls within the growth "
                              f"(to generation {self.growth_end}); valid: a crash after the growth")
+        if self.climate == "lr04":
+            end_ka = self.climate_start_ka - self.generations * self.years_per_generation / 1000
+            if end_ka < 0:
+                raise UsageError(
+                    f"climate=lr04 from climate_start_ka={self.climate_start_ka:g} runs "
+                    f"{self.generations} generations of {self.years_per_generation:g} years past "
+                    "the present; valid: climate_start_ka >= generations * years_per_generation "
+                    "/ 1000")
         if self.driver == "interactions" and self.meanings < 1:
             raise UsageError("driver=interactions needs meanings >= 1 (it runs the naming game)")
         if self.driver == "repertoire":

@@ -23,10 +23,12 @@ from evo.core.metrics import (
     GENERATION_SCHEMA,
     LINEAGE_SCHEMA,
     NAMING_GAME_SCHEMA,
+    PRESENCE_SCHEMA,
     REPERTOIRE_SCHEMA,
     camp_rows,
     lineage_rows,
     naming_game_row,
+    presence_rows,
 )
 from evo.core.model import MirrorModel
 from evo.core.params import Params
@@ -56,7 +58,8 @@ class RunResult:
     meta: dict[str, Any]
     #: The unthinned table when `record_every` thinned `table` (for exact summaries), else None.
     full_table: pl.DataFrame | None = None
-    #: The optional extra tables by name ("camps", "lineages"; `record_camps`, `record_lineages`).
+    #: The optional extra tables by name ("camps", "lineages", "presence"; `record_camps`,
+    #: `record_lineages`, `record_presence`).
     extras: dict[str, pl.DataFrame] = field(default_factory=dict)
 
 
@@ -195,34 +198,38 @@ def _run_generations(model: MirrorModel,
 
 
 class ExtraTables:
-    """The rows of the optional per-camp and per-lineage tables, collected during a run."""
+    """The rows of the optional per-camp, per-lineage and presence tables, collected during a run."""
 
     def __init__(self, model: MirrorModel) -> None:
         p = model.params
-        self.camps: dict[str, list] | None = {c: [] for c in CAMP_SCHEMA} if p.record_camps else None
-        self.lineages: dict[str, list] | None = (
-            {c: [] for c in LINEAGE_SCHEMA} if p.record_lineages and p.lineages else None)
+        wanted = {"camps": (p.record_camps, CAMP_SCHEMA),
+                  "lineages": (p.record_lineages and p.lineages > 0, LINEAGE_SCHEMA),
+                  "presence": (p.record_presence and p.lineages > 0, PRESENCE_SCHEMA)}
+        self.schemas = {name: schema for name, (on, schema) in wanted.items() if on}
+        self.rows: dict[str, dict[str, list]] = {
+            name: {c: [] for c in schema} for name, schema in self.schemas.items()}
 
     def add(self, model: MirrorModel) -> None:
         """The current generation's rows."""
-        p, st = model.params, model.state
-        if self.camps is not None:
-            for name, values in camp_rows(st, model.generation, p.camps_y, p.n_camps,
-                                          p.skill_step, p.tool_type_skill).items():
-                self.camps[name].extend(values)
-        if self.lineages is not None:
-            for name, values in lineage_rows(st, model.generation, model.difficulty,
-                                             p.skill_step, p.tool_type_skill).items():
-                self.lineages[name].extend(values)
+        p, st, g = model.params, model.state, model.generation
+        made = {
+            "camps": lambda: camp_rows(st, g, p.camps_y, model.capacity, model.world.coldness,
+                                       model.emptied, p.skill_step, p.tool_type_skill),
+            "lineages": lambda: lineage_rows(st, g, model.difficulty, p.skill_step,
+                                             p.tool_type_skill),
+            "presence": lambda: presence_rows(st, g, model.world.pays, p.skill_step,
+                                              p.tool_type_skill),
+        }
+        for name, table in self.rows.items():
+            rows = made[name]()
+            height = len(rows["generation"])
+            for column, values in table.items():  # a measure the run has no part for is null
+                values.extend(rows.get(column, [None] * height))
 
     def tables(self) -> dict[str, pl.DataFrame]:
         """The collected tables by name."""
-        out = {}
-        if self.camps is not None:
-            out["camps"] = pl.DataFrame(self.camps, schema=CAMP_SCHEMA)
-        if self.lineages is not None:
-            out["lineages"] = pl.DataFrame(self.lineages, schema=LINEAGE_SCHEMA)
-        return out
+        return {name: pl.DataFrame(self.rows[name], schema=schema)
+                for name, schema in self.schemas.items()}
 
 
 ROWS_PER_CHUNK = 1000  # repertoire rows per kernel call (the progress bar's step); no effect on results

@@ -143,7 +143,7 @@ def lineage_difficulty(lineages: int, spread: float) -> np.ndarray:
     return np.exp(spread * np.array(quantiles))
 
 
-def tool_learning(rng, state, rule, camps, learners, preferred, difficulty=None) -> int:
+def tool_learning(rng, state, rule, camps, learners, preferred, difficulty=None, pays=None) -> int:
     """Cumulative tool learning (Henrich 2004), with mirror-dependent copying loss.
 
     For each of `rule.learning_episodes` episodes, each learner (in order) and each lineage k:
@@ -172,6 +172,8 @@ def tool_learning(rng, state, rule, camps, learners, preferred, difficulty=None)
        the learner's skill trains matching (doing what one saw, successfully); with "correlated"
        every episode whose demonstrator holds skill > 0 in the lineage (a skilled action watched
        while trying it: Heyes 2010, correlated sensorimotor experience); with "all" every episode.
+    A lineage k that does not pay in the learner's camp c (`pays[c, k]` 0; `evo.core.world`, all 1
+    when omitted) is skipped: not learned, no draws.
     Random draws per (episode, learner, lineage): demonstrator draws (none for best and parent,
     one for random, `demonstrator_sample` for sample_best; each a `stream.below`), then those of
     `_best_of_copy_and_invention` (steps 2-3 in one Gumbel).
@@ -180,12 +182,15 @@ def tool_learning(rng, state, rule, camps, learners, preferred, difficulty=None)
     if difficulty is None:
         difficulty = np.ones(state.skill.shape[1])
     n_camps, n_lineages = camps.adult_start.size - 1, state.skill.shape[1]
+    if pays is None:
+        pays = np.ones((n_camps, n_lineages), np.uint8)
     best = np.full((n_camps, n_lineages), -1, np.int64)
     if rule.demonstrator == RULE_BEST:
         _best_adults(state.skill, camps.adult_start, camps.adults, best)
     share = rule.learning_budget / n_lineages if n_lineages > 0 else 0.0
     time_left = np.full((learners.size, n_lineages), share)
-    return _tool_learning(rng, state, rule, camps, learners, preferred, difficulty, best, time_left)
+    return _tool_learning(rng, state, rule, camps, learners, preferred, difficulty, pays, best,
+                          time_left)
 
 
 @njit(cache=True)
@@ -203,7 +208,8 @@ def _best_adults(skill, adult_start, adults, best):
 
 
 @nonallocating_kernel
-def _tool_learning(rng, state, rule, camps, learners, preferred, difficulty, best, time_left):
+def _tool_learning(rng, state, rule, camps, learners, preferred, difficulty, pays, best,
+                   time_left):
     """The learning loop of `tool_learning`.
 
     Henrich's best adults are already in `best`, each (learner, lineage)'s learning time in
@@ -218,6 +224,8 @@ def _tool_learning(rng, state, rule, camps, learners, preferred, difficulty, bes
             if camps.adult_start[c + 1] == camps.adult_start[c]:
                 continue
             for k in range(n_lineages):
+                if pays[c, k] == 0:
+                    continue
                 d = _demonstrator(rng, state, rule, camps, best, i, c, k)
                 if d < 0:
                     continue

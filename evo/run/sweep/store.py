@@ -407,7 +407,7 @@ class SweepStore:
     ) -> None:
         """Save one finished task: its generation tables, then (marking it finished) its records.
 
-        `extras` maps an extra table's name ("camps", "lineages") to its runs' tables, written
+        `extras` maps an extra table's name ("camps", "lineages", "presence") to its runs' tables, written
         to ``DIR/<name>/`` before the records, like the generation tables.
 
         Records are written with `schema` (missing values as typed nulls), so every part of every

@@ -72,7 +72,8 @@ class Outcome:
     summary: dict[str, Any] = field(default_factory=dict)
     table: Any = None  # polars.DataFrame with a leading run_id column, or None
     traceback: str | None = None
-    #: The run's extra tables (`RunResult.extras`: "camps", "lineages"), each with a leading run_id.
+    #: The run's extra tables (`RunResult.extras`: "camps", "lineages", "presence"), each with a
+    #: leading run_id.
     extras: dict[str, Any] = field(default_factory=dict)
 
 
