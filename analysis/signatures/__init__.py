@@ -9,7 +9,8 @@ reason is kept in ``detail``) and is then left out of ``n``.
 
 The package, by job: ``registry`` (each signature declared once, with the measure that fills
 it), ``rises`` (when a series rises, on the shared primitives of ``analysis.series``), the
-measures (``timing``: order, leap, tempo; ``spread``: lineages and camps; ``crash``: loss and
+measures (``timing``: order, leap, tempo; ``spread``: lineages and camps; ``flicker``: types
+lost and regained, region by region; ``crash``: loss and
 recovery), ``runs`` (every signature of every run: ``signature_runs.parquet``), ``summary``
 (across runs: ``signatures.parquet``), ``reading`` (the tables they read) and ``section`` (the
 report's claims, table and figure). Each module's docstring gives its definitions and thresholds.
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.signatures import crash, spread, timing  # noqa: F401  (they register measures)
+from analysis.signatures import crash, flicker, spread, timing  # noqa: F401  (they register measures)
 from analysis.signatures.reading import Inputs, load_inputs, read_table
 from analysis.signatures.registry import MEDIAN, WILSON, Measured, Signature, registered
 from analysis.signatures.runs import per_run_table, run_signatures

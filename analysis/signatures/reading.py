@@ -1,4 +1,4 @@
-"""Reading the tables the signatures need: generations, camps and lineages of a run or sweep."""
+"""Reading the tables the signatures need: generations, camps, lineages, presence of a run or sweep."""
 
 from __future__ import annotations
 
@@ -15,15 +15,17 @@ GEN_COLUMNS = ("generation", "population", "mirror_mean", "mirror_learned_mean",
                "tool_types", "expressivity")
 CAMP_COLUMNS = ("generation", "camp", "x", "y", "population", "tool_complexity")
 LINEAGE_COLUMNS = ("generation", "lineage", "held")
+PRESENCE_COLUMNS = ("generation", "camp", "lineage", "skill_best", "held")
 
 
 @dataclass(frozen=True)
 class Inputs:
-    """The tables the signatures read: generations (``GEN_COLUMNS``), camps and lineages."""
+    """The tables the signatures read: generations (``GEN_COLUMNS``), camps, lineages, presence."""
 
     generations: pl.DataFrame | None
     camps: pl.DataFrame | None
     lineages: pl.DataFrame | None
+    presence: pl.DataFrame | None = None
 
 
 def _files(root: Path, kind: str, name: str) -> list[Path]:
@@ -88,7 +90,7 @@ def read_table(
 
 
 def load_inputs(root: Path, kind: str, generations: pl.DataFrame | None = None) -> Inputs:
-    """The generations, camps and lineages tables of a run or sweep folder (None where absent).
+    """The generations, camps, lineages and presence tables of a run or sweep (None where absent).
 
     `generations`: the generation table already read (`Results.read`), not read again.
     """
@@ -99,4 +101,6 @@ def load_inputs(root: Path, kind: str, generations: pl.DataFrame | None = None) 
     camps = read_table(root, kind, "camps", CAMP_COLUMNS, ("generation", "camp"), CAMP_COLUMNS)
     lineages = read_table(root, kind, "lineages", LINEAGE_COLUMNS, ("generation", "lineage"),
                           LINEAGE_COLUMNS)
-    return Inputs(gens, camps, lineages)
+    presence = read_table(root, kind, "presence", PRESENCE_COLUMNS,
+                          ("generation", "camp", "lineage"), PRESENCE_COLUMNS)
+    return Inputs(gens, camps, lineages, presence)

@@ -3,7 +3,7 @@
 A per-run measure is a function of one table that returns a ``Measured`` value per signature it
 fills. It is registered with ``@measures(reads, *rows)``: ``reads`` names the table it reads
 (``"leap"``: the generations before the first crash; ``"generations"``: every generation;
-``"camps"``, ``"lineages"``) and each row is a ``Signature`` (name, unit, interval method, a
+``"camps"``, ``"lineages"``, ``"presence"``) and each row is a ``Signature`` (name, unit, interval method, a
 one-line reading and how the report reads it). ``registered()`` is every registered row, by
 family (``FAMILIES``: the module of the measure) and then in the order of registration: the order
 of the tables and the figure. A measure that returns other
@@ -20,9 +20,9 @@ import polars as pl
 
 MEDIAN = "median, distribution-free 95 % CI (order statistics)"
 WILSON = "share of runs, Wilson 95 % CI"
-READS = ("leap", "generations", "camps", "lineages")
+READS = ("leap", "generations", "camps", "lineages", "presence")
 #: The modules of measures, in the order of the tables and the figure.
-FAMILIES = ("timing", "spread", "crash")
+FAMILIES = ("timing", "spread", "crash", "flicker")
 
 
 @dataclass(frozen=True)
