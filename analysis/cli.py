@@ -23,7 +23,17 @@ from pathlib import Path
 import polars as pl
 
 from analysis import bursts as bursts_mod
-from analysis import designs, discovery, factorial, plots, response, sensitivity, signatures, steer
+from analysis import (
+    designs,
+    discovery,
+    factorial,
+    plots,
+    record,
+    response,
+    sensitivity,
+    signatures,
+    steer,
+)
 from analysis.bursts import bursts_table
 from analysis.conclude import conclusions
 from analysis.conditions import conditions_table, effects_table, with_conditions
@@ -269,7 +279,7 @@ def _where(
             report.text(note)
 
 
-def _signatures(results: Results, report: Report, out: Path) -> None:
+def _signatures(results: Results, report: Report, out: Path) -> pl.DataFrame:
     """signatures.parquet, signature_runs.parquet, signatures.png and the report's section."""
     per_run, table = signatures.compute(results.root, results.kind, results.runs, results.read)
     per_run.write_parquet(out / "signature_runs.parquet")
@@ -278,6 +288,62 @@ def _signatures(results: Results, report: Report, out: Path) -> None:
         cells_table(per_run, results.runs, results.varied).write_parquet(
             out / "signatures_cells.parquet")
     signatures.report_section(report, table, out)
+    return table
+
+
+def _run_params(results: Results, scenario: str) -> dict:
+    """The parameters a scenario ran with (run.json's, or the sweep's resolved scenario's)."""
+    if results.kind == "run":
+        return results.record.get("params") or {}
+    resolved = results.meta.get("resolved_scenarios", {}).get(scenario, {})
+    return resolved.get("params") or {}
+
+
+def _record(results: Results, table: pl.DataFrame, report: Report, out: Path,
+            years_default: float) -> None:
+    """The record through time: battleship charts, maps of regions, the data confronted."""
+    presence = signatures.read_table(results.root, results.kind, "presence",
+                                     ("generation", "camp", "lineage", "skill_best", "held"),
+                                     ("generation", "camp", "lineage"))
+    if presence is None:
+        return
+    camps = signatures.read_table(results.root, results.kind, "camps",
+                                  ("generation", "camp", "x", "y", "population", "tool_types"),
+                                  ("generation", "camp"))
+    report.heading("The record through time", level=3)
+    observed = record.observed_record()
+    confronted = record.confrontation(table, observed)
+    confronted.write_parquet(out / "record_vs_data.parquet")
+    confronted.write_csv(out / "record_vs_data.csv")
+    ships = record.battleship_data(presence, by_run=True)
+    ships.write_parquet(out / "battleship.parquet")
+    ships.write_csv(out / "battleship.csv")
+    report.text("Flicker signatures (analysis/signatures/flicker.py) beside the record "
+                "(data/msa_record.csv: Still Bay and Howiesons Poort durations, the span of "
+                "McBrearty & Brooks' first appearances), per account: the model's median over "
+                "runs with its 95 % interval, and whether the observed value lies inside it.")
+    report.table(confronted, "Model against the record (record_vs_data.parquet)")
+    firsts = results.runs.sort("run_id").unique("scenario", keep="first", maintain_order=True)
+    for scenario, run_id in firsts.select("scenario", "run_id").iter_rows():
+        params = _run_params(results, scenario)
+        start = float(params.get("climate_start_ka", 0.0))
+        years = float(params.get("years_per_generation", years_default))
+        mine = presence if run_id is None else presence.filter(pl.col("run_id") == run_id)
+        fig = record.plot_battleship(record.battleship_data(mine), start, years,
+                                     f"{scenario}, first seed: share of regions holding each type")
+        png = out / f"battleship_{scenario}.png"
+        fig.savefig(png, dpi=110)
+        plots.plt.close(fig)
+        report.figure(png, f"Battleship chart of {scenario} (first seed): per tool type, the "
+                           "share of occupied regions holding it over time.")
+        if camps is not None and "tool_types" in camps.columns:
+            rows = camps if run_id is None else camps.filter(pl.col("run_id") == run_id)
+            fig = record.plot_map(record.map_data(rows), start, years)
+            png = out / f"regions_{scenario}.png"
+            fig.savefig(png, dpi=110)
+            plots.plt.close(fig)
+            report.figure(png, f"Regions of {scenario} (first seed) at six times: tool types "
+                               "held; hatched regions are empty.")
 
 
 def _factorial(results: Results, report: Report, out: Path) -> None:
@@ -466,7 +532,8 @@ def _analyze(results: Results, root: Path, out: Path, steering: steer.Steering |
                                          levels):
                 if paragraph not in said:  # the order of events is the same for both
                     report.text(paragraph)
-    _signatures(results, report, out)
+    sig_table = _signatures(results, report, out)
+    _record(results, sig_table, report, out, years_per_generation)
     _where(results, bursts, finals, report, out)
     _factorial(results, report, out)
     _response(results, judged, report, out)

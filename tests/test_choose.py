@@ -62,6 +62,46 @@ def test_leap_and_crash_summaries_on_a_known_table():
     assert summaries.leap(flat) == 0.0 and summaries.leap_generation(flat) == 299.0  # censored
 
 
+def test_record_summaries_on_a_known_presence_table(tmp_path):
+    from evo.core.params import Params
+
+    # two regions, three types, a row every 20 generations (6,000 generations, 150 kyr)
+    rows = []
+    for r in range(301):
+        g = 20 * r
+        held = {0: True, 1: 1000 <= g < 1200, 2: g >= 3000}  # type 1 lasts 200 gens, then lost
+        for camp in (0, 1):
+            for k, on in held.items():
+                rows.append({"generation": g, "camp": camp, "lineage": k,
+                             "skill_best": 12.0 if on and camp == 0 else 3.0,
+                             "held": int(on and camp == 0)})
+    presence = pl.DataFrame(rows)
+    params = Params(generations=6000, climate_start_ka=300.0, years_per_generation=25.0,
+                    record_presence=True)
+    view = summaries.RunView(params, pl.DataFrame({"generation": [0]}), presence=presence)
+    assert summaries.industry_kyr(view) == pytest.approx(5.0)  # 200 generations
+    assert summaries.appearance_spread_kyr(view) == pytest.approx(75.0)  # 0 to 3,000
+    assert summaries.appearance_median_ka(view) == pytest.approx(300 - 25.0)  # median first: 1,000
+    # nothing vanished: the run's whole length
+    steady = summaries.RunView(params, view.table, presence=presence.filter(pl.col("lineage") == 0))
+    assert summaries.industry_kyr(steady) == pytest.approx(150.0)
+    assert summaries.appearance_spread_kyr(steady) == 0.0  # fewer than 3 types appear
+    record = tmp_path / "record.csv"
+    record.write_text("name,kind,first_ka,last_ka,duration_kyr\nA,industry,72,71,1.0\n"
+                      "B,industry,65,60,5.0\nC,component,280,,\nD,component,100,,\n"
+                      "E,component,70,,\n")
+    from evo.errors import UsageError
+
+    def observed(name: str) -> float:
+        choice = summaries.SummaryChoice.parse(name, {"data": str(record)}, UsageError)
+        return choice.observed_value(None, None, UsageError)
+
+    # industries' rows only, then components' rows only (the other rows' blanks are not read)
+    assert observed("industry_kyr") == pytest.approx(3.0)
+    assert observed("appearance_spread_kyr") == pytest.approx(210.0)
+    assert observed("appearance_median_ka") == pytest.approx(100.0)
+
+
 def test_a_particle_runs_the_same_numbers_anywhere_and_the_seed_depends_on_its_account():
     spec = load_choice_spec(TOY)
     model = AccountModel(spec, 1, spec.seed)
@@ -195,13 +235,15 @@ def test_another_spec_in_the_same_folder_is_refused(tmp_path, capsys):
     assert "another spec" in capsys.readouterr().err
 
 
-def test_the_shipped_spec_checks_and_reads_kline_and_boyd():
+def test_the_shipped_spec_checks_and_reads_its_data():
     for quick in (False, True):
         spec = load_choice_spec(ROOT / "scenarios" / "sweeps" / "choice.toml", quick=quick)
-        assert spec.names == ["genetic", "genetic_upgrade", "associative", "demography",
-                              "nongenetic", "gradual"]
+        assert spec.names == ["genetic", "nongenetic", "demography"]
         assert spec.observed["kb_slope"] == pytest.approx(0.2398, abs=1e-3)  # Kline & Boyd's 0.24
         assert math.isfinite(spec.observed["kb_level"])
+        # the record through time: Still Bay and Howiesons Poort, McBrearty & Brooks' components
+        assert 0.9 <= spec.observed["industry_kyr"] <= 5.3
+        assert spec.observed["appearance_spread_kyr"] > 100
 
 
 def test_the_choice_runs_on_a_dask_cluster(tmp_path):

@@ -1,7 +1,8 @@
 """The layers point one way, as a rule about packages (so a new module cannot slip past a list):
 
 1. `evo.core`, the model, imports nothing of this project outside itself but the shared
-   vocabulary (`evo.errors`, the one-line error; `evo.measures`, the registry of recorded measures);
+   vocabulary (`evo.errors`, the one-line error; `evo.measures`, the registry of recorded measures;
+   `evo.flicker`, how a presence table's types are lost and regained);
 2. `scenarios`, the named parameter sets, imports the model and the vocabulary;
 3. `evo.run`, what runs the model (one run, validations, sweeps, their commands), imports the
    model, the scenarios and the vocabulary;
@@ -22,7 +23,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 OURS = ("evo", "scenarios", "analysis", "viz", "mirrorleap")
-VOCABULARY = ("evo.errors", "evo.measures", "evo.files", "evo.sweep_folder")
+VOCABULARY = ("evo.errors", "evo.measures", "evo.files", "evo.sweep_folder", "evo.flicker")
 
 #: package (folder) -> the project's modules it may import (by prefix).
 ALLOWED = {

@@ -17,9 +17,9 @@ def run_signatures(
 ) -> dict[str, Measured]:
     """Every signature of one run, in ``SIGNATURES`` order (NaN with a reason where not measured).
 
-    ``gens`` has ``generation`` and any of ``reading.GEN_COLUMNS``; ``camps`` and ``lineages``
-    (and ``presence``) are that run's rows of the extra tables, or None where not recorded. Each registered measure
-    gets the table it reads (``registry.READS``).
+    ``gens`` has ``generation`` and any of ``reading.GEN_COLUMNS``; ``camps``, ``lineages`` and
+    ``presence`` are that run's rows of the extra tables, or None where not recorded. Each
+    registered measure gets the table it reads (``registry.READS``).
     """
     tables: dict[str, pl.DataFrame | None] = {"camps": camps, "lineages": lineages,
                                               "presence": presence}

@@ -96,7 +96,7 @@ def summaries_markdown() -> str:
     return ", ".join(f"`{column}_{how}`" for column, how in SUMMARIES) + "\n"
 
 
-REGISTRIES = ("GENERATION", "NAMING_GAME", "REPERTOIRE", "CAMPS", "LINEAGES")
+REGISTRIES = ("GENERATION", "NAMING_GAME", "REPERTOIRE", "CAMPS", "LINEAGES", "PRESENCE")
 
 
 def pages() -> dict[Path, str]:

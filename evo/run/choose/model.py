@@ -36,13 +36,17 @@ def run_summaries(spec: ChoiceSpec, account: Account, draw: Mapping[str, Any],
     params = spec.params(account, draw)
     result = simulate(account.scenario, seed=seed, overrides=params.as_dict())
     view = RunView(params, result.table,
-                   islands=lambda: run_islands(spec, account, params, result.table, seed))
+                   islands=lambda: run_islands(spec, account, params, result.table, seed),
+                   presence=result.extras.get("presence"))
     return {s.name: float(REGISTRY[s.name].compute(view)) for s in spec.summaries}
 
 
 def island_params(params: Params, table, learners: int, generations: int,
                   fixed: Mapping[str, Any] | None = None) -> Params:
     """One isolated camp of `learners` at the run's end state (`evo.run.choose.summaries`).
+
+    Islands are the contact-era societies of Kline & Boyd (2010): one camp in a steady world (no
+    climate, local extinction or changing payoffs), whatever world the run had.
 
     The islands' own `fixed` values (e.g. more possible tool types) apply first.
     """
@@ -56,7 +60,8 @@ def island_params(params: Params, table, learners: int, generations: int,
     return dataclasses.replace(
         params, population=learners, camps_x=1, camps_y=1, generations=generations,
         growth_start=0, growth_end=0, allele_generation=0, crash_generation=0,
-        record_camps=False, record_lineages=False,
+        record_camps=False, record_lineages=False, record_presence=False,
+        climate="none", regional_sd=0.0, extinction_rate=0.0, tool_env_off=0.0,
         mirror_initial=share("mirror_mean", params.mirror_initial),
         mirror_initial_sd=share("mirror_sd", params.mirror_initial_sd),
         assoc_initial=share("assoc_mean", params.assoc_initial))

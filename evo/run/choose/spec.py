@@ -392,8 +392,13 @@ def data_path(name: str, base: Path | None) -> Path | None:
     return None
 
 
-def read_data(name: Any, base: Path | None, bad, columns: tuple[str, ...]) -> list[dict[str, str]]:
-    """The rows of a CSV data file (``#`` lines are comments); checks the columns and emptiness."""
+def read_data(name: Any, base: Path | None, bad, columns: tuple[str, ...],
+              where: tuple[str, str] | None = None) -> list[dict[str, str]]:
+    """The rows of a CSV data file (``#`` lines are comments); checks the columns and emptiness.
+
+    `where` (column, value) keeps only the rows with that value (e.g. the industries of a table
+    that also lists components) before the numeric `columns` are checked.
+    """
     if not isinstance(name, str):
         raise bad(f"a data file must be a path string, not {name!r}")
     path = data_path(name, base)
@@ -403,10 +408,12 @@ def read_data(name: Any, base: Path | None, bad, columns: tuple[str, ...]) -> li
         rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
     if not rows:
         raise bad(f"data file {name!r} has no rows; valid: a table with at least two rows")
-    missing = [c for c in columns if c not in rows[0]]
+    missing = [c for c in (*columns, *(where or ())[:1]) if c not in rows[0]]
     if missing:
         raise bad(f"data file {name!r} lacks column {missing[0]!r}; it has "
                   f"{', '.join(rows[0])}")
+    if where is not None:
+        rows = [r for r in rows if r[where[0]] == where[1]]
     for row in rows:
         for c in columns:
             try:

@@ -28,6 +28,20 @@ observed value directly (``observed = x``) or as a data file the summary knows h
   ``possible_types``, default 80 as in `evo.run.calibrate`: Hawaii's 71 must be reachable).
   Every count zero gives slope 0 (nothing rises with size). Learned matching is not inherited:
   the islands' founders rebuild it from their own experience.
+- ``industry_kyr``: the median length, in kyr at the run's ``years_per_generation``, of the
+  presence episodes of tool types that ended in a loss (`evo.flicker`: industries that appeared
+  and vanished); the run's whole length when none ended (nothing vanished). Observed: the median
+  of the industries' durations in ``data/msa_record.csv`` (Still Bay, Howiesons Poort).
+- ``appearance_spread_kyr``: the span in kyr from the first to the last first appearance of a
+  tool type (`evo.flicker`; 0 when fewer than 3 types appear). Observed: the span of the first
+  appearances of McBrearty & Brooks' (2000) components in ``data/msa_record.csv``.
+- ``appearance_median_ka``: the median, over the tool types that appear, of the age (ka, from
+  the run's ``climate_start_ka`` and ``years_per_generation``) of a type's first appearance; the
+  run's end for a type that never appears would bias it, so only types that appear count (the
+  run's start when none does). Observed: the median first appearance of McBrearty & Brooks'
+  components. It dates the rise of the record, which the accounts place differently (a mirror
+  that must first evolve, against modern minds from the start).
+  These need the run to record its presence table (``record_presence``).
 """
 
 from __future__ import annotations
@@ -43,6 +57,7 @@ import polars as pl
 
 from evo.core.params import Params
 from evo.errors import UsageError
+from evo.flicker import flicker_of
 
 if TYPE_CHECKING:
     from evo.run.choose.spec import Islands
@@ -65,6 +80,7 @@ class RunView:
     params: Params
     table: pl.DataFrame
     islands: Callable[[], tuple[np.ndarray, np.ndarray, int]] | None = None
+    presence: pl.DataFrame | None = None  # the presence table, when the run records it
     _islands: tuple[np.ndarray, np.ndarray, int] | None = field(default=None, repr=False)
 
     def island_counts(self) -> tuple[np.ndarray, np.ndarray, int]:
@@ -175,6 +191,42 @@ def kb_level(view: RunView) -> float:
     return kb_level_of(counts, census, max(1, possible))
 
 
+def _kyr(view: RunView, generations: float) -> float:
+    return generations * view.params.years_per_generation / 1000.0
+
+
+def industry_kyr(view: RunView) -> float:
+    """Median kyr of the presence episodes that ended in a loss; the run's length if none did."""
+    ended = flicker_of(view.presence).presence if view.presence is not None else []
+    return _kyr(view, float(np.median(ended)) if ended else float(view.params.generations))
+
+
+def appearance_spread_kyr(view: RunView) -> float:
+    """Kyr from the first to the last first appearance of a tool type (0: fewer than 3 types)."""
+    spread = flicker_of(view.presence).first_appearance_spread if view.presence is not None else 0
+    return _kyr(view, spread if math.isfinite(spread) else 0.0)
+
+
+def appearance_median_ka(view: RunView) -> float:
+    """Median age in ka of the first appearances of the tool types that appear."""
+    firsts = flicker_of(view.presence).first if view.presence is not None else []
+    generation = float(np.median(firsts)) if firsts else 0.0
+    return view.params.climate_start_ka - _kyr(view, generation)
+
+
+def _record_median_first(rows: list[dict[str, str]], options: Mapping[str, Any]) -> float:
+    return float(np.median([float(r["first_ka"]) for r in rows]))
+
+
+def _record_industries(rows: list[dict[str, str]], options: Mapping[str, Any]) -> float:
+    return float(np.median([float(r["duration_kyr"]) for r in rows]))
+
+
+def _record_spread(rows: list[dict[str, str]], options: Mapping[str, Any]) -> float:
+    firsts = [float(r["first_ka"]) for r in rows]
+    return max(firsts) - min(firsts)
+
+
 def _kb_observe_slope(rows: list[dict[str, str]], options: Mapping[str, Any]) -> float:
     return poisson_slope(_col(rows, "total_tools"), _col(rows, "population"))[0]
 
@@ -200,6 +252,12 @@ def _needs_tools(params: Params) -> str | None:
     return None if params.lineages else "its world has no tools (lineages = 0)"
 
 
+def _needs_presence(params: Params) -> str | None:
+    if not params.lineages:
+        return "its world has no tools (lineages = 0)"
+    return None if params.record_presence else "its world records no presence (record_presence)"
+
+
 @dataclass(frozen=True)
 class Summary:
     """A registered summary: its function of a run, what it needs, how data give its value."""
@@ -212,6 +270,8 @@ class Summary:
     observe: Callable[[list[dict[str, str]], Mapping[str, Any]], float] | None = None
     data_columns: tuple[str, ...] = ()
     options: tuple[str, ...] = ()
+    #: (column, value): the data rows the observed value is read from (None: every row).
+    rows_where: tuple[str, str] | None = None
 
 
 REGISTRY: dict[str, Summary] = {s.name: s for s in (
@@ -223,6 +283,13 @@ REGISTRY: dict[str, Summary] = {s.name: s for s in (
             data_columns=("population", "total_tools")),
     Summary("kb_level", kb_level, _needs_tools, islands=True, observe=_kb_observe_level,
             data_columns=("population", "total_tools"), options=("possible_types",)),
+    Summary("industry_kyr", industry_kyr, _needs_presence, observe=_record_industries,
+            data_columns=("duration_kyr",), rows_where=("kind", "industry")),
+    Summary("appearance_spread_kyr", appearance_spread_kyr, _needs_presence,
+            observe=_record_spread, data_columns=("first_ka",), rows_where=("kind", "component")),
+    Summary("appearance_median_ka", appearance_median_ka, _needs_presence,
+            observe=_record_median_first, data_columns=("first_ka",),
+            rows_where=("kind", "component")),
 )}
 
 
@@ -270,7 +337,7 @@ class SummaryChoice:
         from evo.run.choose.spec import read_data
 
         summary = REGISTRY[self.name]
-        rows = read_data(self.data, base, bad, summary.data_columns)
+        rows = read_data(self.data, base, bad, summary.data_columns, summary.rows_where)
         if len(rows) < 2:
             raise bad(f"data file {self.data!r} has {len(rows)} row; valid: at least two")
         return float(summary.observe(rows, self.options))
