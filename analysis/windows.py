@@ -5,9 +5,11 @@ part of the leap being judged: bursts, take-offs, lags and final levels read eac
 generation before its first crash, and the crash itself is read by the ``loss_after_crash``
 signature. The crash is found in the population series, so scheduled events and ``crash_*``
 parameters alike are seen: it starts at the first generation whose population is at most
-``CRASH_SHARE`` = 0.5 of the largest population so far (our assumption: Wright-Fisher camps stay
-at their size, so only an imposed crash halves a population) and ends when the population is
-back to ``RESTORED_SHARE`` = 0.9 of its level just before it.
+``CRASH_SHARE`` = 0.5 of the largest population of the ``CRASH_WINDOW`` = 50 generations before
+it (our assumption: Wright-Fisher camps stay at their size, so only an imposed crash halves a
+population within 50 generations, 1.25 kyr at 25 years; a climate that empties regions over
+millennia, `evo.core.world`, is no crash) and ends when the population is back to
+``RESTORED_SHARE`` = 0.9 of its level just before it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import polars as pl
 from analysis.series import clean_series
 
 CRASH_SHARE = 0.5
+CRASH_WINDOW = 50
 RESTORED_SHARE = 0.9
 
 
@@ -33,15 +36,15 @@ class Crash:
 
 
 def find_crash(t: np.ndarray, population: np.ndarray) -> Crash | None:
-    """The first fall to at most ``CRASH_SHARE`` of the running maximum, and its restoration."""
+    """The first fall to at most ``CRASH_SHARE`` of the recent maximum, and its restoration."""
     t, p = clean_series(t, population)
     if p.size < 2:
         return None
-    peak = np.maximum.accumulate(p)[:-1]
-    fell = np.nonzero(p[1:] <= CRASH_SHARE * peak)[0]
-    if not fell.size:
+    first = np.searchsorted(t, t - CRASH_WINDOW, side="left")  # rows within the window before
+    fell = [i for i in range(1, p.size) if p[i] <= CRASH_SHARE * p[first[i]:i].max(initial=-1.0)]
+    if not fell:
         return None
-    i = int(fell[0]) + 1
+    i = fell[0]
     before = float(p[i - 1])
     back = np.nonzero(p[i:] >= RESTORED_SHARE * before)[0]
     return Crash(float(t[i]), float(t[i + back[0]]) if back.size else None, before)
@@ -56,8 +59,10 @@ def before_first_crash(generations: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     if "population" not in generations.columns or generations.height == 0:
         return generations, 0
     population = pl.col("population").cast(pl.Float64).fill_nan(None)  # as clean_series drops them
-    peak = population.cum_max().forward_fill().shift(1).over("run_id")
-    crash = pl.when(population <= CRASH_SHARE * peak).then(pl.col("time")).min().over("run_id")
+    time = pl.col("time").cast(pl.Float64).round().cast(pl.Int64)
+    peak = population.rolling_max_by(time, window_size=f"{CRASH_WINDOW}i", closed="left")
+    crash = (pl.when(population <= CRASH_SHARE * peak.over("run_id")).then(pl.col("time")).min()
+             .over("run_id"))
     table = generations.sort(["run_id", "time"]).with_columns(crash.alias("__crash"))
     n_cut = table.filter(pl.col("__crash").is_not_null())["run_id"].n_unique()
     kept = table.filter(pl.col("__crash").is_null() | (pl.col("time") < pl.col("__crash")))

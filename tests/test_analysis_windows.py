@@ -49,3 +49,29 @@ def test_missing_population_values_are_skipped_as_find_crash_skips_them():
     holes[[5, 12]] = np.nan
     kept, n_cut = before_first_crash(table({1: holes}))
     assert n_cut == 1 and kept["time"].max() == find_crash(T, holes).start - 1 == 19
+
+
+def test_a_fall_over_millennia_is_no_crash_and_a_fall_within_the_window_is():
+    t = np.arange(0, 3000, 10, dtype=float)
+    glacial = 800 - 480 * np.clip((t - 500) / 1500, 0, 1)  # to 40 % over 1,500 generations
+    sudden = np.where((t >= 1000) & (t < 1200), 300.0, 800.0)
+    assert find_crash(t, glacial) is None
+    assert find_crash(t, sudden).start == 1000
+    frame = pl.concat([pl.DataFrame({"run_id": run, "time": t, "population": p})
+                       for run, p in ((1, glacial), (2, sudden))])
+    kept, n_cut = before_first_crash(frame)
+    assert n_cut == 1 and kept.filter(pl.col("run_id") == 1).height == t.size
+
+
+def test_the_window_agrees_with_find_crash_where_the_window_matters():
+    rng = np.random.default_rng(11)
+    t = np.arange(0, 600, 5, dtype=float)
+    series = {run: np.repeat(rng.choice([30.0, 100.0, 200.0], size=t.size // 12), 12)
+              for run in range(20)}
+    kept, n_cut = before_first_crash(pl.concat(
+        [pl.DataFrame({"run_id": run, "time": t, "population": p}) for run, p in series.items()]))
+    for run, p in series.items():
+        crash = find_crash(t, p)
+        rows = kept.filter(pl.col("run_id") == run)
+        assert rows.height == (t.size if crash is None else int(np.searchsorted(t, crash.start)))
+    assert n_cut == sum(find_crash(t, p) is not None for p in series.values())
