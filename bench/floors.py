@@ -146,11 +146,11 @@ def measure_scenario(scenario: str, population: int, warm: int, repeats: int) ->
         "draws": (lambda a: gesture_floor(a[0], a[1], camps, episodes, False),
                   lambda: (rng.copy(), _copy(state))),
     }, repeats)
-    rng, state, rule, camps, learners, preferred, difficulty = got["tool_learning"]
+    rng, state, rule, camps, learners, preferred, difficulty, pays = got["tool_learning"]
     sample = rule.demonstrator_sample
     t = _ns_per(learners.size * state.skill.shape[1], {
         "real": (lambda a: kernels.tool_learning(a[0], a[1], rule, camps, learners, preferred,
-                                                 difficulty),
+                                                 difficulty, pays),
                  lambda: (rng.copy(), _copy(state))),
         "floor_rule_functions": (lambda a: tool_floor(a[0], a[1].skill, a[1].camp,
                                                       camps.adult_start, camps.adults, learners,

@@ -68,6 +68,13 @@ DEFINITIONS = {
         "the trial's one-seed runs weighted by their seeds, over 64 Dask workers of one core each, "
         "as fast as this machine's, at the local sweep's efficiency, never under the longest run"
     ),
+    "record_projection": (
+        "bench/record_projection.py: one run of each scenario of scenarios/sweeps/msa.toml "
+        "(10,000 generations, 300-50 ka) and one simulation of each account of "
+        "scenarios/sweeps/choice.toml (its run and islands, at the recovery's known point), each "
+        "timed on one core; the sweep and the choice's max_simulations projected over 2 cores and "
+        "64 Dask workers"
+    ),
     "floors": (
         "bench/floors.py: one generation's gesture and tool kernel arguments captured at generation "
         "1501 of an N = 1,600 run of each main scenario; the kernel against itself stripped to its "
@@ -104,6 +111,12 @@ def headline_targets(res: dict) -> list[dict]:
         lw = w["long_world"]
         add("the reference long world, seconds on one core" + (" (projected)" if lw["projected"] else ""),
             lw["seconds"], f"<= {lw['goal_s']:g}", lw["seconds"] <= lw["goal_s"])
+    if "record_projection" in res and not res["record_projection"].get("quick"):
+        r = res["record_projection"]
+        slowest = max(r["msa_run_s"].values())
+        add("one 250-kyr run of the Middle Stone Age world (msa sweep's slowest scenario), "
+            "seconds on one core", slowest, f"<= {r['msa_run_goal_s']:g}",
+            slowest <= r["msa_run_goal_s"])
     if "main_projection" in res and not res["main_projection"].get("quick"):
         m = res["main_projection"]  # (a --quick run uses 300 generations: no projection)
         add(f"projected main experiment, minutes ({m['workers']} workers)", m["projected_min"],
@@ -171,6 +184,20 @@ def headline_lines(res: dict) -> list[str]:
                      f"cluster of {m['cluster_workers']} workers it would take "
                      f"{m['projected_cluster_min']:.1f} min" if "projected_cluster_min" in m else "")
                   + ".", ""]
+    if "record_projection" in res:
+        r = res["record_projection"]
+        quick = " (--quick: 1,000-generation runs scaled by 10, not a measurement)" if r["quick"] else ""
+        runs = ", ".join(f"{name} {s:.0f} s" for name, s in r["msa_run_s"].items())
+        sims = ", ".join(f"{name} {s:.0f} s" for name, s in r["choice_sim_s"].items())
+        lines += [f"The record through time{quick}: one 250-kyr run (10,000 generations) on one "
+                  f"core: {runs}; its sweep (`scenarios/sweeps/msa.toml`, {r['msa_sweep_runs']} "
+                  f"runs) is projected at {r['msa_sweep_min_2_workers']:.1f} min on 2 workers and "
+                  f"{r['msa_sweep_min_cluster']:.1f} min on {r['cluster_workers']} Dask workers. "
+                  f"One simulation of the model choice (`scenarios/sweeps/choice.toml`, run and "
+                  f"islands): {sims}; its full budget ({r['choice_max_simulations']:,} "
+                  f"simulations at most) is projected at {r['choice_hours_2_cores']:.0f} h on 2 "
+                  f"cores and {r['choice_hours_cluster']:.1f} h on {r['cluster_workers']} workers.",
+                  ""]
     return lines
 
 

@@ -15,7 +15,10 @@ markers). Each measurement is its own module, runnable alone (`python bench/<mod
 - `worlds`: the cost per agent-generation flat in people and in tool types (ratios side by side),
   and the reference long world (3,200 people, 64 camps, 64 lineages, 10,000 generations);
 - `main_projection`: the main experiment (the trial: each account over its own causes) at one
-  seed per point, timed, projected to its seeds on 2 workers and on a 64-worker Dask cluster.
+  seed per point, timed, projected to its seeds on 2 workers and on a 64-worker Dask cluster;
+- `record_projection`: one 250-kyr run of each scenario of the Middle Stone Age sweep and one
+  simulation of each account of the model choice, timed, and the sweep and the choice's full
+  budget projected on 2 cores and on the cluster.
 `report` turns the results into targets, table lines, notes and the README section; `common`
 holds the timing helpers. One numba thread; the load average of each stage is stored with it.
 """
@@ -39,6 +42,7 @@ from bench import (
     floors,
     kernel_rates,
     main_projection,
+    record_projection,
     report,
     split_run,
     sweep_scaling,
@@ -47,7 +51,7 @@ from bench import (
 )
 
 STAGES = ("agent_generation", "worlds", "kernel_rates", "floors", "whole_run", "split_run",
-          "sweep_scaling", "main_projection")
+          "sweep_scaling", "main_projection", "record_projection")
 
 
 def run_stage(name: str, quick: bool, res: dict) -> None:
@@ -73,6 +77,8 @@ def run_stage(name: str, quick: bool, res: dict) -> None:
         res["sweep"] = sweep_scaling.measure(quick)
     elif name == "main_projection":
         res["main_projection"] = main_projection.measure(2, quick)
+    elif name == "record_projection":
+        res["record_projection"] = record_projection.measure(quick)
 
 
 def headline(res: dict) -> list[str]:

@@ -91,7 +91,7 @@ def test_floors_draw_what_the_kernels_draw():
         after = rng.copy()
         floors.gesture_floor(after, floors._copy(state), camps, episodes, reads)
         assert np.array_equal(after, _advanced(rng, floors.GESTURE_DRAWS * int(episodes.sum())))
-    rng, state, rule, camps, learners, _preferred, _difficulty = got["tool_learning"]
+    rng, state, rule, camps, learners, _preferred, _difficulty, _pays = got["tool_learning"]
     after = rng.copy()
     floors.tool_floor(after, state.skill.copy(), state.camp, camps.adult_start, camps.adults,
                       learners, rule.demonstrator_sample, True)
