@@ -43,7 +43,7 @@ from analysis.outcomes import final_levels, parity_table, with_final_levels
 from analysis.provenance import provenance_lines
 from analysis.report import Report, text_table, write
 from analysis.roles import scenario_archetypes, the_scenario_with
-from analysis.signatures.summary import cells_table
+from analysis.signatures.summary import cells_table, levels_table
 from analysis.tables import CULTURE_METRICS, Results, load
 from analysis.windows import before_first_crash
 from analysis.workspace import replace, workspace
@@ -287,6 +287,9 @@ def _signatures(results: Results, report: Report, out: Path) -> pl.DataFrame:
     if results.kind == "sweep":  # the same per design cell, beside the pooled table
         cells_table(per_run, results.runs, results.varied).write_parquet(
             out / "signatures_cells.parquet")
+        levels = levels_table(per_run, results.runs, results.varied)
+        if levels.height:  # each varied parameter's levels, pooled over the other factors
+            levels.write_parquet(out / "signatures_levels.parquet")
     signatures.report_section(report, table, out)
     return table
 

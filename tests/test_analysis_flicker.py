@@ -123,3 +123,20 @@ def test_confrontation_says_whether_the_record_lies_in_the_interval():
     assert out["quantity"].to_list() == list(observed)  # pooled rows only, in CONFRONTED order
     assert out["within"].to_list() == [True, True, False]
     assert out["ratio"][2] == pytest.approx(60 / 210)
+
+
+def test_levels_pool_each_factor_over_the_others():
+    from analysis.signatures.summary import levels_table
+
+    runs = pl.DataFrame({"run_id": list(range(8)), "scenario": ["s"] * 8,
+                         "a": [0, 0, 0, 0, 1, 1, 1, 1], "b": [0, 0, 1, 1, 0, 0, 1, 1],
+                         "c": [5] * 8})
+    per_run = pl.DataFrame({"run_id": list(range(8)), "scenario": ["s"] * 8,
+                            "account": ["demography"] * 8, "role": ["variant"] * 8,
+                            "signature": ["flicker_losses"] * 8,
+                            "value": [1.0, 2, 3, 4, 10, 20, 30, 40], "detail": [""] * 8})
+    levels = levels_table(per_run, runs, ["a", "b", "c"])
+    assert levels["parameter"].unique().sort().to_list() == ["a", "b"]  # c has one value
+    by = {(p, lv): v for p, lv, v in levels.select("parameter", "level", "value").iter_rows()}
+    assert by[("a", "0")] == 2.5 and by[("a", "1")] == 25.0
+    assert by[("b", "0")] == np.median([1, 2, 10, 20]) and levels["n"].to_list() == [4] * 4

@@ -110,3 +110,31 @@ def cells_table(per_run: pl.DataFrame, runs: pl.DataFrame, varied: list[str]) ->
               "signature": pl.String, "value": pl.Float64, "low": pl.Float64, "high": pl.Float64,
               "n": pl.Int64, "unit": pl.String, "interval": pl.String, "detail": pl.String}
     return pl.DataFrame(frames, schema=schema, orient="row")
+
+
+def levels_table(per_run: pl.DataFrame, runs: pl.DataFrame, varied: list[str]) -> pl.DataFrame:
+    """Per scenario, varied parameter and value: every signature, pooled over the other factors.
+
+    A factorial's main effects on the signatures (each level's runs, whatever the other factors),
+    so that a design with too few seeds per cell for an interval (6 runs) still gives one per
+    level. Parameters with a single value in a scenario are left out.
+    """
+    columns = [v for v in varied if v in runs.columns]
+    joined = per_run.join(runs.select("run_id", *columns), on="run_id", how="left")
+    frames = []
+    for (scenario,), part in joined.group_by("scenario", maintain_order=True):
+        for factor in columns:
+            if part[factor].null_count() == part.height or part[factor].n_unique() < 2:
+                continue
+            for (level,), group in part.group_by(factor, maintain_order=True):
+                by_sig = group.partition_by("signature", as_dict=True)
+                frames += [{"account": group["account"][0], "scenario": scenario,
+                            "parameter": factor, "level": str(level), "signature": spec.name,
+                            **summarize(by_sig[(spec.name,)], spec.name)}
+                           for spec in registered() if (spec.name,) in by_sig]
+    schema = {"account": pl.String, "scenario": pl.String, "parameter": pl.String,
+              "level": pl.String, "signature": pl.String, "value": pl.Float64,
+              "low": pl.Float64, "high": pl.Float64, "n": pl.Int64, "unit": pl.String,
+              "interval": pl.String, "detail": pl.String}
+    return pl.DataFrame(frames, schema=schema, orient="row").sort(
+        "scenario", "parameter", "signature", "level", maintain_order=True)
