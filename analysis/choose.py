@@ -193,9 +193,9 @@ def report_text(record: dict, probs: pl.DataFrame, confusion: pl.DataFrame | Non
                               for r in confused.iter_rows(named=True))
             lines += ["", f"The summaries cannot tell these apart: {pairs}. A choice between them "
                       "says nothing about the record; summaries that would help are those on "
-                      "which the confused accounts differ in the trial: the order of events (what "
-                      "rises before the tools), the spread of tool-type onsets, flicker durations "
-                      "and the loss after a crash."]
+                      "which the confused accounts' runs differ (a sweep of them and its "
+                      "signatures table say which), such as the order of events (what rises "
+                      "before the tools) or the date of the leap, where the record can date them."]
     return "\n".join(lines) + "\n"
 
 
