@@ -5,11 +5,13 @@ Pure functions, shared by the analysis (`analysis.signatures.flicker`) and the m
 
 A presence table has a row per recorded generation, region (camp) and tool type: ``held`` (the
 region's best holder reaches ``tool_type_skill``) and ``skill_best`` (null in an empty region). A
-type is present in the population at a row when some region holds it. An absence shorter than
+type is present in the population at a row when some region holds it. What lasts less than
 ``GAP`` = 40 generations (1 kyr at 25 years) is not seen (our assumption: about the resolution of
-luminescence ages in the Still Bay and Howiesons Poort, Jacobs et al. 2008) and is closed; what
-is left splits each type's series into presence episodes and losses. A loss counts once it has
-lasted ``GAP`` generations or ended (the run's end closes none).
+luminescence ages in the Still Bay and Howiesons Poort, Jacobs et al. 2008): a presence that
+short is dropped (a blip at the threshold leaves no industry), then an absence that short is
+closed; what is left splits each type's series into presence episodes and losses, whatever the
+recording interval (at most ``GAP``). A loss counts once it has lasted ``GAP`` generations or
+ended (the run's end closes none).
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ MIN_TYPES = 3
 
 
 def episodes(t: np.ndarray, present: np.ndarray, gap: float = GAP) -> list[tuple[float, float]]:
-    """(start, end) of each presence episode, absences shorter than ``gap`` closed.
+    """(start, end) of each presence episode: presences shorter than ``gap`` dropped, then
+    absences shorter than ``gap`` closed.
 
     An episode ends at the first row of absence after it; one still running at the last row ends
-    at ``inf``.
+    at ``inf`` (and is kept, however short: it has not ended).
     """
     runs, start = [], None
     for i in range(t.size):
@@ -38,6 +41,7 @@ def episodes(t: np.ndarray, present: np.ndarray, gap: float = GAP) -> list[tuple
             start = None
     if start is not None:
         runs.append((start, np.inf))
+    runs = [(s, e) for s, e in runs if e - s >= gap]
     merged: list[tuple[float, float]] = []
     for s, e in runs:
         if merged and s - merged[-1][1] < gap:

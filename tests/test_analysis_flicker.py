@@ -140,3 +140,12 @@ def test_levels_pool_each_factor_over_the_others():
     by = {(p, lv): v for p, lv, v in levels.select("parameter", "level", "value").iter_rows()}
     assert by[("a", "0")] == 2.5 and by[("a", "1")] == 25.0
     assert by[("b", "0")] == np.median([1, 2, 10, 20]) and levels["n"].to_list() == [4] * 4
+
+
+def test_a_blip_shorter_than_the_gap_is_no_presence_whatever_the_recording_interval():
+    def history(every: int) -> list[tuple[float, float]]:
+        t = np.arange(0, 2000, every, dtype=float)
+        present = ((t >= 100) & (t < 120)) | ((t >= 500) & (t < 900))  # a 20-generation blip
+        return episodes(t, present)
+
+    assert history(10) == history(20) == [(500.0, 900.0)]
