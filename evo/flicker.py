@@ -26,11 +26,11 @@ MIN_TYPES = 3
 
 
 def episodes(t: np.ndarray, present: np.ndarray, gap: float = GAP) -> list[tuple[float, float]]:
-    """(start, end) of each presence episode: presences shorter than ``gap`` dropped, then
-    absences shorter than ``gap`` closed.
+    """(start, end) of each presence episode, what lasts less than ``gap`` unseen.
 
-    An episode ends at the first row of absence after it; one still running at the last row ends
-    at ``inf`` (and is kept, however short: it has not ended).
+    Presences shorter than ``gap`` are dropped, then absences shorter than ``gap`` closed. An
+    episode ends at the first row of absence after it; one still running at the last row ends at
+    ``inf`` (and is kept, however short: it has not ended).
     """
     runs, start = [], None
     for i in range(t.size):
