@@ -265,3 +265,15 @@ def test_poisson_slope_is_bounded_where_the_maximum_likelihood_slope_does_not_ex
     slope, intercept = summaries.poisson_slope(np.array([0, 0, 0, 0, 7]), census)
     assert slope == summaries.SLOPE_LIMIT and math.isfinite(intercept)
     assert 0 < summaries.kb_level_of(np.array([0, 0, 0, 0, 7]), census, 80) < 1
+
+
+def test_the_kernel_keeps_a_least_spread_when_a_model_s_particles_are_alike():
+    import pandas as pd
+
+    kernel = smc.floored_transition({"a": 10.0, "b": 0.5})
+    X = pd.DataFrame({"b": [0.2, 0.2, 0.2], "a": [3.0, 3.0, 3.0]})  # pyabc's column order
+    kernel.fit(X, np.full(3, 1 / 3))
+    assert np.allclose(np.diag(kernel.cov), [(0.02 * 0.5) ** 2, (0.02 * 10.0) ** 2])
+    nearby = pd.DataFrame({"b": [0.21], "a": [3.1]})
+    density = kernel.pdf(nearby)
+    assert np.all(np.isfinite(density)) and np.all(density > 0)

@@ -85,6 +85,31 @@ def open_sampler(engine: str, workers: int, address: str | None) -> Iterator[Any
             cluster.close()
 
 
+#: The perturbation kernel's least SD per parameter, as a share of its prior's width.
+KERNEL_FLOOR = 0.02
+
+
+def floored_transition(widths: dict[str, float]):
+    """Pyabc's multivariate normal perturbation with a least SD of `KERNEL_FLOOR` x prior width.
+
+    A model left with one particle (or with particles alike in a parameter) has a sample
+    covariance of 0: its kernel then gives new particles a density of 0 or infinity and the
+    population's weights cannot be normalised (pyabc issue #614). The floor keeps every account
+    able to move, as a small uniform jitter would: our assumption, 2 % of the prior's width.
+    """
+    import pyabc
+    import scipy.stats as st
+
+    class FlooredTransition(pyabc.MultivariateNormalTransition):
+        def fit(self, X, w) -> None:
+            super().fit(X, w)
+            floor = np.array([widths[name] for name in X.columns]) * KERNEL_FLOOR
+            self.cov = self.cov + np.diag(floor**2)
+            self.normal = st.multivariate_normal(cov=self.cov, allow_singular=True)
+
+    return FlooredTransition()
+
+
 def build_abc(spec: ChoiceSpec, run_seed: int, sampler: Any):
     """The ABCSMC object: one model and one prior per account, adaptive p-norm distance."""
     import pyabc
@@ -93,9 +118,11 @@ def build_abc(spec: ChoiceSpec, run_seed: int, sampler: Any):
     models = [AccountModel(spec, i, run_seed) for i in range(len(spec.accounts))]
     priors = [pyabc.Distribution(**{p.name: pyabc.RV("uniform", p.start, p.width)
                                     for p in account.priors}) for account in spec.accounts]
+    transitions = [floored_transition({p.name: p.width for p in account.priors})
+                   for account in spec.accounts]
     distance = pyabc.distance.AdaptivePNormDistance(p=2, scale_function=pyabc.distance.rmsd)
     return pyabc.ABCSMC(models, priors, distance, population_size=spec.budget.particles,
-                        sampler=sampler)
+                        sampler=sampler, transitions=transitions)
 
 
 def stored_populations(db: Path) -> int:
