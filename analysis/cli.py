@@ -279,9 +279,15 @@ def _where(
             report.text(note)
 
 
-def _signatures(results: Results, report: Report, out: Path) -> pl.DataFrame:
-    """signatures.parquet, signature_runs.parquet, signatures.png and the report's section."""
-    per_run, table = signatures.compute(results.root, results.kind, results.runs, results.read)
+def _signatures(results: Results, report: Report,
+                out: Path) -> tuple[pl.DataFrame, signatures.Inputs]:
+    """signatures.parquet, signature_runs.parquet, signatures.png and the report's section.
+
+    Returns the signatures table and the tables it read, which the record's section reuses.
+    """
+    inputs = signatures.load_inputs(results.root, results.kind, results.read)
+    per_run = signatures.per_run_table(inputs, results.runs)
+    table = signatures.signatures_table(per_run)
     per_run.write_parquet(out / "signature_runs.parquet")
     table.write_parquet(out / "signatures.parquet")
     if results.kind == "sweep":  # the same per design cell, beside the pooled table
@@ -291,7 +297,7 @@ def _signatures(results: Results, report: Report, out: Path) -> pl.DataFrame:
         if levels.height:  # each varied parameter's levels, pooled over the other factors
             levels.write_parquet(out / "signatures_levels.parquet")
     signatures.report_section(report, table, out)
-    return table
+    return table, inputs
 
 
 def _run_params(results: Results, scenario: str) -> dict:
@@ -302,12 +308,12 @@ def _run_params(results: Results, scenario: str) -> dict:
     return resolved.get("params") or {}
 
 
-def _record(results: Results, table: pl.DataFrame, report: Report, out: Path,
-            years_default: float) -> None:
-    """The record through time: battleship charts, maps of regions, the data confronted."""
-    presence = signatures.read_table(results.root, results.kind, "presence",
-                                     ("generation", "camp", "lineage", "skill_best", "held"),
-                                     ("generation", "camp", "lineage"))
+def _record(results: Results, table: pl.DataFrame, presence: pl.DataFrame | None,
+            report: Report, out: Path, years_default: float) -> None:
+    """The record through time: battleship charts, maps of regions, the data confronted.
+
+    `presence`: the presence table the signatures read (None when the runs record none).
+    """
     if presence is None:
         return
     camps = signatures.read_table(results.root, results.kind, "camps",
@@ -535,8 +541,8 @@ def _analyze(results: Results, root: Path, out: Path, steering: steer.Steering |
                                          levels):
                 if paragraph not in said:  # the order of events is the same for both
                     report.text(paragraph)
-    sig_table = _signatures(results, report, out)
-    _record(results, sig_table, report, out, years_per_generation)
+    sig_table, inputs = _signatures(results, report, out)
+    _record(results, sig_table, inputs.presence, report, out, years_per_generation)
     _where(results, bursts, finals, report, out)
     _factorial(results, report, out)
     _response(results, judged, report, out)

@@ -18,10 +18,6 @@ report's claims, table and figure). Each module's docstring gives its definition
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import polars as pl
-
 from analysis.signatures import crash, flicker, spread, timing  # noqa: F401  (they register measures)
 from analysis.signatures.reading import Inputs, load_inputs, read_table
 from analysis.signatures.registry import MEDIAN, WILSON, Measured, Signature, registered
@@ -33,16 +29,5 @@ SIGNATURES: tuple[Signature, ...] = registered()
 BY_NAME = {s.name: s for s in SIGNATURES}
 
 __all__ = ["BY_NAME", "COLUMNS", "MEDIAN", "SIGNATURES", "WILSON", "Inputs", "Measured",
-           "Signature", "claims", "compute", "load_inputs", "per_run_table", "read_table",
+           "Signature", "claims", "load_inputs", "per_run_table", "read_table",
            "report_section", "run_signatures", "signatures_table", "statements"]
-
-
-def compute(
-    root: Path, kind: str, runs: pl.DataFrame, generations: pl.DataFrame | None = None
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(per-run table, signatures table) of the analysed ``runs`` of a run or sweep folder.
-
-    `generations`: the folder's generation table as `analysis.tables` read it (`Results.read`).
-    """
-    per_run = per_run_table(load_inputs(root, kind, generations), runs)
-    return per_run, signatures_table(per_run)
