@@ -30,7 +30,7 @@ import numpy as np
 from evo.core import climate
 from evo.core.params import Params
 
-_NORMAL_CDF = np.vectorize(NormalDist().cdf)
+_NORMAL = NormalDist()
 
 
 def ar1_coefficient(memory_kyr: float, years_per_generation: float) -> float:
@@ -70,7 +70,7 @@ class World:
                 self.global_noise = float(rng.standard_normal())
             else:
                 self.global_noise = phi * self.global_noise + innovation * rng.standard_normal()
-            self.coldness = float(_NORMAL_CDF(self.global_noise))
+            self.coldness = _NORMAL.cdf(self.global_noise)
         else:
             age = climate.age_ka(generation, p.climate_start_ka, p.years_per_generation)
             self.coldness = float(climate.coldness(p.climate, age))
