@@ -30,11 +30,31 @@ from analysis.signatures.registry import MEDIAN, Measured, Signature, measures, 
 from evo.flicker import GAP, MIN_TYPES, flicker_of
 
 YEARS = 25.0
+KYR = YEARS / 1000.0
 
-NAMES = ("flicker_losses", "flicker_gap_generations", "flicker_gap_kyr_25", "presence_generations",
-         "presence_kyr_25", "presence_longest_generations", "presence_longest_kyr_25",
-         "regional_share", "first_appearance_spread_generations",
-         "first_appearance_spread_kyr_25")
+
+def _durations(name: str, about: str) -> tuple[Signature, Signature]:
+    """A duration's row in generations and its unplotted twin in kyr at 25 years a generation."""
+    return (Signature(f"{name}_generations", "generations", MEDIAN, about),
+            Signature(f"{name}_kyr_25", "kyr", MEDIAN, "the same at 25 years a generation",
+                      plotted=False))
+
+
+def _both(name: str, measured: Measured) -> dict[str, Measured]:
+    """A duration in generations and in kyr, with the same detail."""
+    return {f"{name}_generations": measured,
+            f"{name}_kyr_25": Measured(measured.value * KYR, measured.detail)}
+
+
+ROWS = (Signature("flicker_losses", "count", MEDIAN,
+                  f"tool types lost by the whole population for {GAP:g}+ generations"),
+        *_durations("flicker_gap", "median length of a loss that ended"),
+        *_durations("presence", "median length of a presence episode that ended in a loss"),
+        *_durations("presence_longest", "the longest presence episode that ended in a loss"),
+        Signature("regional_share", "share", MEDIAN,
+                  "share of occupied regions holding a type while the population holds it"),
+        *_durations("first_appearance_spread", "first to last first appearance of a tool type"))
+NAMES = tuple(s.name for s in ROWS)
 
 
 def _median(values: list[float], what: str) -> Measured:
@@ -42,27 +62,7 @@ def _median(values: list[float], what: str) -> Measured:
         f"no {what}")
 
 
-@measures("presence",
-          Signature("flicker_losses", "count", MEDIAN,
-                    f"tool types lost by the whole population for {GAP:g}+ generations"),
-          Signature("flicker_gap_generations", "generations", MEDIAN,
-                    "median length of a loss that ended"),
-          Signature("flicker_gap_kyr_25", "kyr", MEDIAN, "the same at 25 years a generation",
-                    plotted=False),
-          Signature("presence_generations", "generations", MEDIAN,
-                    "median length of a presence episode that ended in a loss"),
-          Signature("presence_kyr_25", "kyr", MEDIAN, "the same at 25 years a generation",
-                    plotted=False),
-          Signature("presence_longest_generations", "generations", MEDIAN,
-                    "the longest presence episode that ended in a loss"),
-          Signature("presence_longest_kyr_25", "kyr", MEDIAN, "the same at 25 years a generation",
-                    plotted=False),
-          Signature("regional_share", "share", MEDIAN,
-                    "share of occupied regions holding a type while the population holds it"),
-          Signature("first_appearance_spread_generations", "generations", MEDIAN,
-                    "first to last first appearance of a tool type"),
-          Signature("first_appearance_spread_kyr_25", "kyr", MEDIAN,
-                    "the same at 25 years a generation", plotted=False))
+@measures("presence", *ROWS)
 def flicker(presence: pl.DataFrame | None) -> dict[str, Measured]:
     """The flicker signatures of one run (module docstring)."""
     if presence is None or presence.is_empty():
@@ -75,17 +75,12 @@ def flicker(presence: pl.DataFrame | None) -> dict[str, Measured]:
     lasting = _median(pooled.presence, "episodes that ended")
     longest = (Measured(float(max(pooled.presence)), f"{len(pooled.presence)} episodes that ended")
                if pooled.presence else nan_because("no episodes that ended"))
-    kyr = YEARS / 1000.0
     return {
         "flicker_losses": Measured(float(len(pooled.losses))),
-        "flicker_gap_generations": gap,
-        "flicker_gap_kyr_25": Measured(gap.value * kyr, gap.detail),
-        "presence_generations": lasting,
-        "presence_kyr_25": Measured(lasting.value * kyr, lasting.detail),
-        "presence_longest_generations": longest,
-        "presence_longest_kyr_25": Measured(longest.value * kyr, longest.detail),
+        **_both("flicker_gap", gap),
+        **_both("presence", lasting),
+        **_both("presence_longest", longest),
         "regional_share": (Measured(float(np.mean(pooled.shares))) if pooled.shares
                            else nan_because("no type held")),
-        "first_appearance_spread_generations": spread,
-        "first_appearance_spread_kyr_25": Measured(spread.value * kyr, spread.detail),
+        **_both("first_appearance_spread", spread),
     }
