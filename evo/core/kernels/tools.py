@@ -83,29 +83,36 @@ def _best_of_copy_and_invention(rng, rule, mode):
     if not invents:
         return mode + rule.beta * stream.gumbel(rng), True
     gap = (rule.innovation_mode - mode) / rule.beta
+    e_gap = np.exp(gap)
     if gap <= 0.0:
-        top = mode + rule.beta * np.log1p(np.exp(gap))
+        top = mode + rule.beta * np.log1p(e_gap)
     else:
         top = rule.innovation_mode + rule.beta * np.log1p(np.exp(-gap))
-    p_copy = 1.0 / (1.0 + np.exp(gap))
+    p_copy = 1.0 / (1.0 + e_gap)
     value = top + rule.beta * stream.gumbel(rng)
     return value, p_copy >= 1.0 or stream.uniform(rng) < p_copy
 
 
 @njit(cache=True, inline="always")
-def _copy_skill(rng, state, rule, preferred, difficulty, time_left, li, i, d, k):
+def _fidelity_cost(state, rule, i):
+    """1 - mirror_gain * m: what copying costs learner i per unit of loss and of time (step 2)."""
+    return 1.0 - rule.mirror_gain * effective_mirror(state.g_mirror[i], state.m_learned[i])
+
+
+@njit(cache=True, inline="always")
+def _copy_skill(rng, state, rule, preferred, meaning, alpha_k, fidelity_cost, time_left, li, i,
+                d, k):
     """Learner i (the li-th learner) copies demonstrator d in lineage k: `tool_learning` 2-6.
 
-    Draws as `_best_of_copy_and_invention`. Returns 1 when the episode trained learned matching
+    `alpha_k` is alpha times lineage k's difficulty, `fidelity_cost` the learner's
+    `_fidelity_cost`, `meaning` k mod M (-1 without teaching). Draws as
+    `_best_of_copy_and_invention`. Returns 1 when the episode trained learned matching
     (`rule.assoc_experience`, step 6), else 0.
     """
-    n_meanings = preferred.shape[1]
-    mirror = effective_mirror(state.g_mirror[i], state.m_learned[i])
-    fidelity_cost = 1.0 - rule.mirror_gain * mirror
-    loss = rule.alpha * difficulty[k] * fidelity_cost
-    if n_meanings > 0 and rule.teaching_gain > 0.0:
-        p = preferred[i, k % n_meanings]
-        if p >= 0 and p == preferred[d, k % n_meanings]:
+    loss = alpha_k * fidelity_cost
+    if meaning >= 0:
+        p = preferred[i, meaning]
+        if p >= 0 and p == preferred[d, meaning]:
             loss *= 1.0 - rule.teaching_gain
             fidelity_cost *= 1.0 - rule.teaching_gain
     model_skill = state.skill[d, k]
@@ -216,6 +223,8 @@ def _tool_learning(rng, state, rule, camps, learners, preferred, difficulty, pay
     `time_left`.
     """
     n_lineages = state.skill.shape[1]
+    n_meanings = preferred.shape[1]
+    teaches = n_meanings > 0 and rule.teaching_gain > 0.0
     matched = 0
     for _ in range(rule.learning_episodes):
         for li in range(learners.size):
@@ -223,12 +232,17 @@ def _tool_learning(rng, state, rule, camps, learners, preferred, difficulty, pay
             c = state.camp[i]
             if camps.adult_start[c + 1] == camps.adult_start[c]:
                 continue
+            # the learner's fidelity changes only when an episode trains its matching
+            fidelity_cost = _fidelity_cost(state, rule, i)
+            meaning = 0 if teaches else -1  # k mod M, kept without a division
             for k in range(n_lineages):
-                if pays[c, k] == 0:
-                    continue
-                d = _demonstrator(rng, state, rule, camps, best, i, c, k)
-                if d < 0:
-                    continue
-                matched += _copy_skill(rng, state, rule, preferred, difficulty, time_left, li, i,
-                                       d, k)
+                if pays[c, k] != 0:
+                    d = _demonstrator(rng, state, rule, camps, best, i, c, k)
+                    if d >= 0 and _copy_skill(rng, state, rule, preferred, meaning,
+                                              rule.alpha * difficulty[k], fidelity_cost,
+                                              time_left, li, i, d, k):
+                        matched += 1
+                        fidelity_cost = _fidelity_cost(state, rule, i)
+                if teaches:
+                    meaning = meaning + 1 if meaning + 1 < n_meanings else 0
     return matched
