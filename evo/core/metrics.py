@@ -31,7 +31,7 @@ import polars as pl
 from numba import njit
 
 from evo.core.kernels import preferred_variants
-from evo.core.state import PopulationState
+from evo.core.state import PopulationState, as_slice
 from evo.measures import CAMPS, GENERATION, LINEAGES, NAMING_GAME, PRESENCE, REPERTOIRE
 
 POLARS_TYPES = {"int": pl.Int64, "float": pl.Float64}
@@ -133,6 +133,8 @@ def row_measures(state: PopulationState, slots: np.ndarray,
     ``ndarray.mean`` and ``ndarray.std``, called directly: at N = 400 the wrappers cost more than
     the sums).
     """
+    n = slots.size
+    slots = as_slice(slots)  # a view, not a copy, when the slots are one block (same values)
     g, learned = state.g_mirror[slots], state.m_learned[slots]
     skill_mean = skill_max = positive = np.nan
     types = 0
@@ -145,7 +147,7 @@ def row_measures(state: PopulationState, slots: np.ndarray,
         _mean(g), _std(g), _mean(1.0 - (1.0 - g) * (1.0 - learned)),
         _mean(learned), _mean(state.g_assoc[slots]), float(skill_mean),
         float(skill_max), float(positive), _mean(state.fitness[slots]),
-        np.count_nonzero(state.alone[slots]) / slots.size, types,
+        np.count_nonzero(state.alone[slots]) / n, types,
     )
 
 
