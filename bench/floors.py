@@ -9,9 +9,14 @@ timed on copies of them against two stripped versions of itself:
   and its reads and writes (the speaker's uttered variant, the hearer's parity genes and a
   fixed-length, branch-free scan of its inventory row, both partners' counts), with none of the
   naming game's decisions; *draws*: the five draws alone;
-- tool copy, *floor*: the five demonstrator draws and skill reads, the Gumbel and the uniform of
-  `kernels.tools._best_of_copy_and_invention`, and the learner's write; *floor + rule functions*: plus
-  the exp and log1p of the Gumbel-max mode.
+- tool copy, *floor*: the demonstrator's draws and skill reads as the scenario's rule makes them
+  (Henrich's best adult of the camp: no draw; best of s sampled: s draws), the Gumbel and the
+  uniform of `kernels.tools._best_of_copy_and_invention`, and the learner's write; *floor + rule
+  functions*: plus the exp and log1p of the Gumbel-max mode.
+
+Besides the main scenarios, the reference long world of `bench/worlds.py` (3,200 people in 64
+camps, 64 lineages, mirror held at 0.6) is captured at generation `LONG_WARM` + 1, and its floors
+are projected to its 10,000 generations: the least time the two kernels alone could take.
 
 Per agent-generation the main experiment's regime plays `episodes_per_agent` = 40 episodes (20 per
 member, newborns included, under discrete generations) and `copies_per_agent` = 8 copies, so the
@@ -32,11 +37,18 @@ from numba import njit
 
 import scenarios
 from evo.core import kernels, stream
+from evo.core.kernels.tools import _best_adults
 from evo.core.model import MirrorModel
 from evo.run.runner import resolve_params
 
 SCENARIOS = ("coevolution", "fixed_low", "fixed_high")
-GESTURE_DRAWS, TOOL_DRAWS = 5, 7  # per episode; per copy (5 below, the Gumbel, one uniform)
+GESTURE_DRAWS = 5  # per episode: speaker, hearer, meaning, variant, parity
+LONG_WARM = 300  # generations of the long world before its kernels' arguments are captured
+
+
+def tool_draws(sample: int) -> int:
+    """Draws per tool copy: `sample` demonstrators (0 for Henrich's best), the Gumbel, one uniform."""
+    return sample + 2
 
 
 @njit(cache=True)
@@ -73,10 +85,11 @@ def gesture_floor(rng, state, camps, episodes_per_camp, reads: bool) -> int:
 
 
 @njit(cache=True)
-def tool_floor(rng, skill, camp, adult_start, adults, learners, sample: int,
+def tool_floor(rng, skill, camp, adult_start, adults, best_adult, learners, sample: int,
                rule_functions: bool) -> float:
     """The draws, demonstrator reads and learner writes of `kernels.tools._tool_learning`
-    (sample_best, innovation always on), with or without the Gumbel-max mode's exp and log1p."""
+    (innovation always on; the demonstrator the best of `sample` drawn, or with `sample` 0 the
+    camp's best, `best_adult[c, k]`), with or without the Gumbel-max mode's exp and log1p."""
     acc = 0.0
     for li in range(learners.size):
         i = learners[li]
@@ -84,7 +97,7 @@ def tool_floor(rng, skill, camp, adult_start, adults, learners, sample: int,
         if n_adults == 0:
             continue
         for k in range(skill.shape[1]):
-            best = -np.inf
+            best = skill[best_adult[camp[i], k], k] if sample == 0 else -np.inf
             for _ in range(sample):
                 best = max(best, skill[adults[lo + stream.below(rng, n_adults)], k])
             value = best + stream.gumbel(rng)
@@ -96,11 +109,11 @@ def tool_floor(rng, skill, camp, adult_start, adults, learners, sample: int,
     return acc
 
 
-def capture(scenario: str, population: int, warm: int) -> dict:
+def capture(scenario: str, population: int, warm: int, overrides: dict | None = None) -> dict:
     """The model and its kernels' arguments in generation warm + 1 of a `scenario` run."""
     spec = scenarios.load(scenario)
-    model = MirrorModel(resolve_params(spec, {"population": population}, None), seed=5,
-                        events=spec.events)
+    params = resolve_params(spec, {"population": population, **(overrides or {})}, None)
+    model = MirrorModel(params, seed=5, events=spec.events)
     for _ in range(warm):
         model.step()
     captured: dict = {}
@@ -135,8 +148,21 @@ def _ns_per(update_count: int, calls: dict, repeats: int) -> dict:
     return {name: 1e9 * min(t) / update_count for name, t in times.items()}
 
 
-def measure_scenario(scenario: str, population: int, warm: int, repeats: int) -> dict:
-    got = capture(scenario, population, warm)
+def demonstrators(rule, state, camps) -> tuple[np.ndarray, int]:
+    """(best adult per camp and lineage, demonstrators drawn per copy) of the tool rule: Henrich's
+    best gives 0 draws, sample_best `demonstrator_sample`."""
+    best = np.full((camps.adult_start.size - 1, state.skill.shape[1]), -1, np.int64)
+    if rule.demonstrator == kernels.RULE_BEST:
+        _best_adults(state.skill, camps.adult_start, camps.adults, best)
+        return best, 0
+    if rule.demonstrator != kernels.RULE_SAMPLE_BEST:
+        raise ValueError("bench/floors.py models the best and sample_best demonstrator rules only")
+    return best, rule.demonstrator_sample
+
+
+def measure_scenario(scenario: str, population: int, warm: int, repeats: int,
+                     overrides: dict | None = None, label: str | None = None) -> dict:
+    got = capture(scenario, population, warm, overrides)
     rng, state, rule, camps, episodes, counters = got["gesture_generation"]
     g = _ns_per(int(episodes.sum()), {
         "real": (lambda a: kernels.gesture_generation(a[0], a[1], rule, camps, episodes, a[2]),
@@ -147,38 +173,53 @@ def measure_scenario(scenario: str, population: int, warm: int, repeats: int) ->
                   lambda: (rng.copy(), _copy(state))),
     }, repeats)
     rng, state, rule, camps, learners, preferred, difficulty, pays = got["tool_learning"]
-    sample = rule.demonstrator_sample
+    best, sample = demonstrators(rule, state, camps)
     t = _ns_per(learners.size * state.skill.shape[1], {
         "real": (lambda a: kernels.tool_learning(a[0], a[1], rule, camps, learners, preferred,
                                                  difficulty, pays),
                  lambda: (rng.copy(), _copy(state))),
         "floor_rule_functions": (lambda a: tool_floor(a[0], a[1].skill, a[1].camp,
-                                                      camps.adult_start, camps.adults, learners,
-                                                      sample, True),
+                                                      camps.adult_start, camps.adults, best,
+                                                      learners, sample, True),
                                  lambda: (rng.copy(), _copy(state))),
         "floor": (lambda a: tool_floor(a[0], a[1].skill, a[1].camp, camps.adult_start,
-                                       camps.adults, learners, sample, False),
+                                       camps.adults, best, learners, sample, False),
                   lambda: (rng.copy(), _copy(state))),
     }, repeats)
     p = got["model"].params
-    return {"scenario": scenario, "population": population, "generation": warm + 1,
+    return {"scenario": label or scenario, "population": population, "generation": warm + 1,
+            "lineages": p.lineages, "generations": p.generations,
             "episodes_per_agent": float(episodes.sum()) / population,
             "copies_per_agent": learners.size * p.lineages * p.learning_episodes / population,
-            "gesture_ns": g, "tool_ns": t}
+            "tool_draws": tool_draws(sample), "gesture_ns": g, "tool_ns": t}
 
 
 def per_agent_generation_us(row: dict, which: str) -> float:
-    """Microseconds per agent-generation of the two kernels, `which` = "real" or "floor"."""
-    return 1e-3 * (row["episodes_per_agent"] * row["gesture_ns"][which]
+    """Microseconds per agent-generation of the two kernels: `which` = "real", "floor" or
+    "floor_rule_functions" (the gesture floor with the tool floor plus the rule's exp and log1p)."""
+    gesture = "floor" if which == "floor_rule_functions" else which
+    return 1e-3 * (row["episodes_per_agent"] * row["gesture_ns"][gesture]
                    + row["copies_per_agent"] * row["tool_ns"][which])
 
 
+def long_world_seconds(row: dict, which: str) -> float:
+    """The two kernels' seconds over a whole run of `row`'s world at `row`'s cost per update."""
+    return row["kernels_us"][which] * 1e-6 * row["population"] * row["generations"]
+
+
 def measure(quick: bool = False) -> dict:
+    from bench.worlds import HELD_MIRROR, LONG_WORLD
+
     population, warm, repeats = (400, 50, 3) if quick else (1600, 1500, 7)
     rows = [measure_scenario(s, population, warm, repeats) for s in SCENARIOS]
+    long_world = {**HELD_MIRROR, **LONG_WORLD}
+    rows.append(measure_scenario("coevolution", long_world.pop("population"),
+                                 50 if quick else LONG_WARM, repeats, long_world, "long world"))
+    kinds = ("real", "floor", "floor_rule_functions")
     for row in rows:
-        row["kernels_us"] = {w: per_agent_generation_us(row, w) for w in ("real", "floor")}
-    return {"rows": rows, "gesture_draws": GESTURE_DRAWS, "tool_draws": TOOL_DRAWS}
+        row["kernels_us"] = {w: per_agent_generation_us(row, w) for w in kinds}
+    rows[-1]["run_s"] = {w: long_world_seconds(rows[-1], w) for w in kinds}
+    return {"rows": rows, "gesture_draws": GESTURE_DRAWS}
 
 
 if __name__ == "__main__":

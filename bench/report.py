@@ -77,8 +77,9 @@ DEFINITIONS = {
     ),
     "floors": (
         "bench/floors.py: one generation's gesture and tool kernel arguments captured at generation "
-        "1501 of an N = 1,600 run of each main scenario; the kernel against itself stripped to its "
-        "draws and reads (floor), best of 7 interleaved repeats on fresh copies"
+        "1501 of an N = 1,600 run of each main scenario and at generation 301 of the reference long "
+        "world (bench/worlds.py); the kernel against itself stripped to its draws and reads "
+        "(floor), best of 7 interleaved repeats on fresh copies"
     ),
     "plain": (
         "bench/plain_mesa.py: the same rule as a Python method of a mesa CellAgent (Person), "
@@ -232,6 +233,16 @@ def world_lines(res: dict) -> list[str]:
         u, g = a["model_draws"]
         lines.append(f"| draws per agent-generation (reference regime) | {u} uniforms + {g} Gumbels "
                      "| |")
+    split = w.get("long_world_split")
+    if split:
+        names = {"tool_learning": "tool kernel", "gesture_generation": "gesture kernel",
+                 "fitness_then_migrate": "fitness and migration", "record": "the recorded row",
+                 "rest": "the rest (births, camps, the step's numpy)"}
+        parts = ", ".join(f"{label} {split['ms'][key]:.1f} ms ({100 * split['share'][key]:.0f} %)"
+                          for key, label in names.items())
+        lines += ["", f"One generation of the long world takes {split['ms_per_generation']:.1f} ms "
+                  f"(the goal allows {1e3 * lw['goal_s'] / lw['world']['generations']:.1f}): "
+                  f"{parts}."]
     loads = sorted({p4["load"], p10k["load"], lin["load"], lw["load"]})
     lines += ["", f"Load average while these were measured: {loads[0]:g}-{loads[-1]:g} on "
               f"{res['machine']['cpu_count']} cores.", ""]
@@ -239,30 +250,43 @@ def world_lines(res: dict) -> list[str]:
 
 
 def floor_lines(res: dict) -> list[str]:
-    """Each kernel against its floor (its draws and reads only), by main scenario."""
+    """Each kernel against its floor (its draws and reads only), by world."""
     rows = res.get("floors", {}).get("rows")
     if not rows:
         return []
-    r0 = rows[0]
 
     def line(label: str, kind: str, which: str, digits: int = 1) -> str:
         return f"| {label} | " + " | ".join(f"{r[kind][which]:.{digits}f}" for r in rows) + " |"
 
-    return [
-        f"| kernels at N = {r0['population']:,}, generation {r0['generation']:,} "
-        f"(`bench/floors.py`) | " + " | ".join(r["scenario"] for r in rows) + " |",
+    def per_agent(r: dict) -> str:
+        return f"{r['episodes_per_agent']:g} episodes + {r['copies_per_agent']:g} copies"
+
+    lines = [
+        "| kernels, one generation's arguments (`bench/floors.py`) | "
+        + " | ".join(f"{r['scenario']}: N = {r['population']:,}, {r.get('lineages', 8)} lineages, "
+                     f"generation {r['generation']:,}" for r in rows) + " |",
         "|---|" + "---|" * len(rows),
         line("gesture episode, ns: the kernel", "gesture_ns", "real"),
         line("its draws and reads only (floor)", "gesture_ns", "floor"),
         line("its five draws only", "gesture_ns", "draws"),
         line("tool copy, ns: the kernel", "tool_ns", "real"),
-        line("its draws, reads and write only (floor)", "tool_ns", "floor"),
+        "| its draws, reads and write only (floor) | "
+        + " | ".join(f"{r['tool_ns']['floor']:.1f} ({r.get('tool_draws', 7)} draws)" for r in rows)
+        + " |",
         line("floor + the rule's exp and log1p", "tool_ns", "floor_rule_functions"),
-        line(f"both kernels per agent-generation ({r0['episodes_per_agent']:g} episodes, "
-             f"{r0['copies_per_agent']:g} copies), us: the kernels", "kernels_us", "real", 2),
+        "| both kernels per agent-generation, us: the kernels | "
+        + " | ".join(f"{r['kernels_us']['real']:.2f} ({per_agent(r)})" for r in rows) + " |",
         line("their floors", "kernels_us", "floor", 2),
-        "",
+        line("their floors + the tool rule's exp and log1p", "kernels_us", "floor_rule_functions", 2),
     ]
+    long_world = next((r for r in rows if "run_s" in r), None)
+    if long_world:
+        lines.append(f"| the two kernels over the long world's {long_world['generations']:,} "
+                     "generations, s: the kernels; their floors; + the exp and log1p | "
+                     + " | ".join("" for _ in rows[:-1])
+                     + f" | {long_world['run_s']['real']:.0f}; {long_world['run_s']['floor']:.0f}; "
+                     f"{long_world['run_s']['floor_rule_functions']:.0f} |")
+    return [*lines, ""]
 
 
 def table_lines(res: dict) -> list[str]:

@@ -16,7 +16,10 @@ change in the machine's load moves both alike.
 - `long_world`: the reference long world, 3,200 people in 64 camps (8 x 8), 64 lineages, 10,000
   generations (240 kyr at 25 years a generation): timed whole when its first 1,000 generations
   project to within twice the goal, else projected from them; with `--quick` projected from its
-  first 300 (goal <= 60 s on one core).
+  first 300 (goal <= 60 s on one core);
+- `long_world_split`: where one generation of the long world goes (the tool and gesture kernels,
+  fitness and migration, the recorded row, the rest), each timed by wrapping it as
+  `bench/split_run.py` does.
 """
 
 from __future__ import annotations
@@ -30,8 +33,14 @@ import statistics
 import sys
 import time
 
+from evo.core import kernels
 from evo.core.model import MirrorModel
 from evo.run.runner import resolve_params
+
+try:
+    from bench.split_run import _accumulate
+except ModuleNotFoundError:  # run as a script
+    from split_run import _accumulate  # type: ignore[no-redef]
 
 HELD_MIRROR = {"mirror_initial": 0.6, "mirror_initial_sd": 0.0, "mutation_rate": 0.0,
                "agent_sync": "lazy"}
@@ -97,6 +106,36 @@ def long_world(quick: bool) -> dict:
             "goal_s": LONG_GOAL_S, "load": common.load()}
 
 
+SPLIT_KERNELS = ("tool_learning", "gesture_generation", "fitness_then_migrate")
+
+
+def long_world_split(warmup: int, generations: int) -> dict:
+    """Milliseconds per generation of the long world by part, and each part's share."""
+    params = params_of(LONG_WORLD)
+    acc: dict[str, float] = {}
+    saved = {name: getattr(kernels, name) for name in SPLIT_KERNELS}
+    try:
+        for name in SPLIT_KERNELS:  # evo.core.model calls them as kernels.<name>
+            setattr(kernels, name, _accumulate(acc, name, saved[name]))
+        model = MirrorModel(params, seed=1)
+        model.record = _accumulate(acc, "record", model.record)
+        for _ in range(warmup):
+            model.step()
+        acc.clear()
+        t0 = time.perf_counter()
+        for _ in range(generations):
+            model.step()
+        wall = time.perf_counter() - t0
+    finally:
+        for name, fn in saved.items():
+            setattr(kernels, name, fn)
+    parts = {**{name: acc.get(name, 0.0) for name in (*SPLIT_KERNELS, "record")}}
+    parts["rest"] = wall - sum(parts.values())
+    return {"generations": generations, "ms_per_generation": 1e3 * wall / generations,
+            "ms": {k: 1e3 * v / generations for k, v in parts.items()},
+            "share": {k: v / wall for k, v in parts.items()}, "load": common.load()}
+
+
 def measure(quick: bool = False) -> dict:
     step_us(REFERENCE, 1, 1)  # compile every kernel before timing
     ref = (REFERENCE, 50, 100 if quick else 300)
@@ -107,6 +146,7 @@ def measure(quick: bool = False) -> dict:
         "lineages": side_by_side((LINEAGES_8, 50, 60 if quick else 200),
                                  (LINEAGES_64, 50, 60 if quick else 200), 2 if quick else 3),
         "long_world": long_world(quick),
+        "long_world_split": long_world_split(20, 50 if quick else 200),
     }
     return out
 

@@ -80,23 +80,33 @@ def _advanced(rng: np.ndarray, draws: int) -> np.ndarray:
     return state
 
 
-def test_floors_draw_what_the_kernels_draw():
-    """bench/floors.py: 5 draws per gesture episode, 7 per tool copy (5 demonstrators, the Gumbel
-    of copy and invention, which one it was), as the coevolution kernels draw in this regime."""
+@pytest.mark.parametrize("demonstrator", ["best", "sample_best"])
+def test_floors_draw_what_the_kernels_draw(demonstrator):
+    """bench/floors.py: 5 draws per gesture episode; per tool copy the demonstrator draws of the
+    rule (none for Henrich's best, s for the best of s), the Gumbel of copy and invention and which
+    one it was: as many as the kernels themselves draw from the same arguments."""
     from bench import floors
+    from evo.core import kernels
 
-    got = floors.capture("coevolution", 40, 2)
+    got = floors.capture("coevolution", 40, 2, {"demonstrator": demonstrator})
     rng, state, _rule, camps, episodes, _counters = got["gesture_generation"]
     for reads in (True, False):
         after = rng.copy()
         floors.gesture_floor(after, floors._copy(state), camps, episodes, reads)
         assert np.array_equal(after, _advanced(rng, floors.GESTURE_DRAWS * int(episodes.sum())))
-    rng, state, rule, camps, learners, _preferred, _difficulty, _pays = got["tool_learning"]
+    rng, state, rule, camps, learners, preferred, difficulty, pays = got["tool_learning"]
+    best, sample = floors.demonstrators(rule, state, camps)
+    assert sample == (0 if demonstrator == "best" else rule.demonstrator_sample)
     after = rng.copy()
-    floors.tool_floor(after, state.skill.copy(), state.camp, camps.adult_start, camps.adults,
-                      learners, rule.demonstrator_sample, True)
+    floors.tool_floor(after, state.skill.copy(), state.camp, camps.adult_start, camps.adults, best,
+                      learners, sample, True)
     copies = learners.size * state.skill.shape[1]
-    assert np.array_equal(after, _advanced(rng, floors.TOOL_DRAWS * copies))
+    assert np.array_equal(after, _advanced(rng, floors.tool_draws(sample) * copies))
+    # the kernel itself, in this regime (innovation always on), draws as many
+    kernel_rng = rng.copy()
+    kernels.tool_learning(kernel_rng, floors._copy(state), rule, camps, learners, preferred,
+                          difficulty, pays)
+    assert np.array_equal(kernel_rng, after)
 
 
 def test_plain_ratio_note_only_when_missed_and_from_the_seeds():
