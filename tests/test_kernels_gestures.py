@@ -72,6 +72,20 @@ def check_gesture_generation(seed, *, capacity=10, meanings=2, variants=3, n_cam
     return s, counters, result
 
 
+@pytest.mark.parametrize("meanings", [1, 3])
+def test_large_camps_hint_the_next_rows_and_still_match_twin(meanings):
+    """Camps of PREFETCH_MEMBERS or more prefetch the next episode's rows: a hint that changes no
+    value and no draw, so the kernel still agrees with its twin exactly."""
+    from evo.core.kernels.gestures import PREFETCH_MEMBERS
+
+    capacity = 2 * PREFETCH_MEMBERS + 4000  # two camps of 85 % alive: both above the threshold
+    s, _, (played, _) = check_gesture_generation(5, capacity=capacity, meanings=meanings,
+                                                 variants=4, n_camps=2, max_episodes=4000,
+                                                 confuse=True)
+    members = np.bincount(s.camp[s.alive], minlength=2)
+    assert members.min() >= PREFETCH_MEMBERS and played > 2000
+
+
 @PROPERTY
 @given(seed=hs.integers(0, 2**31), capacity=hs.integers(2, 12), meanings=hs.integers(1, 3),
        variants=hs.integers(1, 5), n_camps=hs.integers(1, 4), perfect_parity=hs.booleans())

@@ -32,9 +32,11 @@ def _rotl(x, k):
 
 
 @njit(cache=True, inline="always")
-def next_u64(s):
-    """The next 64-bit output of xoshiro256** (the reference algorithm, word for word)."""
-    s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
+def step(s0, s1, s2, s3):
+    """(output, next state) of xoshiro256** on a state held in four words, not in the array.
+
+    Word for word the reference algorithm; the kernels peek ahead with it without advancing.
+    """
     result = _rotl(s1 * uint64(5), 7) * uint64(9)
     t = s1 << uint64(17)
     s2 ^= s0
@@ -43,8 +45,20 @@ def next_u64(s):
     s0 ^= s3
     s2 ^= t
     s3 = _rotl(s3, 45)
-    s[0], s[1], s[2], s[3] = s0, s1, s2, s3
+    return result, s0, s1, s2, s3
+
+
+@njit(cache=True, inline="always")
+def next_u64(s):
+    """The next 64-bit output of xoshiro256**, advancing the state array `s`."""
+    result, s[0], s[1], s[2], s[3] = step(s[0], s[1], s[2], s[3])
     return result
+
+
+@njit(cache=True, inline="always")
+def below_of(output, n):
+    """`below`'s integer from a given 64-bit output: floor(u * n), u its top 53 bits over 2**53."""
+    return np.int64(np.float64(output >> uint64(11)) * _TO_UNIT * n)
 
 
 @njit(cache=True, inline="always")
@@ -62,7 +76,7 @@ def open_uniform(s):
 @njit(cache=True, inline="always")
 def below(s, n):
     """A uniform integer in [0, n) as floor(u * n); bias at most n / 2**53."""
-    return np.int64(uniform(s) * n)
+    return below_of(next_u64(s), n)
 
 
 @njit(cache=True, inline="always")

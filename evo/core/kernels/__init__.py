@@ -8,7 +8,8 @@
 - `gestures`: gesture conventions, the naming game (Baronchelli et al. 2006);
 - `behaviour`: social or individual learning in a changing environment (Rogers 1988);
 - `selection`: viability fitness; `reproduction`: parents, inheritance, mutation;
-- `migration`: moves between neighbouring camps.
+- `migration`: moves between neighbouring camps;
+- `prefetch`: a cache hint (LLVM's prefetch) that changes no value, for camps larger than the cache.
 
 A rule kernel takes the population as one value, `state` (`evo.core.state.PopulationState`), the
 rule's constants as another, `rule`, and camps in CSR form (`Camps`: members of camp c are

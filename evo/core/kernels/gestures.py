@@ -7,6 +7,7 @@ from numba import njit
 
 from evo.core import stream
 from evo.core.kernels.associative import _learn_from_match, effective_mirror
+from evo.core.kernels.prefetch import prefetch
 from evo.core.kernels.rule import EXPERIENCE_ALL, EXPERIENCE_CORRELATED, nonallocating_kernel
 
 
@@ -202,6 +203,47 @@ def _parity(state, rule, speaker, hearer, m, said, known, mirror):
     return 1.0 - miss
 
 
+#: Camps with at least this many members prefetch the next episode's rows (`_prefetch_next`): their
+#: inventories outgrow the caches, smaller camps' do not, and there the hints would only cost.
+PREFETCH_MEMBERS = 8192
+
+
+@njit(cache=True, inline="always")
+def _prefetch_rows(state, camps, s_lo, n_speakers, lo, n, n_meanings, speaker_out, hearer_out,
+                   meaning_out):
+    """Prefetch the rows an episode drawing these three outputs would read first."""
+    s = camps.adults[s_lo + stream.below_of(speaker_out, n_speakers)]
+    h = camps.members[lo + stream.below_of(hearer_out, n)]
+    m = stream.below_of(meaning_out, n_meanings) if n_meanings > 1 else 0
+    n_variants = state.gestures.shape[2]
+    for i in (s, h):
+        prefetch(state.n_known, i * n_meanings + m)
+        prefetch(state.gestures, (i * n_meanings + m) * n_variants)
+        prefetch(state.scores, (i * n_meanings + m) * n_variants)
+
+
+@njit(cache=True, inline="always")
+def _prefetch_next(rng, state, camps, s_lo, n_speakers, lo, n):
+    """Hint the rows the next episode will likely read, while this one runs (no draw, no write).
+
+    After its speaker and hearer an episode draws a meaning (when M > 1), the uttered variant and
+    the parity uniform, and one more when a misperception is confused; the next episode's speaker,
+    hearer and meaning are the outputs after those. So the outputs are peeked (the state array is
+    not advanced) and both candidates' rows prefetched. A wrong guess costs a wasted hint, never
+    a different result.
+    """
+    n_meanings = state.gestures.shape[1]
+    s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]
+    for _ in range(3 if n_meanings > 1 else 2):
+        _, s0, s1, s2, s3 = stream.step(s0, s1, s2, s3)
+    o0, s0, s1, s2, s3 = stream.step(s0, s1, s2, s3)
+    o1, s0, s1, s2, s3 = stream.step(s0, s1, s2, s3)
+    o2, s0, s1, s2, s3 = stream.step(s0, s1, s2, s3)
+    o3, s0, s1, s2, s3 = stream.step(s0, s1, s2, s3)
+    _prefetch_rows(state, camps, s_lo, n_speakers, lo, n, n_meanings, o0, o1, o2)
+    _prefetch_rows(state, camps, s_lo, n_speakers, lo, n, n_meanings, o1, o2, o3)
+
+
 @nonallocating_kernel
 def gesture_generation(rng, state, rule, camps, episodes_per_camp, counters):
     """A generation of gesture episodes, camp by camp: `episodes_per_camp[c]` random pairs.
@@ -227,6 +269,8 @@ def gesture_generation(rng, state, rule, camps, episodes_per_camp, counters):
             h = camps.members[lo + stream.below(rng, n)]
             while h == s:
                 h = camps.members[lo + stream.below(rng, n)]
+            if n >= PREFETCH_MEMBERS:
+                _prefetch_next(rng, state, camps, s_lo, n_speakers, lo, n)
             ok = _gesture_episode(rng, state, rule, s, h, counters)
             state.attempts[s] += 1
             state.attempts[h] += 1
