@@ -211,7 +211,10 @@ PREFETCH_MEMBERS = 8192
 @njit(cache=True, inline="always")
 def _prefetch_rows(state, camps, s_lo, n_speakers, lo, n, n_meanings, speaker_out, hearer_out,
                    meaning_out):
-    """Prefetch the rows an episode drawing these three outputs would read first."""
+    """Prefetch what an episode drawing these three outputs would read first.
+
+    Both partners' inventory rows for the meaning and their episode counts, the hearer's genes.
+    """
     s = camps.adults[s_lo + stream.below_of(speaker_out, n_speakers)]
     h = camps.members[lo + stream.below_of(hearer_out, n)]
     m = stream.below_of(meaning_out, n_meanings) if n_meanings > 1 else 0
@@ -220,6 +223,10 @@ def _prefetch_rows(state, camps, s_lo, n_speakers, lo, n, n_meanings, speaker_ou
         prefetch(state.n_known, i * n_meanings + m)
         prefetch(state.gestures, (i * n_meanings + m) * n_variants)
         prefetch(state.scores, (i * n_meanings + m) * n_variants)
+        prefetch(state.attempts, i)
+        prefetch(state.successes, i)
+    prefetch(state.g_mirror, h)
+    prefetch(state.m_learned, h)
 
 
 @njit(cache=True, inline="always")
