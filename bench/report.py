@@ -233,16 +233,19 @@ def world_lines(res: dict) -> list[str]:
         u, g = a["model_draws"]
         lines.append(f"| draws per agent-generation (reference regime) | {u} uniforms + {g} Gumbels "
                      "| |")
-    split = w.get("long_world_split")
-    if split:
-        names = {"tool_learning": "tool kernel", "gesture_generation": "gesture kernel",
-                 "fitness_then_migrate": "fitness and migration", "record": "the recorded row",
-                 "rest": "the rest (births, camps, the step's numpy)"}
-        parts = ", ".join(f"{label} {split['ms'][key]:.1f} ms ({100 * split['share'][key]:.0f} %)"
-                          for key, label in names.items())
-        lines += ["", f"One generation of the long world takes {split['ms_per_generation']:.1f} ms "
-                  f"(the goal allows {1e3 * lw['goal_s'] / lw['world']['generations']:.1f}): "
-                  f"{parts}."]
+    names = {"tool_learning": "tool kernel", "gesture_generation": "gesture kernel",
+             "fitness_then_migrate": "fitness and migration", "record": "the recorded row",
+             "rest": "the rest (births, camps, the step's numpy)"}
+    for key, label in (("long_world_split", "the long world"),
+                       ("people_4_camps_split", "1e6 people in 4 camps")):
+        split = w.get(key)
+        if split:
+            goal = (f" (the goal allows {1e3 * lw['goal_s'] / split['world']['generations']:.1f})"
+                    if key == "long_world_split" else "")
+            parts = ", ".join(f"{name} {split['ms'][part]:,.1f} ms "
+                              f"({100 * split['share'][part]:.0f} %)" for part, name in names.items())
+            lines += ["", f"One generation of {label} takes {split['ms_per_generation']:,.1f} ms"
+                      f"{goal}: {parts}."]
     loads = sorted({p4["load"], p10k["load"], lin["load"], lw["load"]})
     lines += ["", f"Load average while these were measured: {loads[0]:g}-{loads[-1]:g} on "
               f"{res['machine']['cpu_count']} cores.", ""]
@@ -348,6 +351,7 @@ def closing_notes(res: dict) -> list[str]:
             "cores during this run (other jobs were running), so every time is longer than on an idle "
             "laptop and the medians are noisy; `results.json` keeps the fastest repeat "
             "(`*_best_rate`) and the load per stage.")
+    notes += world_notes(res, missed)
     if any("kernel / plain" in m for m in missed):
         by_n = ", ".join(f"{r['n']:,}: {common.fmt_rate(r['numba_rate'])}" for r in tool)
         by_n_g = ", ".join(f"{r['n']:,}: {common.fmt_rate(r['numba_rate'])}" for r in gest)
@@ -405,6 +409,45 @@ def closing_notes(res: dict) -> list[str]:
             f"average at {loads.get('sweep_scaling', loads.get('sweep', float('nan'))):g} during "
             "the sweep they shared them with "
             "other jobs. Each worker also pays its own start-up (forkserver, imports, numba cache load).")
+    return notes
+
+
+def world_notes(res: dict, missed: set[str]) -> list[str]:
+    """What limits the long world and the 1e6-people world, from their splits and floors."""
+    w = res.get("worlds")
+    if not w:
+        return []
+    notes = []
+    lw, split = w["long_world"], w.get("long_world_split")
+    floor = next((r for r in res.get("floors", {}).get("rows", []) if "run_s" in r), None)
+    if split and floor and any("long world" in m for m in missed):
+        ms = split["ms"]
+        notes.append(
+            f"- **The long world, {lw['seconds']:.0f} s against {lw['goal_s']:g}.** A generation "
+            f"takes {split['ms_per_generation']:.1f} ms where the goal allows "
+            f"{1e3 * lw['goal_s'] / floor['generations']:.1f}: the tool kernel "
+            f"{ms['tool_learning']:.1f} ms ({floor['copies_per_agent']:g} copies a person at "
+            f"{floor['tool_ns']['real']:.0f} ns), the naming game {ms['gesture_generation']:.1f} ms "
+            f"({floor['episodes_per_agent']:g} episodes a person at "
+            f"{floor['gesture_ns']['real']:.0f} ns), fitness {ms['fitness_then_migrate']:.1f} ms (a "
+            "log1p per person and type). The two kernels' draws, reads and writes alone would take "
+            f"{floor['run_s']['floor']:.0f} s over the run, and with the tool rule's exp and log1p "
+            f"{floor['run_s']['floor_rule_functions']:.0f} s, before any of the rules' decisions, "
+            "fitness or recording. A copy's Gumbel (two logs) and Gumbel-max mode (an exp and a "
+            "log1p) are scalar libm calls, which bit-for-bit results across machines require "
+            "(vector math libraries round differently). So on one core this world needs fewer "
+            "updates, not faster ones: fewer tool types or episodes, or several cores.")
+    p4 = w.get("people_4_camps_split")
+    if p4 and any("1e6 people in 4 camps" in m for m in missed):
+        notes.append(
+            f"- **1e6 people in 4 camps, {w['people_4_camps']['ratio']:.1f}x N = 400.** The naming "
+            f"game takes {100 * p4['share']['gesture_generation']:.0f} % of its generation: every "
+            "episode reads random rows of a camp of 500,000 members from memory, some 14 cache "
+            "lines in 7 arrays (inventory, use scores and counts of both partners, their episode "
+            "counts, the hearer's genes). Camps of 8,192 members or more prefetch the rows the "
+            "next episode will likely read (`evo.core.kernels.gestures._prefetch_next`: peeked "
+            "from the stream, results unchanged); what is left would need each person's gesture "
+            "state in one record of one or two cache lines.")
     return notes
 
 

@@ -119,6 +119,7 @@ def main(argv=None) -> int:
         print("\n".join(headline(res)))
         common.print_json({k: v for k, v in res.items() if k not in ("definitions", "machine")})
         return 0
+    out.write_text(json.dumps(res, indent=2, default=float) + "\n")  # kept if the report fails
     res["targets"] = report.targets(res)
     lines = report.table_lines(res)
     print("\n".join([*headline(res), "", *lines, "", *report.closing_notes(res)]))

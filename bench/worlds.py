@@ -17,9 +17,9 @@ change in the machine's load moves both alike.
   generations (240 kyr at 25 years a generation): timed whole when its first 1,000 generations
   project to within twice the goal, else projected from them; with `--quick` projected from its
   first 300 (goal <= 60 s on one core);
-- `long_world_split`: where one generation of the long world goes (the tool and gesture kernels,
-  fitness and migration, the recorded row, the rest), each timed by wrapping it as
-  `bench/split_run.py` does.
+- `long_world_split`, `people_4_camps_split`: where one generation of the long world and of 1e6
+  people in 4 camps goes (the tool and gesture kernels, fitness and migration, the recorded row,
+  the rest), each timed by wrapping it as `bench/split_run.py` does.
 """
 
 from __future__ import annotations
@@ -109,9 +109,9 @@ def long_world(quick: bool) -> dict:
 SPLIT_KERNELS = ("tool_learning", "gesture_generation", "fitness_then_migrate")
 
 
-def long_world_split(warmup: int, generations: int) -> dict:
-    """Milliseconds per generation of the long world by part, and each part's share."""
-    params = params_of(LONG_WORLD)
+def split(world: dict, warmup: int, generations: int) -> dict:
+    """Milliseconds per generation of `world` by part, and each part's share."""
+    params = params_of(world)
     acc: dict[str, float] = {}
     saved = {name: getattr(kernels, name) for name in SPLIT_KERNELS}
     try:
@@ -131,7 +131,8 @@ def long_world_split(warmup: int, generations: int) -> dict:
             setattr(kernels, name, fn)
     parts = {**{name: acc.get(name, 0.0) for name in (*SPLIT_KERNELS, "record")}}
     parts["rest"] = wall - sum(parts.values())
-    return {"generations": generations, "ms_per_generation": 1e3 * wall / generations,
+    return {"world": world, "generations": generations,
+            "ms_per_generation": 1e3 * wall / generations,
             "ms": {k: 1e3 * v / generations for k, v in parts.items()},
             "share": {k: v / wall for k, v in parts.items()}, "load": common.load()}
 
@@ -146,7 +147,8 @@ def measure(quick: bool = False) -> dict:
         "lineages": side_by_side((LINEAGES_8, 50, 60 if quick else 200),
                                  (LINEAGES_64, 50, 60 if quick else 200), 2 if quick else 3),
         "long_world": long_world(quick),
-        "long_world_split": long_world_split(20, 50 if quick else 200),
+        "long_world_split": split(LONG_WORLD, 20, 50 if quick else 200),
+        "people_4_camps_split": split(MILLION_4, 1, 1),
     }
     return out
 
