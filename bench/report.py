@@ -348,7 +348,8 @@ def closing_notes(res: dict) -> list[str]:
     if busy > 0.8 * (res["machine"]["cpu_count"] or 1):
         notes.append(
             f"- **A shared machine.** The load average reached {busy:g} on {res['machine']['cpu_count']} "
-            "cores during this run (other jobs were running), so every time is longer than on an idle "
+            "cores during this run (other jobs, or this bench's own two-worker stages, were running), "
+            "so every time is longer than on an idle "
             "laptop and the medians are noisy; `results.json` keeps the fastest repeat "
             "(`*_best_rate`) and the load per stage.")
     notes += world_notes(res, missed)
