@@ -19,7 +19,8 @@ camps, 64 lineages, mirror held at 0.6) is captured at generation `LONG_WARM` + 
 are projected to its 10,000 generations: the least time the two kernels alone could take.
 
 Per agent-generation the main experiment's regime plays `episodes_per_agent` = 40 episodes (20 per
-member, newborns included, under discrete generations) and `copies_per_agent` = 8 copies, so the
+member, newborns included, under discrete generations) and `copies_per_agent` copies (one per
+lineage and learning episode), so the
 floors say how much of a wall-time budget no rewrite of the rules' logic can win back.
 """
 

@@ -33,14 +33,10 @@ import statistics
 import sys
 import time
 
+from bench.split_run import _accumulate
 from evo.core import kernels
 from evo.core.model import MirrorModel
 from evo.run.runner import resolve_params
-
-try:
-    from bench.split_run import _accumulate
-except ModuleNotFoundError:  # run as a script
-    from split_run import _accumulate  # type: ignore[no-redef]
 
 HELD_MIRROR = {"mirror_initial": 0.6, "mirror_initial_sd": 0.0, "mutation_rate": 0.0,
                "agent_sync": "lazy"}
@@ -129,7 +125,7 @@ def split(world: dict, warmup: int, generations: int) -> dict:
     finally:
         for name, fn in saved.items():
             setattr(kernels, name, fn)
-    parts = {**{name: acc.get(name, 0.0) for name in (*SPLIT_KERNELS, "record")}}
+    parts = {name: acc.get(name, 0.0) for name in (*SPLIT_KERNELS, "record")}
     parts["rest"] = wall - sum(parts.values())
     return {"world": world, "generations": generations,
             "ms_per_generation": 1e3 * wall / generations,

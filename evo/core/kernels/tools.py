@@ -83,12 +83,11 @@ def _best_of_copy_and_invention(rng, rule, mode):
     if not invents:
         return mode + rule.beta * stream.gumbel(rng), True
     gap = (rule.innovation_mode - mode) / rule.beta
-    e_gap = np.exp(gap)
     if gap <= 0.0:
-        top = mode + rule.beta * np.log1p(e_gap)
+        top = mode + rule.beta * np.log1p(np.exp(gap))
     else:
         top = rule.innovation_mode + rule.beta * np.log1p(np.exp(-gap))
-    p_copy = 1.0 / (1.0 + e_gap)
+    p_copy = 1.0 / (1.0 + np.exp(gap))
     value = top + rule.beta * stream.gumbel(rng)
     return value, p_copy >= 1.0 or stream.uniform(rng) < p_copy
 
