@@ -279,10 +279,13 @@ def generation_row(
     return row
 
 
-def camp_best_skill(st: PopulationState, slots: np.ndarray, n_camps: int) -> np.ndarray:
-    """(camps, lineages): each camp's highest skill in each lineage, -inf in an empty camp."""
-    best = np.full((n_camps, st.skill.shape[1]), -np.inf)
-    np.maximum.at(best, st.camp[slots], st.skill[slots])
+def camp_best_skill(camp: np.ndarray, skill: np.ndarray, n_camps: int) -> np.ndarray:
+    """(camps, lineages): each camp's highest skill in each lineage, -inf in an empty camp.
+
+    `camp` and `skill` are the listed individuals' camps and (individuals, lineages) skills.
+    """
+    best = np.full((n_camps, skill.shape[1]), -np.inf)
+    np.maximum.at(best, camp, skill)
     return best
 
 
@@ -312,7 +315,7 @@ def camp_rows(st: PopulationState, generation: int, camps_y: int, capacity: np.n
         if lineages:
             skill = st.skill[slots]
             rows["tool_complexity"] = mean(np.maximum(skill, 0.0).sum(axis=1)) / skill_step
-            best = camp_best_skill(st, slots, n_camps)
+            best = camp_best_skill(camp, skill, n_camps)
             rows["tool_types"] = (best >= type_skill * skill_step).sum(axis=1)
         if st.gestures.shape[1]:
             preferred = preferred_variants(st, slots)
@@ -346,7 +349,8 @@ def presence_rows(st: PopulationState, generation: int, pays: np.ndarray, skill_
                   type_skill: float) -> dict[str, list]:
     """The per-camp-and-type table's rows of one generation (`PRESENCE_SCHEMA`), camp-major."""
     n_camps, lineages = pays.shape
-    best = camp_best_skill(st, st.alive_slots(), n_camps)
+    slots = st.alive_slots()
+    best = camp_best_skill(st.camp[slots], st.skill[slots], n_camps)
     occupied = np.isfinite(best[:, 0]) if lineages else np.zeros(n_camps, bool)
     components = best / skill_step
     return {"generation": [generation] * (n_camps * lineages),
