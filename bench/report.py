@@ -282,14 +282,19 @@ def floor_lines(res: dict) -> list[str]:
         line("their floors", "kernels_us", "floor", 2),
         line("their floors + the tool rule's exp and log1p", "kernels_us", "floor_rule_functions", 2),
     ]
-    long_world = next((r for r in rows if "run_s" in r), None)
+    long_world = _long_world_floor(res)
     if long_world:
         lines.append(f"| the two kernels over the long world's {long_world['generations']:,} "
                      "generations, s: the kernels; their floors; + the exp and log1p | "
-                     + " | ".join("" for _ in rows[:-1])
-                     + f" | {long_world['run_s']['real']:.0f}; {long_world['run_s']['floor']:.0f}; "
-                     f"{long_world['run_s']['floor_rule_functions']:.0f} |")
+                     + " | ".join(f"{r['run_s']['real']:.0f}; {r['run_s']['floor']:.0f}; "
+                                  f"{r['run_s']['floor_rule_functions']:.0f}" if "run_s" in r
+                                  else "" for r in rows) + " |")
     return [*lines, ""]
+
+
+def _long_world_floor(res: dict) -> dict | None:
+    """The floors' row of the reference long world (the one projected over a whole run)."""
+    return next((r for r in res.get("floors", {}).get("rows", []) if "run_s" in r), None)
 
 
 def table_lines(res: dict) -> list[str]:
@@ -420,7 +425,7 @@ def world_notes(res: dict, missed: set[str]) -> list[str]:
         return []
     notes = []
     lw, split = w["long_world"], w.get("long_world_split")
-    floor = next((r for r in res.get("floors", {}).get("rows", []) if "run_s" in r), None)
+    floor = _long_world_floor(res)
     if split and floor and any("long world" in m for m in missed):
         ms = split["ms"]
         notes.append(
@@ -445,9 +450,9 @@ def world_notes(res: dict, missed: set[str]) -> list[str]:
             f"game takes {100 * p4['share']['gesture_generation']:.0f} % of its generation: every "
             "episode reads random rows of a camp of 500,000 members from memory, some 14 cache "
             "lines in 7 arrays (inventory, use scores and counts of both partners, their episode "
-            "counts, the hearer's genes). Camps of 8,192 members or more prefetch the rows the "
-            "next episode will likely read (`evo.core.kernels.gestures._prefetch_next`: peeked "
-            "from the stream, results unchanged); what is left would need each person's gesture "
+            "counts, the hearer's genes). Camps of `PREFETCH_MEMBERS` or more prefetch the rows "
+            "the next episode will likely read (`evo.core.kernels.gestures._prefetch_next`: "
+            "peeked from the stream, results unchanged); what is left would need each person's gesture "
             "state in one record of one or two cache lines.")
     return notes
 
